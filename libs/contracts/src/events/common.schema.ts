@@ -1,0 +1,97 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { CHANNELS } from '../topics.js';
+
+export const Uuid = Type.String({ format: 'uuid' });
+export const Timestamp = Type.String({ format: 'date-time' });
+export const ChannelSchema = Type.Union(
+  CHANNELS.map((c) => Type.Literal(c)),
+  { description: 'The delivery channel.' },
+);
+
+/** Contact variables: flat string values (numbers compare numerically when both sides parse). */
+export const Variables = Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Type.String());
+
+export const TextMessage = Type.Object(
+  { text: Type.String({ minLength: 1, maxLength: 4096, description: 'May contain {{variable}} and {{payload.x}} placeholders.' }) },
+  { title: 'TextMessage' },
+);
+
+export const TemplateMessage = Type.Object(
+  {
+    template: Type.Object({
+      name: Type.String({ minLength: 1, maxLength: 512 }),
+      language: Type.Object({ code: Type.String({ minLength: 2, maxLength: 16 }), policy: Type.Optional(Type.Literal('deterministic')) }),
+      components: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 16 })),
+    }),
+  },
+  { title: 'TemplateMessage', description: 'An approved WhatsApp template; components as the WhatsApp Cloud API takes them.' },
+);
+
+export const Message = Type.Union([TextMessage, TemplateMessage], { title: 'Message' });
+export type Message = Static<typeof Message>;
+
+export const CRITERIA = [
+  'Equals',
+  'Different',
+  'GreaterThan',
+  'LesserThan',
+  'Contains',
+  'DoesNotContain',
+  'StartsWith',
+  'DoesNotStartWith',
+  'HasValue',
+  'EmptyOrUnset',
+  'IsLongerThan',
+  'IsShorterThan',
+] as const;
+export type Criterion = (typeof CRITERIA)[number];
+
+export const Filter = Type.Object({
+  field: Type.String({ minLength: 1, maxLength: 128 }),
+  criteria: Type.Union(CRITERIA.map((c) => Type.Literal(c))),
+  value: Type.String({ maxLength: 4096 }),
+});
+export type Filter = Static<typeof Filter>;
+
+export const Audience = Type.Object(
+  {
+    filters: Type.Array(Filter, { minItems: 1, maxItems: 64 }),
+    joins: Type.Optional(
+      Type.Array(Type.Union([Type.Literal('AND'), Type.Literal('OR')]), {
+        description: 'n-1 operators between the filters; AND binds tighter than OR; default AND.',
+      }),
+    ),
+  },
+  { title: 'Audience' },
+);
+export type Audience = Static<typeof Audience>;
+
+export const DeliveryOptions = Type.Object(
+  {
+    singleContact: Type.Optional(Type.Boolean()),
+    messagingTag: Type.Optional(Type.String({ maxLength: 64 })),
+    notificationMessagesToken: Type.Optional(Type.String({ maxLength: 1024 })),
+    oneTimeNotifToken: Type.Optional(Type.String({ maxLength: 1024 })),
+    priority: Type.Optional(
+      Type.Array(Type.Union([Type.Literal('fbid'), Type.Literal('phone'), Type.Literal('email')]), { maxItems: 3 }),
+    ),
+  },
+  { title: 'DeliveryOptions' },
+);
+export type DeliveryOptions = Static<typeof DeliveryOptions>;
+
+export const Target = Type.Object(
+  {
+    contactId: Type.Optional(Uuid),
+    userId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    phone: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+    email: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })),
+    fbid: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    channel: Type.Optional(ChannelSchema),
+    variables: Type.Optional(Variables),
+    create: Type.Optional(Type.Boolean({ description: 'Create the contact when no match exists.' })),
+    message: Type.Optional(Type.String({ maxLength: 4096, description: "This person's own text (From-API rows)." })),
+  },
+  { title: 'Target' },
+);
+export type Target = Static<typeof Target>;

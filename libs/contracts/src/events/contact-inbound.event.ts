@@ -1,0 +1,52 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { ChannelSchema, Timestamp } from './common.schema.js';
+
+export const INBOUND_KEYWORDS = ['opt_out', 'opt_in'] as const;
+export type InboundKeyword = (typeof INBOUND_KEYWORDS)[number];
+
+export const ContactInboundSchema = Type.Object(
+  {
+    channel: ChannelSchema,
+    account: Type.String({
+      minLength: 1,
+      maxLength: 128,
+      description:
+        'WhatsApp phone number id, Twilio AccountSid or Messenger Page id the person wrote to.',
+    }),
+    sender: Type.String({
+      minLength: 1,
+      maxLength: 256,
+      description: 'Who wrote: wa_id, E.164 number or Messenger PSID.',
+    }),
+    to: Type.Optional(
+      Type.String({
+        maxLength: 64,
+        description: 'SMS: the number written to (the Twilio sender).',
+      }),
+    ),
+    messagingServiceSid: Type.Optional(
+      Type.String({
+        maxLength: 64,
+        description: 'SMS: the Messaging Service the number belongs to.',
+      }),
+    ),
+    keyword: Type.Optional(
+      Type.Union(
+        INBOUND_KEYWORDS.map((k) => Type.Literal(k)),
+        {
+          description:
+            'SMS: the message was an opt-out (STOP, UNSUBSCRIBE, …) or opt-in (START, YES, UNSTOP) keyword.',
+        },
+      ),
+    ),
+    at: Timestamp,
+  },
+  {
+    $id: 'https://herald.dev/schemas/contact.inbound.v1.json',
+    title: 'ContactInbound',
+    description:
+      'A person wrote to the bot (verified provider webhook): opens the 24-hour window, and an SMS keyword opts them out or back in. ' +
+      'Carries no message text. Keyed by sender.',
+  },
+);
+export type ContactInbound = Static<typeof ContactInboundSchema>;

@@ -1,0 +1,94 @@
+// One opossum circuit breaker per provider account, wrapped around the channel adapter's
+// `send` in this one place. Only failures that say the account is in trouble (timeouts, 5xx,
+// throughput limits: `tripsBreaker`) count against it; a per-recipient 4xx is a success for
+// the breaker. A call an open breaker refuses never reached the provider.
+import CircuitBreaker from 'opossum';
+import type { SendFailure, SendOutcome } from '../channel-sender.js';
+import type { BreakerState } from '../delivery.metrics.js';
+import type { ConsumptionGate } from './consumption-gate.js';
+
+export interface BreakerSettings {
+  errorThresholdPercentage: number;
+  volumeThreshold: number;
+  rollingCountTimeout: number;
+  resetTimeout: number;
+}
+
+/** The breaker refused the call (open, or half-open with its probe already out). */
+export const REFUSED = Symbol('breaker-refused');
+
+class TrippingFailure extends Error {
+  constructor(readonly outcome: SendFailure) {
+    super(outcome.reason);
+  }
+}
+
+type Action = () => Promise<SendOutcome>;
+
+export class ProviderBreakers {
+  private readonly breakers = new Map<string, CircuitBreaker<[Action], SendOutcome>>();
+
+  constructor(
+    private readonly settings: BreakerSettings,
+    private readonly gate: ConsumptionGate,
+    private readonly onState: (account: string, state: BreakerState) => void = () => undefined,
+  ) {}
+
+  /** Runs `send` through the account's breaker. */
+  async call(account: string, send: Action): Promise<SendOutcome | typeof REFUSED> {
+    try {
+      return await this.breakerOf(account).fire(send);
+    } catch (error) {
+      if (error instanceof TrippingFailure) return error.outcome;
+      if ((error as { code?: string }).code === 'EOPENBREAKER') return REFUSED;
+      throw error;
+    }
+  }
+
+  /** Open (not half-open): a send now would only be refused. */
+  isOpen(account: string): boolean {
+    return this.breakers.get(account)?.opened ?? false;
+  }
+
+  shutdown(): void {
+    for (const breaker of this.breakers.values()) breaker.shutdown();
+    this.breakers.clear();
+  }
+
+  private breakerOf(account: string): CircuitBreaker<[Action], SendOutcome> {
+    let breaker = this.breakers.get(account);
+    if (breaker) return breaker;
+    breaker = new CircuitBreaker<[Action], SendOutcome>(
+      async (send: Action) => {
+        const outcome = await send();
+        if (!outcome.ok && outcome.tripsBreaker) throw new TrippingFailure(outcome);
+        return outcome;
+      },
+      {
+        name: account,
+        // The HTTP client times provider calls out itself; an opossum timeout would leave the
+        // request running and let a retry send the message twice.
+        timeout: false,
+        errorThresholdPercentage: this.settings.errorThresholdPercentage,
+        volumeThreshold: this.settings.volumeThreshold,
+        rollingCountTimeout: this.settings.rollingCountTimeout,
+        resetTimeout: this.settings.resetTimeout,
+      },
+    );
+    breaker.on('open', () => {
+      this.onState(account, 'open');
+      this.gate.opened(account);
+    });
+    breaker.on('halfOpen', () => {
+      this.onState(account, 'halfOpen');
+      this.gate.released(account);
+    });
+    breaker.on('close', () => {
+      this.onState(account, 'closed');
+      this.gate.released(account);
+    });
+    this.onState(account, 'closed');
+    this.breakers.set(account, breaker);
+    return breaker;
+  }
+}

@@ -1,0 +1,53 @@
+import type { DeliveryRequested, Message } from '@herald/contracts';
+import type { ChannelAccount } from '@herald/persistence';
+
+/** Why a message may not be sent, for a person to act on; a permanent failure. */
+export interface PolicyRefusal {
+  code: string;
+  reason: string;
+}
+
+/** Channel rules checked before each message is sent (no I/O). */
+export interface ChannelPolicy {
+  check(
+    request: DeliveryRequested,
+    message: Message,
+    account: ChannelAccount,
+    now: number,
+  ): PolicyRefusal | null;
+}
+
+export const CHANNEL_POLICY = Symbol('CHANNEL_POLICY');
+
+export const WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Whether Herald enforces the 24-hour window for this account before calling the provider.
+ * The channel config's `enforceWindow` decides; without it, the window is enforced for Meta's
+ * own Graph API hosts and not for other base URLs (the provider sandbox, which does not
+ * enforce it either, so a brand-new contact can be messaged in local runs and tests).
+ */
+export function enforcesWindow(account: ChannelAccount): boolean {
+  const flag = account.config.enforceWindow;
+  if (typeof flag === 'boolean') return flag;
+  if (flag === 'true' || flag === 'false') return flag === 'true';
+  const baseUrl = typeof account.config.baseUrl === 'string' ? account.config.baseUrl : '';
+  try {
+    return /(^|\.)facebook\.com$/.test(new URL(baseUrl).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** Milliseconds since the person last wrote, or null when they never did (as far as Herald knows). */
+export function sinceLastInbound(request: DeliveryRequested, now: number): number | null {
+  if (!request.lastInboundAt) return null;
+  const at = Date.parse(request.lastInboundAt);
+  return Number.isNaN(at) ? null : now - at;
+}
+
+export function describeSince(since: number | null): string {
+  if (since === null) return 'has never written to this bot';
+  const hours = Math.floor(since / 3_600_000);
+  return `last wrote ${hours} hours ago`;
+}

@@ -1,0 +1,324 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Channel, DeliveryRequested } from '@herald/contracts';
+import { ErrorCode, HeraldError } from '@herald/errors';
+import { EventPublisher } from '@herald/kafka';
+import {
+  ChannelRepository,
+  DeliveryRepository,
+  RunRepository,
+  deliveryKey,
+  type ChannelAccount,
+  type DeliveryKey,
+} from '@herald/persistence';
+import { ProviderBreakers, REFUSED } from './breakers/provider-breakers.js';
+import { CHANNEL_POLICY, type ChannelPolicy } from './channel-policy.js';
+import { CHANNEL_SENDER, type ChannelSender, type SendOutcome } from './channel-sender.js';
+import { DELIVERY_CHANNEL, type DeliveryChannelDefinition } from './delivery-channel.js';
+import { DeliveryConfig } from './delivery.config.js';
+import { DeliveryRecorder, type Outcome } from './delivery-recorder.js';
+import { InFlightLimiter } from './in-flight-limiter.js';
+import { DeliveryMetrics } from './delivery.metrics.js';
+import { Pacer } from './pacing/pacer.js';
+import { render } from './render.js';
+import { RetrySchedule } from './retry-schedule.js';
+
+const ACCOUNT_CACHE_MS = 30_000;
+const RUN_STATUS_CACHE_MS = 2_000;
+/** Rows being sent keep their lease while the batch waits on pacing (the lease is 60 s). */
+const LEASE_RENEW_MS = 20_000;
+const HEARTBEAT_MS = 3_000;
+const STOPPED = Symbol('stopped');
+
+/**
+ * The delivery core every channel shares. Per batch: claim each (run, contact) row, then for
+ * each claimed person check the channel's rules, render, wait for the pacing of every scope,
+ * send through the account's breaker with a process-wide bound on calls in flight, and record
+ * outcomes as they come. A redelivered event whose row is already final is not sent again (its
+ * result is announced again, and counted once); one whose row is being sent elsewhere waits on
+ * the first retry topic. On shutdown or an open breaker, people not yet sent are given back and
+ * the batch is redelivered; nothing is sent twice and no attempt is spent.
+ */
+@Injectable()
+export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
+  private readonly logger = new Logger(DeliverService.name);
+  /** Promises, so a batch's workers share one lookup of their account. */
+  private readonly accounts = new Map<
+    string,
+    { value: Promise<ChannelAccount | null>; at: number }
+  >();
+  private readonly runStatus = new Map<string, { value: string | null; at: number }>();
+  private readonly limiter: InFlightLimiter;
+  private readonly pacer = new Pacer();
+  private readonly stop = new AbortController();
+
+  constructor(
+    private readonly config: DeliveryConfig,
+    private readonly deliveries: DeliveryRepository,
+    private readonly channels: ChannelRepository,
+    private readonly runs: RunRepository,
+    private readonly publisher: EventPublisher,
+    private readonly retries: RetrySchedule,
+    private readonly breakers: ProviderBreakers,
+    @Inject(DELIVERY_CHANNEL) private readonly channel: DeliveryChannelDefinition,
+    @Inject(CHANNEL_SENDER) private readonly sender: ChannelSender,
+    @Inject(CHANNEL_POLICY) private readonly policy: ChannelPolicy,
+    private readonly metrics: DeliveryMetrics,
+  ) {
+    this.limiter = new InFlightLimiter(config.DELIVERY_CONCURRENCY);
+  }
+
+  /** Shutdown begins: start no more sends; the batches in flight finish what is in flight and record. */
+  onModuleDestroy(): void {
+    this.stop.abort();
+  }
+
+  /** After the transport drained: nothing calls the breakers any more. */
+  onApplicationShutdown(): void {
+    this.breakers.shutdown();
+  }
+
+  async deliver(
+    requests: DeliveryRequested[],
+    heartbeat: () => Promise<void> = async () => undefined,
+  ): Promise<void> {
+    if (this.stop.signal.aborted)
+      throw HeraldError.transient(
+        ErrorCode.DependencyUnavailable,
+        'the delivery service is shutting down',
+      );
+    const live: DeliveryRequested[] = [];
+    for (const request of requests) {
+      const status = await this.statusOf(request.runId);
+      if (status !== 'cancelled' && status !== 'failed') live.push(request);
+    }
+    const claimed = await this.deliveries.claim(
+      live.map((r) => ({
+        runId: r.runId,
+        contactId: r.contactId,
+        botId: r.botId,
+        channel: r.channel,
+      })),
+    );
+    const work: DeliveryRequested[] = [];
+    const refused: DeliveryRequested[] = [];
+    for (const request of live)
+      (claimed.delete(deliveryKey(request)) ? work : refused).push(request);
+
+    const outstanding = new Map(
+      work.map((r) => [deliveryKey(r), { runId: r.runId, contactId: r.contactId }]),
+    );
+    const recorder = new DeliveryRecorder(
+      this.deliveries,
+      this.publisher,
+      this.retries,
+      (keys) => {
+        for (const key of keys) outstanding.delete(deliveryKey(key));
+      },
+      this.metrics,
+    );
+    try {
+      await this.settleRefused(refused, recorder);
+    } catch (error) {
+      // Nothing was sent yet: give the claimed rows back rather than leave them to their lease.
+      await this.deliveries.release(work).catch(() => undefined);
+      throw error;
+    }
+
+    const timers = [
+      setInterval(() => void this.renewLeases([...outstanding.values()]), LEASE_RENEW_MS),
+      setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS),
+    ];
+    try {
+      await this.sendAll(work, recorder);
+    } finally {
+      for (const timer of timers) clearInterval(timer);
+      await recorder.close();
+    }
+    if (recorder.released > 0) {
+      throw HeraldError.transient(
+        ErrorCode.ProviderUnavailable,
+        `${recorder.released} of ${requests.length} deliveries were not attempted (${recorder.releasedReason}); their events come again`,
+      );
+    }
+  }
+
+  private async sendAll(work: DeliveryRequested[], recorder: DeliveryRecorder): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      for (;;) {
+        const request = work[next];
+        if (request === undefined) return;
+        next += 1;
+        recorder.add(
+          this.stop.signal.aborted
+            ? held(request, 0, 'shutting down')
+            : await this.deliverOne(request).catch((error: unknown) =>
+                // Only the account lookup can throw (sends return outcomes): nothing was sent.
+                held(request, 0, `could not prepare the send: ${(error as Error).message}`),
+              ),
+        );
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(this.config.DELIVERY_CONCURRENCY, work.length) }, worker),
+    );
+  }
+
+  private async deliverOne(request: DeliveryRequested): Promise<Outcome> {
+    const account = await this.accountFor(request.botId, request.channel);
+    if (!account) {
+      return {
+        kind: 'failed',
+        request,
+        code: 'NO_CHANNEL',
+        reason: `the bot has no enabled ${request.channel} channel; add one in the admin API`,
+      };
+    }
+    const accountKey = this.channel.accountKey(account);
+    const { messages } = render(request.messages, request.variables, request.payload);
+    const already = request.sentMessages ?? 0;
+    let providerMessageId: string | null = null;
+    let segments: number | undefined;
+    for (const [index, message] of messages.entries()) {
+      if (index < already) continue;
+      const sentSoFar = index;
+      const refusal = this.policy.check(request, message, account, Date.now());
+      if (refusal) {
+        const reason =
+          sentSoFar > 0
+            ? `${refusal.reason} (after ${sentSoFar} of ${messages.length} messages were sent)`
+            : refusal.reason;
+        return { kind: 'failed', request, code: refusal.code, reason };
+      }
+      if (this.breakers.isOpen(accountKey))
+        return held(request, sentSoFar, `the ${request.channel} provider's breaker is open`);
+      const wait = this.pacer.reserve(this.channel.pacing(account, request.to, this.config));
+      this.metrics.paced(wait);
+      if (wait > 0) {
+        try {
+          await sleep(wait, undefined, { signal: this.stop.signal });
+        } catch {
+          return held(request, sentSoFar, 'shutting down');
+        }
+      }
+      const outbound = {
+        to: request.to,
+        message,
+        messagingTag: request.messagingTag,
+        notificationMessagesToken: request.notificationMessagesToken,
+        oneTimeNotifToken: request.oneTimeNotifToken,
+      };
+      let outcome: SendOutcome | typeof REFUSED | typeof STOPPED;
+      try {
+        // Shutdown may have begun while this send waited for a slot: then it is not made.
+        outcome = await this.limiter.run(async () =>
+          this.stop.signal.aborted
+            ? STOPPED
+            : this.breakers.call(accountKey, () => this.sender.send(account, outbound)),
+        );
+      } catch (error) {
+        outcome = {
+          ok: false,
+          retriable: true,
+          tripsBreaker: true,
+          code: 'SEND_ERROR',
+          reason: (error as Error).message,
+        };
+      }
+      if (outcome === STOPPED) return held(request, sentSoFar, 'shutting down');
+      if (outcome === REFUSED)
+        return held(request, sentSoFar, `the ${request.channel} provider's breaker is open`);
+      if (!outcome.ok) {
+        return outcome.retriable
+          ? {
+              kind: 'retry',
+              request,
+              code: outcome.code,
+              reason: outcome.reason,
+              sentMessages: sentSoFar,
+            }
+          : {
+              kind: 'failed',
+              request,
+              code: outcome.code,
+              reason:
+                sentSoFar > 0
+                  ? `${outcome.reason} (after ${sentSoFar} of ${messages.length} messages were sent)`
+                  : outcome.reason,
+            };
+      }
+      providerMessageId ??= outcome.providerMessageId;
+      if (outcome.segments !== undefined) segments = (segments ?? 0) + outcome.segments;
+    }
+    return {
+      kind: 'sent',
+      request,
+      providerMessageId,
+      ...(segments !== undefined ? { segments } : {}),
+    };
+  }
+
+  /** Events whose row the claim refused: final rows are announced again, rows in progress wait. */
+  private async settleRefused(
+    refused: DeliveryRequested[],
+    recorder: DeliveryRecorder,
+  ): Promise<void> {
+    if (refused.length === 0) return;
+    const states = new Map(
+      (await this.deliveries.statesOf(refused)).map((s) => [deliveryKey(s), s]),
+    );
+    const seen = new Set<string>();
+    for (const request of refused) {
+      const key = deliveryKey(request);
+      const state = states.get(key);
+      if (!state) continue;
+      if (state.status === 'sending' || state.status === 'pending') {
+        recorder.add({ kind: 'busy', request });
+      } else if (!seen.has(key)) {
+        seen.add(key);
+        recorder.add({ kind: 'settled', request, state });
+      }
+    }
+  }
+
+  private async renewLeases(keys: DeliveryKey[]): Promise<void> {
+    try {
+      await this.deliveries.renewLease(keys);
+    } catch (error) {
+      this.logger.warn(
+        `Could not renew the lease of ${keys.length} deliveries: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  private async accountFor(botId: string, channel: Channel): Promise<ChannelAccount | null> {
+    const key = `${botId}/${channel}`;
+    const hit = this.accounts.get(key);
+    if (hit && Date.now() - hit.at < ACCOUNT_CACHE_MS) return hit.value;
+    const value = this.channels.accountFor(botId, channel);
+    this.accounts.set(key, { value, at: Date.now() });
+    // A failed lookup is not cached: the next send asks again.
+    value.catch(() => this.accounts.delete(key));
+    return value;
+  }
+
+  private async statusOf(runId: string): Promise<string | null> {
+    const hit = this.runStatus.get(runId);
+    if (hit && Date.now() - hit.at < RUN_STATUS_CACHE_MS) return hit.value;
+    const value = await this.runs.statusOf(runId);
+    if (this.runStatus.size > 10_000) this.runStatus.clear();
+    this.runStatus.set(runId, { value, at: Date.now() });
+    return value;
+  }
+}
+
+function held(request: DeliveryRequested, sentMessages: number, reason: string): Outcome {
+  return { kind: 'held', request, sentMessages, reason };
+}

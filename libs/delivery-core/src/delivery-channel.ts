@@ -1,0 +1,43 @@
+// What makes one delivery app differ from another: its channel, provider adapter, rules, how a
+// provider account is named (one breaker each) and the pacing scopes of a send.
+import type { Channel } from '@herald/contracts';
+import type { ChannelAccount } from '@herald/persistence';
+import type { ChannelPolicy } from './channel-policy.js';
+import type { ChannelSender } from './channel-sender.js';
+import type { DeliveryConfig } from './delivery.config.js';
+import type { PaceScope } from './pacing/pacer.js';
+import type { Rate } from './pacing/token-bucket.js';
+
+export interface DeliveryChannelDefinition {
+  channel: Channel;
+  sender: (config: DeliveryConfig) => ChannelSender;
+  policy: ChannelPolicy;
+  /** The provider account a channel row sends as (phone number id, AccountSid + sender, Page id). */
+  accountKey(account: ChannelAccount): string;
+  /** The token buckets one message to `to` must pass. */
+  pacing(account: ChannelAccount, to: string, config: DeliveryConfig): PaceScope[];
+}
+
+export const DELIVERY_CHANNEL = Symbol('DELIVERY_CHANNEL');
+
+/**
+ * The account's sustained rate: its config's `messagesPerSecond` (number or numeric string),
+ * else `fallback`, never above `max`. The burst is a fiftieth of a second's worth, so any
+ * second holds the rate within a few percent.
+ */
+export function accountRate(
+  account: ChannelAccount,
+  fallback: number,
+  max = Number.POSITIVE_INFINITY,
+): Rate {
+  const raw = account.config.messagesPerSecond;
+  const given = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : Number.NaN;
+  const perSecond = Math.min(Number.isFinite(given) && given > 0 ? given : fallback, max);
+  return { perSecond, burst: Math.max(1, Math.ceil(perSecond / 50)) };
+}
+
+/** A string from the account's config, or '' (for keys). */
+export function configText(account: ChannelAccount, name: string): string {
+  const value = account.config[name];
+  return typeof value === 'string' ? value : '';
+}

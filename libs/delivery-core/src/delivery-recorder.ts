@@ -1,0 +1,325 @@
+// Records the outcomes of one batch as they come, in small groups (every FLUSH_MS or
+// FLUSH_SIZE outcomes): rows first (a few batched statements), then the events they imply
+// (results, retries, dead letters). Recording while the batch is still sending keeps the window
+// a crash can leave unrecorded small, and lets provider status webhooks find their rows early.
+import { Logger } from '@nestjs/common';
+import {
+  CATALOG,
+  Topics,
+  deliveryTopicFor,
+  dlqTopicOf,
+  newAttributes,
+  toKafkaHeaders,
+  type DeliveryRequested,
+  type DeliveryResult,
+} from '@herald/contracts';
+import { describeError } from '@herald/errors';
+import {
+  DLQ_HEADERS,
+  type EventPublisher,
+  type OutgoingEvent,
+  type RawMessage,
+} from '@herald/kafka';
+import type {
+  DeliveryKey,
+  DeliveryRepository,
+  DeliveryState,
+  FailedDelivery,
+  SentDelivery,
+} from '@herald/persistence';
+import type { DeliveryMetrics } from './delivery.metrics.js';
+import type { RetrySchedule } from './retry-schedule.js';
+
+export type Outcome =
+  /** The provider accepted every message. */
+  | {
+      kind: 'sent';
+      request: DeliveryRequested;
+      providerMessageId: string | null;
+      segments?: number;
+    }
+  /** Permanent: a rule or the provider refused it for good. */
+  | { kind: 'failed'; request: DeliveryRequested; code: string; reason: string }
+  /** Retriable failure: an attempt spent; the next retry stage, or the DLQ after the last. */
+  | {
+      kind: 'retry';
+      request: DeliveryRequested;
+      code: string;
+      reason: string;
+      sentMessages: number;
+    }
+  /** Not attempted (shutdown, open breaker): the row goes back to pending, nothing spent. */
+  | { kind: 'held'; request: DeliveryRequested; sentMessages: number; reason: string }
+  /** The claim found the row already final (a redelivered event): announce it again. */
+  | { kind: 'settled'; request: DeliveryRequested; state: DeliveryState }
+  /** The claim found the row being sent by another consumer (rebalance) or a dead one (lease). */
+  | { kind: 'busy'; request: DeliveryRequested };
+
+const FLUSH_MS = 100;
+const FLUSH_SIZE = 200;
+const WRITE_TRIES = 5;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const MAX_REASON = 1000;
+
+/** A reason as results carry it: provider texts can be long, a result's reason is for a person. */
+export function reasonText(reason: string): string {
+  return reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 1)}…` : reason;
+}
+
+export class DeliveryRecorder {
+  private readonly logger = new Logger(DeliveryRecorder.name);
+  private buffer: Outcome[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  /** Flushes in progress: they run side by side (each row is in one flush, its events after it). */
+  private readonly flushes = new Set<Promise<void>>();
+  private failure: unknown;
+  /** Held with nothing sent: their rows were released and the batch must be redelivered. */
+  released = 0;
+  /** Why the first of them was held. */
+  releasedReason = '';
+
+  constructor(
+    private readonly deliveries: DeliveryRepository,
+    private readonly publisher: EventPublisher,
+    private readonly retries: RetrySchedule,
+    private readonly onRecorded: (keys: DeliveryKey[]) => void = () => undefined,
+    private readonly metrics?: DeliveryMetrics,
+  ) {}
+
+  add(outcome: Outcome): void {
+    this.buffer.push(outcome);
+    if (outcome.kind === 'held' && outcome.sentMessages === 0 && this.released++ === 0) {
+      this.releasedReason = outcome.reason;
+    }
+    if (this.buffer.length >= FLUSH_SIZE) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  /** Flushes what is left and waits for every flush; throws when one could not be recorded. */
+  async close(): Promise<void> {
+    this.flush();
+    while (this.flushes.size > 0) await Promise.all(this.flushes);
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.buffer.length === 0) return;
+    const outcomes = this.buffer;
+    this.buffer = [];
+    const flush: Promise<void> = this.record(outcomes)
+      .catch((error: unknown) => {
+        this.failure ??= error;
+        this.logger.error(
+          `Could not record ${outcomes.length} delivery outcome(s): ${describeError(error)}`,
+        );
+      })
+      .finally(() => this.flushes.delete(flush));
+    this.flushes.add(flush);
+  }
+
+  private async record(outcomes: Outcome[]): Promise<void> {
+    const sent: SentDelivery[] = [];
+    const failed: FailedDelivery[] = [];
+    const pending: FailedDelivery[] = [];
+    const released: DeliveryKey[] = [];
+    const results: OutgoingEvent<DeliveryResult>[] = [];
+    const raw = new Map<string, RawMessage[]>();
+    const at = new Date().toISOString();
+    const toTopic = (topic: string, message: RawMessage) => {
+      const list = raw.get(topic) ?? [];
+      list.push(message);
+      raw.set(topic, list);
+    };
+
+    for (const outcome of outcomes) {
+      const { request } = outcome;
+      const key = { runId: request.runId, contactId: request.contactId };
+      const base = {
+        runId: request.runId,
+        botId: request.botId,
+        contactId: request.contactId,
+        channel: request.channel,
+        at,
+      };
+      const topic = deliveryTopicFor(request.channel);
+      switch (outcome.kind) {
+        case 'sent': {
+          sent.push({
+            ...key,
+            providerMessageId: outcome.providerMessageId,
+            segments: outcome.segments ?? null,
+          });
+          results.push({
+            key: request.runId,
+            data: {
+              ...base,
+              status: 'sent',
+              ...(outcome.providerMessageId
+                ? { providerMessageId: outcome.providerMessageId }
+                : {}),
+              ...(outcome.segments !== undefined ? { segments: outcome.segments } : {}),
+            },
+          });
+          break;
+        }
+        case 'failed':
+          failed.push({ ...key, reason: outcome.reason, code: outcome.code });
+          results.push({
+            key: request.runId,
+            data: {
+              ...base,
+              status: 'failed',
+              reason: reasonText(outcome.reason),
+              code: codeText(outcome.code),
+            },
+          });
+          break;
+        case 'retry': {
+          const next = this.retries.nextTopic(topic, request.attempt);
+          if (next) {
+            pending.push({ ...key, reason: outcome.reason, code: outcome.code });
+            toTopic(
+              next,
+              this.event(topic, {
+                ...request,
+                attempt: request.attempt + 1,
+                sentMessages: outcome.sentMessages,
+              }),
+            );
+            break;
+          }
+          const reason = reasonText(
+            `gave up after ${request.attempt + 1} attempts: ${outcome.reason}`,
+          );
+          failed.push({ ...key, reason, code: outcome.code });
+          results.push({
+            key: request.runId,
+            data: { ...base, status: 'failed', reason, code: codeText(outcome.code) },
+          });
+          toTopic(
+            dlqTopicOf(topic),
+            this.event(topic, request, {
+              [DLQ_HEADERS.reason]: reason,
+              [DLQ_HEADERS.code]: outcome.code,
+              [DLQ_HEADERS.topic]: topic,
+              [DLQ_HEADERS.at]: at,
+            }),
+          );
+          break;
+        }
+        case 'held':
+          if (outcome.sentMessages === 0) {
+            released.push(key);
+          } else {
+            // Part of the messages went out: the rest waits on a retry topic, no attempt spent.
+            pending.push({ ...key, reason: outcome.reason, code: 'HELD' });
+            toTopic(
+              this.retries.firstTopic(topic) ?? topic,
+              this.event(topic, { ...request, sentMessages: outcome.sentMessages }),
+            );
+          }
+          break;
+        case 'settled':
+          results.push(...settledResults(outcome.state, base));
+          break;
+        case 'busy':
+          toTopic(this.retries.firstTopic(topic) ?? topic, this.event(topic, request));
+          break;
+      }
+    }
+
+    // Rows first, then events: a crash in between redelivers the batch, whose rows are final
+    // by then (announced again, counted once) or pending (claimed and sent again).
+    await this.write(() =>
+      Promise.all([
+        this.deliveries.markSent(sent),
+        this.deliveries.markFailed(failed),
+        this.deliveries.markPending(pending),
+        this.deliveries.release(released),
+      ]),
+    );
+    this.onRecorded(
+      outcomes.map((o) => ({ runId: o.request.runId, contactId: o.request.contactId })),
+    );
+    await Promise.all([
+      this.publisher.publish(Topics.DeliveryResult, results),
+      ...[...raw].map(([topic, messages]) => this.publisher.publishRaw(topic, messages)),
+    ]);
+    this.metrics?.published(results);
+    if (failed.length > 0)
+      this.logger.log(
+        `${failed.length} deliveries failed permanently (first: ${failed[0]!.reason})`,
+      );
+  }
+
+  /** The rows record what the provider already accepted: worth a few tries through a database blip. */
+  private async write(statements: () => Promise<unknown>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await statements();
+        return;
+      } catch (error) {
+        if (attempt >= WRITE_TRIES) throw error;
+        this.logger.warn(
+          `Recording deliveries failed (try ${attempt}), retrying: ${describeError(error)}`,
+        );
+        await sleep(200 * 2 ** attempt);
+      }
+    }
+  }
+
+  private event(
+    baseTopic: string,
+    request: DeliveryRequested,
+    extra: Record<string, string> = {},
+  ): RawMessage {
+    const type = CATALOG[baseTopic as typeof Topics.DeliveryRequestedSms].type;
+    return {
+      key: request.contactId,
+      value: JSON.stringify(request),
+      headers: { ...toKafkaHeaders(newAttributes(type, '/herald/delivery')), ...extra },
+    };
+  }
+}
+
+function codeText(code: string): string {
+  return code.slice(0, 64);
+}
+
+/** The results a final row stands for (republished when its event comes again). */
+function settledResults(
+  state: DeliveryState,
+  base: {
+    runId: string;
+    botId: string;
+    contactId: string;
+    channel: DeliveryRequested['channel'];
+    at: string;
+  },
+): OutgoingEvent<DeliveryResult>[] {
+  const of = (data: DeliveryResult): OutgoingEvent<DeliveryResult> => ({ key: state.runId, data });
+  if (state.status === 'failed') {
+    return [
+      of({
+        ...base,
+        status: 'failed',
+        ...(state.reason ? { reason: reasonText(state.reason) } : {}),
+        ...(state.code ? { code: codeText(state.code) } : {}),
+      }),
+    ];
+  }
+  const sent = of({
+    ...base,
+    status: 'sent',
+    ...(state.providerMessageId ? { providerMessageId: state.providerMessageId } : {}),
+    ...(state.segments !== null ? { segments: state.segments } : {}),
+  });
+  if (state.status === 'sent') return [sent];
+  if (state.status === 'delivered') return [sent, of({ ...base, status: 'delivered' })];
+  if (state.status === 'read')
+    return [sent, of({ ...base, status: 'delivered' }), of({ ...base, status: 'read' })];
+  return [];
+}

@@ -1,0 +1,150 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  CATALOG,
+  Topics,
+  deliveryStatusTopicFor,
+  newAttributes,
+  retryTopicOf,
+  toKafkaHeaders,
+  type DeliveryResult,
+  type DeliveryStatusReport,
+} from '@herald/contracts';
+import { EventPublisher, type OutgoingEvent, type RawMessage } from '@herald/kafka';
+import { DeliveryRepository, type StatusMatch, type StatusUpdate } from '@herald/persistence';
+import { DELIVERY_CHANNEL, type DeliveryChannelDefinition } from './delivery-channel.js';
+import { DeliveryConfig } from './delivery.config.js';
+import { reasonText } from './delivery-recorder.js';
+import { parseDuration } from './retry-schedule.js';
+
+/** The status retry topic's label, e.g. `delivery.status.sms.v1.retry.5s`. */
+export function statusRetryTopic(
+  channel: DeliveryChannelDefinition['channel'],
+  config: DeliveryConfig,
+): { topic: string; delayMs: number } {
+  const label = config.DELIVERY_STATUS_RETRY_DELAY.trim();
+  return {
+    topic: retryTopicOf(deliveryStatusTopicFor(channel), label),
+    delayMs: parseDuration(label),
+  };
+}
+
+/**
+ * Applies verified provider statuses (delivered, read, failed) to the channel's delivery rows,
+ * never moving one backwards, and announces what they now stand for as delivery results, which
+ * the run folds into its counts once each. A status that matches no row yet (the send is still
+ * being recorded) is looked at again a few times on the status retry topic, then dropped:
+ * statuses of messages Herald did not send (the bot's own replies) never match.
+ */
+@Injectable()
+export class DeliveryStatusService {
+  private readonly logger = new Logger(DeliveryStatusService.name);
+  private readonly retry: { topic: string; delayMs: number };
+
+  constructor(
+    private readonly config: DeliveryConfig,
+    private readonly deliveries: DeliveryRepository,
+    private readonly publisher: EventPublisher,
+    @Inject(DELIVERY_CHANNEL) private readonly channel: DeliveryChannelDefinition,
+  ) {
+    this.retry = statusRetryTopic(channel.channel, config);
+  }
+
+  async apply(statuses: DeliveryStatusReport[]): Promise<void> {
+    const mine = statuses.filter((s) => s.channel === this.channel.channel);
+    if (mine.length === 0) return;
+    const matches = await this.deliveries.applyStatuses(this.channel.channel, mine.map(toUpdate));
+
+    const at = new Date().toISOString();
+    const results: OutgoingEvent<DeliveryResult>[] = [];
+    const byMessage = new Set<string>();
+    const byPerson = new Set<string>();
+    for (const match of matches) {
+      if (match.providerMessageId) byMessage.add(match.providerMessageId);
+      results.push(...resultsOf(match, at));
+    }
+    for (const match of matches)
+      if (match.watermark) byPerson.add(`${match.watermark.pageId}/${match.watermark.psid}`);
+    const unmatched = mine.filter((s) =>
+      s.providerMessageId
+        ? !byMessage.has(s.providerMessageId)
+        : !byPerson.has(`${s.account}/${s.recipient}`),
+    );
+    const again = unmatched.filter(
+      (s) => (s.attempt ?? 0) < this.config.DELIVERY_STATUS_RETRY_ATTEMPTS,
+    );
+    await Promise.all([
+      this.publisher.publish(Topics.DeliveryResult, results),
+      again.length > 0
+        ? this.publisher.publishRaw(
+            this.retry.topic,
+            again.map((s) => this.retryMessage(s)),
+          )
+        : Promise.resolve(),
+    ]);
+    const dropped = unmatched.length - again.length;
+    if (dropped > 0)
+      this.logger.debug(
+        `${dropped} provider status(es) matched no delivery and were dropped (not sent by Herald?)`,
+      );
+  }
+
+  private retryMessage(status: DeliveryStatusReport): RawMessage {
+    const type = CATALOG[deliveryStatusTopicFor(this.channel.channel)].type;
+    return {
+      key: status.recipient,
+      value: JSON.stringify({ ...status, attempt: (status.attempt ?? 0) + 1 }),
+      headers: toKafkaHeaders(newAttributes(type, `/herald/delivery-${this.channel.channel}`)),
+    };
+  }
+}
+
+function toUpdate(status: DeliveryStatusReport): StatusUpdate {
+  return {
+    status: status.status,
+    ...(status.providerMessageId ? { providerMessageId: status.providerMessageId } : {}),
+    ...(!status.providerMessageId && status.watermark
+      ? {
+          watermark: {
+            pageId: status.account,
+            psid: status.recipient,
+            at: new Date(status.watermark),
+          },
+        }
+      : {}),
+    code: status.code ?? null,
+    reason: status.reason ?? null,
+  };
+}
+
+/** What a row now stands for (read implies delivered), as results the run counts once each. */
+function resultsOf(match: StatusMatch, at: string): OutgoingEvent<DeliveryResult>[] {
+  const base = {
+    runId: match.runId,
+    botId: match.botId,
+    contactId: match.contactId,
+    channel: match.channel,
+    at,
+  };
+  const of = (data: DeliveryResult): OutgoingEvent<DeliveryResult> => ({ key: match.runId, data });
+  switch (match.status) {
+    case 'delivered':
+      return [of({ ...base, status: 'delivered' })];
+    case 'read':
+      return [of({ ...base, status: 'delivered' }), of({ ...base, status: 'read' })];
+    case 'failed':
+      return [
+        of({
+          ...base,
+          status: 'failed',
+          reason: reasonText(
+            match.reason
+              ? `the provider reported the message failed: ${match.reason}`
+              : 'the provider reported the message failed',
+          ),
+          ...(match.code ? { code: match.code } : {}),
+        }),
+      ];
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,93 @@
+import { Type } from 'class-transformer';
+import { IsInt, Matches, Max, Min } from 'class-validator';
+import { BaseConfig } from '@herald/runtime';
+
+const DURATION_LIST = /^\s*\d+(ms|s|m|h)(\s*,\s*\d+(ms|s|m|h))*\s*$/;
+
+export class DeliveryConfig extends BaseConfig {
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT: number = 3003;
+
+  /**
+   * Provider calls in flight per process, across all partitions and retry topics: bounds
+   * throughput (≈ concurrency / provider latency) and the crash-duplicate window.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(4096)
+  DELIVERY_CONCURRENCY: number = 256;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  PROVIDER_TIMEOUT_MS: number = 10_000;
+
+  /**
+   * Delays of the retry stages, e.g. "5s,30s,5m": one retry topic each (named by its delay),
+   * then the DLQ. Changing the list renames topics: let the old retry topics drain first.
+   */
+  @Matches(DURATION_LIST, {
+    message:
+      'DELIVERY_RETRY_DELAYS must be a comma-separated list of durations such as 5s,30s,5m (units ms, s, m, h)',
+  })
+  DELIVERY_RETRY_DELAYS: string = '5s,30s,5m';
+
+  /** How long a provider status that matches no delivery yet (sent, not yet recorded) waits before another look. */
+  @Matches(/^\s*\d+(ms|s|m|h)\s*$/, {
+    message: 'DELIVERY_STATUS_RETRY_DELAY must be a duration such as 5s',
+  })
+  DELIVERY_STATUS_RETRY_DELAY: string = '5s';
+
+  /** How many more looks such a status gets before it is dropped (statuses of messages Herald did not send never match). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(20)
+  DELIVERY_STATUS_RETRY_ATTEMPTS: number = 3;
+
+  /** Breaker: opens when more than this share of calls fail within the window… */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  BREAKER_ERROR_PERCENT: number = 50;
+
+  /** …once at least this many calls were made in the window. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  BREAKER_MIN_CALLS: number = 10;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  BREAKER_WINDOW_MS: number = 10_000;
+
+  /** How long an open breaker waits before letting one probe call through (half-open). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  BREAKER_RESET_MS: number = 10_000;
+
+  /** WhatsApp pair limit: one message to the same person per this interval… */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  WHATSAPP_PAIR_INTERVAL_MS: number = 6_000;
+
+  /** …after a burst of this many (Meta lets bursts borrow from later quota). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WHATSAPP_PAIR_BURST: number = 10;
+}

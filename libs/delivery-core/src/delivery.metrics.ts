@@ -1,0 +1,51 @@
+// What an operator watches on a delivery service: outcomes by channel and status, each provider
+// account's breaker, and how long pacing holds sends back. A no-op without a registry.
+import type { Counter, Gauge, Histogram } from 'prom-client';
+import type { Channel, DeliveryResult } from '@herald/contracts';
+import type { MetricsRegistry } from '@herald/observability';
+
+export const BREAKER_STATES = { closed: 0, halfOpen: 1, open: 2 } as const;
+export type BreakerState = keyof typeof BREAKER_STATES;
+
+const PACING_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10];
+
+export class DeliveryMetrics {
+  private readonly deliveries?: Counter<string>;
+  private readonly breaker?: Gauge<string>;
+  private readonly pacing?: Histogram<string>;
+
+  constructor(
+    private readonly channel: Channel,
+    registry?: MetricsRegistry,
+  ) {
+    this.deliveries = registry?.counter(
+      'herald_deliveries_total',
+      'Delivery outcomes published, by channel and status',
+      ['channel', 'status'],
+    );
+    this.breaker = registry?.gauge(
+      'herald_breaker_state',
+      'Provider breaker per account: 0 closed, 1 half-open, 2 open',
+      ['channel', 'account'],
+    );
+    this.pacing = registry?.histogram(
+      'herald_pacing_wait_seconds',
+      'How long pacing held a send back',
+      ['channel'],
+      PACING_BUCKETS,
+    );
+  }
+
+  published(results: Array<{ data: Pick<DeliveryResult, 'status'> }>): void {
+    for (const { data } of results)
+      this.deliveries?.inc({ channel: this.channel, status: data.status });
+  }
+
+  breakerState(account: string, state: BreakerState): void {
+    this.breaker?.set({ channel: this.channel, account }, BREAKER_STATES[state]);
+  }
+
+  paced(waitMs: number): void {
+    this.pacing?.observe({ channel: this.channel }, waitMs / 1000);
+  }
+}

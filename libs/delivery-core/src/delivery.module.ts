@@ -1,0 +1,80 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { deliveryTopicFor } from '@herald/contracts';
+import { HeraldKafkaServer } from '@herald/kafka';
+import { coreImports, startService } from '@herald/runtime';
+import { ConsumptionGate } from './breakers/consumption-gate.js';
+import { ProviderBreakers } from './breakers/provider-breakers.js';
+import { DeliveryMetrics } from './delivery.metrics.js';
+import { MetricsRegistry } from '@herald/observability';
+import { CHANNEL_POLICY } from './channel-policy.js';
+import { CHANNEL_SENDER } from './channel-sender.js';
+import { DeliverService } from './deliver.service.js';
+import { DELIVERY_CHANNEL, type DeliveryChannelDefinition } from './delivery-channel.js';
+import { DeliveryConfig } from './delivery.config.js';
+import { deliveryHandlerFor, deliveryStatusHandlerFor } from './delivery-handler.factory.js';
+import { DeliveryStatusService, statusRetryTopic } from './delivery-status.service.js';
+import { RetrySchedule, parseRetryStages } from './retry-schedule.js';
+
+export type { DeliveryChannelDefinition } from './delivery-channel.js';
+
+@Module({})
+export class DeliveryModule {
+  static forRoot(definition: DeliveryChannelDefinition, config: DeliveryConfig): DynamicModule {
+    // Read once, at module creation: the handler patterns (retry topics) depend on it.
+    const retries = new RetrySchedule(parseRetryStages(config.DELIVERY_RETRY_DELAYS));
+    const topic = deliveryTopicFor(definition.channel);
+    return {
+      module: DeliveryModule,
+      imports: coreImports(`delivery-${definition.channel}`, config),
+      controllers: [
+        deliveryHandlerFor(definition.channel, retries.stages),
+        deliveryStatusHandlerFor(definition.channel, statusRetryTopic(definition.channel, config)),
+      ],
+      providers: [
+        { provide: DeliveryConfig, useValue: config },
+        { provide: DELIVERY_CHANNEL, useValue: definition },
+        { provide: CHANNEL_SENDER, useValue: definition.sender(config) },
+        { provide: CHANNEL_POLICY, useValue: definition.policy },
+        { provide: RetrySchedule, useValue: retries },
+        {
+          // An open breaker pauses the channel's delivery topic and its retry twins (not its statuses).
+          provide: ProviderBreakers,
+          inject: [HeraldKafkaServer, DeliveryMetrics],
+          useFactory: (server: HeraldKafkaServer, metrics: DeliveryMetrics) =>
+            new ProviderBreakers(
+              {
+                errorThresholdPercentage: config.BREAKER_ERROR_PERCENT,
+                volumeThreshold: config.BREAKER_MIN_CALLS,
+                rollingCountTimeout: config.BREAKER_WINDOW_MS,
+                resetTimeout: config.BREAKER_RESET_MS,
+              },
+              new ConsumptionGate(server, [topic, ...retries.topicsOf(topic)]),
+              (account, state) => metrics.breakerState(account, state),
+            ),
+        },
+        {
+          provide: DeliveryMetrics,
+          inject: [MetricsRegistry],
+          useFactory: (registry: MetricsRegistry) =>
+            new DeliveryMetrics(definition.channel, registry),
+        },
+        DeliverService,
+        DeliveryStatusService,
+      ],
+    };
+  }
+}
+
+export function startDelivery(
+  definition: DeliveryChannelDefinition,
+  config: DeliveryConfig,
+): Promise<NestFastifyApplication> {
+  return startService({
+    service: `delivery-${definition.channel}`,
+    module: DeliveryModule.forRoot(definition, config),
+    config,
+    port: config.PORT,
+    consumes: true,
+  });
+}

@@ -1,0 +1,47 @@
+// Meta Graph API errors (WhatsApp Cloud API and Messenger Send API) are classified by their
+// code, never by HTTP status alone (see notes/providers.md): Meta answers throughput limits
+// with 400 or 429 depending on whom you ask, and a per-recipient limit (131056) also as 429.
+import type { SendFailure } from '../channel-sender.js';
+
+interface GraphError {
+  error?: {
+    message?: string;
+    code?: number;
+    error_subcode?: number;
+    error_data?: { details?: string };
+  };
+}
+
+export interface GraphCodes {
+  /** Codes worth another attempt later. */
+  retriable: ReadonlySet<number>;
+  /** Codes that say the account or platform is in trouble (throughput, outage): they count against the breaker. */
+  tripping: ReadonlySet<number>;
+  /** What an operator can do, by code. */
+  advice: Record<number, string>;
+}
+
+export function graphFailure(status: number, body: unknown, codes: GraphCodes): SendFailure {
+  const error = (body as GraphError | null)?.error;
+  const code = typeof error?.code === 'number' ? error.code : undefined;
+  const retriable =
+    code !== undefined
+      ? codes.retriable.has(code) || status >= 500
+      : status >= 500 || status === 429;
+  const tripsBreaker =
+    code !== undefined
+      ? codes.tripping.has(code) || status >= 500
+      : status >= 500 || status === 429;
+  const detail = error?.error_data?.details ?? error?.message ?? `HTTP ${status}`;
+  const hint = code !== undefined ? codes.advice[code] : undefined;
+  return {
+    ok: false,
+    retriable,
+    tripsBreaker,
+    code:
+      code !== undefined
+        ? `${code}${error?.error_subcode ? `/${error.error_subcode}` : ''}`
+        : `HTTP_${status}`,
+    reason: hint ? `${detail} — ${hint}` : detail,
+  };
+}

@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import type { ChannelAccount } from '@herald/persistence';
+import {
+  templateNotSupported,
+  type ChannelSender,
+  type OutboundMessage,
+  type SendOutcome,
+} from '../channel-sender.js';
+import { graphFailure, type GraphCodes } from './graph-error.js';
+import { networkFailure, postHttp } from './http.js';
+
+// Rate limits (613 API, 4 app, 32 Page) and temporary failures: retriable, and about the Page.
+const RETRIABLE = new Set([613, 4, 32, 2, 1200]);
+const ADVICE: Record<number, string> = {
+  10: 'outside the messaging window: send with a message tag or a notification token',
+  551: 'this person is unavailable (blocked the page or deactivated)',
+  100: 'the request was invalid',
+  190: 're-authorise the Messenger channel: its page access token is invalid',
+};
+const CODES: GraphCodes = { retriable: RETRIABLE, tripping: RETRIABLE, advice: ADVICE };
+
+@Injectable()
+export class MessengerSendSender implements ChannelSender {
+  constructor(private readonly timeoutMs = 10_000) {}
+
+  async send(account: ChannelAccount, outbound: OutboundMessage): Promise<SendOutcome> {
+    if (!('text' in outbound.message)) return templateNotSupported('on Messenger');
+    const {
+      baseUrl,
+      apiVersion = 'v21.0',
+      pageId,
+    } = account.config as { baseUrl: string; apiVersion?: string; pageId?: string };
+    // /{page-id}/messages names the Page (status webhooks come back for it); /me/ when unknown.
+    const page = typeof pageId === 'string' && pageId ? encodeURIComponent(pageId) : 'me';
+    const recipient = outbound.oneTimeNotifToken
+      ? { one_time_notif_token: outbound.oneTimeNotifToken }
+      : outbound.notificationMessagesToken
+        ? { notification_messages_token: outbound.notificationMessagesToken }
+        : { id: outbound.to };
+    const body = {
+      recipient,
+      messaging_type: outbound.messagingTag ? 'MESSAGE_TAG' : 'UPDATE',
+      ...(outbound.messagingTag ? { tag: outbound.messagingTag } : {}),
+      message: { text: outbound.message.text },
+    };
+    try {
+      const answer = await postHttp(
+        `${baseUrl.replace(/\/$/, '')}/${apiVersion}/${page}/messages?access_token=${encodeURIComponent(account.credentials.pageAccessToken ?? '')}`,
+        { 'content-type': 'application/json' },
+        JSON.stringify(body),
+        this.timeoutMs,
+      );
+      if (answer.status === 200) {
+        return {
+          ok: true,
+          providerMessageId: (answer.body as { message_id?: string } | null)?.message_id ?? null,
+        };
+      }
+      return graphFailure(answer.status, answer.body, CODES);
+    } catch (error) {
+      return networkFailure(error);
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import { graphFailure } from './graph-error.js';
+import { networkFailure } from './http.js';
+
+const codes = {
+  retriable: new Set([130429, 131056, 131000, 2]),
+  tripping: new Set([130429, 131000, 2]),
+  advice: { 131026: 'the number is not on WhatsApp' },
+};
+const graph = (status: number, code?: number, extra: Record<string, unknown> = {}) =>
+  graphFailure(
+    status,
+    code === undefined
+      ? '<html>bad gateway</html>'
+      : { error: { code, message: `(#${code}) x`, ...extra } },
+    codes,
+  );
+
+describe('provider error classification', () => {
+  it('classifies Graph errors by code, whatever the HTTP status', () => {
+    expect(graph(429, 131056)).toMatchObject({
+      retriable: true,
+      tripsBreaker: false,
+      code: '131056',
+    });
+    expect(graph(400, 130429)).toMatchObject({ retriable: true, tripsBreaker: true });
+    expect(graph(400, 131026)).toMatchObject({
+      retriable: false,
+      tripsBreaker: false,
+      reason: '(#131026) x — the number is not on WhatsApp',
+    });
+    expect(graph(400, 10, { error_subcode: 2018278 })).toMatchObject({
+      code: '10/2018278',
+      retriable: false,
+    });
+  });
+
+  it('treats 5xx and unparseable 429s as provider trouble', () => {
+    expect(graph(503, 131016)).toMatchObject({ retriable: true, tripsBreaker: true });
+    expect(graph(502)).toMatchObject({ retriable: true, tripsBreaker: true, code: 'HTTP_502' });
+    expect(graph(429)).toMatchObject({ retriable: true, tripsBreaker: true });
+    expect(graph(404)).toMatchObject({ retriable: false, tripsBreaker: false });
+  });
+
+  it('treats timeouts and refused connections as provider trouble', () => {
+    const timeout = Object.assign(new Error('Headers Timeout Error'), {
+      code: 'UND_ERR_HEADERS_TIMEOUT',
+    });
+    expect(networkFailure(timeout)).toMatchObject({
+      retriable: true,
+      tripsBreaker: true,
+      code: 'UND_ERR_HEADERS_TIMEOUT',
+    });
+  });
+});

@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import type { ChannelAccount } from '@herald/persistence';
+import {
+  templateNotSupported,
+  type ChannelSender,
+  type OutboundMessage,
+  type SendOutcome,
+} from '../channel-sender.js';
+import { smsSegments } from '../sms-segments.js';
+import { networkFailure, postHttp } from './http.js';
+
+// Twilio's `code` is more specific than its HTTP status: classify by it. Concurrency limits,
+// queue overflow and server errors are about the account and count against the breaker.
+const RETRIABLE = new Set([20429, 20500, 20503, 21611, 30001, 30002]);
+const TRIPPING = new Set([20429, 20500, 20503, 21611]);
+const ADVICE: Record<number, string> = {
+  21211: 'the number is not a valid phone number',
+  21610: 'this person replied STOP: they are unsubscribed',
+  21614: 'the number cannot receive SMS (landline or unreachable carrier)',
+  21408: 'sending to this region is not enabled on the Twilio account',
+  20003: 're-authorise the SMS channel: Twilio refused the account credentials',
+};
+
+@Injectable()
+export class TwilioMessagesSender implements ChannelSender {
+  constructor(private readonly timeoutMs = 10_000) {}
+
+  async send(account: ChannelAccount, outbound: OutboundMessage): Promise<SendOutcome> {
+    if (!('text' in outbound.message)) return templateNotSupported('by SMS');
+    const { baseUrl, accountSid, from, messagingServiceSid, statusCallbackUrl } =
+      account.config as {
+        baseUrl: string;
+        accountSid: string;
+        from?: string;
+        messagingServiceSid?: string;
+        statusCallbackUrl?: string;
+      };
+    const form = new URLSearchParams({ To: outbound.to, Body: outbound.message.text });
+    if (messagingServiceSid) form.set('MessagingServiceSid', messagingServiceSid);
+    else if (from) form.set('From', from);
+    // Where Twilio posts this message's statuses (the gateway's /webhooks/twilio), when the
+    // account's Messaging Service does not set one.
+    if (typeof statusCallbackUrl === 'string' && statusCallbackUrl)
+      form.set('StatusCallback', statusCallbackUrl);
+    const auth = Buffer.from(`${accountSid}:${account.credentials.authToken ?? ''}`).toString(
+      'base64',
+    );
+    try {
+      const answer = await postHttp(
+        `${baseUrl.replace(/\/$/, '')}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Messages.json`,
+        { authorization: `Basic ${auth}`, 'content-type': 'application/x-www-form-urlencoded' },
+        form.toString(),
+        this.timeoutMs,
+      );
+      if (answer.status === 200 || answer.status === 201) {
+        return {
+          ok: true,
+          providerMessageId: (answer.body as { sid?: string } | null)?.sid ?? null,
+          segments: smsSegments(outbound.message.text).segments,
+        };
+      }
+      const error = answer.body as { code?: number; message?: string } | null;
+      const code = error?.code;
+      const classified = (codes: ReadonlySet<number>) =>
+        code !== undefined
+          ? codes.has(code) || answer.status >= 500
+          : answer.status >= 500 || answer.status === 429;
+      const detail = error?.message ?? `HTTP ${answer.status}`;
+      const hint = code !== undefined ? ADVICE[code] : undefined;
+      return {
+        ok: false,
+        retriable: classified(RETRIABLE),
+        tripsBreaker: classified(TRIPPING),
+        code: code !== undefined ? String(code) : `HTTP_${answer.status}`,
+        reason: hint ? `${detail} — ${hint}` : detail,
+      };
+    } catch (error) {
+      return networkFailure(error);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import type { ChannelAccount } from '@herald/persistence';
+import type { ChannelSender, OutboundMessage, SendOutcome } from '../channel-sender.js';
+import { graphFailure, type GraphCodes } from './graph-error.js';
+import { networkFailure, postHttp } from './http.js';
+
+// Throttling and temporary platform errors are retriable; of those, all but the per-recipient
+// pair limit (131056) say the number or platform is in trouble and count against the breaker.
+const RETRIABLE = new Set([130429, 131056, 131000, 131016, 131053, 133004, 2, 4, 80007]);
+const TRIPPING = new Set([130429, 131000, 131016, 133004, 2, 4, 80007]);
+const ADVICE: Record<number, string> = {
+  131056: 'too many messages to this person in a short time (pair rate limit); retried later',
+  131048:
+    'spam rate limit: too many earlier messages from this number were blocked or reported; check its quality rating',
+  131026: 'the number is not on WhatsApp or cannot receive messages',
+  131047: 'more than 24 hours since the person last wrote: send an approved template',
+  131049: 'Meta held this marketing message back for this person; try later or another channel',
+  131051: 'unsupported message type',
+  132000: 'template parameters do not match the template',
+  132001: 'the template does not exist in this language or is not approved',
+  190: 're-authorise the WhatsApp channel: its access token is invalid',
+  100: 'the request was invalid',
+};
+const CODES: GraphCodes = { retriable: RETRIABLE, tripping: TRIPPING, advice: ADVICE };
+
+@Injectable()
+export class WhatsAppCloudSender implements ChannelSender {
+  constructor(private readonly timeoutMs = 10_000) {}
+
+  async send(account: ChannelAccount, outbound: OutboundMessage): Promise<SendOutcome> {
+    const {
+      baseUrl,
+      apiVersion = 'v21.0',
+      phoneNumberId,
+    } = account.config as { baseUrl: string; apiVersion?: string; phoneNumberId: string };
+    const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to: outbound.to };
+    const body =
+      'text' in outbound.message
+        ? { ...base, type: 'text', text: { preview_url: false, body: outbound.message.text } }
+        : { ...base, type: 'template', template: outbound.message.template };
+    try {
+      const answer = await postHttp(
+        `${baseUrl.replace(/\/$/, '')}/${apiVersion}/${encodeURIComponent(phoneNumberId)}/messages`,
+        {
+          authorization: `Bearer ${account.credentials.accessToken}`,
+          'content-type': 'application/json',
+        },
+        JSON.stringify(body),
+        this.timeoutMs,
+      );
+      if (answer.status === 200) {
+        const id =
+          (answer.body as { messages?: Array<{ id?: string }> } | null)?.messages?.[0]?.id ?? null;
+        return { ok: true, providerMessageId: id };
+      }
+      return graphFailure(answer.status, answer.body, CODES);
+    } catch (error) {
+      return networkFailure(error);
+    }
+  }
+}

@@ -1,0 +1,50 @@
+// What a Kafka handler receives: a batch of validated events of one topic-partition.
+import { BaseRpcContext } from '@nestjs/microservices';
+import type { CloudEventAttributes } from '@herald/contracts';
+
+export interface ConsumedEvent<D> {
+  data: D;
+  key: string | null;
+  attributes: CloudEventAttributes;
+  headers: Record<string, string>;
+  /** Logical topic (no prefix). */
+  topic: string;
+  partition: number;
+  offset: string;
+  /** Message timestamp, ms since epoch as a string (kafkajs). */
+  timestamp: string;
+}
+
+export interface EventBatch<D> {
+  /** Logical topic (no prefix). */
+  topic: string;
+  partition: number;
+  events: ConsumedEvent<D>[];
+  /** Keeps the consumer in its group; call it during work longer than a few seconds. */
+  heartbeat(): Promise<void>;
+}
+
+/** Extras of `@EventPattern(topic, extras)` understood by HeraldKafkaServer. */
+export interface EventHandlerOptions {
+  /** Most events per handler call, default 500. */
+  batchSize?: number;
+  /** Partitions handled at once (kafkajs partitionsConsumedConcurrently), default 3. */
+  concurrency?: number;
+  /** Hand an event over only once its timestamp + delayMs has passed (retry topics). */
+  delayMs?: number;
+}
+
+/** `@Ctx()` of a Herald Kafka handler: [logical topic, partition, group id]. */
+export class HeraldKafkaContext extends BaseRpcContext<[string, number, string]> {
+  getTopic(): string {
+    return this.args[0];
+  }
+
+  getPartition(): number {
+    return this.args[1];
+  }
+
+  getGroupId(): string {
+    return this.args[2];
+  }
+}

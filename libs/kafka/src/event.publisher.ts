@@ -1,0 +1,196 @@
+// Publishes Herald events: validated against the topic's contract, CloudEvents headers added,
+// resolved only once Kafka acknowledged them (idempotent producer, acks=all). Concurrent calls
+// are coalesced into few produce requests (see CoalescingQueue).
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Partitioners, type Admin, type Message, type Producer, type RecordMetadata, type TopicMessages } from 'kafkajs';
+import { validateEventData, type EventMap, type TopicName } from '@herald/contracts';
+import { ErrorCode, HeraldError, describeError } from '@herald/errors';
+import { CoalescingQueue, type QueueBounds, type QueueMetrics } from './coalescing-queue.js';
+import { approximateSize, eventHeaders } from './event-headers.js';
+import { KafkaConnection } from './kafka.connection.js';
+import { KafkaMetrics } from './kafka.metrics.js';
+import { PartitionAssigner } from './partition-assigner.js';
+import { activeTraceparent } from '@herald/observability';
+
+export interface OutgoingEvent<D> {
+  /** Kafka key: the catalog says which id (runId, contactId) keeps an entity's events in order. */
+  key: string;
+  data: D;
+  /** CloudEvents id; a new UUID when absent. */
+  id?: string;
+  traceparent?: string;
+  headers?: Record<string, string>;
+}
+
+export interface RawMessage {
+  key: string | Buffer | null;
+  value: Buffer | string | null;
+  headers?: Record<string, string>;
+}
+
+interface Outgoing extends RawMessage {
+  /** Physical topic. */
+  topic: string;
+}
+
+/**
+ * One produce request carries at most this much. The broker's message.max.bytes (1 MB) applies to
+ * each partition's record batch and kafkajs does not split them, so stay under it even when every
+ * message lands on one partition.
+ */
+export const PUBLISH_BOUNDS: QueueBounds = { maxMessages: 5_000, maxBytes: 900_000 };
+
+/** Produce requests for one batch before its unacknowledged rest is reported as a failure. */
+const SEND_ATTEMPTS = 5;
+
+@Injectable()
+export class EventPublisher implements OnApplicationShutdown {
+  private readonly logger = new Logger(EventPublisher.name);
+  private readonly producer: Producer;
+  private readonly queue: CoalescingQueue<Outgoing>;
+  private readonly partitions: PartitionAssigner;
+  private metadataAdmin?: Promise<Admin>;
+  private connecting?: Promise<void>;
+  private closed = false;
+
+  constructor(
+    private readonly connection: KafkaConnection,
+    private readonly kafkaMetrics: KafkaMetrics = new KafkaMetrics(),
+  ) {
+    this.producer = connection.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    this.queue = new CoalescingQueue<Outgoing>((batch) => this.send(batch), approximateSize, PUBLISH_BOUNDS);
+    this.partitions = new PartitionAssigner((topic) => this.partitionCount(topic));
+  }
+
+  async publish<T extends TopicName>(topic: T, events: OutgoingEvent<EventMap[T]>[]): Promise<void> {
+    // Events continue the caller's trace unless they carry their own context.
+    const traceparent = activeTraceparent();
+    const messages = events.map((event, index): Outgoing => {
+      const checked = validateEventData(topic, event.data);
+      if (!checked.ok) {
+        throw new HeraldError(ErrorCode.InvalidEvent, `event ${index} is not a valid ${topic} event: ${checked.problem}`, {
+          retriable: false,
+        });
+      }
+      if (!event.key) {
+        throw new HeraldError(ErrorCode.InvalidEvent, `event ${index} for ${topic} has no key`, { retriable: false });
+      }
+      return {
+        topic: this.connection.physical(topic),
+        key: event.key,
+        value: JSON.stringify(event.data),
+        headers: eventHeaders(topic, this.connection.options.clientId, event.traceparent || !traceparent ? event : { ...event, traceparent }),
+      };
+    });
+    await this.enqueue(messages);
+  }
+
+  /** For DLQ, retries and forwarding: no validation, the messages as given (logical topic; the prefix is applied). */
+  async publishRaw(topic: string, messages: RawMessage[]): Promise<void> {
+    const physical = this.connection.physical(topic);
+    await this.enqueue(messages.map((m) => ({ topic: physical, key: m.key, value: m.value, headers: m.headers })));
+  }
+
+  /** Connects the producer now instead of on the first publish (e.g. at boot, to fail fast). */
+  connect(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('EventPublisher is closed'));
+    this.connecting ??= this.producer.connect().catch((error: unknown) => {
+      this.connecting = undefined;
+      throw error;
+    });
+    return this.connecting;
+  }
+
+  /** Sends so far: how well calls are coalesced (messages / sends). */
+  metrics(): QueueMetrics {
+    return this.queue.metrics();
+  }
+
+  /** Lets queued events go out, then disconnects. */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue.drain();
+    if (this.connecting) {
+      await this.connecting.catch(() => undefined);
+      await this.producer.disconnect();
+    }
+    const admin = await this.metadataAdmin?.catch(() => undefined);
+    await admin?.disconnect();
+  }
+
+  private async enqueue(messages: Outgoing[]): Promise<void> {
+    if (this.closed) {
+      throw HeraldError.transient(ErrorCode.DependencyUnavailable, 'EventPublisher is closed (the service is shutting down)');
+    }
+    await this.queue.push(messages);
+  }
+
+  private async send(batch: Outgoing[]): Promise<void> {
+    const byTopic = new Map<string, Message[]>();
+    for (const { topic, ...message } of batch) {
+      let list = byTopic.get(topic);
+      if (!list) byTopic.set(topic, (list = []));
+      list.push(message);
+    }
+    try {
+      await this.connect();
+      for (const [topic, messages] of byTopic) await this.partitions.assign(topic, messages);
+      await this.sendUntilAcknowledged([...byTopic].map(([topic, messages]) => ({ topic, messages })));
+      for (const [topic, messages] of byTopic) this.kafkaMetrics.produced(this.connection.logical(topic), messages.length);
+    } catch (error) {
+      const topics = [...byTopic.keys()].join(', ');
+      this.logger.warn(`Kafka did not acknowledge ${batch.length} message(s) to ${topics}: ${describeError(error)}`);
+      throw HeraldError.transient(
+        ErrorCode.DependencyUnavailable,
+        `Kafka did not acknowledge the publish to ${topics}: ${describeError(error)}`,
+        error,
+      );
+    }
+  }
+
+  /**
+   * Sends, then checks that Kafka acknowledged every partition written to, and sends again what
+   * it did not (see PartitionAssigner for why a resolved send can leave partitions out).
+   */
+  private async sendUntilAcknowledged(topicMessages: TopicMessages[]): Promise<void> {
+    let pending = topicMessages;
+    for (let attempt = 1; attempt <= SEND_ATTEMPTS; attempt++) {
+      const acknowledged = await this.producer.sendBatch({ topicMessages: pending, acks: -1 });
+      pending = unacknowledged(pending, acknowledged);
+      if (pending.length === 0) return;
+      const count = pending.reduce((n, t) => n + t.messages.length, 0);
+      this.logger.warn(`Kafka acknowledged only part of a send (a partition leader moved); sending ${count} message(s) again`);
+    }
+    throw new Error(`Kafka did not acknowledge ${pending.map((t) => t.topic).join(', ')} after ${SEND_ATTEMPTS} attempts`);
+  }
+
+  private async partitionCount(topic: string): Promise<number> {
+    this.metadataAdmin ??= (async () => {
+      const admin = this.connection.kafka.admin();
+      await admin.connect();
+      return admin;
+    })().catch((error: unknown) => {
+      this.metadataAdmin = undefined;
+      throw error;
+    });
+    const admin = await this.metadataAdmin;
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    const count = topics[0]?.partitions.length ?? 0;
+    if (count === 0) throw new Error(`topic ${topic} has no partitions (does it exist?)`);
+    return count;
+  }
+}
+
+/** The messages of partitions missing from Kafka's acknowledgement. */
+export function unacknowledged(sent: TopicMessages[], acknowledged: RecordMetadata[]): TopicMessages[] {
+  const acked = new Set(acknowledged.map((r) => `${r.topicName}\u0000${r.partition}`));
+  return sent
+    .map(({ topic, messages }) => ({ topic, messages: messages.filter((m) => !acked.has(`${topic}\u0000${m.partition}`)) }))
+    .filter((t) => t.messages.length > 0);
+}

@@ -1,0 +1,39 @@
+// Assigns each outgoing message its partition before the produce, with kafkajs' default
+// (murmur2, the Java client's) partitioner, so the publisher knows which partitions Kafka must
+// acknowledge. kafkajs 2.2.4's send retry tracks answers per broker, not per partition: when a
+// partition leader dies mid-send, its partitions move to a broker that already answered and are
+// silently skipped while the send resolves. Knowing the partitions lets the publisher catch that.
+import { Partitioners, type Message, type PartitionMetadata } from 'kafkajs';
+
+const COUNT_TTL_MS = 60_000;
+
+export class PartitionAssigner {
+  private readonly partitioner = Partitioners.DefaultPartitioner();
+  private readonly counts = new Map<string, { count: Promise<number>; at: number }>();
+
+  constructor(private readonly partitionCount: (topic: string) => Promise<number>) {}
+
+  async assign(topic: string, messages: Message[]): Promise<void> {
+    const count = await this.countOf(topic);
+    const partitionMetadata: PartitionMetadata[] = Array.from({ length: count }, (_, partitionId) => ({
+      partitionId,
+      leader: partitionId,
+      replicas: [],
+      isr: [],
+      offlineReplicas: [],
+      partitionErrorCode: 0,
+    }));
+    for (const message of messages) {
+      message.partition ??= this.partitioner({ topic, partitionMetadata, message });
+    }
+  }
+
+  private countOf(topic: string): Promise<number> {
+    const hit = this.counts.get(topic);
+    if (hit && Date.now() - hit.at < COUNT_TTL_MS) return hit.count;
+    const count = this.partitionCount(topic);
+    this.counts.set(topic, { count, at: Date.now() });
+    count.catch(() => this.counts.delete(topic));
+    return count;
+  }
+}

@@ -1,0 +1,37 @@
+import { Writable } from 'node:stream';
+import { JsonLogger, scrub } from './json-logger.js';
+
+function capture(): { lines: Array<Record<string, unknown>>; stream: Writable } {
+  const lines: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { lines, stream };
+}
+
+describe('JsonLogger', () => {
+  it('writes one JSON object per line with the service and context', async () => {
+    const { lines, stream } = capture();
+    new JsonLogger('audience', 'log', stream).log('run 42 resolved', 'ResolveAudienceService');
+    await new Promise((r) => setImmediate(r));
+    expect(lines[0]).toMatchObject({ service: 'audience', context: 'ResolveAudienceService', msg: 'run 42 resolved', level: 30 });
+  });
+
+  it('never writes a token, in fields or in messages', async () => {
+    const { lines, stream } = capture();
+    const logger = new JsonLogger('gateway', 'log', stream);
+    logger.log({ msg: 'call', headers: { authorization: 'Bearer hrt_abcdefghijkl' }, token: 'hrt_abcdefghijkl' });
+    logger.warn('refused Authorization: Bearer hrt_abcdefghijkl for hak_zzzzzzzzzzzz');
+    await new Promise((r) => setImmediate(r));
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain('abcdefghijkl');
+    expect(text).not.toContain('zzzzzzzzzzzz');
+  });
+
+  it('leaves ordinary text alone', () => {
+    expect(scrub('sent 10 messages to +15551234567')).toBe('sent 10 messages to +15551234567');
+  });
+});

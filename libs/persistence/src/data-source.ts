@@ -1,0 +1,58 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { BlockEntity } from './entities/block.entity.js';
+import { BotTokenEntity } from './entities/bot-token.entity.js';
+import { BotEntity } from './entities/bot.entity.js';
+import { BroadcastEntity } from './entities/broadcast.entity.js';
+import { ChannelEntity } from './entities/channel.entity.js';
+import { ContactEntity } from './entities/contact.entity.js';
+import { DeliveryEntity } from './entities/delivery.entity.js';
+import { RunEntity } from './entities/run.entity.js';
+import { InitialSchema1763740000000 } from './migrations/1763740000000-initial-schema.js';
+import { AudienceResolution1763800000000 } from './migrations/1763800000000-audience-resolution.js';
+import { DeliveryTracking1763900000000 } from './migrations/1763900000000-delivery-tracking.js';
+
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/herald';
+
+export const ENTITIES = [
+  BotEntity,
+  BotTokenEntity,
+  ChannelEntity,
+  BlockEntity,
+  BroadcastEntity,
+  ContactEntity,
+  RunEntity,
+  DeliveryEntity,
+];
+
+export const MIGRATIONS = [InitialSchema1763740000000, AudienceResolution1763800000000, DeliveryTracking1763900000000];
+
+export interface PersistenceOptions {
+  url: string;
+  /** Connections per process. */
+  poolSize?: number;
+}
+
+export function dataSourceOptions(options: PersistenceOptions): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: options.url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'herald_migrations',
+    synchronize: false,
+    migrationsRun: false,
+    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5000 },
+  };
+}
+
+/** Runs pending migrations; safe to call from several processes (TypeORM takes a lock). */
+export async function runMigrations(url: string): Promise<string[]> {
+  const dataSource = new DataSource({ ...dataSourceOptions({ url, poolSize: 1 }), migrationsTransactionMode: 'each' });
+  await dataSource.initialize();
+  try {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await dataSource.destroy();
+  }
+}

@@ -1,0 +1,40 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { dataSourceOptions, type PersistenceOptions } from './data-source.js';
+import { BlockRepository } from './repositories/block.repository.js';
+import { BotRepository } from './repositories/bot.repository.js';
+import { BroadcastRepository } from './repositories/broadcast.repository.js';
+import { ChannelRepository } from './repositories/channel.repository.js';
+import { ContactRepository } from './repositories/contact.repository.js';
+import { DeliveryRepository } from './repositories/delivery.repository.js';
+import { IdempotencyRepository } from './repositories/idempotency.repository.js';
+import { RunRepository } from './repositories/run.repository.js';
+import { SecretBox } from './secret-box.js';
+
+const REPOSITORIES = [
+  BotRepository,
+  ChannelRepository,
+  BlockRepository,
+  BroadcastRepository,
+  ContactRepository,
+  RunRepository,
+  DeliveryRepository,
+  IdempotencyRepository,
+];
+
+export interface PersistenceModuleOptions extends PersistenceOptions {
+  encryptionKey: string;
+}
+
+@Global()
+@Module({})
+export class PersistenceModule {
+  static forRoot(options: PersistenceModuleOptions): DynamicModule {
+    return {
+      module: PersistenceModule,
+      imports: [TypeOrmModule.forRoot({ ...dataSourceOptions(options), retryAttempts: 3, retryDelay: 1000 })],
+      providers: [...REPOSITORIES, { provide: SecretBox, useValue: new SecretBox(options.encryptionKey) }],
+      exports: [...REPOSITORIES, SecretBox],
+    };
+  }
+}

@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { Channel } from '@herald/contracts';
+import { ChannelEntity } from '../entities/channel.entity.js';
+import { SecretBox } from '../secret-box.js';
+
+export interface ChannelAccount {
+  id: string;
+  botId: string;
+  type: Channel;
+  config: Record<string, unknown>;
+  credentials: Record<string, string>;
+}
+
+@Injectable()
+export class ChannelRepository {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly box: SecretBox,
+  ) {}
+
+  async create(botId: string, type: Channel, config: Record<string, unknown>, credentials: Record<string, string>): Promise<ChannelEntity> {
+    const entity = this.db.getRepository(ChannelEntity).create({
+      id: randomUUID(),
+      botId,
+      type,
+      config,
+      credentialsSealed: this.box.seal(credentials),
+      enabled: true,
+    });
+    return this.db.getRepository(ChannelEntity).save(entity);
+  }
+
+  listForBot(botId: string): Promise<ChannelEntity[]> {
+    return this.db.getRepository(ChannelEntity).find({ where: { botId }, order: { createdAt: 'ASC' } });
+  }
+
+  /** The bot's enabled account on a channel, credentials unsealed; null when none. */
+  async accountFor(botId: string, type: Channel): Promise<ChannelAccount | null> {
+    const row = await this.db.getRepository(ChannelEntity).findOneBy({ botId, type, enabled: true });
+    if (!row) return null;
+    return {
+      id: row.id,
+      botId: row.botId,
+      type: row.type,
+      config: row.config,
+      credentials: this.box.open<Record<string, string>>(row.credentialsSealed),
+    };
+  }
+}

@@ -1,0 +1,336 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { Channel } from '@herald/contracts';
+import type { DeliveryRowStatus } from '../entities/delivery.entity.js';
+
+export interface DeliveryKey {
+  runId: string;
+  contactId: string;
+}
+
+export interface DeliveryClaim extends DeliveryKey {
+  botId: string;
+  channel: Channel;
+}
+
+export interface SentDelivery extends DeliveryKey {
+  providerMessageId: string | null;
+  /** SMS: billed segments of what was sent. */
+  segments?: number | null;
+}
+
+/** A row as a redelivered event finds it (the claim refused it). */
+export interface DeliveryState extends DeliveryKey {
+  botId: string;
+  status: DeliveryRowStatus;
+  providerMessageId: string | null;
+  reason: string | null;
+  code: string | null;
+  segments: number | null;
+}
+
+/** A provider status about one message (by its id) or about everything sent to a person up to a watermark. */
+export interface StatusUpdate {
+  status: 'delivered' | 'read' | 'failed';
+  providerMessageId?: string;
+  /** Messenger watermark: Page id and PSID of the person, and the time. */
+  watermark?: { pageId: string; psid: string; at: Date };
+  code?: string | null;
+  reason?: string | null;
+}
+
+/** A delivery a status update matched, with its status after the update. */
+export interface StatusMatch extends DeliveryKey {
+  botId: string;
+  channel: Channel;
+  status: DeliveryRowStatus;
+  providerMessageId: string | null;
+  reason: string | null;
+  code: string | null;
+  /** Set when a Messenger watermark (Page, PSID) moved the row. */
+  watermark?: { pageId: string; psid: string };
+}
+
+/** Statuses a provider status may move a row from: statuses never go backwards, failed is final. */
+const MOVES_FROM: Record<StatusUpdate['status'], DeliveryRowStatus[]> = {
+  delivered: ['sent'],
+  read: ['sent', 'delivered'],
+  failed: ['sent'],
+};
+
+/** Meta's watermark clock and ours differ a little: a message recorded this soon after it still counts. */
+const WATERMARK_SLACK_MS = 2_000;
+
+/** A delivery row as the admin API lists it. */
+export interface DeliveryPageRow {
+  contactId: string;
+  userId: string | null;
+  channel: Channel;
+  status: string;
+  attempts: number;
+  providerMessageId: string | null;
+  reason: string | null;
+  code: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface FailedDelivery extends DeliveryKey {
+  reason: string;
+  code: string | null;
+}
+
+const keyOf = (k: DeliveryKey) => `${k.runId}/${k.contactId}`;
+
+/** How long a row may stay `sending` before another consumer may take it over (crash recovery). */
+const SENDING_LEASE_SECONDS = 60;
+
+@Injectable()
+export class DeliveryRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /**
+   * Claims rows before sending: new rows, rows waiting for a retry (`pending`), and rows whose
+   * sender died mid-send (lease expired). Rows already sent or failed are not returned, so a
+   * redelivered event sends nobody twice. Returns the claimed keys.
+   */
+  async claim(claims: DeliveryClaim[]): Promise<Set<string>> {
+    if (claims.length === 0) return new Set();
+    const unique = [...new Map(claims.map((c) => [keyOf(c), c])).values()];
+    const rows: Array<{ run_id: string; contact_id: string }> = await this.db.query(
+      `INSERT INTO deliveries (run_id, contact_id, bot_id, channel, status, attempts)
+       SELECT u.run_id, u.contact_id, u.bot_id, u.channel, 'sending', 1
+         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[]) AS u(run_id, contact_id, bot_id, channel)
+       ON CONFLICT (run_id, contact_id) DO UPDATE SET status = 'sending', attempts = deliveries.attempts + 1, updated_at = now()
+        WHERE deliveries.status = 'pending'
+           OR (deliveries.status = 'sending' AND deliveries.updated_at < now() - make_interval(secs => $5))
+       RETURNING run_id, contact_id`,
+      [unique.map((c) => c.runId), unique.map((c) => c.contactId), unique.map((c) => c.botId), unique.map((c) => c.channel), SENDING_LEASE_SECONDS],
+    );
+    return new Set(rows.map((r) => keyOf({ runId: r.run_id, contactId: r.contact_id })));
+  }
+
+  async markSent(rows: SentDelivery[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.query(
+      `UPDATE deliveries d SET status = 'sent', provider_message_id = u.pmid, segments = u.segments, reason = NULL, code = NULL,
+              sent_at = now(), updated_at = now()
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[]) AS u(run_id, contact_id, pmid, segments)
+        WHERE d.run_id = u.run_id AND d.contact_id = u.contact_id AND d.status = 'sending'`,
+      [rows.map((r) => r.runId), rows.map((r) => r.contactId), rows.map((r) => r.providerMessageId), rows.map((r) => r.segments ?? null)],
+    );
+  }
+
+  async markFailed(rows: FailedDelivery[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.query(
+      `UPDATE deliveries d SET status = 'failed', reason = u.reason, code = u.code, updated_at = now()
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS u(run_id, contact_id, reason, code)
+        WHERE d.run_id = u.run_id AND d.contact_id = u.contact_id AND d.status IN ('sending', 'pending')`,
+      [rows.map((r) => r.runId), rows.map((r) => r.contactId), rows.map((r) => r.reason), rows.map((r) => r.code)],
+    );
+  }
+
+  /** A transient failure: the row waits for its retry and can be claimed again. */
+  async markPending(rows: FailedDelivery[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.query(
+      `UPDATE deliveries d SET status = 'pending', reason = u.reason, code = u.code, updated_at = now()
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS u(run_id, contact_id, reason, code)
+        WHERE d.run_id = u.run_id AND d.contact_id = u.contact_id AND d.status = 'sending'`,
+      [rows.map((r) => r.runId), rows.map((r) => r.contactId), rows.map((r) => r.reason), rows.map((r) => r.code)],
+    );
+  }
+
+  /**
+   * One keyset page of a run's delivery rows after contact `afterContactId`, optionally of one
+   * status, with the contact's user id (the primary key (run_id, contact_id) serves the walk).
+   */
+  async pageForRun(runId: string, status: string | null, afterContactId: string | null, limit: number): Promise<DeliveryPageRow[]> {
+    const rows: Array<Record<string, unknown>> = await this.db.query(
+      `SELECT d.contact_id, c.user_id, d.channel, d.status, d.attempts, d.provider_message_id, d.reason, d.code,
+              d.created_at, d.updated_at
+         FROM deliveries d LEFT JOIN contacts c ON c.id = d.contact_id
+        WHERE d.run_id = $1 AND ($2::text IS NULL OR d.status = $2) AND ($3::uuid IS NULL OR d.contact_id > $3::uuid)
+        ORDER BY d.contact_id LIMIT $4`,
+      [runId, status, afterContactId, limit],
+    );
+    return rows.map((r) => ({
+      contactId: r.contact_id as string,
+      userId: (r.user_id as string | null) ?? null,
+      channel: r.channel as Channel,
+      status: r.status as string,
+      attempts: r.attempts as number,
+      providerMessageId: (r.provider_message_id as string | null) ?? null,
+      reason: (r.reason as string | null) ?? null,
+      code: (r.code as string | null) ?? null,
+      createdAt: r.created_at as Date,
+      updatedAt: r.updated_at as Date,
+    }));
+  }
+
+  /**
+   * Gives claimed rows back without an attempt (shutdown, an open breaker): they wait as
+   * `pending`, and the redelivered event claims them again.
+   */
+  async release(keys: DeliveryKey[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.db.query(
+      `UPDATE deliveries d SET status = 'pending', attempts = GREATEST(d.attempts - 1, 0), updated_at = now()
+         FROM unnest($1::uuid[], $2::uuid[]) AS u(run_id, contact_id)
+        WHERE d.run_id = u.run_id AND d.contact_id = u.contact_id AND d.status = 'sending'`,
+      [keys.map((k) => k.runId), keys.map((k) => k.contactId)],
+    );
+  }
+
+  /** Keeps the lease of rows still being worked on (paced sends may wait longer than the lease). */
+  async renewLease(keys: DeliveryKey[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.db.query(
+      `UPDATE deliveries d SET updated_at = now()
+         FROM unnest($1::uuid[], $2::uuid[]) AS u(run_id, contact_id)
+        WHERE d.run_id = u.run_id AND d.contact_id = u.contact_id AND d.status = 'sending'`,
+      [keys.map((k) => k.runId), keys.map((k) => k.contactId)],
+    );
+  }
+
+  /** The rows as they stand, for events the claim refused (already final, or being sent elsewhere). */
+  async statesOf(keys: DeliveryKey[]): Promise<DeliveryState[]> {
+    if (keys.length === 0) return [];
+    const rows: Array<{
+      run_id: string;
+      contact_id: string;
+      bot_id: string;
+      status: DeliveryRowStatus;
+      provider_message_id: string | null;
+      reason: string | null;
+      code: string | null;
+      segments: number | null;
+    }> = await this.db.query(
+      `SELECT d.run_id, d.contact_id, d.bot_id, d.status, d.provider_message_id, d.reason, d.code, d.segments
+         FROM deliveries d JOIN unnest($1::uuid[], $2::uuid[]) AS u(run_id, contact_id)
+           ON d.run_id = u.run_id AND d.contact_id = u.contact_id`,
+      [keys.map((k) => k.runId), keys.map((k) => k.contactId)],
+    );
+    return rows.map((r) => ({
+      runId: r.run_id,
+      contactId: r.contact_id,
+      botId: r.bot_id,
+      status: r.status,
+      providerMessageId: r.provider_message_id,
+      reason: r.reason,
+      code: r.code,
+      segments: r.segments,
+    }));
+  }
+
+  /**
+   * Applies provider statuses of one channel, one statement per status (in delivered → read →
+   * failed order), moving rows only forward. Returns every delivery the updates name, with its
+   * status afterwards, whether or not this call moved it: a redelivered status finds its rows
+   * already moved, and its results are published again (the run's ledger counts them once).
+   * Watermark updates return only what they moved.
+   */
+  async applyStatuses(channel: Channel, updates: StatusUpdate[]): Promise<StatusMatch[]> {
+    const matches: StatusMatch[] = [];
+    for (const status of ['delivered', 'read', 'failed'] as const) {
+      const byId = updates.filter((u) => u.status === status && u.providerMessageId);
+      if (byId.length > 0) matches.push(...(await this.applyById(channel, status, byId)));
+      const byWatermark = updates.filter((u) => u.status === status && !u.providerMessageId && u.watermark);
+      if (byWatermark.length > 0) matches.push(...(await this.applyByWatermark(status, byWatermark)));
+    }
+    return matches;
+  }
+
+  private async applyById(channel: Channel, status: StatusUpdate['status'], updates: StatusUpdate[]): Promise<StatusMatch[]> {
+    const unique = [...new Map(updates.map((u) => [u.providerMessageId!, u])).values()];
+    const rows: MatchRow[] = await this.db.query(
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS x(pmid, code, reason)
+       ), moved AS (
+         UPDATE deliveries d SET status = $4, updated_at = now(),
+                code = CASE WHEN $4 = 'failed' THEN x.code ELSE d.code END,
+                reason = CASE WHEN $4 = 'failed' THEN x.reason ELSE d.reason END
+           FROM input x
+          WHERE d.provider_message_id = x.pmid AND d.channel = $5 AND d.status = ANY($6::text[])
+         RETURNING d.run_id, d.contact_id, d.status, d.code, d.reason
+       )
+       SELECT d.run_id, d.contact_id, d.bot_id, d.channel, d.provider_message_id,
+              COALESCE(m.status, d.status) AS status, COALESCE(m.code, d.code) AS code, COALESCE(m.reason, d.reason) AS reason
+         FROM deliveries d
+         LEFT JOIN moved m ON m.run_id = d.run_id AND m.contact_id = d.contact_id
+        WHERE d.provider_message_id = ANY($1::text[]) AND d.channel = $5`,
+      [
+        unique.map((u) => u.providerMessageId!),
+        unique.map((u) => u.code ?? null),
+        unique.map((u) => u.reason ?? null),
+        status,
+        channel,
+        MOVES_FROM[status],
+      ],
+    );
+    return rows.map(toMatch);
+  }
+
+  /**
+   * Messenger watermarks: every message sent to the person up to the time (Page → bot → contact).
+   * Returns only the rows it moved: a watermark covers all of a person's history, which is not
+   * worth re-announcing each time.
+   */
+  private async applyByWatermark(status: StatusUpdate['status'], updates: StatusUpdate[]): Promise<StatusMatch[]> {
+    const latest = new Map<string, NonNullable<StatusUpdate['watermark']>>();
+    for (const { watermark } of updates) {
+      const key = `${watermark!.pageId}\u0000${watermark!.psid}`;
+      const seen = latest.get(key);
+      if (!seen || seen.at < watermark!.at) latest.set(key, watermark!);
+    }
+    const marks = [...latest.values()];
+    const rows: MatchRow[] = await this.db.query(
+      `WITH marks AS (
+         SELECT c.id AS contact_id, x.page_id, x.psid, x.at + make_interval(secs => $5::double precision / 1000) AS until
+           FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS x(page_id, psid, at)
+           JOIN channels ch ON ch.type = 'messenger' AND ch.config->>'pageId' = x.page_id
+           JOIN contacts c ON c.bot_id = ch.bot_id AND c.channel = 'messenger' AND (c.user_id = x.psid OR c.fbid = x.psid)
+       ), moved AS (
+         UPDATE deliveries d SET status = $4, updated_at = now()
+           FROM marks m
+          WHERE d.contact_id = m.contact_id AND d.status = ANY($6::text[]) AND d.sent_at <= m.until
+         RETURNING d.run_id, d.contact_id, d.bot_id, d.channel, d.provider_message_id, d.status, d.code, d.reason, m.page_id, m.psid
+       )
+       -- A SELECT, so the driver answers rows (an UPDATE answers [rows, count]).
+       SELECT * FROM moved`,
+      [marks.map((m) => m.pageId), marks.map((m) => m.psid), marks.map((m) => m.at), status, WATERMARK_SLACK_MS, MOVES_FROM[status]],
+    );
+    return rows.map(toMatch);
+  }
+}
+
+interface MatchRow {
+  run_id: string;
+  contact_id: string;
+  bot_id: string;
+  channel: Channel;
+  provider_message_id: string | null;
+  status: DeliveryRowStatus;
+  code: string | null;
+  reason: string | null;
+  page_id?: string;
+  psid?: string;
+}
+
+function toMatch(r: MatchRow): StatusMatch {
+  return {
+    ...(r.page_id !== undefined && r.psid !== undefined ? { watermark: { pageId: r.page_id, psid: r.psid } } : {}),
+    runId: r.run_id,
+    contactId: r.contact_id,
+    botId: r.bot_id,
+    channel: r.channel,
+    status: r.status,
+    providerMessageId: r.provider_message_id,
+    code: r.code,
+    reason: r.reason,
+  };
+}
+
+export const deliveryKey = keyOf;

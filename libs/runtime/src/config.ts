@@ -1,0 +1,90 @@
+// Config is a validated class per app, loaded once at boot; every bad variable is listed at once.
+import { plainToInstance } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf, validateSync } from 'class-validator';
+import { Type } from 'class-transformer';
+import { DEFAULT_DATABASE_URL } from '@herald/persistence';
+
+const DEV_ENCRYPTION_KEY = 'herald-local-development-key-not-for-production';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Settings every Herald process shares. */
+export class BaseConfig {
+  @IsIn(['development', 'test', 'production'])
+  NODE_ENV: string = 'development';
+
+  /** Comma-separated host:port list. */
+  @Matches(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, { message: 'KAFKA_BROKERS must be a comma-separated list of host:port' })
+  KAFKA_BROKERS: string = '127.0.0.1:9092';
+
+  @IsOptional()
+  @Matches(/^[a-zA-Z0-9._-]*$/, { message: 'HERALD_TOPIC_PREFIX may hold only letters, digits, ".", "_" and "-"' })
+  HERALD_TOPIC_PREFIX: string = '';
+
+  /** Create the contract topics at boot (local runs); off where Strimzi KafkaTopics own them. */
+  @IsIn(['true', 'false'])
+  KAFKA_CREATE_TOPICS: string = 'true';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  KAFKA_TOPIC_PARTITIONS: number = 6;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  KAFKA_REPLICATION_FACTOR: number = 1;
+
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL: string = DEFAULT_DATABASE_URL;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DATABASE_POOL_SIZE: number = 10;
+
+  /** Seals provider credentials at rest. Required in production. */
+  @ValidateIf((c: BaseConfig) => c.NODE_ENV === 'production' || c.HERALD_ENCRYPTION_KEY !== DEV_ENCRYPTION_KEY)
+  @IsString()
+  @MinLength(32, { message: 'HERALD_ENCRYPTION_KEY must be at least 32 characters' })
+  HERALD_ENCRYPTION_KEY: string = DEV_ENCRYPTION_KEY;
+
+  @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL: string = 'log';
+
+  @IsIn(['json', 'text'])
+  LOG_FORMAT: string = 'text';
+
+  @IsString()
+  HOST: string = '0.0.0.0';
+
+  get brokers(): string[] {
+    return this.KAFKA_BROKERS.split(',');
+  }
+}
+
+export function loadConfig<T extends object>(cls: new () => T, env: NodeJS.ProcessEnv = process.env): T {
+  const defaults = new cls() as Record<string, unknown>;
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(defaults)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const config = plainToInstance(cls, { ...defaults, ...raw });
+  if (config instanceof BaseConfig && config.NODE_ENV === 'production' && config.HERALD_ENCRYPTION_KEY === DEV_ENCRYPTION_KEY) {
+    throw new ConfigError(['HERALD_ENCRYPTION_KEY must be set in production']);
+  }
+  const errors = validateSync(config, { forbidUnknownValues: false });
+  if (errors.length > 0) {
+    throw new ConfigError(errors.flatMap((e) => Object.values(e.constraints ?? { [e.property]: `${e.property} is invalid` })));
+  }
+  return config;
+}
