@@ -1,0 +1,23 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { coreImports } from '@herald/runtime';
+import { ContactConfig } from './contact.config.js';
+import { ContactInboundHandler } from './contact-inbound.handler.js';
+import { RecordInboundService } from './record-inbound.service.js';
+import { ResolveContactsService } from './resolve-contacts.service.js';
+import { TargetResolvedHandler } from './target-resolved.handler.js';
+
+@Module({})
+export class ContactModule {
+  static forRoot(config: ContactConfig): DynamicModule {
+    return {
+      module: ContactModule,
+      imports: coreImports('contact', config),
+      controllers: [TargetResolvedHandler, ContactInboundHandler],
+      providers: [
+        { provide: ContactConfig, useValue: config },
+        ResolveContactsService,
+        RecordInboundService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,104 @@
+import type { Channel } from '@herald/contracts';
+import type { ContactEntity } from '@herald/persistence';
+import { personOf, pickConversation } from './pick-conversation.js';
+
+let n = 0;
+function contact(
+  channel: Channel,
+  userId: string,
+  extra: Partial<ContactEntity> = {},
+): ContactEntity {
+  n += 1;
+  return {
+    id: `c${n}`,
+    botId: 'b',
+    channel,
+    userId,
+    phone: channel === 'messenger' ? null : userId,
+    email: null,
+    fbid: channel === 'messenger' ? userId : null,
+    variables: {},
+    firstSeen: new Date(0),
+    lastSeen: new Date(0),
+    lastInboundAt: null,
+    optedOutAt: null,
+    ...extra,
+  };
+}
+
+const wa = contact('whatsapp', '+15551230001', { email: 'ada@example.com' });
+const sms = contact('sms', '+15551230001');
+const fb = contact('messenger', '990001');
+const all = [wa, sms, fb];
+
+describe('pickConversation', () => {
+  it('reaches the contact on the named channel by user id, or by the phone it is on WhatsApp and SMS', () => {
+    expect(pickConversation({ userId: '+15551230001', channel: 'sms' }, all, {})).toEqual({
+      contact: sms,
+    });
+    expect(pickConversation({ userId: '15551230001', channel: 'whatsapp' }, all, {})).toEqual({
+      contact: wa,
+    });
+    expect(pickConversation({ phone: '+1 555 123 0001', channel: 'whatsapp' }, all, {})).toEqual({
+      contact: wa,
+    });
+  });
+
+  it('creates on the named channel when the target may, else says why not', () => {
+    expect(
+      pickConversation({ userId: '+15559990000', channel: 'sms', create: true }, all, { a: '1' }),
+    ).toEqual({
+      create: {
+        channel: 'sms',
+        userId: '+15559990000',
+        phone: '+15559990000',
+        email: undefined,
+        fbid: undefined,
+        variables: { a: '1' },
+      },
+    });
+    expect(pickConversation({ userId: '+15559990000', channel: 'sms' }, all, {})).toEqual({
+      none: expect.stringContaining('cannot create'),
+    });
+  });
+
+  it('follows the V2 priority: fbid → Messenger, phone → WhatsApp before SMS, email → the contact carrying it', () => {
+    const target = { phone: '+15551230001', fbid: '990001', email: 'ADA@example.com' };
+    expect(pickConversation(target, all, {}, ['fbid', 'phone'])).toEqual({ contact: fb });
+    expect(pickConversation(target, all, {}, ['phone', 'fbid'])).toEqual({ contact: wa });
+    expect(pickConversation(target, [sms, fb], {}, ['phone'])).toEqual({ contact: sms });
+    expect(pickConversation({ email: 'ada@example.com' }, all, {}, ['email'])).toEqual({
+      contact: wa,
+    });
+  });
+
+  it('skips an identity that reaches nothing and tries the next one', () => {
+    expect(
+      pickConversation({ fbid: '990999', phone: '+15551230001' }, all, {}, ['fbid', 'phone']),
+    ).toEqual({ contact: wa });
+    expect(pickConversation({ email: 'nobody@example.com' }, all, {}, ['email'])).toEqual({
+      none: expect.stringContaining('by email'),
+    });
+  });
+
+  it('prefers the conversation the person wrote in last', () => {
+    const recent = contact('whatsapp', '+15551230002', {
+      phone: '+15551230001',
+      lastInboundAt: new Date(),
+    });
+    expect(pickConversation({ phone: '+15551230001' }, [...all, recent], {}, ['phone'])).toEqual({
+      contact: recent,
+    });
+  });
+
+  it('reaches a contact by its customer id when no identity in the priority does', () => {
+    const crm = contact('sms', 'crm-42', { phone: null });
+    expect(
+      pickConversation({ userId: 'crm-42', email: 'x@example.com' }, [...all, crm], {}, ['email']),
+    ).toEqual({ contact: crm });
+  });
+
+  it('finds the person by any identity', () => {
+    expect(personOf({ email: 'ada@EXAMPLE.com', fbid: '990001' }, all)).toEqual([wa, fb]);
+  });
+});

@@ -1,0 +1,265 @@
+import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import {
+  Topics,
+  deliveryTopicFor,
+  type DeliveryRequested,
+  type DeliveryResult,
+  type Target,
+  type TargetResolved,
+} from '@herald/contracts';
+import { EventPublisher, type OutgoingEvent } from '@herald/kafka';
+import {
+  ContactRepository,
+  phoneForms,
+  type ContactEntity,
+  type ContactUpdate,
+  type ContactUpsert,
+} from '@herald/persistence';
+import { phonesOf, pickConversation } from './pick-conversation.js';
+
+interface Indexed {
+  target: Target;
+  /** Position in the page: names the target in skip results. */
+  index: number;
+}
+
+type Skip = Indexed & { reason: string; contactId?: string };
+
+function describeTarget(t: Target): string {
+  return t.userId ?? t.phone ?? t.email ?? t.fbid ?? t.contactId ?? 'unknown';
+}
+
+/** The address of a contact on its channel. */
+export function addressOf(contact: ContactEntity): string {
+  if (contact.channel === 'messenger') return contact.fbid ?? contact.userId;
+  return contact.phone ?? contact.userId;
+}
+
+/** Built-in variables every message can use, beside the contact's own. */
+function variablesOf(contact: ContactEntity): Record<string, string> {
+  return {
+    ...contact.variables,
+    user_id: contact.userId,
+    bot_channel: contact.channel,
+    ...(contact.phone ? { user_phone_number: contact.phone } : {}),
+    ...(contact.email ? { email: contact.email } : {}),
+  };
+}
+
+/**
+ * A CloudEvents id derived from what a skip is about (run, page, position), so the skip
+ * republished after a crash carries the same id and the run counts it once.
+ */
+export function skipEventId(runId: string, page: number, index: number): string {
+  const hex = createHash('sha1').update(`herald:skip:${runId}:${page}:${index}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * Finds or creates the contacts of one page of targets in a few batched statements (one lookup
+ * by every identity the page names, one update of variables and identities, one upsert of new
+ * contacts), then asks each person's channel to message them, keyed by contact id. Opted-out
+ * people, people listed twice and targets reaching no conversation are skipped with a reason.
+ */
+@Injectable()
+export class ResolveContactsService {
+  constructor(
+    private readonly contacts: ContactRepository,
+    private readonly publisher: EventPublisher,
+  ) {}
+
+  async handlePage(page: TargetResolved): Promise<void> {
+    const { resolved, skipped } = await this.resolve(page);
+    const perTopic = new Map<string, OutgoingEvent<DeliveryRequested>[]>();
+    const seen = new Set<string>();
+    for (const { contact, target, index } of resolved) {
+      if (contact.optedOutAt) {
+        skipped.push({
+          target,
+          index,
+          contactId: contact.id,
+          reason: `${describeTarget(target)} opted out of messages on ${contact.channel}`,
+        });
+        continue;
+      }
+      if (seen.has(contact.id)) {
+        skipped.push({
+          target,
+          index,
+          contactId: contact.id,
+          reason: `${describeTarget(target)} is listed more than once in this page; messaged once`,
+        });
+        continue;
+      }
+      seen.add(contact.id);
+      const topic = deliveryTopicFor(contact.channel);
+      const list = perTopic.get(topic) ?? [];
+      list.push({ key: contact.id, data: this.deliveryFor(page, contact, target) });
+      perTopic.set(topic, list);
+    }
+    await Promise.all(
+      [...perTopic.entries()].map(([topic, events]) =>
+        this.publisher.publish(topic as typeof Topics.DeliveryRequestedSms, events),
+      ),
+    );
+    if (skipped.length > 0) {
+      const at = new Date().toISOString();
+      const results: OutgoingEvent<DeliveryResult>[] = skipped.map(
+        ({ target, index, reason, contactId }) => ({
+          key: page.runId,
+          id: skipEventId(page.runId, page.page, index),
+          data: {
+            runId: page.runId,
+            botId: page.botId,
+            ...((contactId ?? target.contactId)
+              ? { contactId: contactId ?? target.contactId }
+              : {}),
+            recipient: describeTarget(target).slice(0, 256),
+            ...(target.channel ? { channel: target.channel } : {}),
+            status: 'skipped',
+            reason: reason.slice(0, 1024),
+            at,
+          },
+        }),
+      );
+      await this.publisher.publish(Topics.DeliveryResult, results);
+    }
+  }
+
+  private deliveryFor(
+    page: TargetResolved,
+    contact: ContactEntity,
+    target: Target,
+  ): DeliveryRequested {
+    return {
+      runId: page.runId,
+      botId: page.botId,
+      contactId: contact.id,
+      channel: contact.channel,
+      to: addressOf(contact),
+      messages: target.message ? [{ text: target.message }] : page.messages,
+      variables: variablesOf(contact),
+      ...(page.payload !== undefined ? { payload: page.payload } : {}),
+      ...(contact.lastInboundAt ? { lastInboundAt: contact.lastInboundAt.toISOString() } : {}),
+      ...(page.options?.messagingTag ? { messagingTag: page.options.messagingTag } : {}),
+      ...(page.options?.notificationMessagesToken
+        ? { notificationMessagesToken: page.options.notificationMessagesToken }
+        : {}),
+      ...(page.options?.oneTimeNotifToken
+        ? { oneTimeNotifToken: page.options.oneTimeNotifToken }
+        : {}),
+      attempt: 0,
+    };
+  }
+
+  private async resolve(
+    page: TargetResolved,
+  ): Promise<{ resolved: Array<Indexed & { contact: ContactEntity }>; skipped: Skip[] }> {
+    const skipped: Skip[] = [];
+    const shared = page.setVariables ?? {};
+    const indexed = page.targets.map((target, index) => ({ target, index }));
+    const byId = indexed.filter(({ target }) => target.contactId);
+    const byIdentity = indexed.filter(({ target }) => !target.contactId);
+
+    // Each chosen contact; the changes targets bring (only those that change something, so an
+    // audience page of known contacts costs one SELECT); new contacts to create.
+    const chosen: Array<Indexed & { contact: ContactEntity }> = [];
+    const updates: ContactUpdate[] = [];
+    const change = (update: ContactUpdate) => {
+      const { id: _id, variables, ...identities } = update;
+      if (
+        Object.keys(variables).length > 0 ||
+        Object.values(identities).some((v) => v !== undefined)
+      )
+        updates.push(update);
+    };
+    const creates: Array<Indexed & { row: ContactUpsert }> = [];
+
+    if (byId.length > 0) {
+      const found = new Map(
+        (
+          await this.contacts.findByIds(
+            page.botId,
+            byId.map(({ target }) => target.contactId!),
+          )
+        ).map((c) => [c.id, c]),
+      );
+      for (const entry of byId) {
+        const contact = found.get(entry.target.contactId!);
+        if (!contact) {
+          skipped.push({ ...entry, reason: `contact ${entry.target.contactId} no longer exists` });
+          continue;
+        }
+        chosen.push({ ...entry, contact });
+        change({ id: contact.id, variables: { ...shared, ...entry.target.variables } });
+      }
+    }
+
+    if (byIdentity.length > 0) {
+      const targets = byIdentity.map(({ target }) => target);
+      const candidates = await this.contacts.findByIdentities(page.botId, {
+        userIds: targets.flatMap((t) => (t.userId ? [t.userId] : [])),
+        phones: targets.flatMap(phonesOf),
+        emails: targets.flatMap((t) => (t.email ? [t.email] : [])),
+        fbids: targets.flatMap((t) => (t.fbid ? [t.fbid] : [])),
+      });
+      for (const entry of byIdentity) {
+        const { target } = entry;
+        const variables = { ...shared, ...target.variables };
+        const pick = pickConversation(target, candidates, variables, page.options?.priority);
+        if ('none' in pick) {
+          skipped.push({ ...entry, reason: pick.none });
+        } else if ('create' in pick) {
+          creates.push({ ...entry, row: pick.create });
+        } else {
+          chosen.push({ ...entry, contact: pick.contact });
+          // The identities a target gives update its contact (V2: customer_phone/email/fbid).
+          change({
+            id: pick.contact.id,
+            variables,
+            // A phone is replaced only by another number, never by the same one written
+            // differently (the stored form is the address messages go to).
+            ...(target.phone &&
+            pick.contact.channel !== 'messenger' &&
+            !phoneForms(target.phone).includes(pick.contact.phone ?? '')
+              ? { phone: target.phone }
+              : {}),
+            ...(target.email && target.email.toLowerCase() !== pick.contact.email?.toLowerCase()
+              ? { email: target.email }
+              : {}),
+            ...(target.fbid &&
+            pick.contact.channel === 'messenger' &&
+            target.fbid !== pick.contact.fbid
+              ? { fbid: target.fbid }
+              : {}),
+          });
+        }
+      }
+    }
+
+    const [updated, created] = await Promise.all([
+      this.contacts.updateMany(page.botId, updates),
+      this.contacts.upsertMany(
+        page.botId,
+        creates.map((c) => c.row),
+      ),
+    ]);
+    const byContactId = new Map(updated.map((c) => [c.id, c]));
+    const byKey = new Map(created.map((c) => [`${c.channel}/${c.userId}`, c]));
+    const resolved: Array<Indexed & { contact: ContactEntity }> = [];
+    const wanted = new Set(updates.map((u) => u.id));
+    for (const entry of chosen) {
+      if (!wanted.has(entry.contact.id)) resolved.push(entry);
+      else if (byContactId.has(entry.contact.id))
+        resolved.push({ ...entry, contact: byContactId.get(entry.contact.id)! });
+      else skipped.push({ ...entry, reason: `contact ${entry.contact.id} no longer exists` });
+    }
+    for (const entry of creates) {
+      const contact = byKey.get(`${entry.row.channel}/${entry.row.userId}`);
+      if (contact) resolved.push({ ...entry, contact });
+    }
+    resolved.sort((a, b) => a.index - b.index);
+    return { resolved, skipped };
+  }
+}

@@ -1,0 +1,18 @@
+import { Controller } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { Topics, type TargetResolved } from '@herald/contracts';
+import type { EventBatch } from '@herald/kafka';
+import { ResolveContactsService } from './resolve-contacts.service.js';
+
+@Controller()
+export class TargetResolvedHandler {
+  constructor(private readonly contacts: ResolveContactsService) {}
+
+  @EventPattern(Topics.TargetResolved, { batchSize: 10 })
+  async handle(@Payload() batch: EventBatch<TargetResolved>): Promise<void> {
+    for (const event of batch.events) {
+      await this.contacts.handlePage(event.data);
+      await batch.heartbeat();
+    }
+  }
+}

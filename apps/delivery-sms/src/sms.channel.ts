@@ -1,0 +1,25 @@
+import {
+  TwilioMessagesSender,
+  accountRate,
+  configText,
+  smsPolicy,
+  type DeliveryChannelDefinition,
+} from '@herald/delivery-core';
+
+/**
+ * Messages per second per sender when the channel config sets no `messagesPerSecond`. Twilio's
+ * own limits depend on the sender (long code 1, toll-free 3, short code 100+): set yours.
+ */
+const DEFAULT_MPS = 10;
+
+const senderOf = (account: Parameters<DeliveryChannelDefinition['accountKey']>[0]) =>
+  `sms:${configText(account, 'accountSid')}:${configText(account, 'messagingServiceSid') || configText(account, 'from') || account.id}`;
+
+export const smsChannel: DeliveryChannelDefinition = {
+  channel: 'sms',
+  sender: (config) => new TwilioMessagesSender(config.PROVIDER_TIMEOUT_MS),
+  policy: smsPolicy,
+  // One breaker per Twilio account: its concurrency limit and outages are account-wide.
+  accountKey: (account) => `sms:${configText(account, 'accountSid') || account.id}`,
+  pacing: (account) => [{ key: senderOf(account), rate: accountRate(account, DEFAULT_MPS) }],
+};

@@ -1,0 +1,35 @@
+import {
+  WhatsAppCloudSender,
+  accountRate,
+  configText,
+  whatsappPolicy,
+  type DeliveryChannelDefinition,
+} from '@herald/delivery-core';
+
+/** Cloud API throughput per phone number: 80 msg/s by default, up to 1,000 after Meta's upgrade. */
+const DEFAULT_MPS = 80;
+const MAX_MPS = 1_000;
+
+export const whatsappChannel: DeliveryChannelDefinition = {
+  channel: 'whatsapp',
+  sender: (config) => new WhatsAppCloudSender(config.PROVIDER_TIMEOUT_MS),
+  policy: whatsappPolicy,
+  accountKey: (account) => `whatsapp:${configText(account, 'phoneNumberId') || account.id}`,
+  pacing: (account, to, config) => {
+    const number = configText(account, 'phoneNumberId') || account.id;
+    const scopes = [
+      { key: `whatsapp:${number}`, rate: accountRate(account, DEFAULT_MPS, MAX_MPS) },
+    ];
+    // The (business, consumer) pair limit: about one message per 6 s to the same person.
+    if (config.WHATSAPP_PAIR_INTERVAL_MS > 0) {
+      scopes.push({
+        key: `whatsapp:${number}:${to.replace(/\D/g, '')}`,
+        rate: {
+          perSecond: 1000 / config.WHATSAPP_PAIR_INTERVAL_MS,
+          burst: config.WHATSAPP_PAIR_BURST,
+        },
+      });
+    }
+    return scopes;
+  },
+};

@@ -1,0 +1,42 @@
+import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { decodeCursor, pageSize } from '../http/keyset-cursor.js';
+import { AdminDocs } from '../openapi/admin.docs.js';
+import { AdminGuard } from './admin.guard.js';
+import { uuid } from './admin-params.js';
+import { AdminService } from './admin.service.js';
+import { RunAdminService } from './run-admin.service.js';
+
+@AdminDocs.controller()
+@Controller('admin/runs')
+@UseGuards(AdminGuard)
+export class AdminRunsController {
+  constructor(
+    private readonly admin: AdminService,
+    private readonly runs: RunAdminService,
+  ) {}
+
+  @Get(':runId')
+  @AdminDocs.op('A run: status (scheduled, resolving, delivering, completed, failed, cancelled), reason, counts')
+  getRun(@Param('runId', uuid) runId: string) {
+    return this.admin.getRun(runId);
+  }
+
+  @Get(':runId/deliveries')
+  @AdminDocs.op("A run's deliveries, one per person (keyset pages; ?status= filters)", 200, { paged: true, status: true })
+  async deliveries(
+    @Param('runId', uuid) runId: string,
+    @Query('status') status?: string,
+    @Query('cursor') cursor?: string,
+    @Query('limit') limit?: string,
+  ) {
+    const page = await this.runs.deliveriesOf(runId, status, decodeCursor(cursor), pageSize(limit));
+    return { deliveries: page.items, nextCursor: page.nextCursor };
+  }
+
+  @Post(':runId/cancel')
+  @HttpCode(200)
+  @AdminDocs.op('Cancel a run that has not finished (409 when it has)')
+  cancel(@Param('runId', uuid) runId: string) {
+    return this.runs.cancel(runId);
+  }
+}

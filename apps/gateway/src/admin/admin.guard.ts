@@ -1,0 +1,30 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { ErrorCode, HeraldError } from '@herald/errors';
+import { GatewayConfig } from '../gateway.config.js';
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/** `Authorization: Bearer <HERALD_ADMIN_KEY>` on every admin route. */
+@Injectable()
+export class AdminGuard implements CanActivate {
+  private readonly expected: Buffer;
+
+  constructor(config: GatewayConfig) {
+    if (!config.HERALD_ADMIN_KEY) throw new Error('HERALD_ADMIN_KEY is not set');
+    this.expected = digest(config.HERALD_ADMIN_KEY);
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    const header = context.switchToHttp().getRequest<FastifyRequest>().headers.authorization ?? '';
+    const match = /^Bearer\s+(.+)$/i.exec(header);
+    if (!match) {
+      throw new HeraldError(ErrorCode.Unauthorized, 'The admin API needs "Authorization: Bearer <HERALD_ADMIN_KEY>".');
+    }
+    if (!timingSafeEqual(digest(match[1]!.trim()), this.expected)) {
+      throw new HeraldError(ErrorCode.Unauthorized, 'The admin key is not valid.');
+    }
+    return true;
+  }
+}

@@ -1,0 +1,206 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+  ValidateNested,
+  ArrayMaxSize,
+  ArrayMinSize,
+} from 'class-validator';
+import { CHANNELS, type Channel } from '@herald/contracts';
+
+export class CreateBotDto {
+  @ApiProperty({ example: 'Shop bot', minLength: 1, maxLength: 200 })
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+
+  @ApiPropertyOptional({ description: 'Chatfuel-style V1 API requests per second (default 25).', example: 25, minimum: 1, maximum: 1000 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  rateLimitRps?: number;
+}
+
+export class UpdateBotDto {
+  @ApiPropertyOptional({ example: 'Shop bot (EU)', minLength: 1, maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @ApiPropertyOptional({ description: 'Chatfuel-style V1 API requests per second.', example: 50, minimum: 1, maximum: 1000 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  rateLimitRps?: number;
+}
+
+export class CreateTokenDto {
+  @ApiPropertyOptional({ example: 'crm-integration', maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+}
+
+export class CreateChannelDto {
+  @ApiProperty({ enum: CHANNELS, example: 'whatsapp' })
+  @IsIn(CHANNELS, { message: `type must be one of ${CHANNELS.join(', ')}` })
+  type!: Channel;
+
+  @ApiProperty({
+    description:
+      'The provider account. WhatsApp: {phoneNumberId, accessToken}; SMS (Twilio): {accountSid, authToken, from | messagingServiceSid}; ' +
+      'Messenger: {pageId, pageAccessToken}. Optional: baseUrl (defaults to the sandbox locally), apiVersion, messagesPerSecond. ' +
+      'Credentials are stored sealed and never shown again.',
+    example: { phoneNumberId: '1065550001', accessToken: 'EAAG...' },
+  })
+  @IsObject()
+  config!: Record<string, unknown>;
+}
+
+export class CreateBlockDto {
+  @ApiProperty({ example: 'order_shipped', minLength: 1, maxLength: 200 })
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+
+  @ApiProperty({
+    description: 'Text with {{variable}} and {{payload.x}} placeholders, or WhatsApp templates {template: {name, language: {code}, components}}.',
+    example: [{ text: 'Hello {{first_name}}, your order {{order_id}} has shipped.' }],
+    type: 'array',
+    items: { type: 'object' },
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10)
+  messages!: unknown[];
+}
+
+export class BroadcastSettingsDto {
+  @ApiPropertyOptional({ default: true, description: 'Off: the hook answers 404.' })
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+
+  @ApiPropertyOptional({ default: false, description: 'On: the hook needs no bot token.' })
+  @IsOptional()
+  @IsBoolean()
+  directMode?: boolean;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
+  allowGet?: boolean;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
+  allowPost?: boolean;
+
+  @ApiPropertyOptional({ default: true, description: 'On: a POST body must build a filter, targets or set_conversation. Off: any JSON is forwarded as payload.' })
+  @IsOptional()
+  @IsBoolean()
+  requireValidFilter?: boolean;
+
+  @ApiPropertyOptional({ default: false, description: 'Always target one conversation, whatever the payload or audience holds.' })
+  @IsOptional()
+  @IsBoolean()
+  singleContact?: boolean;
+
+  @ApiPropertyOptional({ default: false, description: 'Also accept the bot token as ?token= (integrations of the previous version).' })
+  @IsOptional()
+  @IsBoolean()
+  legacyMode?: boolean;
+
+  @ApiPropertyOptional({ type: [String], example: ['203.0.113.0/24', '198.51.100.7'], description: 'IPs / CIDRs allowed to call the hook; empty = any.' })
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  @ArrayMaxSize(100)
+  allowedHosts?: string[];
+
+  @ApiPropertyOptional({ default: true, description: "The console's execute button (POST /admin/broadcasts/{id}/run)." })
+  @IsOptional()
+  @IsBoolean()
+  executeButton?: boolean;
+
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @IsBoolean()
+  visibleToMobileOperators?: boolean;
+}
+
+export class CreateBroadcastDto {
+  @ApiProperty({ example: 'Order shipped', minLength: 1, maxLength: 200 })
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+
+  @ApiProperty({ description: '{"blockId": "<block id or name>"} or {"messages": [...]}', example: { messages: [{ text: 'Hello {{first_name}}' }] } })
+  @IsObject()
+  content!: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    description: "The saved audience (the hook's criteria); none = all the bot's contacts.",
+    example: { filters: [{ field: 'favorite_color', criteria: 'Equals', value: 'red' }], joins: [] },
+  })
+  @IsOptional()
+  @IsObject()
+  audience?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    description: 'From-API recipients (seed 004).',
+    example: { source: 'custom_api', endpoint: 'https://crm.example.com/broadcast-list', headers: { authorization: 'Bearer ...' } },
+  })
+  @IsOptional()
+  @IsObject()
+  recipients?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: BroadcastSettingsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => BroadcastSettingsDto)
+  settings?: BroadcastSettingsDto;
+}
+
+/** Every field optional; `audience` and `recipients` take null to remove them; settings merge. */
+export class UpdateBroadcastDto {
+  @ApiPropertyOptional({ example: 'Order shipped (v2)', minLength: 1, maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @ApiPropertyOptional({ example: { blockId: 'order_shipped' } })
+  @IsOptional()
+  @IsObject()
+  content?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ nullable: true, description: 'null removes the saved audience (all contacts).' })
+  @IsOptional()
+  @IsObject()
+  audience?: Record<string, unknown> | null;
+
+  @ApiPropertyOptional({ nullable: true, description: 'null removes the From-API recipients.' })
+  @IsOptional()
+  @IsObject()
+  recipients?: Record<string, unknown> | null;
+
+  @ApiPropertyOptional({ type: BroadcastSettingsDto, description: 'Only the given settings change.' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => BroadcastSettingsDto)
+  settings?: BroadcastSettingsDto;
+}

@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { ErrorCode, HeraldError } from '@herald/errors';
+import { BotRepository } from '@herald/persistence';
+import { TtlCache } from '../common/ttl-cache.js';
+
+// Short TTL: a revoked token stops working within this many ms on every instance.
+const CACHE_TTL_MS = 2_000;
+
+/** The token of `Authorization: Bearer <token>`, or undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const token = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+  return token && token.length <= 512 ? token : undefined;
+}
+
+/** Bot-level API tokens: which bot a token belongs to, cached briefly so the hot paths stay cheap. */
+@Injectable()
+export class BotTokenService {
+  private readonly botByToken = new TtlCache<string | null>(CACHE_TTL_MS);
+
+  constructor(private readonly bots: BotRepository) {}
+
+  /** The bot of a live token, or null (unknown or revoked). */
+  botIdFor(token: string): Promise<string | null> {
+    if (token.length === 0 || token.length > 512) return Promise.resolve(null);
+    return this.botByToken.get(token, () => this.bots.botIdForToken(token));
+  }
+
+  /**
+   * Checks that `token` is a live token of `botId` (when given) and returns its bot.
+   * `what` names where the token came from, for the message.
+   */
+  async require(token: string | undefined, botId: string | undefined, what: string): Promise<string> {
+    if (!token) {
+      throw new HeraldError(ErrorCode.Unauthorized, `A bot token is required: ${what}.`, {
+        fix: 'Create one with POST /admin/bots/{botId}/tokens.',
+      });
+    }
+    const owner = await this.botIdFor(token);
+    if (!owner || (botId !== undefined && owner !== botId)) {
+      throw new HeraldError(ErrorCode.Unauthorized, "The bot token is not valid for this bot (unknown, revoked, or another bot's).");
+    }
+    return owner;
+  }
+}

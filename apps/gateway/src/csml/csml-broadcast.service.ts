@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import type { Channel } from '@herald/contracts';
+import { ErrorCode, HeraldError } from '@herald/errors';
+import { ContactRepository } from '@herald/persistence';
+import { BotTokenService } from '../auth/bot-token.service.js';
+import { RequestBroadcastService } from '../broadcast/request-broadcast.service.js';
+import { IdempotencyService, type Answer } from '../idempotency/idempotency.service.js';
+import { BotLookupService } from '../lookups/bot-lookup.service.js';
+import { parseCsmlBroadcast } from './csml-broadcast.parser.js';
+
+export interface CsmlBroadcastAccepted {
+  request_id: string;
+  client: { user_id: string; bot_id: string; channel_id: string };
+  payload: { content_type: 'flow_trigger'; content: { flow_id: string; close_flows: boolean } };
+  metadata?: Record<string, unknown>;
+}
+
+export interface CsmlBroadcastCall {
+  apiKey?: string;
+  body: unknown;
+  idempotencyKey?: string;
+}
+
+/**
+ * CSML-style broadcasts (seed 003): a flow (a block, by id or name) to one client. The channel is
+ * the one given, else the channel the user is known on, else the bot's first channel. An unknown
+ * user is not an error: the run shows them as skipped ("if a target is unavailable, no error").
+ */
+@Injectable()
+export class CsmlBroadcastService {
+  constructor(
+    private readonly tokens: BotTokenService,
+    private readonly lookup: BotLookupService,
+    private readonly contacts: ContactRepository,
+    private readonly requester: RequestBroadcastService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  async broadcast(call: CsmlBroadcastCall): Promise<Answer<CsmlBroadcastAccepted>> {
+    const botId = await this.tokens.require(call.apiKey?.trim() || undefined, undefined, 'send "x-api-key: <bot token>"');
+    const key = IdempotencyService.check(call.idempotencyKey);
+    const request = parseCsmlBroadcast(call.body);
+    if (request.botId !== undefined && request.botId !== botId) {
+      throw HeraldError.invalid('client.bot_id', 'client.bot_id is not the bot of this API key.', 'Leave it out; the key says which bot.');
+    }
+    const block = await this.lookup.block(botId, request.flowId);
+    if (!block) throw HeraldError.invalid('payload.content.flow_id', `Flow "${request.flowId}" is not a block of this bot.`);
+    const channel = await this.channelFor(botId, request.userId, request.channelId);
+
+    return this.idempotency.once(botId, key, async (runId) => {
+      const run = await this.requester.request(
+        {
+          botId,
+          source: 'csml',
+          content: { blockId: block.id },
+          targets: [{ userId: request.userId, channel: channel.type, create: false }],
+          // The metadata is usable in the block as {{payload.<key>}}.
+          ...(request.metadata ? { payload: request.metadata } : {}),
+        },
+        runId,
+      );
+      return {
+        request_id: run.runId,
+        client: { user_id: request.userId, bot_id: botId, channel_id: channel.id },
+        payload: { content_type: 'flow_trigger' as const, content: { flow_id: request.flowId, close_flows: request.closeFlows } },
+        ...(request.metadata ? { metadata: request.metadata } : {}),
+      };
+    });
+  }
+
+  private async channelFor(botId: string, userId: string, channelId: string | undefined): Promise<{ id: string; type: Channel }> {
+    const channels = await this.lookup.channels(botId);
+    if (channelId !== undefined) {
+      const named = channels.find((c) => c.id === channelId);
+      if (!named) throw HeraldError.invalid('client.channel_id', `Channel ${channelId} is not an enabled channel of this bot.`);
+      return named;
+    }
+    if (channels.length === 0) {
+      throw new HeraldError(ErrorCode.InvalidInput, 'This bot has no enabled channel to send on.', {
+        field: 'client.channel_id',
+        fix: 'Add one with POST /admin/bots/{botId}/channels.',
+      });
+    }
+    const known = await this.contacts.findByUserIds(botId, [userId]);
+    return channels.find((c) => known.some((k) => k.channel === c.type)) ?? channels[0]!;
+  }
+}

@@ -1,0 +1,159 @@
+// One place maps every error to a status and a body. The non-Chatfuel APIs get
+// `{error: {code, message, field?, fix?, correlationId}}`; the Chatfuel-style APIs (seed 002) get
+// their own `{success: false, result}`. A 500 says nothing internal; the details go to the log
+// under the same correlation id.
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { ErrorCode, HeraldError } from '@herald/errors';
+import { RetryLaterError } from './retry-later.error.js';
+
+const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  [ErrorCode.InvalidInput]: 400,
+  [ErrorCode.InvalidEvent]: 400,
+  [ErrorCode.Unauthorized]: 401,
+  [ErrorCode.Forbidden]: 403,
+  [ErrorCode.NotFound]: 404,
+  [ErrorCode.MethodNotAllowed]: 405,
+  [ErrorCode.Conflict]: 409,
+  [ErrorCode.PayloadTooLarge]: 413,
+  [ErrorCode.RateLimited]: 429,
+  [ErrorCode.ProviderRejected]: 502,
+  [ErrorCode.ProviderUnavailable]: 503,
+  [ErrorCode.DependencyUnavailable]: 503,
+  [ErrorCode.Internal]: 500,
+};
+
+export interface ErrorBody {
+  error: { code: string; message: string; field?: string; fix?: string; correlationId: string };
+}
+
+/** Seed 002's body: `success` always, `result` a sentence a person can act on. */
+export interface ChatfuelErrorBody {
+  success: false;
+  result: string;
+}
+
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  400: ErrorCode.InvalidInput,
+  401: ErrorCode.Unauthorized,
+  403: ErrorCode.Forbidden,
+  404: ErrorCode.NotFound,
+  405: ErrorCode.MethodNotAllowed,
+  409: ErrorCode.Conflict,
+  413: ErrorCode.PayloadTooLarge,
+  415: ErrorCode.InvalidInput,
+  429: ErrorCode.RateLimited,
+};
+
+/** Fastify's own errors (raised before a handler runs), said plainly. */
+const FASTIFY_MESSAGES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is larger than the 1 MiB limit. Send fewer targets per call.',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported Content-Type. Send application/json.',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'The Content-Length header does not match the body that was sent.',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'The body is empty although the Content-Type says application/json.',
+};
+
+/** Nest wraps some of them in its own exceptions; these say the same plainly. */
+const PLAIN_BY_STATUS: Record<number, string> = {
+  413: FASTIFY_MESSAGES.FST_ERR_CTP_BODY_TOO_LARGE!,
+  415: FASTIFY_MESSAGES.FST_ERR_CTP_INVALID_MEDIA_TYPE!,
+};
+
+export interface ErrorResponse {
+  status: number;
+  code: ErrorCode;
+  message: string;
+  field?: string;
+  fix?: string;
+  headers: Record<string, string>;
+}
+
+/** Turns any thrown value into a status, a code and a message. */
+export function describeHttpError(exception: unknown): ErrorResponse {
+  if (exception instanceof HeraldError) {
+    const headers: Record<string, string> =
+      exception instanceof RetryLaterError ? { 'retry-after': String(exception.retryAfterSeconds) } : {};
+    return {
+      status: STATUS_BY_CODE[exception.code],
+      code: exception.code,
+      message: exception.message,
+      field: exception.field,
+      fix: exception.fix,
+      headers,
+    };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    const raw = typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : response;
+    const message = Array.isArray(raw) ? raw.join('; ') : String(raw ?? exception.message);
+    const code = CODE_BY_STATUS[status] ?? (status >= 500 ? ErrorCode.Internal : ErrorCode.InvalidInput);
+    return { status, code, message: PLAIN_BY_STATUS[status] ?? message, headers: {} };
+  }
+  // Fastify's own errors (bad JSON, body too large, bad content type) carry a 4xx statusCode.
+  const fastify = exception as { statusCode?: number; code?: string; message?: string };
+  if (typeof fastify?.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
+    const status = fastify.statusCode;
+    const known = fastify.code ? FASTIFY_MESSAGES[fastify.code] : undefined;
+    const message =
+      known ??
+      (status === 400 ? `The request body is not valid JSON: ${fastify.message ?? 'parse error'}` : (fastify.message ?? 'Bad request'));
+    return { status, code: CODE_BY_STATUS[status] ?? ErrorCode.InvalidInput, message, headers: {} };
+  }
+  return {
+    status: HttpStatus.INTERNAL_SERVER_ERROR,
+    code: ErrorCode.Internal,
+    message: 'Internal error. Quote the correlation id when reporting it.',
+    headers: {},
+  };
+}
+
+/** The common body (kept for callers that only need it). */
+export function toErrorResponse(exception: unknown, correlationId: string): { status: number; body: ErrorBody } {
+  const e = describeHttpError(exception);
+  return { status: e.status, body: heraldBody(e, correlationId) };
+}
+
+function heraldBody(e: ErrorResponse, correlationId: string): ErrorBody {
+  return {
+    error: {
+      code: e.code,
+      message: e.message,
+      ...(e.field !== undefined ? { field: e.field } : {}),
+      ...(e.fix !== undefined ? { fix: e.fix } : {}),
+      correlationId,
+    },
+  };
+}
+
+function chatfuelBody(e: ErrorResponse, correlationId: string): ChatfuelErrorBody {
+  const text = e.fix ? `${e.message} ${e.fix}` : e.message;
+  return { success: false, result: e.status >= 500 ? `${text} (correlation id ${correlationId})` : text };
+}
+
+/** The Chatfuel-style APIs: `/bots/:botId/users/:userId/send`, `/v2/:botId/send`, `/public/bots/:botId/send`. */
+const CHATFUEL_PATH = /^\/(bots|v2|public\/bots)\//;
+
+export function usesChatfuelBody(url: string | undefined): boolean {
+  return CHATFUEL_PATH.test(url ?? '');
+}
+
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpErrorFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const reply = ctx.getResponse<FastifyReply>();
+    const request = ctx.getRequest<FastifyRequest>();
+    const header = request?.headers?.['x-correlation-id'];
+    const correlationId = typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
+    const error = describeHttpError(exception);
+    if (error.status >= 500) {
+      this.logger.error(`${request?.method} ${request?.url} failed [${correlationId}]: ${(exception as Error)?.stack ?? String(exception)}`);
+    }
+    const body = usesChatfuelBody(request?.url) ? chatfuelBody(error, correlationId) : heraldBody(error, correlationId);
+    void reply.status(error.status).headers({ ...error.headers, 'x-correlation-id': correlationId }).send(body);
+  }
+}

@@ -1,0 +1,89 @@
+import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { HeraldError } from '@herald/errors';
+import { coreImports } from '@herald/runtime';
+import { AdminBroadcastsController } from './admin/admin-broadcasts.controller.js';
+import { AdminContactsController } from './admin/admin-contacts.controller.js';
+import { AdminRunsController } from './admin/admin-runs.controller.js';
+import { AdminController } from './admin/admin.controller.js';
+import { AdminGuard } from './admin/admin.guard.js';
+import { AdminService } from './admin/admin.service.js';
+import { CustomApiController } from './admin/custom-api.controller.js';
+import { ContactAdminService } from './admin/contact-admin.service.js';
+import { RunAdminService } from './admin/run-admin.service.js';
+import { BotTokenService } from './auth/bot-token.service.js';
+import { RequestBroadcastService } from './broadcast/request-broadcast.service.js';
+import { BotRateLimiter } from './chatfuel/bot-rate.limiter.js';
+import { ChatfuelV1Controller } from './chatfuel/chatfuel-v1.controller.js';
+import { ChatfuelV1Service } from './chatfuel/chatfuel-v1.service.js';
+import { ChatfuelV2Controller } from './chatfuel/chatfuel-v2.controller.js';
+import { ChatfuelV2Service } from './chatfuel/chatfuel-v2.service.js';
+import { CsmlBroadcastController } from './csml/csml-broadcast.controller.js';
+import { CsmlBroadcastService } from './csml/csml-broadcast.service.js';
+import { HttpErrorFilter } from './errors/http-error.filter.js';
+import { GatewayConfig } from './gateway.config.js';
+import { AcceptHookService } from './hooks/accept-hook.service.js';
+import { HookController } from './hooks/hook.controller.js';
+import { JsonBodyParserInstaller } from './http/json-body.parser.js';
+import { TrustedProxies } from './http/trusted-proxies.js';
+import { IdempotencySweeperService } from './idempotency/idempotency-sweeper.service.js';
+import { IdempotencyService } from './idempotency/idempotency.service.js';
+import { BotLookupService } from './lookups/bot-lookup.service.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
+
+@Module({})
+export class GatewayModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [...coreImports('gateway', config), WebhooksModule],
+      controllers: [
+        HookController,
+        ChatfuelV1Controller,
+        ChatfuelV2Controller,
+        CsmlBroadcastController,
+        AdminController,
+        AdminBroadcastsController,
+        AdminContactsController,
+        AdminRunsController,
+        CustomApiController,
+      ],
+      providers: [
+        { provide: GatewayConfig, useValue: config },
+        AdminGuard,
+        AdminService,
+        ContactAdminService,
+        RunAdminService,
+        BotTokenService,
+        BotLookupService,
+        BotRateLimiter,
+        IdempotencyService,
+        IdempotencySweeperService,
+        TrustedProxies,
+        JsonBodyParserInstaller,
+        AcceptHookService,
+        ChatfuelV1Service,
+        ChatfuelV2Service,
+        CsmlBroadcastService,
+        RequestBroadcastService,
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({
+            whitelist: true,
+            forbidNonWhitelisted: true,
+            transform: true,
+            exceptionFactory: (errors) => {
+              const first = errors[0];
+              const messages = errors.flatMap((e) => [
+                ...Object.values(e.constraints ?? {}),
+                ...(e.children ?? []).flatMap((c) => Object.values(c.constraints ?? {}).map((m) => `${e.property}.${m}`)),
+              ]);
+              return HeraldError.invalid(first?.property ?? 'body', messages.join('; ') || 'The body is invalid.');
+            },
+          }),
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import type { BlockList } from 'node:net';
+import { ErrorCode, HeraldError } from '@herald/errors';
+import { BroadcastRepository, type BroadcastEntity } from '@herald/persistence';
+import { BotTokenService, bearerToken } from '../auth/bot-token.service.js';
+import { RequestBroadcastService } from '../broadcast/request-broadcast.service.js';
+import { TtlCache } from '../common/ttl-cache.js';
+import { addressIn, parseAddressList } from '../http/caller-ip.js';
+import { IdempotencyService, type Answer } from '../idempotency/idempotency.service.js';
+import { parseHookBody } from './hook-payload.parser.js';
+
+export interface HookCall {
+  hookKey: string;
+  method: 'GET' | 'POST';
+  authorization?: string;
+  queryToken?: string;
+  callerIp: string;
+  body: unknown;
+  idempotencyKey?: string;
+}
+
+export interface HookAccepted {
+  success: true;
+  run_id: string;
+  scheduled_for: string;
+}
+
+// Short TTL: a regenerated key or a changed setting takes effect within this many ms everywhere.
+const CACHE_TTL_MS = 2_000;
+
+/** The on-demand hook (seeds 000/001): checks in the seed's order, then one produce. */
+@Injectable()
+export class AcceptHookService {
+  private readonly broadcastsByKey = new TtlCache<BroadcastEntity | null>(CACHE_TTL_MS);
+  private readonly allowLists = new TtlCache<BlockList>(60_000, 1_000);
+
+  constructor(
+    private readonly broadcasts: BroadcastRepository,
+    private readonly tokens: BotTokenService,
+    private readonly requester: RequestBroadcastService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  async accept(call: HookCall): Promise<Answer<HookAccepted>> {
+    const broadcast = await this.broadcastsByKey.get(call.hookKey, () => this.broadcasts.findByHookKey(call.hookKey));
+    const { settings } = broadcast ?? {};
+    if (!broadcast || !settings?.enabled) {
+      throw new HeraldError(ErrorCode.NotFound, 'No enabled broadcast has this hook URL.', {
+        fix: 'Check the URL; it changes when the hook key is regenerated.',
+      });
+    }
+    if ((call.method === 'GET' && !settings.allowGet) || (call.method === 'POST' && !settings.allowPost)) {
+      throw new HeraldError(ErrorCode.MethodNotAllowed, `This broadcast's hook does not accept ${call.method}.`, {
+        fix: `Turn on settings.${call.method === 'GET' ? 'allowGet' : 'allowPost'}, or use the other verb.`,
+      });
+    }
+    if (settings.allowedHosts.length > 0 && !(await this.hostAllowed(call.callerIp, settings.allowedHosts))) {
+      throw new HeraldError(ErrorCode.Forbidden, `Calls from ${call.callerIp} are not allowed for this hook.`, {
+        fix: "Call from an address in the broadcast's allowedHosts, or add this one.",
+      });
+    }
+    if (!settings.directMode) await this.authenticate(call, broadcast);
+    const key = call.method === 'POST' ? IdempotencyService.check(call.idempotencyKey) : undefined;
+
+    const parsed = call.method === 'GET' ? {} : parseHookBody(call.body, { requireValidFilter: settings.requireValidFilter });
+    return this.idempotency.once(broadcast.botId, key, async (runId) => {
+      const run = await this.requester.request(
+        {
+          botId: broadcast.botId,
+          broadcastId: broadcast.id,
+          source: 'hook',
+          ...(parsed.audience ? { audience: parsed.audience } : {}),
+          ...(parsed.targets ? { targets: parsed.targets } : {}),
+          ...(parsed.setVariables ? { setVariables: parsed.setVariables } : {}),
+          ...(parsed.payload !== undefined ? { payload: parsed.payload } : {}),
+          ...(settings.singleContact ? { options: { singleContact: true } } : {}),
+          delayMinutes: parsed.delayMinutes,
+        },
+        runId,
+      );
+      return { success: true as const, run_id: run.runId, scheduled_for: run.scheduledFor };
+    });
+  }
+
+  private async authenticate(call: HookCall, broadcast: BroadcastEntity): Promise<void> {
+    const token = bearerToken(call.authorization) ?? (broadcast.settings.legacyMode ? call.queryToken : undefined);
+    if (!token) {
+      throw new HeraldError(ErrorCode.Unauthorized, 'This hook needs "Authorization: Bearer <bot token>".', {
+        fix: broadcast.settings.legacyMode ? 'Or pass ?token=<bot token> (legacy mode).' : 'Create a bot token with POST /admin/bots/{botId}/tokens.',
+      });
+    }
+    await this.tokens.require(token, broadcast.botId, 'this hook');
+  }
+
+  private async hostAllowed(ip: string, allowed: string[]): Promise<boolean> {
+    const list = await this.allowLists.get(allowed.join(','), () => Promise.resolve(parseAddressList(allowed).list));
+    return addressIn(list, ip);
+  }
+}

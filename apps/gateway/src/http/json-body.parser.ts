@@ -1,0 +1,81 @@
+// The gateway's JSON body parser. Beyond Fastify's own (prototype-poisoning checks, the body
+// limit), it accepts an empty body sent with `Content-Type: application/json` (Chatfuel callers
+// put every parameter in the query and still send that header), keeps the raw bytes on
+// `request.rawBody` (webhook signatures are computed over them), and refuses what PostgreSQL or
+// the serializers cannot take: the NUL character and absurdly deep nesting.
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HeraldError } from '@herald/errors';
+
+export const MAX_JSON_DEPTH = 64;
+
+export type RawBodyRequest = FastifyRequest & { rawBody?: Buffer };
+
+/** Why a parsed body cannot be accepted, or undefined. `raw` lets the common case skip the walk. */
+export function jsonBodyProblem(value: unknown, raw: Buffer): string | undefined {
+  const mayHaveNul = raw.indexOf('\\u0000') >= 0;
+  // Nesting deeper than MAX_JSON_DEPTH needs more than 2 * MAX_JSON_DEPTH bytes of brackets.
+  const mayBeDeep = raw.length > 2 * MAX_JSON_DEPTH;
+  if (!mayHaveNul && !mayBeDeep) return undefined;
+  const stack: Array<{ node: unknown; depth: number }> = [{ node: value, depth: 0 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (typeof node === 'string') {
+      if (mayHaveNul && node.includes('\u0000')) return 'Strings in the body may not contain the NUL character (\\u0000).';
+      continue;
+    }
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= MAX_JSON_DEPTH) return `The body is nested deeper than ${MAX_JSON_DEPTH} levels.`;
+    const values = Array.isArray(node) ? node : Object.entries(node).flat();
+    for (const child of values) stack.push({ node: child, depth: depth + 1 });
+  }
+  return undefined;
+}
+
+/** The parser itself: raw bytes kept, empty body allowed, NUL and deep nesting refused. */
+export function gatewayJsonParser(fastify: FastifyInstance): (request: FastifyRequest, body: Buffer, done: (error: Error | null, value?: unknown) => void) => void {
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  return (request, body, done) => {
+    (request as RawBodyRequest).rawBody = body;
+    if (body.length === 0) {
+      done(null, undefined);
+      return;
+    }
+    void parseJson(request as Parameters<typeof parseJson>[0], body.toString('utf8'), (error, value) => {
+      if (error) {
+        done(error, undefined);
+        return;
+      }
+      const problem = jsonBodyProblem(value, body);
+      if (problem) done(HeraldError.invalid('body', problem), undefined);
+      else done(null, value);
+    });
+  };
+}
+
+/** Refuses a URL holding an encoded NUL: it would reach PostgreSQL, which refuses it in text. */
+export function refuseNulInUrl(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, _reply, next) => {
+    if (/%00/i.test(request.url)) next(HeraldError.invalid('url', 'The URL may not contain an encoded NUL character (%00).'));
+    else next();
+  });
+}
+
+/**
+ * Installs the gateway's JSON parser in place of whichever is registered, as the last step of
+ * Nest's init (after every module's onModuleInit, before Fastify starts): modules that swap
+ * parsers while they initialise (the webhooks keep raw bodies too) do not undo it.
+ */
+@Injectable()
+export class JsonBodyParserInstaller implements OnApplicationBootstrap {
+  constructor(private readonly host: HttpAdapterHost) {}
+
+  onApplicationBootstrap(): void {
+    const adapter = this.host.httpAdapter as unknown as FastifyAdapter;
+    const fastify = adapter.getInstance();
+    if (fastify.hasContentTypeParser('application/json')) fastify.removeContentTypeParser('application/json');
+    adapter.useBodyParser('application/json', true, {}, gatewayJsonParser(fastify));
+  }
+}
