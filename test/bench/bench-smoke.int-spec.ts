@@ -1,0 +1,116 @@
+// Keeps `npm run bench` working: the harness at a CI size (10,000 contacts, a short hook load,
+// a short latency run), as real processes from dist/ on the real broker and PostgreSQL. It
+// asserts only that the run completed and that everyone was delivered exactly once — never a
+// time: CI machines are shared and slow, and the figures are the report's business.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CONTACTS = 10_000;
+
+interface FanOut {
+  outcome: string;
+  complete: boolean;
+  sandbox: { total: number; unique: number; duplicates: number };
+  run: { status: string; counts: Record<string, number> } | null;
+}
+
+interface Results {
+  scenarios: {
+    'hook-accept': { error?: string; herald: { ok: number; errors: number; non2xx: number } };
+    'fan-out': FanOut & { error?: string };
+    latency: { error?: string; accepted: number; delivered: number; missing: number };
+  };
+}
+
+function runHarness(
+  args: string[],
+  timeoutMs: number,
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bench', 'run.mjs'), ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    // The harness bounds itself (--max-minutes); this is the backstop. SIGTERM lets it clean up.
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+describe('npm run bench at a CI size', () => {
+  const out = path.join(ROOT, 'bench', 'results', 'tmp', `smoke-${process.pid}`);
+
+  afterAll(() => {
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+
+  it('completes every scenario and delivers to all 10,000 contacts exactly once', async () => {
+    fs.rmSync(out, { recursive: true, force: true });
+    const { code, output } = await runHarness(
+      [
+        '--scenario',
+        'hook-accept,latency,fan-out',
+        '--contacts',
+        String(CONTACTS),
+        '--duration',
+        '3',
+        '--connections',
+        '16',
+        '--latency-rate',
+        '10',
+        '--latency-duration',
+        '4',
+        '--ceiling-duration',
+        '3',
+        '--max-minutes',
+        '4',
+        '--out',
+        out,
+      ],
+      270_000,
+    );
+    if (code !== 0)
+      throw new Error(
+        `the harness exited with ${code}:\n${output.split('\n').slice(-40).join('\n')}`,
+      );
+
+    const json = fs.readdirSync(out).filter((f) => f.endsWith('.json'));
+    expect(json).toHaveLength(1);
+    expect(fs.existsSync(path.join(out, json[0]!.replace(/\.json$/, '.md')))).toBe(true);
+    const results = JSON.parse(fs.readFileSync(path.join(out, json[0]!), 'utf8')) as Results;
+
+    const fanOut = results.scenarios['fan-out'];
+    expect(fanOut.error).toBeUndefined();
+    expect(fanOut).toMatchObject({ outcome: 'completed', complete: true });
+    expect(fanOut.sandbox).toEqual({
+      total: CONTACTS,
+      unique: CONTACTS,
+      duplicates: 0,
+      byChannel: expect.any(Object),
+    });
+    expect(fanOut.run).toMatchObject({
+      status: 'completed',
+      counts: { targeted: CONTACTS, sent: CONTACTS, failed: 0 },
+    });
+
+    const hook = results.scenarios['hook-accept'];
+    expect(hook.error).toBeUndefined();
+    expect(hook.herald.ok).toBeGreaterThan(0);
+    expect(hook.herald.errors).toBe(0);
+
+    const latency = results.scenarios.latency;
+    expect(latency.error).toBeUndefined();
+    expect(latency.accepted).toBeGreaterThan(0);
+    expect(latency).toMatchObject({ delivered: latency.accepted, missing: 0 });
+  }, 300_000);
+});

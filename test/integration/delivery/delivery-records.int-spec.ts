@@ -1,0 +1,316 @@
+// The delivery records on real PostgreSQL: claims and their lease, release, statuses that only
+// move forward, Messenger watermarks, the run ledger that counts each outcome once, and people
+// writing in (last inbound time, SMS opt-out and opt-in).
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import {
+  BotRepository,
+  ChannelRepository,
+  ContactRepository,
+  DeliveryRepository,
+  RunRepository,
+  SecretBox,
+  dataSourceOptions,
+} from '@herald/persistence';
+import { prepareDatabase, testDatabaseUrl } from '@herald/testing';
+
+describe('delivery records', () => {
+  let db: DataSource;
+  let deliveries: DeliveryRepository;
+  let contacts: ContactRepository;
+  let runs: RunRepository;
+  let channels: ChannelRepository;
+  let bots: BotRepository;
+
+  beforeAll(async () => {
+    await prepareDatabase();
+    db = new DataSource(dataSourceOptions({ url: testDatabaseUrl(), poolSize: 2 }));
+    await db.initialize();
+    deliveries = new DeliveryRepository(db);
+    contacts = new ContactRepository(db);
+    runs = new RunRepository(db);
+    channels = new ChannelRepository(db, new SecretBox('a-test-encryption-key-of-32-chars!!'));
+    bots = new BotRepository(db);
+  });
+
+  afterAll(async () => {
+    await db?.destroy();
+  });
+
+  async function newRun(targeted: number): Promise<string> {
+    const id = randomUUID();
+    await db.query(
+      `INSERT INTO runs (id, bot_id, source, status, targeted, resolution_done) VALUES ($1, $2, 'event', 'delivering', $3, true)`,
+      [id, randomUUID(), targeted],
+    );
+    return id;
+  }
+
+  const counts = async (runId: string) =>
+    (
+      (await db.query(
+        `SELECT status, sent, delivered, read, failed, skipped FROM runs WHERE id = $1`,
+        [runId],
+      )) as Array<Record<string, unknown>>
+    )[0];
+
+  it('claims a row once, gives back released rows without an attempt, and re-claims pending rows', async () => {
+    const runId = randomUUID();
+    const claim = { runId, contactId: randomUUID(), botId: randomUUID(), channel: 'sms' as const };
+    expect((await deliveries.claim([claim])).size).toBe(1);
+    expect((await deliveries.claim([claim])).size).toBe(0);
+    await deliveries.release([claim]);
+    const [released] = await deliveries.statesOf([claim]);
+    expect(released).toMatchObject({ status: 'pending' });
+    expect(
+      (await db.query(`SELECT attempts FROM deliveries WHERE run_id = $1`, [runId]))[0].attempts,
+    ).toBe(0);
+    expect((await deliveries.claim([claim])).size).toBe(1);
+    await deliveries.markPending([{ ...claim, reason: '5xx', code: '20500' }]);
+    expect((await deliveries.claim([claim])).size).toBe(1);
+    await deliveries.markSent([{ ...claim, providerMessageId: `SM${randomUUID()}`, segments: 2 }]);
+    expect((await deliveries.claim([claim])).size).toBe(0);
+    const [sent] = await deliveries.statesOf([claim]);
+    expect(sent).toMatchObject({ status: 'sent', segments: 2 });
+    expect(
+      (await db.query(`SELECT attempts, sent_at FROM deliveries WHERE run_id = $1`, [runId]))[0],
+    ).toMatchObject({
+      attempts: 2,
+      sent_at: expect.any(Date),
+    });
+  });
+
+  it('takes over a row whose sender stopped renewing its lease, not one still renewed', async () => {
+    const claim = {
+      runId: randomUUID(),
+      contactId: randomUUID(),
+      botId: randomUUID(),
+      channel: 'sms' as const,
+    };
+    await deliveries.claim([claim]);
+    await db.query(
+      `UPDATE deliveries SET updated_at = now() - interval '2 minutes' WHERE run_id = $1`,
+      [claim.runId],
+    );
+    await deliveries.renewLease([claim]);
+    expect((await deliveries.claim([claim])).size).toBe(0);
+    await db.query(
+      `UPDATE deliveries SET updated_at = now() - interval '2 minutes' WHERE run_id = $1`,
+      [claim.runId],
+    );
+    expect((await deliveries.claim([claim])).size).toBe(1);
+  });
+
+  it('moves statuses only forward and reports every row a status names', async () => {
+    const runId = randomUUID();
+    const rows = [0, 1, 2].map(() => ({
+      runId,
+      contactId: randomUUID(),
+      botId: randomUUID(),
+      channel: 'whatsapp' as const,
+      pmid: `wamid.${randomUUID()}`,
+    }));
+    await deliveries.claim(rows);
+    await deliveries.markSent(rows.map((r) => ({ ...r, providerMessageId: r.pmid })));
+
+    const read = await deliveries.applyStatuses('whatsapp', [
+      { status: 'read', providerMessageId: rows[0]!.pmid },
+    ]);
+    expect(read).toEqual([
+      expect.objectContaining({ contactId: rows[0]!.contactId, status: 'read' }),
+    ]);
+    // A late "delivered" does not move a read message back, and still names the row.
+    const late = await deliveries.applyStatuses('whatsapp', [
+      { status: 'delivered', providerMessageId: rows[0]!.pmid },
+    ]);
+    expect(late).toEqual([expect.objectContaining({ status: 'read' })]);
+
+    const failed = await deliveries.applyStatuses('whatsapp', [
+      {
+        status: 'failed',
+        providerMessageId: rows[1]!.pmid,
+        code: '131047',
+        reason: 'Re-engagement message',
+      },
+    ]);
+    expect(failed).toEqual([
+      expect.objectContaining({
+        status: 'failed',
+        code: '131047',
+        reason: 'Re-engagement message',
+      }),
+    ]);
+    expect(
+      await deliveries.applyStatuses('whatsapp', [
+        { status: 'read', providerMessageId: rows[1]!.pmid },
+      ]),
+    ).toEqual([expect.objectContaining({ status: 'failed' })]);
+    // Another channel's id, or an id nobody sent, names nothing.
+    expect(
+      await deliveries.applyStatuses('sms', [
+        { status: 'delivered', providerMessageId: rows[2]!.pmid },
+      ]),
+    ).toEqual([]);
+    expect(
+      await deliveries.applyStatuses('whatsapp', [
+        { status: 'delivered', providerMessageId: 'wamid.unknown' },
+      ]),
+    ).toEqual([]);
+  });
+
+  it('applies Messenger watermarks to what the person was sent up to then, through Page → bot → contact', async () => {
+    const bot = await bots.create('watermark bot');
+    const pageId = String(Date.now());
+    await channels.create(
+      bot.id,
+      'messenger',
+      { pageId, baseUrl: 'http://127.0.0.1:1' },
+      { pageAccessToken: 't' },
+    );
+    const [contact] = await contacts.upsertMany(bot.id, [
+      { channel: 'messenger', userId: `psid-${randomUUID()}`, variables: {} },
+    ]);
+    const before = {
+      runId: randomUUID(),
+      contactId: contact!.id,
+      botId: bot.id,
+      channel: 'messenger' as const,
+    };
+    const after = { ...before, runId: randomUUID() };
+    await deliveries.claim([before]);
+    await deliveries.markSent([{ ...before, providerMessageId: 'm_1' }]);
+    await db.query(
+      `UPDATE deliveries SET sent_at = now() - interval '1 minute' WHERE run_id = $1`,
+      [before.runId],
+    );
+    const watermark = new Date(Date.now() - 30_000);
+    await deliveries.claim([after]);
+    await deliveries.markSent([{ ...after, providerMessageId: 'm_2' }]);
+
+    const moved = await deliveries.applyStatuses('messenger', [
+      { status: 'read', watermark: { pageId, psid: contact!.userId, at: watermark } },
+    ]);
+    expect(moved).toEqual([
+      expect.objectContaining({
+        runId: before.runId,
+        status: 'read',
+        watermark: { pageId, psid: contact!.userId },
+      }),
+    ]);
+    expect((await deliveries.statesOf([after]))[0]!.status).toBe('sent');
+  });
+
+  it('counts each outcome once, and a person sent then failed as failed only', async () => {
+    const runId = await newRun(3);
+    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    await runs.recordOutcomes([
+      { runId, subject: a, status: 'sent' },
+      { runId, subject: b, status: 'sent' },
+      { runId, subject: b, status: 'sent' },
+    ]);
+    expect(await counts(runId)).toMatchObject({ sent: 2, failed: 0, status: 'delivering' });
+    // Redelivered results change nothing; statuses add their own counts.
+    await runs.recordOutcomes([
+      { runId, subject: a, status: 'sent' },
+      { runId, subject: a, status: 'delivered' },
+      { runId, subject: a, status: 'read' },
+      { runId, subject: a, status: 'delivered' },
+    ]);
+    expect(await counts(runId)).toMatchObject({ sent: 2, delivered: 1, read: 1 });
+    // b fails later (a provider webhook): failed, no longer sent.
+    await runs.recordOutcomes([{ runId, subject: b, status: 'failed' }]);
+    expect(await counts(runId)).toMatchObject({ sent: 1, failed: 1, status: 'delivering' });
+    // c's failure arrives before its sent result: counted failed, not sent.
+    await runs.recordOutcomes([{ runId, subject: c, status: 'failed' }]);
+    await runs.recordOutcomes([{ runId, subject: c, status: 'sent' }]);
+    expect(await counts(runId)).toMatchObject({ sent: 1, failed: 2, status: 'completed' });
+  });
+
+  it('records people writing in: last inbound time, STOP and START, and creates unknown senders', async () => {
+    const bot = await bots.create('inbound bot');
+    const accountSid = `AC${randomUUID().replaceAll('-', '')}`;
+    await channels.create(
+      bot.id,
+      'sms',
+      { accountSid, from: '+15550001111', baseUrl: 'http://127.0.0.1:1' },
+      { authToken: 't' },
+    );
+    const [known] = await contacts.upsertMany(bot.id, [
+      { channel: 'sms', userId: '+15550002222', phone: '+15550002222', variables: {} },
+    ]);
+    const at = new Date();
+    const result = await contacts.recordInbound([
+      {
+        channel: 'sms',
+        account: accountSid,
+        sender: '+15550002222',
+        to: '+15550001111',
+        at,
+        keyword: 'opt_out',
+      },
+      { channel: 'sms', account: accountSid, sender: '+15550003333', to: '+15550001111', at },
+      // Another sender number of the same account is not this bot's.
+      { channel: 'sms', account: accountSid, sender: '+15550004444', to: '+15559999999', at },
+    ]);
+    expect(result).toEqual({ updated: 1, created: 1 });
+    const [stopped] = await contacts.findByIds(bot.id, [known!.id]);
+    expect(stopped).toMatchObject({
+      optedOutAt: expect.any(Date),
+      lastInboundAt: expect.any(Date),
+    });
+    const created = await contacts.findByIdentities(bot.id, {
+      userIds: [],
+      phones: ['15550003333'],
+      emails: [],
+      fbids: [],
+    });
+    expect(created).toEqual([
+      expect.objectContaining({ channel: 'sms', userId: '+15550003333', optedOutAt: null }),
+    ]);
+    expect(
+      await contacts.findByIdentities(bot.id, {
+        userIds: [],
+        phones: ['+15550004444'],
+        emails: [],
+        fbids: [],
+      }),
+    ).toEqual([]);
+
+    await contacts.recordInbound([
+      {
+        channel: 'sms',
+        account: accountSid,
+        sender: '15550002222',
+        to: '+15550001111',
+        at: new Date(),
+        keyword: 'opt_in',
+      },
+    ]);
+    expect((await contacts.findByIds(bot.id, [known!.id]))[0]!.optedOutAt).toBeNull();
+  });
+  it('merges variables and updates identities of known contacts, answering the rows', async () => {
+    const botId = (await bots.create('merge bot')).id;
+    const [a, b] = await contacts.upsertMany(botId, [
+      { channel: 'sms', userId: '+15550005001', variables: { tier: 'gold' } },
+      { channel: 'sms', userId: '+15550005002', variables: {} },
+    ]);
+    expect(await contacts.mergeVariables(botId, [a!.id], { city: 'Oslo' })).toEqual([
+      expect.objectContaining({ id: a!.id, variables: { tier: 'gold', city: 'Oslo' } }),
+    ]);
+    const updated = await contacts.updateMany(botId, [
+      { id: b!.id, variables: { city: 'Rome' }, email: 'b@example.com' },
+      { id: b!.id, variables: { lang: 'it' } },
+    ]);
+    expect(updated).toEqual([
+      expect.objectContaining({
+        id: b!.id,
+        email: 'b@example.com',
+        variables: { city: 'Rome', lang: 'it' },
+      }),
+    ]);
+    // Another bot's contact is out of reach.
+    expect(await contacts.updateMany(randomUUID(), [{ id: a!.id, variables: { x: '1' } }])).toEqual(
+      [],
+    );
+  });
+});
