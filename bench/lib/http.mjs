@@ -1,0 +1,69 @@
+// Small HTTP helpers for the harness's own calls (admin API, sandbox inspection, health).
+/* global AbortSignal */
+import net from 'node:net';
+
+/** Calls `url` and parses a JSON answer; throws with the status and body unless `allow` has it. */
+export async function requestJson(
+  method,
+  url,
+  { body, headers = {}, timeoutMs = 30_000, allow = [] } = {},
+) {
+  const response = await fetch(url, {
+    method,
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const text = await response.text();
+  let parsed;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = text;
+  }
+  if (!response.ok && !allow.includes(response.status)) {
+    const error = new Error(
+      `${method} ${url} → ${response.status} ${typeof parsed === 'string' ? parsed : JSON.stringify(parsed)}`,
+    );
+    error.status = response.status;
+    error.body = parsed;
+    throw error;
+  }
+  return { status: response.status, body: parsed };
+}
+
+export const getJson = async (url, options) => (await requestJson('GET', url, options)).body;
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once GET `url` answers 2xx; rejects after `timeoutMs` or when `abort()` names a reason. */
+export async function waitHttpOk(url, { timeoutMs = 90_000, abort, what = url } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    const reason = abort?.();
+    if (reason) throw new Error(`${what}: ${reason}`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      await response.arrayBuffer();
+      if (response.ok) return;
+      last = `HTTP ${response.status}`;
+    } catch (err) {
+      last = err.cause?.code ?? err.message;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`${what} was not ready at ${url} within ${timeoutMs / 1000} s (${last})`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
