@@ -249,9 +249,7 @@ function fanOutSection(f, files, title = 'fan-out') {
       );
     lines.push('');
   }
-  lines.push('| process | peak memory (VmHWM) |', '|---|---|');
-  for (const [name, m] of Object.entries(f.memory.byProcess))
-    lines.push(`| ${name} | ${fmt(m.peakMb)} MB |`);
+  lines.push(...processTable(f.memory));
   lines.push(
     '',
     `![deliveries per second](./${files.throughput})`,
@@ -490,4 +488,35 @@ function memoryChart(title, series) {
     xMin: 0,
     series: names.map((name) => ({ name, points: series.map((p) => [p.t, p[name] ?? null]) })),
   });
+}
+
+/**
+ * Peak memory and CPU per process over one sampled window. CPU is in seconds and as cores (CPU
+ * seconds ÷ wall seconds): on the two-core machine, the cores Herald's stages and its
+ * infrastructure share.
+ */
+function processTable(memory) {
+  const cpu = memory.cpu;
+  if (!cpu) {
+    const lines = ['| process | peak memory (VmHWM) |', '|---|---|'];
+    for (const [name, m] of Object.entries(memory.byProcess))
+      lines.push(`| ${name} | ${fmt(m.peakMb)} MB |`);
+    return lines;
+  }
+  const names = [...new Set([...Object.keys(memory.byProcess), ...Object.keys(cpu.byProcess)])];
+  const lines = [
+    `| process | peak memory (VmHWM) | CPU over the ${fmt(cpu.seconds)} s | cores |`,
+    '|---|---|---|---|',
+  ];
+  let total = 0;
+  for (const name of names) {
+    const seconds = cpu.byProcess[name];
+    total += seconds ?? 0;
+    const peak = memory.byProcess[name]?.peakMb;
+    lines.push(
+      `| ${name} | ${peak === undefined ? '—' : `${fmt(peak)} MB`} | ${seconds === undefined ? '—' : `${fmt(seconds, 1)} s`} | ${seconds === undefined ? '—' : (seconds / cpu.seconds).toFixed(2)} |`,
+    );
+  }
+  lines.push(`| all of the above | | ${fmt(total, 1)} s | ${(total / cpu.seconds).toFixed(2)} |`);
+  return lines;
 }
