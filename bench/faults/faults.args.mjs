@@ -38,6 +38,9 @@ export const USAGE = `Usage: npm run faults -- [flags]
   --label TEXT         added to the file names
   --no-build           run the dist/ already built
   --keep-db            keep the run's database
+  --heap-mb N          run every Herald service with --max-old-space-size=N (default 256, as
+                       deploy/k8s does; 0: Node's own limit)
+  --cpu-profile DIR    write a V8 CPU profile of every Herald process into DIR
   --help`;
 
 export function parseFaultArgs(argv) {
@@ -59,6 +62,8 @@ export function parseFaultArgs(argv) {
     label: '',
     build: true,
     keepDb: false,
+    // The services' V8 heap, as deploy/k8s/base/config sets it (NODE_OPTIONS).
+    heapMb: 256,
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {

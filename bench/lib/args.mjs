@@ -24,6 +24,11 @@ export const USAGE = `Usage: npm run bench -- [flags]
   --label TEXT           added to the file names
   --no-build             run the dist/ already built instead of building first
   --keep-db              keep the run's database (for a look afterwards)
+  --heap-mb N            run every Herald service with --max-old-space-size=N, as deploy/k8s does
+                         (default 256, the manifests' value; 0: Node's own limit, sized from this
+                         machine's memory)
+  --cpu-profile DIR      write a V8 CPU profile of every Herald process into DIR (open it in
+                         Chrome DevTools or summarise it with bench/lib/cpu-profile.mjs)
   --help`;
 
 export const positiveInt = (name, raw, min = 1, max = 100_000_000) => {
@@ -76,6 +81,18 @@ export function commonFlag(flag, take, options) {
     case '--keep-db':
       options.keepDb = true;
       return true;
+    case '--heap-mb': {
+      const mb = positiveInt(flag, take(), 0, 16_384);
+      if (mb > 0 && mb < 64) throw new Error(`--heap-mb must be 0 or from 64 to 16384, got ${mb}`);
+      options.heapMb = mb || null;
+      return true;
+    }
+    case '--cpu-profile': {
+      const dir = take();
+      if (!dir) throw new Error('--cpu-profile needs a directory');
+      options.cpuProfile = dir;
+      return true;
+    }
     case '--help':
     case '-h':
       options.help = true;
@@ -108,6 +125,8 @@ export function parseArgs(argv) {
     label: '',
     build: true,
     keepDb: false,
+    // The services' V8 heap, as deploy/k8s/base/config sets it (NODE_OPTIONS).
+    heapMb: 256,
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {

@@ -28,6 +28,29 @@ export const SERVICE_NAMES = [
 ];
 const STOP_GRACE_MS = 20_000;
 
+/** Where every Herald process started from now on writes a V8 CPU profile on exit (or null). */
+let cpuProfileDir = null;
+export function profileCpuInto(dir) {
+  cpuProfileDir = dir ? path.resolve(dir) : null;
+  if (cpuProfileDir) fs.mkdirSync(cpuProfileDir, { recursive: true });
+}
+/** The V8 old-space limit (MB) of every Herald service started from now on, as a container sets it (or null). */
+let heapMb = null;
+export function limitServiceHeap(mb) {
+  heapMb = mb ?? null;
+}
+/** Node's flags for one process: the CPU profile of every process, the heap limit of services. */
+const nodeArgs = (label, name) => [
+  ...(cpuProfileDir
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${cpuProfileDir}`,
+        `--cpu-prof-name=${label}-${name}-${Date.now()}.cpuprofile`,
+      ]
+    : []),
+  ...(heapMb && name !== 'provider-sandbox' ? [`--max-old-space-size=${heapMb}`] : []),
+];
+
 /**
  * Starts the sandbox (unless sandbox=false) and `services`, waits until each answers
  * /health/ready, and registers their stop for cleanup. `env` is added to every service's
@@ -77,10 +100,13 @@ export async function startStack({
   const specOf = (name) =>
     name === 'provider-sandbox'
       ? {
-          args: [SANDBOX_MAIN],
+          args: [...nodeArgs(label, name), SANDBOX_MAIN],
           env: { ...baseEnv, SANDBOX_HOST: '127.0.0.1', SANDBOX_PORT: String(ports[name]) },
         }
-      : { args: [HERALD_MAIN, name], env: { ...baseEnv, PORT: String(ports[name]) } };
+      : {
+          args: [...nodeArgs(label, name), HERALD_MAIN, name],
+          env: { ...baseEnv, PORT: String(ports[name]) },
+        };
 
   /** Launches (or relaunches) one process under a supervisor; output appends to its log file. */
   const launch = (name) => {

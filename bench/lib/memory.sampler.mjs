@@ -35,7 +35,10 @@ export function infrastructurePids() {
     try {
       const comm = fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
       if (comm === 'postgres') groups.postgres.push(Number(entry));
-      else if (comm === 'java' && fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('kafka.Kafka'))
+      else if (
+        comm === 'java' &&
+        fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('kafka.Kafka')
+      )
         groups.kafka.push(Number(entry));
     } catch {
       // The process ended while being read.

@@ -180,7 +180,7 @@ function hookSection(h, files) {
   return lines;
 }
 
-function fanOutSection(f, files, title = 'fan-out') {
+function fanOutSection(f, files, title = 'fan-out', cores = null) {
   const lines = [`## ${title}`, ''];
   if (f.error) return [...lines, `Failed: ${f.error}`, ''];
   const b = f.ceilings?.broker;
@@ -250,6 +250,8 @@ function fanOutSection(f, files, title = 'fan-out') {
     lines.push('');
   }
   lines.push(...processTable(f.memory));
+  const budget = cpuBudget(f.memory.cpu, f.sandbox?.unique, cores);
+  if (budget) lines.push('', budget);
   lines.push(
     '',
     `![deliveries per second](./${files.throughput})`,
@@ -297,6 +299,10 @@ function memorySection(m, files) {
       (drift
         ? ` Flat over the large run (its peak in the last third at most ${m.driftFactor}× its peak in the middle third, after warm-up): **${m.flatOverTime ? 'yes' : 'no'}**.`
         : ''),
+    '',
+    m.heapMb
+      ? `The services ran with \`--max-old-space-size=${m.heapMb}\` (\`--heap-mb ${m.heapMb}\`), the V8 heap limit a container with a memory limit gives them; the sandbox with Node's default.`
+      : "The services ran with Node's default heap limit, which V8 sizes from this machine's memory (about 4 GB here): it lets a busy heap grow lazily towards that limit before collecting it, so peaks partly measure the run's length. `--heap-mb N` runs them with a container's limit instead.",
     '',
     `| process | ${fmt(m.sizes.small)} contacts | ${fmt(m.sizes.large)} contacts | growth |${drift ? ` late ÷ mid-run (${fmt(m.sizes.large)}) |` : ''}`,
     `|---|---|---|---|${drift ? '---|' : ''}`,
@@ -471,7 +477,7 @@ export function writeReport(results, dir, stem) {
     if (scenario.error) lines.push(`- **${name} failed:** ${scenario.error.split('\n')[0]}`);
   if (Object.values(s).some((x) => x.error)) lines.push('');
   if (s['hook-accept']) lines.push(...hookSection(s['hook-accept'], files));
-  if (f) lines.push(...fanOutSection(f, files));
+  if (f) lines.push(...fanOutSection(f, files, 'fan-out', results.machine?.cpus ?? null));
   if (l) lines.push(...latencySection(l, files));
   if (m) lines.push(...memorySection(m, files));
   const md = path.join(dir, `${stem}.md`);
@@ -519,4 +525,36 @@ function processTable(memory) {
   }
   lines.push(`| all of the above | | ${fmt(total, 1)} s | ${(total / cpu.seconds).toFixed(2)} |`);
   return lines;
+}
+
+/**
+ * The run's CPU per delivery, split between Herald's services and the parts that are not
+ * Herald's (the provider sandbox, the Kafka broker, PostgreSQL), and what that cost allows on
+ * this machine's cores: where a target is out of reach of the whole machine, this says so.
+ */
+export function cpuBudget(cpu, delivered, cores) {
+  if (!cpu || !delivered || !cores) return null;
+  const per = (seconds) => (seconds * 1000) / delivered;
+  let herald = 0;
+  let others = 0;
+  const parts = {};
+  for (const [name, seconds] of Object.entries(cpu.byProcess)) {
+    if (name === 'provider-sandbox' || name.endsWith('(infrastructure)')) {
+      others += seconds;
+      parts[name.replace(' (infrastructure)', '')] = seconds;
+    } else herald += seconds;
+  }
+  const total = herald + others;
+  const msEach = (seconds) => `${per(seconds).toFixed(3)} ms`;
+  const floorS = (seconds) => fmt((per(seconds) * 1_000_000) / 1000 / cores, 0);
+  return (
+    `**CPU budget.** The processes used ${fmt(total, 1)} CPU-seconds for ${fmt(delivered)} deliveries: ${msEach(total)} per delivery, ` +
+    `of which Herald's services ${msEach(herald)} and the rest ${msEach(others)} (` +
+    Object.entries(parts)
+      .map(([name, seconds]) => `${name} ${msEach(seconds)}`)
+      .join(', ') +
+    `). At that cost this machine's ${cores} cores deliver at most ${fmt((cores * 1000) / per(total))}/s, ` +
+    `so 1,000,000 deliveries need at least ${floorS(total)} s of the whole machine; ` +
+    `the sandbox, Kafka and PostgreSQL alone (for the records and statements each delivery makes) take ${floorS(others)} s of it.`
+  );
 }

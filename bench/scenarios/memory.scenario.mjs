@@ -39,6 +39,8 @@ export async function memory(ctx, { reuse } = {}) {
   const herald = names.filter((n) => n !== 'provider-sandbox');
   return {
     sizes: { small: sizes[0], large: sizes[1] },
+    // The services' V8 old-space limit (--heap-mb), or null for Node's default.
+    heapMb: args.heapMb ?? null,
     peakMb: peaks,
     flatFactor: FLAT_FACTOR,
     flat: herald.every((n) => peaks[n].growth !== null && peaks[n].growth <= FLAT_FACTOR),

@@ -24,7 +24,10 @@ export interface TopicConsumerSettings {
   backoff?: BackoffOptions;
 }
 
-export type BatchInvoker = (batch: EventBatch<unknown>, context: HeraldKafkaContext) => Promise<void>;
+export type BatchInvoker = (
+  batch: EventBatch<unknown>,
+  context: HeraldKafkaContext,
+) => Promise<void>;
 
 interface DeadLetter {
   message: KafkaMessage;
@@ -34,12 +37,22 @@ interface DeadLetter {
 
 /** kafkajs waits this long for data per fetch; also how late a resumed partition may start again. */
 const MAX_WAIT_MS = 500;
+/**
+ * What one fetch may bring. Handlers take a few hundred events at a time per partition, while
+ * kafkajs decodes and keeps a whole fetch until it is handled: its defaults (1 MiB per partition,
+ * 10 MiB in all) kept tens of thousands of decoded records alive per consumer, most of a
+ * service's heap. A record larger than these still comes, alone (the broker always returns the
+ * first batch whole).
+ */
+const FETCH_MAX_BYTES_PER_PARTITION = 512 * 1024;
+const FETCH_MAX_BYTES = 2 * 1024 * 1024;
 const SUBSCRIBE_RETRY_MS = 15_000;
 
 /** A readable reason for anything a handler may throw (Nest may hand over plain objects). */
 export function reasonOf(error: unknown): string {
   if (error instanceof Error) return describeError(error);
-  if (error && typeof error === 'object' && 'message' in error) return String((error as { message: unknown }).message);
+  if (error && typeof error === 'object' && 'message' in error)
+    return String((error as { message: unknown }).message);
   return describeError(error);
 }
 
@@ -75,6 +88,8 @@ export class TopicConsumer {
       sessionTimeout: connection.options.sessionTimeoutMs,
       heartbeatInterval: 3_000,
       maxWaitTimeInMs: MAX_WAIT_MS,
+      maxBytesPerPartition: FETCH_MAX_BYTES_PER_PARTITION,
+      maxBytes: FETCH_MAX_BYTES,
       allowAutoTopicCreation: false,
       retry: {
         // kafkajs gives up on a consumer after a non-retriable error; a service must keep consuming.
@@ -153,7 +168,13 @@ export class TopicConsumer {
     const { batchSize, delayMs } = this.settings;
     let index = 0;
     while (index < messages.length) {
-      if (!payload.isRunning() || payload.isStale() || this.stopping || this.state.blocks(partition)) return;
+      if (
+        !payload.isRunning() ||
+        payload.isStale() ||
+        this.stopping ||
+        this.state.blocks(partition)
+      )
+        return;
       let end = Math.min(index + batchSize, messages.length);
       if (delayMs > 0) {
         const now = Date.now();
@@ -171,21 +192,33 @@ export class TopicConsumer {
       const last = chunk[chunk.length - 1]!.offset;
       payload.resolveOffset(last);
       await this.commit(payload, partition);
-      this.metrics?.lag(this.settings.topic, partition, Number(payload.batch.highWatermark) - Number(last) - 1);
+      this.metrics?.lag(
+        this.settings.topic,
+        partition,
+        Number(payload.batch.highWatermark) - Number(last) - 1,
+      );
       await payload.heartbeat();
       index = end;
     }
   }
 
   /** True when the chunk is done with (handled, or dead-lettered); false when it is to be retried. */
-  private async processChunk(chunk: KafkaMessage[], partition: number, payload: EachBatchPayload): Promise<boolean> {
+  private async processChunk(
+    chunk: KafkaMessage[],
+    partition: number,
+    payload: EachBatchPayload,
+  ): Promise<boolean> {
     const events: ConsumedEvent<unknown>[] = [];
     const originals: KafkaMessage[] = [];
     const invalid: DeadLetter[] = [];
     for (const message of chunk) {
       const parsed = parseEvent(this.contractTopic as TopicName, message.headers, message.value);
       if (!parsed.ok) {
-        invalid.push({ message, reason: `invalid event: ${parsed.problem}`, code: ErrorCode.InvalidEvent });
+        invalid.push({
+          message,
+          reason: `invalid event: ${parsed.problem}`,
+          code: ErrorCode.InvalidEvent,
+        });
         continue;
       }
       events.push({
@@ -213,7 +246,8 @@ export class TopicConsumer {
       this.backoffs.delete(partition);
       return true;
     } catch (error) {
-      const backoff = this.backoffs.get(partition) ?? new Backoff(this.settings.backoff ?? DEFAULT_BACKOFF);
+      const backoff =
+        this.backoffs.get(partition) ?? new Backoff(this.settings.backoff ?? DEFAULT_BACKOFF);
       this.backoffs.set(partition, backoff);
       const delay = backoff.next();
       const first = chunk[0]!.offset;
@@ -227,7 +261,12 @@ export class TopicConsumer {
   }
 
   /** Runs the handler; a permanent failure dead-letters the events, a retriable one is rethrown. */
-  private async handle(events: ConsumedEvent<unknown>[], originals: KafkaMessage[], partition: number, payload: EachBatchPayload): Promise<void> {
+  private async handle(
+    events: ConsumedEvent<unknown>[],
+    originals: KafkaMessage[],
+    partition: number,
+    payload: EachBatchPayload,
+  ): Promise<void> {
     const batch: EventBatch<unknown> = {
       topic: this.settings.topic,
       partition,
@@ -243,10 +282,23 @@ export class TopicConsumer {
         {
           kind: SpanKind.CONSUMER,
           parent: contextFromTraceparent(first!.attributes.traceparent),
-          links: rest.slice(0, 32).flatMap((e) => (e.attributes.traceparent ? [contextFromTraceparent(e.attributes.traceparent)] : [])),
-          attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': this.settings.topic, 'messaging.batch.message_count': events.length, 'messaging.consumer.group.name': this.groupId },
+          links: rest
+            .slice(0, 32)
+            .flatMap((e) =>
+              e.attributes.traceparent ? [contextFromTraceparent(e.attributes.traceparent)] : [],
+            ),
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.destination.name': this.settings.topic,
+            'messaging.batch.message_count': events.length,
+            'messaging.consumer.group.name': this.groupId,
+          },
         },
-        () => this.invoke(batch, new HeraldKafkaContext([this.settings.topic, partition, this.groupId])),
+        () =>
+          this.invoke(
+            batch,
+            new HeraldKafkaContext([this.settings.topic, partition, this.groupId]),
+          ),
       );
       this.metrics?.consumed(this.settings.topic, 'handled', events.length);
     } catch (error) {
@@ -288,7 +340,10 @@ export class TopicConsumer {
     const topics = payload
       .uncommittedOffsets()
       .topics.filter((t) => t.topic === this.physical)
-      .map((t) => ({ topic: t.topic, partitions: t.partitions.filter((p) => Number(p.partition) === partition) }))
+      .map((t) => ({
+        topic: t.topic,
+        partitions: t.partitions.filter((p) => Number(p.partition) === partition),
+      }))
       .filter((t) => t.partitions.length > 0);
     if (topics.length > 0) await payload.commitOffsetsIfNecessary({ topics });
   }
@@ -298,10 +353,13 @@ export class TopicConsumer {
     this.consumer.seek({ topic: this.physical, partition, offset });
     this.apply(this.state.hold(partition));
     clearTimeout(this.timers.get(partition));
-    const timer = setTimeout(() => {
-      this.timers.delete(partition);
-      this.apply(this.state.release(partition));
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(partition);
+        this.apply(this.state.release(partition));
+      },
+      Math.max(0, ms),
+    );
     this.timers.set(partition, timer);
   }
 
