@@ -10,3 +10,4 @@ export { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export { CoalescingQueue, type QueueBounds, type QueueMetrics } from './coalescing-queue.js';
 export { HandlerErrorPassthroughFilter } from './handler-errors.filter.js';
 export * from './kafka.metrics.js';
+export { isKafkajsTimerWarning, silenceKafkajsTimerWarnings } from './kafkajs-warnings.js';
