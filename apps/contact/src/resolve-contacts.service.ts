@@ -11,6 +11,7 @@ import {
 import { EventPublisher, type OutgoingEvent } from '@herald/kafka';
 import {
   ContactRepository,
+  RunRepository,
   phoneForms,
   type ContactEntity,
   type ContactUpdate,
@@ -66,14 +67,31 @@ export function skipEventId(runId: string, page: number, index: number): string 
 export class ResolveContactsService {
   constructor(
     private readonly contacts: ContactRepository,
+    private readonly runs: RunRepository,
     private readonly publisher: EventPublisher,
   ) {}
 
   async handlePage(page: TargetResolved): Promise<void> {
     const { resolved, skipped } = await this.resolve(page);
+    // People found by identity may be named again by a later page (the same uid twice in a
+    // From-API list, a phone and a user id of one person): the first page to list them sends.
+    const listedEarlier = await this.runs.listedBefore(
+      page.runId,
+      page.page,
+      resolved.filter(({ target }) => !target.contactId).map(({ contact }) => contact.id),
+    );
     const perTopic = new Map<string, OutgoingEvent<DeliveryRequested>[]>();
     const seen = new Set<string>();
     for (const { contact, target, index } of resolved) {
+      if (listedEarlier.has(contact.id)) {
+        skipped.push({
+          target,
+          index,
+          contactId: contact.id,
+          reason: `${describeTarget(target)} is listed more than once in this run (an earlier page named them); messaged once`,
+        });
+        continue;
+      }
       if (contact.optedOutAt) {
         skipped.push({
           target,

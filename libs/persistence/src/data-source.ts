@@ -10,6 +10,7 @@ import { RunEntity } from './entities/run.entity.js';
 import { InitialSchema1763740000000 } from './migrations/1763740000000-initial-schema.js';
 import { AudienceResolution1763800000000 } from './migrations/1763800000000-audience-resolution.js';
 import { DeliveryTracking1763900000000 } from './migrations/1763900000000-delivery-tracking.js';
+import { RunListings1764000000000 } from './migrations/1764000000000-run-listings.js';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/herald';
 
@@ -24,7 +25,12 @@ export const ENTITIES = [
   DeliveryEntity,
 ];
 
-export const MIGRATIONS = [InitialSchema1763740000000, AudienceResolution1763800000000, DeliveryTracking1763900000000];
+export const MIGRATIONS = [
+  InitialSchema1763740000000,
+  AudienceResolution1763800000000,
+  DeliveryTracking1763900000000,
+  RunListings1764000000000,
+];
 
 export interface PersistenceOptions {
   url: string;
