@@ -226,4 +226,44 @@ describe('channel rules', () => {
       ['Once only', 1],
     ]);
   });
+
+  it('sends nothing more once the run is cancelled mid-delivery, and records why the rest were not sent', async () => {
+    // Paced at 2 messages/s: twenty people take ten seconds, so the cancel lands mid-batch.
+    const botId = await h.bot({
+      sms: {
+        accountSid: 'AC00000000000000000000000000000091',
+        authToken: 'tok',
+        from: '+15550009100',
+        messagesPerSecond: 2,
+      },
+    });
+    const people = Array.from({ length: 20 }, (_, i) => `+155509100${String(i).padStart(2, '0')}`);
+    const runId = await h.broadcast({
+      botId,
+      content: { messages: [{ text: 'Until cancelled' }] },
+      targets: people.map((userId) => ({ userId, channel: 'sms' as const, create: true })),
+    });
+    const sentTo = async () =>
+      (await h.messages('sms')).filter((m) => m.text === 'Until cancelled').length;
+    await eventually(async () => (await sentTo()) >= 2, 'the first messages of the run');
+    const cancelled = await h.stack.admin('POST', `/admin/runs/${runId}/cancel`);
+    expect(cancelled.status).toBe(200);
+
+    // The delivery service reads the run's status at most every 2 s: then nothing more goes out.
+    await new Promise((r) => setTimeout(r, 3_000));
+    const settled = await sentTo();
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(await sentTo()).toBe(settled);
+    expect(settled).toBeLessThan(people.length);
+
+    const unsent = await eventually(async () => {
+      const rows = (await h.deliveries(runId)).filter((d) => d.code === 'RUN_CANCELLED');
+      return rows.length >= people.length - settled ? rows : undefined;
+    }, 'the unsent deliveries to be recorded as cancelled');
+    expect(unsent[0]).toMatchObject({
+      status: 'failed',
+      reason: 'the run was cancelled before this message was sent',
+    });
+    expect((await h.run(runId))?.status).toBe('cancelled');
+  }, 60_000);
 });

@@ -90,6 +90,17 @@ describe('walking skeleton: hook → audience → contact → delivery → provi
   });
 
   it('exposes Prometheus metrics: HTTP latency by route, events produced and consumed per topic', async () => {
+    // A person without first_name: "Hello {{first_name}}" renders "Hello " and counts the gap.
+    const nameless = await fetch(hookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${botToken}` },
+      body: JSON.stringify({ targets: [{ user_id: '15551234568', bot_channel: 'whatsapp' }] }),
+    });
+    expect(nameless.status).toBe(200);
+    await eventually(async () => {
+      const { body } = await json<SandboxMessages>(await fetch(`${stack.sandboxUrl}/sandbox/messages?channel=whatsapp&to=15551234568`));
+      return body.messages.find((m) => m.text === 'Hello ');
+    }, 'the sandbox to receive "Hello " (the missing name rendered empty)');
     const gateway = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
     expect(gateway).toMatch(/herald_http_request_duration_seconds_count\{[^}]*route="\/hooks\/:hookKey"[^}]*\} [1-9]/);
     expect(gateway).toMatch(/herald_kafka_events_produced_total\{[^}]*topic="broadcast.requested.v1"[^}]*\} [1-9]/);
@@ -99,6 +110,7 @@ describe('walking skeleton: hook → audience → contact → delivery → provi
     expect(delivery).toMatch(/herald_deliveries_total\{[^}]*channel="whatsapp"[^}]*status="sent"[^}]*\} [1-9]/);
     expect(delivery).toMatch(/herald_breaker_state\{[^}]*channel="whatsapp"[^}]*\} 0/);
     expect(delivery).toMatch(/herald_pacing_wait_seconds_count\{[^}]*channel="whatsapp"[^}]*\} [1-9]/);
+    expect(delivery).toMatch(/herald_render_missing_variables_total\{[^}]*channel="whatsapp"[^}]*\} [1-9]/);
   });
 
   it('serves liveness and readiness (Kafka and PostgreSQL reachable)', async () => {

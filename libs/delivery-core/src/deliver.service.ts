@@ -53,7 +53,8 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
     string,
     { value: Promise<ChannelAccount | null>; at: number }
   >();
-  private readonly runStatus = new Map<string, { value: string | null; at: number }>();
+  /** Promises, so the workers of a batch share one read of their run's status. */
+  private readonly runStatus = new Map<string, { value: Promise<string | null>; at: number }>();
   private readonly limiter: InFlightLimiter;
   private readonly pacer = new Pacer();
   private readonly stop = new AbortController();
@@ -94,10 +95,7 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
         'the delivery service is shutting down',
       );
     const live: DeliveryRequested[] = [];
-    for (const request of requests) {
-      const status = await this.statusOf(request.runId);
-      if (status !== 'cancelled' && status !== 'failed') live.push(request);
-    }
+    for (const request of requests) if (!(await this.stopped(request.runId))) live.push(request);
     const claimed = await this.deliveries.claim(
       live.map((r) => ({
         runId: r.runId,
@@ -182,8 +180,9 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
       };
     }
     const accountKey = this.channel.accountKey(account);
-    const { messages } = render(request.messages, request.variables, request.payload);
+    const { messages, missing } = render(request.messages, request.variables, request.payload);
     const already = request.sentMessages ?? 0;
+    if (already === 0) this.metrics.missing(missing);
     let providerMessageId: string | null = null;
     let segments: number | undefined;
     for (const [index, message] of messages.entries()) {
@@ -207,6 +206,16 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
         } catch {
           return held(request, sentSoFar, 'shutting down');
         }
+      }
+      // A run cancelled while this batch was sending (pacing can hold it for minutes) sends
+      // nothing more; the run's status is read at most every RUN_STATUS_CACHE_MS.
+      // (A failed read does not stop the send: the run was live when the batch claimed it.)
+      if (await this.stopped(request.runId).catch(() => false)) {
+        const reason =
+          sentSoFar > 0
+            ? `the run was cancelled before this message was sent (after ${sentSoFar} of ${messages.length} messages were sent)`
+            : 'the run was cancelled before this message was sent';
+        return { kind: 'failed', request, code: 'RUN_CANCELLED', reason };
       }
       const outbound = {
         to: request.to,
@@ -309,12 +318,23 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
     return value;
   }
 
-  private async statusOf(runId: string): Promise<string | null> {
+  /** Whether the run was cancelled or failed: its people are sent nothing more. */
+  private async stopped(runId: string): Promise<boolean> {
+    const status = await this.statusOf(runId);
+    return status === 'cancelled' || status === 'failed';
+  }
+
+  private statusOf(runId: string): Promise<string | null> {
     const hit = this.runStatus.get(runId);
     if (hit && Date.now() - hit.at < RUN_STATUS_CACHE_MS) return hit.value;
-    const value = await this.runs.statusOf(runId);
+    const value = this.runs.statusOf(runId);
     if (this.runStatus.size > 10_000) this.runStatus.clear();
-    this.runStatus.set(runId, { value, at: Date.now() });
+    const entry = { value, at: Date.now() };
+    this.runStatus.set(runId, entry);
+    // A failed read is not kept: the next caller reads again.
+    value.catch(() => {
+      if (this.runStatus.get(runId) === entry) this.runStatus.delete(runId);
+    });
     return value;
   }
 }

@@ -13,6 +13,7 @@ export class DeliveryMetrics {
   private readonly deliveries?: Counter<string>;
   private readonly breaker?: Gauge<string>;
   private readonly pacing?: Histogram<string>;
+  private readonly missingVariables?: Counter<string>;
 
   constructor(
     private readonly channel: Channel,
@@ -34,6 +35,11 @@ export class DeliveryMetrics {
       ['channel'],
       PACING_BUCKETS,
     );
+    this.missingVariables = registry?.counter(
+      'herald_render_missing_variables_total',
+      'Placeholders rendered empty because the person has no such variable',
+      ['channel'],
+    );
   }
 
   published(results: Array<{ data: Pick<DeliveryResult, 'status'> }>): void {
@@ -43,6 +49,11 @@ export class DeliveryMetrics {
 
   breakerState(account: string, state: BreakerState): void {
     this.breaker?.set({ channel: this.channel, account }, BREAKER_STATES[state]);
+  }
+
+  /** Placeholders of one person's messages that had no value (they render empty). */
+  missing(count: number): void {
+    if (count > 0) this.missingVariables?.inc({ channel: this.channel }, count);
   }
 
   paced(waitMs: number): void {
