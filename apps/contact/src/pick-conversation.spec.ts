@@ -32,6 +32,17 @@ const fb = contact('messenger', '990001');
 const all = [wa, sms, fb];
 
 describe('pickConversation', () => {
+  it('on a named channel, takes the contact of the user id before one of the phone (legacy set_conversation)', () => {
+    const byUserId = contact('whatsapp', 'wa-user-7', { phone: '+15551239999' });
+    // More recently active, so only the order of lookups can pick the other one.
+    const byPhone = contact('whatsapp', '+15551230077', { lastInboundAt: new Date(1_000) });
+    const target = { userId: 'wa-user-7', phone: '+15551230077', channel: 'whatsapp' as const };
+    expect(pickConversation(target, [byPhone, byUserId], {})).toEqual({ contact: byUserId });
+    expect(pickConversation({ ...target, userId: 'wa-user-8' }, [byPhone, byUserId], {})).toEqual({
+      contact: byPhone,
+    });
+  });
+
   it('reaches the contact on the named channel by user id, or by the phone it is on WhatsApp and SMS', () => {
     expect(pickConversation({ userId: '+15551230001', channel: 'sms' }, all, {})).toEqual({
       contact: sms,

@@ -98,14 +98,17 @@ export function pickConversation(
   if (target.channel && !priority) {
     const channel = target.channel;
     const phones = phonesOf(target);
-    const onChannel = person.filter(
-      (c) =>
-        c.channel === channel &&
-        ((target.userId !== undefined && c.userId === target.userId) ||
-          phones.some((phone) => byPhone([c], phone).length > 0) ||
-          (target.fbid !== undefined && byFbid([c], target.fbid).length > 0)),
-    );
-    const found = best(onChannel);
+    const onChannel = person.filter((c) => c.channel === channel);
+    // By user id first, else by the phone or Messenger id (legacy set_conversation's order).
+    const found =
+      best(onChannel.filter((c) => target.userId !== undefined && c.userId === target.userId)) ??
+      best(
+        onChannel.filter(
+          (c) =>
+            phones.some((phone) => byPhone([c], phone).length > 0) ||
+            (target.fbid !== undefined && byFbid([c], target.fbid).length > 0),
+        ),
+      );
     if (found) return { contact: found };
     const userId =
       target.userId ?? target.phone ?? (channel === 'messenger' ? target.fbid : undefined);
