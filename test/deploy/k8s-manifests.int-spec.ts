@@ -681,8 +681,15 @@ describe.each(overlayNames())('overlay %s', (overlay) => {
       (d) => commandOf(containerOf(d)).join(' ') === `node ${SANDBOX_MAIN}`,
     );
     const gatewayEnv = apps.get('gateway')!.resolved.env;
+    const perType = ['PROVIDER_BASE_URL_WHATSAPP', 'PROVIDER_BASE_URL_SMS', 'PROVIDER_BASE_URL_MESSENGER'];
     if (!sandbox) {
-      expect(gatewayEnv.PROVIDER_DEFAULT_BASE_URL).toMatch(/^https:\/\//);
+      // Real providers, over TLS, for every channel type.
+      for (const name of ['PROVIDER_DEFAULT_BASE_URL', ...perType])
+        expect({ name, value: gatewayEnv[name] ?? gatewayEnv.PROVIDER_DEFAULT_BASE_URL }).toEqual({
+          name,
+          value: expect.stringMatching(/^https:\/\//),
+        });
+      expect(gatewayEnv.PROVIDER_BASE_URL_SMS).toMatch(/twilio/);
       return;
     }
     const container = containerOf(sandbox);
@@ -698,6 +705,12 @@ describe.each(overlayNames())('overlay %s', (overlay) => {
     expect(gatewayEnv.PROVIDER_DEFAULT_BASE_URL).toBe(
       `http://${service.metadata.name}:${service.spec.ports[0]!.port}`,
     );
+    // No channel type slips past the sandbox to a real provider.
+    for (const name of perType)
+      expect({ name, value: gatewayEnv[name] || gatewayEnv.PROVIDER_DEFAULT_BASE_URL }).toEqual({
+        name,
+        value: gatewayEnv.PROVIDER_DEFAULT_BASE_URL,
+      });
     const app = await createSandboxApp({ logger: false });
     try {
       for (const probe of [container.livenessProbe, container.readinessProbe]) {

@@ -30,4 +30,18 @@ export class GatewayConfig extends BaseConfig {
   /** Provider base URL used when a channel's config names none (the local sandbox). */
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'PROVIDER_DEFAULT_BASE_URL must be an http(s) URL' })
   PROVIDER_DEFAULT_BASE_URL: string = 'http://127.0.0.1:3999';
+
+  /**
+   * Per channel type, the base URL a new channel of that type gets when its config names none,
+   * instead of PROVIDER_DEFAULT_BASE_URL: WhatsApp and Messenger share the Graph API, SMS goes
+   * to Twilio. Empty: PROVIDER_DEFAULT_BASE_URL.
+   */
+  @Matches(/^(https?:\/\/[^\s]+)?$/, { message: 'PROVIDER_BASE_URL_WHATSAPP must be an http(s) URL or empty' })
+  PROVIDER_BASE_URL_WHATSAPP: string = '';
+
+  @Matches(/^(https?:\/\/[^\s]+)?$/, { message: 'PROVIDER_BASE_URL_SMS must be an http(s) URL or empty' })
+  PROVIDER_BASE_URL_SMS: string = '';
+
+  @Matches(/^(https?:\/\/[^\s]+)?$/, { message: 'PROVIDER_BASE_URL_MESSENGER must be an http(s) URL or empty' })
+  PROVIDER_BASE_URL_MESSENGER: string = '';
 }

@@ -114,7 +114,7 @@ export class AdminService {
       throw HeraldError.invalid('config.baseUrl', 'config.baseUrl must be an http(s) URL', rules.fix);
     }
     const credentials: Record<string, string> = {};
-    const publicConfig: Record<string, unknown> = { baseUrl: this.config.PROVIDER_DEFAULT_BASE_URL };
+    const publicConfig: Record<string, unknown> = { baseUrl: this.defaultBaseUrl(dto.type) };
     for (const [key, value] of Object.entries(dto.config)) {
       if (rules.secrets.includes(key)) credentials[key] = String(value);
       else publicConfig[key] = value;
@@ -128,6 +128,16 @@ export class AdminService {
       }
       throw error;
     }
+  }
+
+  /** Where a new channel of `type` sends when its config names no baseUrl. */
+  private defaultBaseUrl(type: Channel): string {
+    const perType = {
+      whatsapp: this.config.PROVIDER_BASE_URL_WHATSAPP,
+      sms: this.config.PROVIDER_BASE_URL_SMS,
+      messenger: this.config.PROVIDER_BASE_URL_MESSENGER,
+    }[type];
+    return perType || this.config.PROVIDER_DEFAULT_BASE_URL;
   }
 
   /** The bot's channels, credentials left out. */
