@@ -53,6 +53,16 @@ describe('delivery on each channel, with statuses flowing back', () => {
       ]);
     }
     expect((await h.deliveries(runId)).map((d) => d.status)).toEqual(Array(PEOPLE).fill('read'));
+    // The provider's statuses count in the delivery service's metrics too, each once.
+    const metrics = await (await fetch(`${h.stack.urlOf('delivery-whatsapp')}/metrics`)).text();
+    const counted = (status: string) =>
+      Number(
+        new RegExp(`herald_deliveries_total\\{[^}]*channel="whatsapp"[^}]*status="${status}"[^}]*\\} (\\d+)`).exec(
+          metrics,
+        )?.[1] ?? 0,
+      );
+    expect(counted('delivered')).toBeGreaterThanOrEqual(PEOPLE);
+    expect(counted('read')).toBeGreaterThanOrEqual(PEOPLE);
   });
 
   it('delivers SMS with its segment count recorded, and counts delivered from Twilio status callbacks', async () => {

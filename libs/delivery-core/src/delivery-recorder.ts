@@ -126,6 +126,7 @@ export class DeliveryRecorder {
     const pending: FailedDelivery[] = [];
     const released: DeliveryKey[] = [];
     const results: OutgoingEvent<DeliveryResult>[] = [];
+    const announcedAgain: OutgoingEvent<DeliveryResult>[] = [];
     const raw = new Map<string, RawMessage[]>();
     const at = new Date().toISOString();
     const toTopic = (topic: string, message: RawMessage) => {
@@ -223,7 +224,8 @@ export class DeliveryRecorder {
           }
           break;
         case 'settled':
-          results.push(...settledResults(outcome.state, base));
+          // Announced again for the run's counts, which take each once; not counted again here.
+          announcedAgain.push(...settledResults(outcome.state, base));
           break;
         case 'busy':
           toTopic(this.retries.firstTopic(topic) ?? topic, this.event(topic, request));
@@ -245,14 +247,16 @@ export class DeliveryRecorder {
       outcomes.map((o) => ({ runId: o.request.runId, contactId: o.request.contactId })),
     );
     await Promise.all([
-      this.publisher.publish(Topics.DeliveryResult, results),
+      this.publisher.publish(Topics.DeliveryResult, [...results, ...announcedAgain]),
       ...[...raw].map(([topic, messages]) => this.publisher.publishRaw(topic, messages)),
     ]);
     this.metrics?.published(results);
     if (failed.length > 0)
-      this.logger.log(
-        `${failed.length} deliveries failed permanently (first: ${failed[0]!.reason})`,
-      );
+      this.logger.log({
+        msg: `${failed.length} deliveries failed permanently (first: run ${failed[0]!.runId}, contact ${failed[0]!.contactId}: ${failed[0]!.reason})`,
+        runId: failed[0]!.runId,
+        runIds: [...new Set(failed.map((f) => f.runId))],
+      });
   }
 
   /** The rows record what the provider already accepted: worth a few tries through a database blip. */

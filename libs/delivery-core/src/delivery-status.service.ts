@@ -12,6 +12,7 @@ import {
 import { EventPublisher, type OutgoingEvent, type RawMessage } from '@herald/kafka';
 import { DeliveryRepository, type StatusMatch, type StatusUpdate } from '@herald/persistence';
 import { DELIVERY_CHANNEL, type DeliveryChannelDefinition } from './delivery-channel.js';
+import { DeliveryMetrics } from './delivery.metrics.js';
 import { DeliveryConfig } from './delivery.config.js';
 import { reasonText } from './delivery-recorder.js';
 import { parseDuration } from './retry-schedule.js';
@@ -45,6 +46,7 @@ export class DeliveryStatusService {
     private readonly deliveries: DeliveryRepository,
     private readonly publisher: EventPublisher,
     @Inject(DELIVERY_CHANNEL) private readonly channel: DeliveryChannelDefinition,
+    private readonly metrics: DeliveryMetrics,
   ) {
     this.retry = statusRetryTopic(channel.channel, config);
   }
@@ -81,6 +83,8 @@ export class DeliveryStatusService {
           )
         : Promise.resolve(),
     ]);
+    // Only statuses that moved a delivery make results: each counts once.
+    this.metrics.published(results);
     const dropped = unmatched.length - again.length;
     if (dropped > 0)
       this.logger.debug(
