@@ -40,7 +40,7 @@ export class PublishedPageProbe {
     }
     if (range.start >= range.end) return false;
     const found = await this.scan(topic, range, runId, page);
-    this.logger.log(`run ${runId}: page ${page} ${found ? 'had reached' : 'had not reached'} Kafka before its resolver stopped`);
+    this.logger.log({ msg: `run ${runId}: page ${page} ${found ? 'had reached' : 'had not reached'} Kafka before its resolver stopped`, runId });
     return found;
   }
 

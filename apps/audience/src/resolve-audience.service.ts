@@ -44,7 +44,7 @@ export class ResolveAudienceService {
       if (await this.emitter.emitAll(run, request, messages, source, lease)) await this.runs.markResolved(run.id);
     } catch (error) {
       if (isRetriable(error)) throw error;
-      this.logger.warn(`run ${run.id} failed: ${describeError(error)}`);
+      this.logger.warn({ msg: `run ${run.id} failed: ${describeError(error)}`, runId: run.id });
       await this.runs.setStatus(run.id, 'failed', describeError(error));
     }
   }

@@ -96,7 +96,7 @@ export class RunSchedulerService implements OnApplicationBootstrap, BeforeApplic
     const done = this.resolver.resolve(run, lease).then(
       () => lease.end(0),
       async (error: unknown) => {
-        this.logger.warn(`run ${run.id} paused, retried in ${RETRY_AFTER_MS} ms: ${describeError(error)}`);
+        this.logger.warn({ msg: `run ${run.id} paused, retried in ${RETRY_AFTER_MS} ms: ${describeError(error)}`, runId: run.id });
         await lease.end(RETRY_AFTER_MS);
       },
     );

@@ -20,6 +20,15 @@ describe('JsonLogger', () => {
     expect(lines[0]).toMatchObject({ service: 'audience', context: 'ResolveAudienceService', msg: 'run 42 resolved', level: 30 });
   });
 
+  it('carries a run id as a field of its own, beside the scrubbed message', async () => {
+    const { lines, stream } = capture();
+    const runId = '0b8e8a3c-5f0e-4a8e-9d43-6a1f2b3c4d5e';
+    new JsonLogger('audience', 'log', stream).warn({ msg: `run ${runId} failed: Bearer hrt_abcdefghijkl`, runId }, 'ResolveAudienceService');
+    await new Promise((r) => setImmediate(r));
+    expect(lines[0]).toMatchObject({ service: 'audience', context: 'ResolveAudienceService', runId, level: 40 });
+    expect(lines[0]!.msg).toMatch(new RegExp(`^run ${runId} failed: Bearer…\\[redacted\\]`));
+  });
+
   it('never writes a token, in fields or in messages', async () => {
     const { lines, stream } = capture();
     const logger = new JsonLogger('gateway', 'log', stream);

@@ -51,7 +51,10 @@ export class JsonLogger implements LoggerService {
     const fields: Record<string, unknown> = context ? { context } : {};
     if (level === 'error' && typeof params[0] === 'string' && params.length > 1) fields.stack = scrub(params[0]);
     if (typeof message === 'object' && message !== null) {
-      this.pino[PINO_LEVEL[level] as 'info']({ ...fields, ...(message as object) });
+      // Structured lines ({ msg, runId, … }): the run id is a field operators filter on.
+      const { msg, ...rest } = message as { msg?: unknown };
+      const text = typeof msg === 'string' ? scrub(msg) : undefined;
+      this.pino[PINO_LEVEL[level] as 'info']({ ...fields, ...rest }, ...(text !== undefined ? [text] : []));
     } else {
       this.pino[PINO_LEVEL[level] as 'info'](fields, scrub(String(message)));
     }

@@ -78,7 +78,7 @@ export class IdempotencyService {
       // The request was accepted (Kafka acknowledged it), so it is answered. The claim stays
       // pending: a retry after the lease re-publishes the same run id, which the audience
       // service stores once.
-      this.logger.warn(`accepted run ${runId}, but its Idempotency-Key answer was not stored: ${describeError(error)}`);
+      this.logger.warn({ msg: `accepted run ${runId}, but its Idempotency-Key answer was not stored: ${describeError(error)}`, runId });
     }
     return body;
   }
