@@ -22,6 +22,7 @@ import { describeMachine, machineLoad } from './lib/machine.mjs';
 import { prettyJson } from './lib/json.mjs';
 import { writeReport } from './lib/report.mjs';
 import { limitServiceHeap, profileCpuInto } from './lib/herald.stack.mjs';
+import { delivery } from './scenarios/delivery.scenario.mjs';
 import { fanOut } from './scenarios/fan-out.scenario.mjs';
 import { hookAccept } from './scenarios/hook-accept.scenario.mjs';
 import { latency } from './scenarios/latency.scenario.mjs';
@@ -134,6 +135,7 @@ async function main() {
     const reuse = results.scenarios['fan-out'];
     await run('memory', () => memory(ctx, { reuse: reuse && !reuse.error ? reuse : undefined }));
   }
+  if (args.scenarios.includes('delivery')) await run('delivery', () => delivery(ctx));
   results.loadAfter = await machineLoad({ ms: 2_000, ownPids: kafkaPids });
 }
 
@@ -168,6 +170,7 @@ try {
   const failed = Object.entries(results.scenarios).filter(([, s]) => s.error);
   const incomplete = [
     results.scenarios['fan-out'],
+    results.scenarios.delivery,
     ...Object.values(results.scenarios.memory?.complete ?? {}).map((c) => ({ complete: c })),
   ].filter((s) => s && !s.error && s.complete === false);
   if (failed.length || incomplete.length) exitCode = 1;
@@ -188,7 +191,8 @@ try {
   log('stopping what this run started');
   await cleanup(log);
   if (failed.length) log(`failed scenarios: ${failed.map(([n]) => n).join(', ')}`);
-  if (incomplete.length) log('a fan-out did not deliver to everyone exactly once (see the report)');
+  if (incomplete.length)
+    log('a fan-out or delivery run did not deliver to everyone exactly once (see the report)');
   log(exitCode === 0 ? 'done' : `done with errors (exit ${exitCode})`);
   process.exit(exitCode);
 }

@@ -1,6 +1,6 @@
 // Command-line flags of `npm run bench`, validated: a bad flag stops the run with a message
 // naming it, before anything starts.
-export const SCENARIOS = ['hook-accept', 'fan-out', 'latency', 'memory'];
+export const SCENARIOS = ['hook-accept', 'fan-out', 'latency', 'memory', 'delivery'];
 const CHANNELS = ['whatsapp', 'sms', 'messenger'];
 
 export const USAGE = `Usage: npm run bench -- [flags]
@@ -10,6 +10,9 @@ export const USAGE = `Usage: npm run bench -- [flags]
   --memory-small N       the memory scenario's small size (default 10000)
   --channels LIST        fan-out contacts' channels, round-robin (default sms,messenger; whatsapp is
                          paced at most 1,000/s per phone number)
+  --delivery-contacts N  delivery: people queued for the one delivery instance (default 50000)
+  --paced-rate R         delivery: the paced account's messagesPerSecond (default 500)
+  --paced-seconds S      delivery: how long the paced case lasts at that rate (default 20)
   --duration S           hook-accept: seconds of load (default 10)
   --connections C        hook-accept: concurrent connections (default 32)
   --hook-pipeline        hook-accept: run the whole pipeline during the load, not only the gateway
@@ -114,6 +117,9 @@ export function parseArgs(argv) {
     duration: 10,
     connections: 32,
     hookPipeline: false,
+    deliveryContacts: 50_000,
+    pacedRate: 500,
+    pacedSeconds: 20,
     latencyRate: 20,
     latencyDuration: 20,
     ceilingDuration: 10,
@@ -157,6 +163,15 @@ export function parseArgs(argv) {
         break;
       case '--connections':
         options.connections = positiveInt(flag, take(), 1, 1000);
+        break;
+      case '--delivery-contacts':
+        options.deliveryContacts = positiveInt(flag, take(), 100, 10_000_000);
+        break;
+      case '--paced-rate':
+        options.pacedRate = positiveInt(flag, take(), 10, 100_000);
+        break;
+      case '--paced-seconds':
+        options.pacedSeconds = positiveInt(flag, take(), 2, 600);
         break;
       case '--hook-pipeline':
         options.hookPipeline = true;

@@ -149,7 +149,51 @@ function summaryRows(r) {
         `| memory: largest peak growth ${fmt(m.sizes.small)} → ${fmt(m.sizes.large)} contacts | ${fmt(worst[1].growth, 2)}× (${worst[0]}) | 1.00× (flat) | — | flat (≤ ${m.flatFactor}×) | ${yes(m.flat)} |`,
       );
   }
+  const d = s.delivery;
+  if (d && !d.error) {
+    const [zero, fifty] = d.cases;
+    for (const [c, target, met] of [
+      [zero, d.target.atZeroMs, d.meetsTarget.atZeroMs],
+      [fifty, d.target.atFiftyMs, d.meetsTarget.atFiftyMs],
+    ])
+      rows.push(
+        `| delivery: one instance, ${c.latencyMs} ms provider latency, sends/s | ${fmt(c.sendsPerSec)} | ${c.ceiling?.perSec ? `${fmt(c.ceiling.perSec)} (bare undici → sandbox, ${fmt(c.ceiling.concurrency)} in flight)` : '—'} | ${fmt(c.ratio, 2)} | ≥ ${fmt(target)} | ${yes(met)} |`,
+      );
+    rows.push(
+      `| delivery: pacing at ${fmt(d.pacing.configuredPerSec)}/s, steady rate | ${fmt(d.pacing.steadyPerSec, 1)}/s (${fmt((d.pacing.error ?? NaN) * 100, 1)} % off) | ${fmt(d.pacing.configuredPerSec)}/s (configured) | ${fmt(d.pacing.steadyPerSec / d.pacing.configuredPerSec, 3)} | within ${fmt(d.target.pacingTolerance * 100)} % | ${yes(d.meetsTarget.pacing)} |`,
+    );
+  }
   return rows;
+}
+
+function deliverySection(d) {
+  const lines = ['## delivery', ''];
+  if (d.error) return [...lines, `Failed: ${d.error}`, ''];
+  lines.push(
+    `One ${d.service} instance (DELIVERY_CONCURRENCY ${fmt(d.concurrency)}) drains a queue the rest of the pipeline filled while it was stopped; sends/s is the sandbox's first → last send. ` +
+      'The upstream services are idle by then; the audience service still folds the results into the run.',
+    '',
+    '| provider latency | people | sends/s | seconds | instance CPU (cores) | peak memory | limit: bare undici loop | ratio | unique | duplicates |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  );
+  for (const c of [...d.cases, d.pacing])
+    lines.push(
+      `| ${c.latencyMs} ms${c === d.pacing ? ` (paced at ${fmt(d.pacing.configuredPerSec)}/s)` : ''} | ${fmt(c.people)} | ${fmt(c.sendsPerSec)} | ${fmt(c.seconds, 1)} | ${fmt(c.cpuCores, 2)} | ${fmt(c.peakMb)} MB | ${c.ceiling?.perSec ? `${fmt(c.ceiling.perSec)}/s (p99 ${fmt(c.ceiling.latencyMs?.p99, 1)} ms)` : '—'} | ${fmt(c.ratio, 2)} | ${fmt(c.unique)} | ${fmt(c.duplicates)} |`,
+    );
+  lines.push(
+    '',
+    `Pacing: the account was configured at ${fmt(d.pacing.configuredPerSec)} messages/s; over the middle 80 % of its ${fmt(d.pacing.people)} sends the sandbox saw ${fmt(d.pacing.steadyPerSec, 1)}/s, ${fmt((d.pacing.error ?? NaN) * 100, 2)} % off (target: within ${fmt(d.target.pacingTolerance * 100)} %).`,
+    '',
+  );
+  const zero = d.cases[0];
+  if (zero?.cpuCores !== null && zero?.cpuCores !== undefined)
+    lines.push(
+      zero.cpuCores >= 0.85
+        ? `At 0 ms the instance kept ${fmt(zero.cpuCores, 2)} of a core busy: its one event loop is its limit (more instances, up to the topic's partitions, add to it).`
+        : `At 0 ms the instance used ${fmt(zero.cpuCores, 2)} of a core: the rest of the machine (the sandbox, Kafka, PostgreSQL, the audience folding results) held it back.`,
+      '',
+    );
+  return lines;
 }
 
 function hookSection(h, files) {
@@ -176,6 +220,8 @@ function hookSection(h, files) {
   );
   if (h.memory?.gateway)
     lines.push(`Gateway peak memory during the load: ${fmt(h.memory.gateway.peakMb)} MB.`);
+  const where = hookCpu(h.cpu);
+  if (where) lines.push('', where);
   lines.push('', `![hook-accept latency distribution](./${files.hookLatency})`, '');
   return lines;
 }
@@ -480,6 +526,7 @@ export function writeReport(results, dir, stem) {
   if (f) lines.push(...fanOutSection(f, files, 'fan-out', results.machine?.cpus ?? null));
   if (l) lines.push(...latencySection(l, files));
   if (m) lines.push(...memorySection(m, files));
+  if (s.delivery) lines.push(...deliverySection(s.delivery));
   const md = path.join(dir, `${stem}.md`);
   fs.writeFileSync(md, lines.join('\n'));
   return { markdown: md, charts: Object.values(files).map((f) => path.join(dir, f)) };
@@ -557,4 +604,24 @@ export function cpuBudget(cpu, delivered, cores) {
     `so 1,000,000 deliveries need at least ${floorS(total)} s of the whole machine; ` +
     `the sandbox, Kafka and PostgreSQL alone (for the records and statements each delivery makes) take ${floorS(others)} s of it.`
   );
+}
+
+/**
+ * Where the cores went while the gateway was loaded: the gateway runs its JavaScript on one
+ * core, so at about one core it is the limit (more replicas raise the figure); below that, the
+ * load generator, Kafka or other work took the rest of the machine.
+ */
+export function hookCpu(cpu) {
+  if (!cpu?.seconds) return null;
+  const cores = (name) => (cpu.byProcess[name] ?? 0) / cpu.seconds;
+  const gateway = cores('gateway');
+  const parts = Object.keys(cpu.byProcess)
+    .filter((name) => cores(name) >= 0.05)
+    .sort((a, b) => cores(b) - cores(a))
+    .map((name) => `${name} ${cores(name).toFixed(2)}`);
+  const verdict =
+    gateway >= 0.85
+      ? 'The gateway kept about one core busy: its single event loop is the limit, and more gateway replicas (the HPA scales them on CPU) raise the figure.'
+      : 'The gateway did not fill its core: the rest of the machine (the load generator, Kafka) held it back.';
+  return `**Where the cores went** during Herald's load (CPU-seconds ÷ wall seconds): ${parts.join(', ')}. ${verdict}`;
 }

@@ -52,7 +52,8 @@ export async function hookAccept(ctx) {
     }
     log(`${label}: Herald's gateway, same load`);
     await loadHttp({ ...load, url: bot.hookUrl, durationS: warmS });
-    const memory = startMemorySampler(() => stack.pids());
+    // The load generator (autocannon) runs in this process: its CPU is on the same cores.
+    const memory = startMemorySampler(() => ({ ...stack.pids(), 'load generator': process.pid }));
     const herald = await loadHttp({ ...load, url: bot.hookUrl });
     const mem = await memory.stop();
     stack.assertAlive();
@@ -75,6 +76,7 @@ export async function hookAccept(ctx) {
         herald.errors === 0 &&
         herald.non2xx === 0,
       memory: mem.byProcess,
+      cpu: mem.cpu,
     };
   } finally {
     await stack.stop();
