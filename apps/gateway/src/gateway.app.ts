@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
 import { startService } from '@herald/runtime';
 import { CONTACT_IMPORT_BODY_LIMIT, CONTACT_IMPORT_ROUTE } from './admin/admin-contacts.controller.js';
+import { frameworkErrors } from './errors/http-error.filter.js';
 import { GatewayConfig } from './gateway.config.js';
 import { GatewayModule } from './gateway.module.js';
 import { refuseNulInUrl } from './http/json-body.parser.js';
@@ -23,6 +24,7 @@ export async function startGateway(config: GatewayConfig): Promise<NestFastifyAp
     port: config.PORT,
     consumes: false,
     bodyLimit: BODY_LIMIT,
+    frameworkErrors,
     configure: (app) => configureGateway(app),
   });
 }

@@ -3,6 +3,7 @@
 import { ConsoleLogger, type DynamicModule, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyServerOptions } from 'fastify';
 import { HeraldKafkaServer, KafkaModule, TopicAdmin } from '@herald/kafka';
 import { ObservabilityModule, JsonLogger, MetricsRegistry, instrumentHttp } from '@herald/observability';
 import { PersistenceModule } from '@herald/persistence';
@@ -48,6 +49,8 @@ export interface StartServiceOptions {
   /** Whether the service has @EventPattern handlers to connect to Kafka. */
   consumes: boolean;
   bodyLimit?: number;
+  /** Fastify's handler of the errors its router raises before any route runs. */
+  frameworkErrors?: FastifyServerOptions['frameworkErrors'];
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
 }
 
@@ -55,7 +58,11 @@ export async function startService(options: StartServiceOptions): Promise<NestFa
   const { config } = options;
   const app = await NestFactory.create<NestFastifyApplication>(
     options.module,
-    new FastifyAdapter({ bodyLimit: options.bodyLimit ?? 1024 * 1024, trustProxy: true }),
+    new FastifyAdapter({
+      bodyLimit: options.bodyLimit ?? 1024 * 1024,
+      trustProxy: true,
+      ...(options.frameworkErrors ? { frameworkErrors: options.frameworkErrors } : {}),
+    }),
     { logger: createLogger(options.service, config) },
   );
   app.enableShutdownHooks();

@@ -162,6 +162,14 @@ describe('gateway public APIs (gateway alone, real Kafka and PostgreSQL)', () =>
       expect(over.body.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than the 1 MiB limit. Send fewer targets per call.' });
     });
 
+    it("answers a key longer than any key with Herald's error body and a fix, not the router's own", async () => {
+      const answer = await json<{ error: { code: string; message: string; fix: string } }>(
+        await fetch(`${h.url}/hooks/${'k'.repeat(150)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
+      );
+      expect(answer.status).toBe(414);
+      expect(answer.body.error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('longer than 100 characters'), fix: expect.any(String) });
+    });
+
     it('refuses other verbs (and HEAD, which must not launch anything) with 405', async () => {
       for (const method of ['PUT', 'PATCH', 'DELETE', 'HEAD']) {
         expect({ method, status: (await fetch(`${h.url}/hooks/${hookKey}`, { method, headers: { authorization: `Bearer ${bot.token}` } })).status }).toEqual({

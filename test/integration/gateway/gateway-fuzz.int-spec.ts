@@ -176,6 +176,20 @@ describe('gateway under malformed requests (property)', () => {
         if (response.statusCode >= 500) {
           throw new Error(`${options.method} ${options.url} → ${response.statusCode} ${response.body.slice(0, 300)}`);
         }
+        // Every refusal says what is wrong and what to do: Herald's body with a message and a
+        // fix, or on the Chatfuel-style paths their own body with a sentence.
+        if (response.statusCode >= 400 && options.method !== 'HEAD') {
+          let body: { error?: { message?: unknown; fix?: unknown }; success?: unknown; result?: unknown };
+          try {
+            body = JSON.parse(response.body) as typeof body;
+          } catch {
+            throw new Error(`${options.method} ${options.url} → ${response.statusCode} without a JSON body: ${response.body.slice(0, 200)}`);
+          }
+          const explained = body.error
+            ? typeof body.error.message === 'string' && body.error.message.length > 0 && typeof body.error.fix === 'string' && body.error.fix.length > 0
+            : body.success === false && typeof body.result === 'string' && body.result.length > 0;
+          if (!explained) throw new Error(`${options.method} ${options.url} → ${response.statusCode} without a message and a fix: ${response.body.slice(0, 300)}`);
+        }
       }),
       { numRuns: RUNS, interruptAfterTimeLimit: TIME_LIMIT_MS, markInterruptAsFailure: false },
     );

@@ -1,6 +1,6 @@
 import { BadRequestException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
 import { ErrorCode, HeraldError } from '@herald/errors';
-import { describeHttpError, usesChatfuelBody } from './http-error.filter.js';
+import { defaultFix, describeHttpError, toErrorResponse, usesChatfuelBody } from './http-error.filter.js';
 import { RetryLaterError } from './retry-later.error.js';
 
 describe('describeHttpError', () => {
@@ -44,5 +44,20 @@ describe('describeHttpError', () => {
     expect(usesChatfuelBody('/admin/bots/1')).toBe(false);
     expect(usesChatfuelBody('/hooks/k')).toBe(false);
     expect(usesChatfuelBody('/v1/api/broadcasts')).toBe(false);
+  });
+
+  it('gives every refusal a fix: the thrower\'s own, else one for its status (never for a 500)', () => {
+    const body = (e: unknown) => toErrorResponse(e, 'cid').body.error;
+    expect(body(HeraldError.invalid('audience_values', 'bad', 'fix it')).fix).toBe('fix it');
+    expect(body(HeraldError.invalid('audience_values', 'bad')).fix).toMatch(/`audience_values`/);
+    expect(body(new HeraldError(ErrorCode.Unauthorized, 'no token')).fix).toMatch(/Authorization: Bearer/);
+    expect(body({ statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY', message: 'Unexpected token' })).toMatchObject({
+      field: 'body',
+      fix: expect.stringMatching(/JSON/),
+    });
+    for (const status of [400, 401, 403, 404, 405, 409, 413, 415, 429, 503, 418])
+      expect({ status, fix: typeof defaultFix({ status }) }).toEqual({ status, fix: 'string' });
+    expect(defaultFix({ status: 500 })).toBeUndefined();
+    expect(body(new Error('secret internals')).fix).toBeUndefined();
   });
 });

@@ -42,6 +42,7 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   405: ErrorCode.MethodNotAllowed,
   409: ErrorCode.Conflict,
   413: ErrorCode.PayloadTooLarge,
+  414: ErrorCode.InvalidInput,
   415: ErrorCode.InvalidInput,
   429: ErrorCode.RateLimited,
 };
@@ -52,6 +53,8 @@ const FASTIFY_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported Content-Type. Send application/json.',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'The Content-Length header does not match the body that was sent.',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'The body is empty although the Content-Type says application/json.',
+  FST_ERR_MAX_PARAM_LENGTH: 'A segment of the URL path is longer than 100 characters; no id or key is that long.',
+  FST_ERR_BAD_URL: 'The URL path holds an invalid percent-encoded component.',
 };
 
 /** Nest wraps some of them in its own exceptions; these say the same plainly. */
@@ -99,7 +102,13 @@ export function describeHttpError(exception: unknown): ErrorResponse {
     const message =
       known ??
       (status === 400 ? `The request body is not valid JSON: ${fastify.message ?? 'parse error'}` : (fastify.message ?? 'Bad request'));
-    return { status, code: CODE_BY_STATUS[status] ?? ErrorCode.InvalidInput, message, headers: {} };
+    return {
+      status,
+      code: CODE_BY_STATUS[status] ?? ErrorCode.InvalidInput,
+      message,
+      ...(status === 400 && !known ? { field: 'body' } : {}),
+      headers: {},
+    };
   }
   return {
     status: HttpStatus.INTERNAL_SERVER_ERROR,
@@ -116,15 +125,51 @@ export function toErrorResponse(exception: unknown, correlationId: string): { st
 }
 
 function heraldBody(e: ErrorResponse, correlationId: string): ErrorBody {
+  const fix = e.fix ?? defaultFix(e);
   return {
     error: {
       code: e.code,
       message: e.message,
       ...(e.field !== undefined ? { field: e.field } : {}),
-      ...(e.fix !== undefined ? { fix: e.fix } : {}),
+      ...(fix !== undefined ? { fix } : {}),
       correlationId,
     },
   };
+}
+
+/**
+ * What to do about an error whose thrower named no fix: every 4xx (and 503) says what the
+ * caller can change, in the terms of its status. A 500 says nothing more (the log has it).
+ */
+export function defaultFix(e: Pick<ErrorResponse, 'status' | 'field'>): string | undefined {
+  switch (e.status) {
+    case 400:
+      return e.field !== undefined && e.field !== 'body'
+        ? `Correct \`${e.field}\` as the message says and send the request again; GET /docs describes every field.`
+        : 'Correct the body as the message says (JSON, with the fields GET /docs describes) and send the request again.';
+    case 401:
+      return 'Send Authorization: Bearer <token>: a bot token (POST /admin/bots/:botId/tokens) on the public APIs, the admin key on /admin.';
+    case 403:
+      return "This action is turned off in the resource's settings; an operator can turn it on in the admin API.";
+    case 404:
+      return 'Check the id or key in the path; the admin API lists what exists.';
+    case 405:
+      return 'Use one of the methods the route accepts (see GET /docs).';
+    case 409:
+      return 'Read the current state (GET the resource) and only retry what is still needed.';
+    case 413:
+      return 'Send fewer targets or smaller variables per call (the limit is 1 MiB).';
+    case 414:
+      return 'Check the URL: ids and keys are far shorter (see GET /docs for the routes).';
+    case 415:
+      return 'Send Content-Type: application/json.';
+    case 429:
+      return 'Wait the number of seconds in the Retry-After header, then retry.';
+    case 503:
+      return 'Retry shortly: nothing was started.';
+    default:
+      return e.status >= 400 && e.status < 500 ? 'Change the request as the message says and send it again.' : undefined;
+  }
 }
 
 function chatfuelBody(e: ErrorResponse, correlationId: string): ChatfuelErrorBody {
@@ -145,15 +190,26 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const reply = ctx.getResponse<FastifyReply>();
-    const request = ctx.getRequest<FastifyRequest>();
-    const header = request?.headers?.['x-correlation-id'];
-    const correlationId = typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
-    const error = describeHttpError(exception);
-    if (error.status >= 500) {
-      this.logger.error(`${request?.method} ${request?.url} failed [${correlationId}]: ${(exception as Error)?.stack ?? String(exception)}`);
-    }
-    const body = usesChatfuelBody(request?.url) ? chatfuelBody(error, correlationId) : heraldBody(error, correlationId);
-    void reply.status(error.status).headers({ ...error.headers, 'x-correlation-id': correlationId }).send(body);
+    replyWithError(exception, ctx.getRequest<FastifyRequest>(), ctx.getResponse<FastifyReply>(), this.logger);
   }
+}
+
+/** Answers `exception` on `reply` with the body its path uses (Herald's or Chatfuel's). */
+export function replyWithError(exception: unknown, request: FastifyRequest | undefined, reply: FastifyReply, logger: Logger): void {
+  const header = request?.headers?.['x-correlation-id'];
+  const correlationId = typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
+  const error = describeHttpError(exception);
+  if (error.status >= 500) {
+    logger.error(`${request?.method} ${request?.url} failed [${correlationId}]: ${(exception as Error)?.stack ?? String(exception)}`);
+  }
+  const body = usesChatfuelBody(request?.url) ? chatfuelBody(error, correlationId) : heraldBody(error, correlationId);
+  void reply.status(error.status).headers({ ...error.headers, 'x-correlation-id': correlationId }).send(body);
+}
+
+/**
+ * Fastify's `frameworkErrors`: errors its router raises before any route runs (a path segment
+ * over 100 characters, a malformed percent-encoding) get the same bodies as every other error.
+ */
+export function frameworkErrors(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  replyWithError(error, request, reply, new Logger('HttpErrorFilter'));
 }
