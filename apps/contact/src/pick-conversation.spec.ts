@@ -83,6 +83,21 @@ describe('pickConversation', () => {
     });
   });
 
+  it('takes the first identity that reaches a channel the bot has enabled, else the first that reaches any', () => {
+    const target = { phone: '+15551230001', fbid: '990001' };
+    // Messenger not enabled: the phone's conversation, WhatsApp before SMS among those enabled.
+    expect(pickConversation(target, all, {}, undefined, new Set(['whatsapp', 'sms']))).toEqual({ contact: wa });
+    expect(pickConversation(target, all, {}, undefined, new Set(['sms']))).toEqual({ contact: sms });
+    // Messenger enabled: the default priority's first identity, the fbid.
+    expect(pickConversation(target, all, {}, undefined, new Set(['messenger', 'whatsapp']))).toEqual({ contact: fb });
+    // Nothing the person has is enabled: the old pick, whose delivery then says why it failed.
+    expect(pickConversation(target, all, {}, undefined, new Set())).toEqual({ contact: fb });
+    // A new conversation is created on an enabled channel only when one is reachable there.
+    expect(
+      pickConversation({ fbid: '990777', phone: '+15551230777', channel: 'sms', create: true }, [], {}, ['fbid', 'phone'], new Set(['sms'])),
+    ).toEqual({ create: expect.objectContaining({ channel: 'sms', userId: '+15551230777' }) });
+  });
+
   it('skips an identity that reaches nothing and tries the next one', () => {
     expect(
       pickConversation({ fbid: '990999', phone: '+15551230001' }, all, {}, ['fbid', 'phone']),

@@ -93,6 +93,8 @@ export function pickConversation(
   candidates: ContactEntity[],
   variables: Record<string, string>,
   priority?: readonly Identity[],
+  /** The channels the bot has enabled accounts on (unknown: every channel counts). */
+  enabled?: ReadonlySet<Channel>,
 ): Pick {
   const person = personOf(target, candidates);
   if (target.channel && !priority) {
@@ -118,36 +120,12 @@ export function pickConversation(
     };
   }
 
-  for (const identity of priority ?? DEFAULT_PRIORITY) {
-    if (identity === 'fbid' && target.fbid) {
-      const found = best(byFbid(person, target.fbid));
-      if (found) return { contact: found };
-      if (target.create) return creation('messenger', target.fbid, target, variables);
-    }
-    if (identity === 'phone' && target.phone) {
-      const matches = byPhone(person, target.phone);
-      const preferred =
-        target.channel && target.channel !== 'messenger' ? target.channel : undefined;
-      const found =
-        best(matches.filter((c) => c.channel === preferred)) ??
-        best(matches.filter((c) => c.channel === 'whatsapp')) ??
-        best(matches.filter((c) => c.channel === 'sms'));
-      if (found) return { contact: found };
-      if (target.create && preferred) return creation(preferred, target.phone, target, variables);
-    }
-    if (identity === 'email' && target.email) {
-      const found = best(byEmail(person, target.email));
-      if (found) return { contact: found };
-    }
-  }
-  if (target.userId) {
-    const found = best(
-      person.filter(
-        (c) => c.userId === target.userId && (!target.channel || c.channel === target.channel),
-      ),
-    );
-    if (found) return { contact: found };
-  }
+  // The first identity that reaches a channel the bot has enabled picks it (Chatfuel V2); when
+  // none does, the first that reaches any conversation (its delivery then fails with the reason).
+  const found =
+    (enabled ? byPriority(target, person, variables, priority, (c) => enabled.has(c)) : undefined) ??
+    byPriority(target, person, variables, priority, () => true);
+  if (found) return found;
   const tried = (priority ?? DEFAULT_PRIORITY).filter((identity) => target[identity] !== undefined);
   return {
     none:
@@ -156,4 +134,52 @@ export function pickConversation(
       (target.userId ? ' or by its customer id' : '') +
       (target.create ? '' : ', and the target may not create one'),
   };
+}
+
+/**
+ * The identities in priority order, then the customer id, over conversations on channels
+ * `allowed` accepts; undefined when none reaches one.
+ */
+function byPriority(
+  target: Target,
+  person: ContactEntity[],
+  variables: Record<string, string>,
+  priority: readonly Identity[] | undefined,
+  allowed: (channel: Channel) => boolean,
+): Pick | undefined {
+  for (const identity of priority ?? DEFAULT_PRIORITY) {
+    if (identity === 'fbid' && target.fbid && allowed('messenger')) {
+      const found = best(byFbid(person, target.fbid));
+      if (found) return { contact: found };
+      if (target.create) return creation('messenger', target.fbid, target, variables);
+    }
+    if (identity === 'phone' && target.phone) {
+      const matches = byPhone(person, target.phone).filter((c) => allowed(c.channel));
+      const preferred =
+        target.channel && target.channel !== 'messenger' ? target.channel : undefined;
+      const found =
+        best(matches.filter((c) => c.channel === preferred)) ??
+        best(matches.filter((c) => c.channel === 'whatsapp')) ??
+        best(matches.filter((c) => c.channel === 'sms'));
+      if (found) return { contact: found };
+      if (target.create && preferred && allowed(preferred))
+        return creation(preferred, target.phone, target, variables);
+    }
+    if (identity === 'email' && target.email) {
+      const found = best(byEmail(person, target.email).filter((c) => allowed(c.channel)));
+      if (found) return { contact: found };
+    }
+  }
+  if (target.userId) {
+    const found = best(
+      person.filter(
+        (c) =>
+          c.userId === target.userId &&
+          (!target.channel || c.channel === target.channel) &&
+          allowed(c.channel),
+      ),
+    );
+    if (found) return { contact: found };
+  }
+  return undefined;
 }

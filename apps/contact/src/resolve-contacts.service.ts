@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import {
   Topics,
   deliveryTopicFor,
+  type Channel,
   type DeliveryRequested,
   type DeliveryResult,
   type Target,
@@ -10,6 +11,7 @@ import {
 } from '@herald/contracts';
 import { EventPublisher, type OutgoingEvent } from '@herald/kafka';
 import {
+  ChannelRepository,
   ContactRepository,
   RunRepository,
   phoneForms,
@@ -18,6 +20,9 @@ import {
   type ContactUpsert,
 } from '@herald/persistence';
 import { phonesOf, pickConversation } from './pick-conversation.js';
+
+/** How long a bot's enabled channels are reused before they are read again. */
+const ENABLED_CHANNELS_CACHE_MS = 10_000;
 
 interface Indexed {
   target: Target;
@@ -68,8 +73,25 @@ export class ResolveContactsService {
   constructor(
     private readonly contacts: ContactRepository,
     private readonly runs: RunRepository,
+    private readonly channels: ChannelRepository,
     private readonly publisher: EventPublisher,
   ) {}
+
+  /** Per bot: its enabled channel types, as a promise shared by concurrent pages. */
+  private readonly enabledChannels = new Map<string, { value: Promise<ReadonlySet<Channel>>; at: number }>();
+
+  private enabledOf(botId: string): Promise<ReadonlySet<Channel>> {
+    const hit = this.enabledChannels.get(botId);
+    if (hit && Date.now() - hit.at < ENABLED_CHANNELS_CACHE_MS) return hit.value;
+    const value = this.channels.enabledTypes(botId).then((types) => new Set(types));
+    if (this.enabledChannels.size > 10_000) this.enabledChannels.clear();
+    const entry = { value, at: Date.now() };
+    this.enabledChannels.set(botId, entry);
+    value.catch(() => {
+      if (this.enabledChannels.get(botId) === entry) this.enabledChannels.delete(botId);
+    });
+    return value;
+  }
 
   async handlePage(page: TargetResolved): Promise<void> {
     const { resolved, skipped } = await this.resolve(page);
@@ -216,6 +238,12 @@ export class ResolveContactsService {
 
     if (byIdentity.length > 0) {
       const targets = byIdentity.map(({ target }) => target);
+      // Targets that let Herald choose the channel (V2 identities, a priority) choose among
+      // the channels the bot has enabled first.
+      const priority = page.options?.priority;
+      const enabled = targets.some((t) => !t.channel || priority)
+        ? await this.enabledOf(page.botId)
+        : undefined;
       const candidates = await this.contacts.findByIdentities(page.botId, {
         userIds: targets.flatMap((t) => (t.userId ? [t.userId] : [])),
         phones: targets.flatMap(phonesOf),
@@ -225,7 +253,7 @@ export class ResolveContactsService {
       for (const entry of byIdentity) {
         const { target } = entry;
         const variables = { ...shared, ...target.variables };
-        const pick = pickConversation(target, candidates, variables, page.options?.priority);
+        const pick = pickConversation(target, candidates, variables, priority, enabled);
         if ('none' in pick) {
           skipped.push({ ...entry, reason: pick.none });
         } else if ('create' in pick) {

@@ -37,6 +37,15 @@ export class ChannelRepository {
     return this.db.getRepository(ChannelEntity).find({ where: { botId }, order: { createdAt: 'ASC' } });
   }
 
+  /** The channel types on which the bot has an enabled account. */
+  async enabledTypes(botId: string): Promise<Channel[]> {
+    const rows: Array<{ type: Channel }> = await this.db.query(
+      `SELECT type FROM channels WHERE bot_id = $1 AND enabled ORDER BY type`,
+      [botId],
+    );
+    return rows.map((r) => r.type);
+  }
+
   /** The bot's enabled account on a channel, credentials unsealed; null when none. */
   async accountFor(botId: string, type: Channel): Promise<ChannelAccount | null> {
     const row = await this.db.getRepository(ChannelEntity).findOneBy({ botId, type, enabled: true });
