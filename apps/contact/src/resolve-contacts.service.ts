@@ -10,6 +10,7 @@ import {
   type TargetResolved,
 } from '@herald/contracts';
 import { EventPublisher, type OutgoingEvent } from '@herald/kafka';
+import { PromiseCache } from '@herald/runtime';
 import {
   ChannelRepository,
   ContactRepository,
@@ -77,20 +78,11 @@ export class ResolveContactsService {
     private readonly publisher: EventPublisher,
   ) {}
 
-  /** Per bot: its enabled channel types, as a promise shared by concurrent pages. */
-  private readonly enabledChannels = new Map<string, { value: Promise<ReadonlySet<Channel>>; at: number }>();
+  /** Per bot: its enabled channel types, one read shared by concurrent pages. */
+  private readonly enabledChannels = new PromiseCache<ReadonlySet<Channel>>(ENABLED_CHANNELS_CACHE_MS);
 
   private enabledOf(botId: string): Promise<ReadonlySet<Channel>> {
-    const hit = this.enabledChannels.get(botId);
-    if (hit && Date.now() - hit.at < ENABLED_CHANNELS_CACHE_MS) return hit.value;
-    const value = this.channels.enabledTypes(botId).then((types) => new Set(types));
-    if (this.enabledChannels.size > 10_000) this.enabledChannels.clear();
-    const entry = { value, at: Date.now() };
-    this.enabledChannels.set(botId, entry);
-    value.catch(() => {
-      if (this.enabledChannels.get(botId) === entry) this.enabledChannels.delete(botId);
-    });
-    return value;
+    return this.enabledChannels.get(botId, async () => new Set(await this.channels.enabledTypes(botId)));
   }
 
   async handlePage(page: TargetResolved): Promise<void> {

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Channel, DeliveryRequested } from '@herald/contracts';
 import { ErrorCode, HeraldError } from '@herald/errors';
 import { EventPublisher } from '@herald/kafka';
+import { PromiseCache } from '@herald/runtime';
 import {
   ChannelRepository,
   DeliveryRepository,
@@ -48,13 +49,9 @@ const STOPPED = Symbol('stopped');
 @Injectable()
 export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
   private readonly logger = new Logger(DeliverService.name);
-  /** Promises, so a batch's workers share one lookup of their account. */
-  private readonly accounts = new Map<
-    string,
-    { value: Promise<ChannelAccount | null>; at: number }
-  >();
-  /** Promises, so the workers of a batch share one read of their run's status. */
-  private readonly runStatus = new Map<string, { value: Promise<string | null>; at: number }>();
+  /** A batch's workers share one lookup of their account, and one read of their run's status. */
+  private readonly accounts = new PromiseCache<ChannelAccount | null>(ACCOUNT_CACHE_MS);
+  private readonly runStatus = new PromiseCache<string | null>(RUN_STATUS_CACHE_MS);
   private readonly limiter: InFlightLimiter;
   private readonly pacer = new Pacer();
   private readonly stop = new AbortController();
@@ -307,15 +304,8 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
     }
   }
 
-  private async accountFor(botId: string, channel: Channel): Promise<ChannelAccount | null> {
-    const key = `${botId}/${channel}`;
-    const hit = this.accounts.get(key);
-    if (hit && Date.now() - hit.at < ACCOUNT_CACHE_MS) return hit.value;
-    const value = this.channels.accountFor(botId, channel);
-    this.accounts.set(key, { value, at: Date.now() });
-    // A failed lookup is not cached: the next send asks again.
-    value.catch(() => this.accounts.delete(key));
-    return value;
+  private accountFor(botId: string, channel: Channel): Promise<ChannelAccount | null> {
+    return this.accounts.get(`${botId}/${channel}`, () => this.channels.accountFor(botId, channel));
   }
 
   /** Whether the run was cancelled or failed: its people are sent nothing more. */
@@ -325,17 +315,7 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
   }
 
   private statusOf(runId: string): Promise<string | null> {
-    const hit = this.runStatus.get(runId);
-    if (hit && Date.now() - hit.at < RUN_STATUS_CACHE_MS) return hit.value;
-    const value = this.runs.statusOf(runId);
-    if (this.runStatus.size > 10_000) this.runStatus.clear();
-    const entry = { value, at: Date.now() };
-    this.runStatus.set(runId, entry);
-    // A failed read is not kept: the next caller reads again.
-    value.catch(() => {
-      if (this.runStatus.get(runId) === entry) this.runStatus.delete(runId);
-    });
-    return value;
+    return this.runStatus.get(runId, () => this.runs.statusOf(runId));
   }
 }
 

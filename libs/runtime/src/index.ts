@@ -2,3 +2,4 @@ export * from './config.js';
 export * from './health.controller.js';
 export * from './health.module.js';
 export * from './service.js';
+export * from './promise-cache.js';
