@@ -21,7 +21,7 @@ import {
 import { describeMachine, machineLoad } from './lib/machine.mjs';
 import { prettyJson } from './lib/json.mjs';
 import { writeReport } from './lib/report.mjs';
-import { limitServiceHeap, profileCpuInto } from './lib/herald.stack.mjs';
+import { setProcessFlags } from './lib/herald.stack.mjs';
 import { delivery } from './scenarios/delivery.scenario.mjs';
 import { fanOut } from './scenarios/fan-out.scenario.mjs';
 import { hookAccept } from './scenarios/hook-accept.scenario.mjs';
@@ -44,8 +44,7 @@ if (args.help) {
 const since = () => `${Math.round((Date.now() - startedAt.getTime()) / 1000)}s`.padStart(6);
 const log = (message) => console.log(`[bench ${since()}] ${message}`);
 cleanupOnSignals(log);
-if (args.cpuProfile) profileCpuInto(path.resolve(ROOT, args.cpuProfile));
-limitServiceHeap(args.heapMb);
+setProcessFlags(args);
 setTimeout(() => {
   log(`--max-minutes ${args.maxMinutes} reached: stopping everything`);
   void cleanup(log).then(() => process.exit(124));

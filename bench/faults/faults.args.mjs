@@ -1,5 +1,5 @@
 // Command-line flags of `npm run faults`, validated before anything starts.
-import { commonFlag, list, positiveInt } from '../lib/args.mjs';
+import { SERVICE_HEAP_MB, commonFlag, list, positiveInt } from '../lib/args.mjs';
 import { SERVICE_NAMES } from '../lib/herald.stack.mjs';
 
 export const FAULT_SCENARIOS = [
@@ -62,8 +62,7 @@ export function parseFaultArgs(argv) {
     label: '',
     build: true,
     keepDb: false,
-    // The services' V8 heap, as deploy/k8s/base/config sets it (NODE_OPTIONS).
-    heapMb: 256,
+    heapMb: SERVICE_HEAP_MB,
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {

@@ -12,12 +12,7 @@ import path from 'node:path';
 import { cleanup, cleanupOnSignals, onCleanup } from '../lib/cleanup.mjs';
 import { seedContacts } from '../lib/contacts.seed.mjs';
 import { adminClient } from '../lib/herald.admin.mjs';
-import {
-  SERVICE_NAMES,
-  limitServiceHeap,
-  profileCpuInto,
-  startStack,
-} from '../lib/herald.stack.mjs';
+import { SERVICE_NAMES, setProcessFlags, startStack } from '../lib/herald.stack.mjs';
 import {
   HERALD_MAIN,
   ROOT,
@@ -51,8 +46,7 @@ if (args.help) {
 const since = () => `${Math.round((Date.now() - startedAt.getTime()) / 1000)}s`.padStart(6);
 const log = (message) => console.log(`[faults ${since()}] ${message}`);
 cleanupOnSignals(log);
-if (args.cpuProfile) profileCpuInto(path.resolve(ROOT, args.cpuProfile));
-limitServiceHeap(args.heapMb);
+setProcessFlags(args);
 setTimeout(() => {
   log(`--max-minutes ${args.maxMinutes} reached: stopping everything`);
   void cleanup(log).then(() => process.exit(124));

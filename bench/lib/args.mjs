@@ -1,5 +1,8 @@
 // Command-line flags of `npm run bench`, validated: a bad flag stops the run with a message
 // naming it, before anything starts.
+/** The services' V8 heap (MB) in both harnesses, as deploy/k8s/base/config sets it (NODE_OPTIONS). */
+export const SERVICE_HEAP_MB = 256;
+
 export const SCENARIOS = ['hook-accept', 'fan-out', 'latency', 'memory', 'delivery'];
 const CHANNELS = ['whatsapp', 'sms', 'messenger'];
 
@@ -131,8 +134,7 @@ export function parseArgs(argv) {
     label: '',
     build: true,
     keepDb: false,
-    // The services' V8 heap, as deploy/k8s/base/config sets it (NODE_OPTIONS).
-    heapMb: 256,
+    heapMb: SERVICE_HEAP_MB,
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {

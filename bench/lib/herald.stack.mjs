@@ -28,15 +28,16 @@ export const SERVICE_NAMES = [
 ];
 const STOP_GRACE_MS = 20_000;
 
-/** Where every Herald process started from now on writes a V8 CPU profile on exit (or null). */
+/**
+ * Node flags of every process started from now on, from the harness's flags: `cpuProfile`, a
+ * directory (relative to the repository) where each writes a V8 CPU profile on exit; `heapMb`,
+ * the services' V8 old-space limit, as a container sets it (null: Node's own).
+ */
 let cpuProfileDir = null;
-export function profileCpuInto(dir) {
-  cpuProfileDir = dir ? path.resolve(dir) : null;
-  if (cpuProfileDir) fs.mkdirSync(cpuProfileDir, { recursive: true });
-}
-/** The V8 old-space limit (MB) of every Herald service started from now on, as a container sets it (or null). */
 let heapMb = null;
-export function limitServiceHeap(mb) {
+export function setProcessFlags({ cpuProfile, heapMb: mb }) {
+  cpuProfileDir = cpuProfile ? path.resolve(ROOT, cpuProfile) : null;
+  if (cpuProfileDir) fs.mkdirSync(cpuProfileDir, { recursive: true });
   heapMb = mb ?? null;
 }
 /** Node's flags for one process: the CPU profile of every process, the heap limit of services. */

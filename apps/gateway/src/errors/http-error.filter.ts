@@ -211,5 +211,6 @@ export function replyWithError(exception: unknown, request: FastifyRequest | und
  * over 100 characters, a malformed percent-encoding) get the same bodies as every other error.
  */
 export function frameworkErrors(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  replyWithError(error, request, reply, new Logger('HttpErrorFilter'));
+  replyWithError(error, request, reply, frameworkLogger);
 }
+const frameworkLogger = new Logger('HttpErrorFilter');
