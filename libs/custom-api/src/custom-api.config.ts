@@ -11,11 +11,11 @@ type Constructor<T = object> = new (...args: any[]) => T;
 
 export function WithCustomApiSettings<TBase extends Constructor>(Base: TBase) {
   class CustomApiSettings extends Base {
-    /** Comma-separated host names, IP addresses or CIDR ranges allowed although internal (e.g. "127.0.0.1"). */
+    /** Comma-separated host names, IP addresses or CIDR ranges allowed although internal (e.g. "127.0.0.1"); never cloud metadata. */
     @IsString()
     CUSTOM_API_ALLOWED_HOSTS: string = '';
 
-    /** "true" allows every private, loopback and link-local address (trusted networks only). */
+    /** "true" allows every private, loopback and link-local address (trusted networks only); never cloud metadata. */
     @IsIn(['true', 'false'])
     CUSTOM_API_ALLOW_PRIVATE: string = 'false';
 
