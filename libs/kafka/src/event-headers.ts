@@ -8,6 +8,8 @@ export const DLQ_HEADERS = {
   offset: 'herald_dlq_offset',
   at: 'herald_dlq_at',
   code: 'herald_dlq_code',
+  class: 'herald_dlq_class',
+  attempts: 'herald_dlq_attempts',
 } as const;
 
 /** Headers longer than this are cut: a reason is for a person, not a stack dump. */
