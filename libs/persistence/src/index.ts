@@ -17,3 +17,6 @@ export * from './repositories/contact.repository.js';
 export * from './repositories/run.repository.js';
 export * from './repositories/delivery.repository.js';
 export * from './repositories/idempotency.repository.js';
+export * from './repositories/operator.repository.js';
+export * from './repositories/run-list.repository.js';
+export * from './repositories/run-skip.repository.js';

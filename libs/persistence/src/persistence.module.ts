@@ -8,6 +8,9 @@ import { ChannelRepository } from './repositories/channel.repository.js';
 import { ContactRepository } from './repositories/contact.repository.js';
 import { DeliveryRepository } from './repositories/delivery.repository.js';
 import { IdempotencyRepository } from './repositories/idempotency.repository.js';
+import { OperatorRepository } from './repositories/operator.repository.js';
+import { RunListRepository } from './repositories/run-list.repository.js';
+import { RunSkipRepository } from './repositories/run-skip.repository.js';
 import { RunRepository } from './repositories/run.repository.js';
 import { SecretBox } from './secret-box.js';
 
@@ -20,6 +23,9 @@ const REPOSITORIES = [
   RunRepository,
   DeliveryRepository,
   IdempotencyRepository,
+  OperatorRepository,
+  RunListRepository,
+  RunSkipRepository,
 ];
 
 export interface PersistenceModuleOptions extends PersistenceOptions {

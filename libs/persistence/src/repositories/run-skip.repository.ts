@@ -1,0 +1,58 @@
+// One row per person a run skipped, with the reason (written by the audience service as it
+// folds delivery results; read by the console's run page).
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+
+export interface RunSkip {
+  runId: string;
+  /** The skip's own id (its delivery result's event id): idempotent under redelivery. */
+  id: string;
+  contactId: string | null;
+  recipient: string | null;
+  channel: string | null;
+  reason: string;
+  at: Date;
+}
+
+@Injectable()
+export class RunSkipRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Records skips once each (a redelivered result changes nothing). One statement per batch. */
+  async record(skips: RunSkip[]): Promise<void> {
+    if (skips.length === 0) return;
+    await this.db.query(
+      `INSERT INTO run_skips (run_id, id, contact_id, recipient, channel, reason, at)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+       ON CONFLICT DO NOTHING`,
+      [
+        skips.map((s) => s.runId),
+        skips.map((s) => s.id),
+        skips.map((s) => s.contactId),
+        skips.map((s) => s.recipient),
+        skips.map((s) => s.channel),
+        skips.map((s) => s.reason),
+        skips.map((s) => s.at),
+      ],
+    );
+  }
+
+  /** A keyset page of a run's skips, by id. */
+  async pageForRun(runId: string, afterId: string | null, limit: number): Promise<RunSkip[]> {
+    const rows: Array<Record<string, unknown>> = await this.db.query(
+      `SELECT run_id, id, contact_id, recipient, channel, reason, at FROM run_skips
+        WHERE run_id = $1 AND ($2::uuid IS NULL OR id > $2::uuid) ORDER BY id LIMIT $3`,
+      [runId, afterId, limit],
+    );
+    return rows.map((r) => ({
+      runId: r.run_id as string,
+      id: r.id as string,
+      contactId: (r.contact_id as string | null) ?? null,
+      recipient: (r.recipient as string | null) ?? null,
+      channel: (r.channel as string | null) ?? null,
+      reason: r.reason as string,
+      at: r.at as Date,
+    }));
+  }
+}
