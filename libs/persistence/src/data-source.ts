@@ -33,6 +33,7 @@ export const MIGRATIONS = [
   DeliveryTracking1763900000000,
   RunListings1764000000000,
   ChangeNotifications1765100000000,
+  OperatorConsole1765300000000,
 ];
 
 export interface PersistenceOptions {
