@@ -11,3 +11,4 @@ export * from './events/delivery-status.event.js';
 export * from './events/contact-inbound.event.js';
 export * from './asyncapi.js';
 export * from './topic-configs.js';
+export * from './phone-number.js';

@@ -1,0 +1,64 @@
+import { normalizePhone, normalizeTargetPhones, phoneUserId } from './phone-number.js';
+
+describe('normalizePhone', () => {
+  it.each([
+    ['15551234567', undefined],
+    ['+15551234567', undefined],
+    ['+1 (555) 123-4567', undefined],
+    ['+1.555.123.4567', undefined],
+    ['0015551234567', undefined],
+    ['  1 555 123 4567 ', undefined],
+    ['(555) 123-4567', 'US'],
+    ['555-123-4567', 'US'],
+    ['15551234567', 'GB'],
+  ])('reads %p (default country %p) as +15551234567', (raw, country) => {
+    expect(normalizePhone(raw, country)).toMatchObject({ e164: '+15551234567' });
+  });
+
+  it('reads a national number in the default country, with its country', () => {
+    expect(normalizePhone('07700 900123', 'GB')).toEqual({ e164: '+447700900123', country: 'GB' });
+    expect(normalizePhone('06 12 34 56 78', 'FR')).toEqual({ e164: '+33612345678', country: 'FR' });
+  });
+
+  it.each([
+    ['not-a-number', /not a phone number/],
+    ['123', /3 digits/],
+    ['+0 555 123', /unknown country code/],
+    ['(555) 123-4567', /set the bot's defaultCountry/],
+  ])('refuses %p with a reason', (raw, reason) => {
+    const result = normalizePhone(raw);
+    expect(result).toEqual({ invalid: expect.stringMatching(reason) });
+  });
+
+  it('ignores a default country it does not know', () => {
+    expect(normalizePhone('15551234567', 'ZZ')).toEqual({ e164: '+15551234567' });
+  });
+});
+
+describe('normalizeTargetPhones', () => {
+  it('gives WhatsApp targets the WhatsApp id and SMS targets E.164, with the phone set', () => {
+    expect(normalizeTargetPhones({ userId: '+1 (555) 123-4567', channel: 'whatsapp' })).toEqual({
+      target: { userId: '15551234567', phone: '+15551234567', channel: 'whatsapp' },
+    });
+    expect(normalizeTargetPhones({ userId: '15551234567', channel: 'sms' })).toEqual({
+      target: { userId: '+15551234567', phone: '+15551234567', channel: 'sms' },
+    });
+    expect(phoneUserId('whatsapp', '+447700900123')).toBe('447700900123');
+  });
+
+  it('keeps the user id of Messenger and channel-less targets, normalising only the phone', () => {
+    expect(normalizeTargetPhones({ userId: 'crm-42', phone: '(555) 123-4567' }, 'US')).toEqual({
+      target: { userId: 'crm-42', phone: '+15551234567' },
+    });
+    expect(normalizeTargetPhones({ userId: '2411000000000001', channel: 'messenger' })).toEqual({
+      target: { userId: '2411000000000001', channel: 'messenger' },
+    });
+  });
+
+  it('names the field that holds an unusable number', () => {
+    expect(normalizeTargetPhones({ userId: 'ada', channel: 'sms' })).toEqual({
+      problem: { field: 'userId', reason: expect.stringContaining('not a phone number') },
+    });
+    expect(normalizeTargetPhones({ phone: '12' })).toEqual({ problem: { field: 'phone', reason: expect.any(String) } });
+  });
+});

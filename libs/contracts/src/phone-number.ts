@@ -1,0 +1,103 @@
+// Phone numbers, the one place Herald parses them: every entry point (public APIs, the admin
+// import, From-API pages, set_conversation, inbound webhooks) turns what it was given into E.164
+// here, so one person written two ways is one contact, matched and messaged at one address.
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import type { Target } from './events/common.schema.js';
+import type { Channel } from './topics.js';
+
+export type PhoneNumber = { e164: string; country?: string };
+export type PhoneProblem = { invalid: string };
+
+/** Characters a written phone number may contain besides digits. */
+const PHONE_TEXT = /^\+?[\d\s().\-/]+$/;
+
+/** Whether `code` is a two-letter country code libphonenumber knows (a bot's `defaultCountry`). */
+export function isCountryCode(code: string): code is CountryCode {
+  return /^[A-Z]{2}$/.test(code) && parsePhoneNumberFromString('+1 202 555 0100', code as CountryCode) !== undefined;
+}
+
+function possible(text: string, country?: CountryCode): PhoneNumber | undefined {
+  const parsed = parsePhoneNumberFromString(text, country);
+  // "Possible" (a real country code, a length that country uses), not "valid" (an assigned
+  // range): test ranges such as +1 555 must stay usable, and the provider judges assignment.
+  if (!parsed || !parsed.isPossible()) return undefined;
+  return { e164: parsed.number, ...(parsed.country ? { country: parsed.country } : {}) };
+}
+
+/**
+ * The E.164 form of a written phone number: `+1 (555) 123-4567`, `+15551234567`,
+ * `0015551234567` and `15551234567` (international digits without the plus) are all
+ * `+15551234567`; a national number (`(555) 123-4567`, `07700 900123`) needs `defaultCountry`.
+ */
+export function normalizePhone(raw: string, defaultCountry?: string): PhoneNumber | PhoneProblem {
+  const text = raw.trim();
+  if (!PHONE_TEXT.test(text)) {
+    return { invalid: `"${raw.slice(0, 40)}" is not a phone number (only digits, spaces, "+", "-", ".", "/" and brackets)` };
+  }
+  const digits = text.replace(/\D/g, '');
+  if (digits.length < 4 || digits.length > 17) {
+    return { invalid: `"${raw.slice(0, 40)}" is not a phone number (it has ${digits.length} digits)` };
+  }
+  const country = defaultCountry && isCountryCode(defaultCountry) ? defaultCountry : undefined;
+  const found = text.startsWith('+')
+    ? possible(`+${digits}`)
+    : text.startsWith('00')
+      ? possible(`+${digits.slice(2)}`)
+      : ((country ? possible(text, country) : undefined) ??
+        // "(555) 123-4567" is written the national way: without a country, no country code.
+        (text.startsWith('(') ? undefined : possible(`+${digits}`)));
+  if (found) return found;
+  return {
+    invalid:
+      `"${raw.slice(0, 40)}" cannot be made an E.164 phone number` +
+      (text.startsWith('+') || text.startsWith('00')
+        ? ' (unknown country code, or a length that country does not use)'
+        : country
+          ? ` (neither a ${country} number nor an international one)`
+          : ' (write it with its country code, e.g. +15551234567, or set the bot\'s defaultCountry)'),
+  };
+}
+
+export const isPhoneChannel = (channel: Channel | undefined): channel is 'whatsapp' | 'sms' =>
+  channel === 'whatsapp' || channel === 'sms';
+
+/** A WhatsApp id (`wa_id`) is the E.164 number without its plus. */
+export function whatsappIdOf(e164: string): string {
+  return e164.replace(/^\+/, '');
+}
+
+/** The user id of a contact on a phone channel: the WhatsApp id on WhatsApp, E.164 on SMS. */
+export function phoneUserId(channel: 'whatsapp' | 'sms', e164: string): string {
+  return channel === 'whatsapp' ? whatsappIdOf(e164) : e164;
+}
+
+/** Which field of a target holds an unusable number, and why. */
+export interface TargetPhoneProblem {
+  field: 'userId' | 'phone';
+  reason: string;
+}
+
+/**
+ * A target with its numbers in canonical form: `phone` in E.164, and on WhatsApp/SMS the user
+ * id (which is the number there) as that channel's user id, with `phone` set from it. Targets
+ * without a channel keep their user id as given (a customer id, a Messenger id).
+ */
+export function normalizeTargetPhones(
+  target: Target,
+  defaultCountry?: string,
+): { target: Target } | { problem: TargetPhoneProblem } {
+  let phone: PhoneNumber | undefined;
+  if (target.phone !== undefined) {
+    const parsed = normalizePhone(target.phone, defaultCountry);
+    if ('invalid' in parsed) return { problem: { field: 'phone', reason: parsed.invalid } };
+    phone = parsed;
+  }
+  const out: Target = { ...target, ...(phone ? { phone: phone.e164 } : {}) };
+  if (target.userId !== undefined && isPhoneChannel(target.channel)) {
+    const parsed = normalizePhone(target.userId, defaultCountry);
+    if ('invalid' in parsed) return { problem: { field: 'userId', reason: parsed.invalid } };
+    out.userId = phoneUserId(target.channel, parsed.e164);
+    if (!out.phone) out.phone = parsed.e164;
+  }
+  return { target: out };
+}
