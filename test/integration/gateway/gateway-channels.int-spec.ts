@@ -43,6 +43,33 @@ describe('channel base URLs', () => {
     );
   });
 
+  it('refuses a base URL on an internal or metadata address with a 400 naming config.baseUrl', async () => {
+    const bot = await createBot(h, { name: 'SSRF bot', channels: [] });
+    for (const [baseUrl, why] of [
+      ['http://169.254.169.254/latest', /metadata/],
+      ['http://metadata.google.internal', /metadata/],
+      ['http://10.0.0.7:8080', /private address/],
+      ['http://[64:ff9b::a00:7]', /private address|nat64/],
+      ['http://[fec0::1]', /site-local/],
+      ['gopher://graph.example.test', /must be http\(s\)/],
+    ] as const) {
+      const refused = await h.admin<{ error?: { message?: string } } & Record<string, unknown>>('POST', `/admin/bots/${bot.botId}/channels`, {
+        type: 'messenger',
+        config: { pageId: '1065550010', pageAccessToken: 'EAAG-page', baseUrl },
+      });
+      expect([baseUrl, refused.status]).toEqual([baseUrl, 400]);
+      expect(JSON.stringify(refused.body)).toContain('config.baseUrl');
+      expect(JSON.stringify(refused.body)).toMatch(why);
+      expect(JSON.stringify(refused.body)).not.toContain('EAAG-page');
+    }
+    // The sandbox on loopback stays usable outside production.
+    const sandbox = await h.admin('POST', `/admin/bots/${bot.botId}/channels`, {
+      type: 'messenger',
+      config: { pageId: '1065550010', pageAccessToken: 'EAAG-page', baseUrl: 'http://127.0.0.1:3999' },
+    });
+    expect(sandbox.status).toBe(201);
+  });
+
   it('refuses a per-type base URL that is not an http(s) URL, naming the variable', () => {
     expect(() => loadConfig(GatewayConfig, { PROVIDER_BASE_URL_SMS: 'api.twilio.com' })).toThrow(/PROVIDER_BASE_URL_SMS/);
   });

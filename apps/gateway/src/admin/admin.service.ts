@@ -1,6 +1,7 @@
 // The operators' configuration: bots, tokens, channels, blocks and broadcasts.
 import { Injectable } from '@nestjs/common';
 import type { Audience, Channel } from '@herald/contracts';
+import { baseUrlProblem, type BaseUrlRules } from '@herald/custom-api';
 import { ErrorCode, HeraldError } from '@herald/errors';
 import {
   BlockRepository,
@@ -24,6 +25,7 @@ import { checkAudience, checkMessages } from '../content/content.validation.js';
 import { GatewayConfig } from '../gateway.config.js';
 import { parseAddressList } from '../http/caller-ip.js';
 import { toPage, type Page } from '../http/keyset-cursor.js';
+import { providerBaseUrlRules } from './provider-base-url.js';
 import type {
   BroadcastSettingsDto,
   CreateBlockDto,
@@ -72,6 +74,8 @@ const blockView = (b: BlockEntity) => ({ id: b.id, name: b.name, messages: b.mes
 
 @Injectable()
 export class AdminService {
+  private baseUrlRules?: BaseUrlRules;
+
   constructor(
     private readonly config: GatewayConfig,
     private readonly bots: BotRepository,
@@ -110,9 +114,10 @@ export class AdminService {
     if (dto.type === 'sms' && !dto.config.from && !dto.config.messagingServiceSid) {
       throw HeraldError.invalid('config.from', 'config.from or config.messagingServiceSid is required for SMS', rules.fix);
     }
-    if (dto.config.baseUrl !== undefined && (typeof dto.config.baseUrl !== 'string' || !/^https?:\/\/\S+$/.test(dto.config.baseUrl))) {
-      throw HeraldError.invalid('config.baseUrl', 'config.baseUrl must be an http(s) URL', rules.fix);
-    }
+    // The base URL receives the credentials: SSRF-guarded like a From-API endpoint.
+    const baseUrlRefusal =
+      dto.config.baseUrl === undefined ? undefined : await baseUrlProblem(dto.config.baseUrl, (this.baseUrlRules ??= providerBaseUrlRules(this.config)));
+    if (baseUrlRefusal) throw HeraldError.invalid('config.baseUrl', `config.baseUrl ${baseUrlRefusal}`, rules.fix);
     const credentials: Record<string, string> = {};
     const publicConfig: Record<string, unknown> = { baseUrl: this.defaultBaseUrl(dto.type) };
     for (const [key, value] of Object.entries(dto.config)) {
