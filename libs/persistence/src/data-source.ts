@@ -11,6 +11,7 @@ import { InitialSchema1763740000000 } from './migrations/1763740000000-initial-s
 import { AudienceResolution1763800000000 } from './migrations/1763800000000-audience-resolution.js';
 import { DeliveryTracking1763900000000 } from './migrations/1763900000000-delivery-tracking.js';
 import { RunListings1764000000000 } from './migrations/1764000000000-run-listings.js';
+import { BotSettings1765500000000 } from './migrations/1765500000000-bot-settings.js';
 import { OperatorConsole1765300000000 } from './migrations/1765300000000-operator-console.js';
 import { ChangeNotifications1765100000000 } from './migrations/1765100000000-change-notifications.js';
 
@@ -34,6 +35,7 @@ export const MIGRATIONS = [
   RunListings1764000000000,
   ChangeNotifications1765100000000,
   OperatorConsole1765300000000,
+  BotSettings1765500000000,
 ];
 
 export interface PersistenceOptions {

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { IsNull, type DataSource } from 'typeorm';
 import { BotTokenEntity } from '../entities/bot-token.entity.js';
-import { BotEntity } from '../entities/bot.entity.js';
+import { BotEntity, type BotSettings } from '../entities/bot.entity.js';
 import { sha256Hex } from '../secret-box.js';
 
 export interface IssuedToken {
@@ -15,8 +15,10 @@ export interface IssuedToken {
 export class BotRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  async create(name: string, rateLimitRps?: number): Promise<BotEntity> {
-    const bot = this.db.getRepository(BotEntity).create({ id: randomUUID(), name, rateLimitRps: rateLimitRps ?? 25 });
+  async create(name: string, rateLimitRps?: number, settings?: BotSettings): Promise<BotEntity> {
+    const bot = this.db
+      .getRepository(BotEntity)
+      .create({ id: randomUUID(), name, rateLimitRps: rateLimitRps ?? 25, settings: settings ?? {} });
     return this.db.getRepository(BotEntity).save(bot);
   }
 
@@ -44,6 +46,12 @@ export class BotRepository {
     return (await this.db.getRepository(BotTokenEntity).countBy({ id: tokenId, botId })) > 0;
   }
 
+  /** The bot's delivery policies ({} for an unknown bot). */
+  async settingsOf(botId: string): Promise<BotSettings> {
+    const rows: Array<{ settings: BotSettings }> = await this.db.query(`SELECT settings FROM bots WHERE id = $1`, [botId]);
+    return rows[0]?.settings ?? {};
+  }
+
   /** The bot a live token belongs to, or null. */
   async botIdForToken(token: string): Promise<string | null> {
     const row = await this.db
@@ -60,7 +68,10 @@ export class BotRepository {
   }
 
   /** Changes the given fields; returns the bot as stored, or null when it does not exist. */
-  async update(botId: string, patch: { name?: string; rateLimitRps?: number }): Promise<BotEntity | null> {
+  async update(
+    botId: string,
+    patch: { name?: string; rateLimitRps?: number; settings?: BotSettings },
+  ): Promise<BotEntity | null> {
     const changes = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
     if (Object.keys(changes).length > 0) await this.db.getRepository(BotEntity).update({ id: botId }, changes);
     return this.findById(botId);
