@@ -32,6 +32,12 @@ export interface EventHandlerOptions {
   concurrency?: number;
   /** Hand an event over only once its timestamp + delayMs has passed (retry topics). */
   delayMs?: number;
+  /**
+   * Hand records over as they are, without schema or CloudEvents checks: `data` is the value
+   * (Buffer or null). For DLQ readers, whose records are there precisely because they may not be
+   * valid events.
+   */
+  raw?: boolean;
 }
 
 /** `@Ctx()` of a Herald Kafka handler: [logical topic, partition, group id]. */

@@ -149,6 +149,7 @@ function settingsOf(topic: string, extras: EventHandlerOptions): TopicConsumerSe
     batchSize: extras.batchSize ?? HANDLER_DEFAULTS.batchSize,
     concurrency: extras.concurrency ?? HANDLER_DEFAULTS.concurrency,
     delayMs: extras.delayMs ?? HANDLER_DEFAULTS.delayMs,
+    raw: extras.raw === true,
   };
   const wholeAtLeast = (n: number, min: number) => Number.isInteger(n) && n >= min;
   if (!wholeAtLeast(settings.batchSize, 1) || !wholeAtLeast(settings.concurrency, 1) || !wholeAtLeast(settings.delayMs, 0)) {
