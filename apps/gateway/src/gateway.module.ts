@@ -1,5 +1,5 @@
 import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { HeraldError } from '@herald/errors';
 import { coreImports } from '@herald/runtime';
 import { AdminBroadcastsController } from './admin/admin-broadcasts.controller.js';
@@ -29,6 +29,8 @@ import { TrustedProxies } from './http/trusted-proxies.js';
 import { IdempotencySweeperService } from './idempotency/idempotency-sweeper.service.js';
 import { IdempotencyService } from './idempotency/idempotency.service.js';
 import { BotLookupService } from './lookups/bot-lookup.service.js';
+import { ChangesVisibleInterceptor } from './lookups/changes-visible.interceptor.js';
+import { NotificationsModule } from './lookups/pg-notifications.service.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 @Module({})
@@ -36,7 +38,7 @@ export class GatewayModule {
   static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [...coreImports('gateway', config), WebhooksModule],
+      imports: [...coreImports('gateway', config), NotificationsModule.forRoot(config.DATABASE_URL), WebhooksModule],
       controllers: [
         HookController,
         ChatfuelV1Controller,
@@ -67,6 +69,7 @@ export class GatewayModule {
         CsmlBroadcastService,
         RequestBroadcastService,
         { provide: APP_FILTER, useClass: HttpErrorFilter },
+        { provide: APP_INTERCEPTOR, useClass: ChangesVisibleInterceptor },
         {
           provide: APP_PIPE,
           useValue: new ValidationPipe({

@@ -2,8 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { ErrorCode, HeraldError } from '@herald/errors';
 import { BotRepository } from '@herald/persistence';
 import { TtlCache } from '../common/ttl-cache.js';
+import { CHANGES_CHANNEL, PgNotifications } from '../lookups/pg-notifications.service.js';
 
-// Short TTL: a revoked token stops working within this many ms on every instance.
+// Revocation is immediate (the database notifies every instance at commit, see PgNotifications);
+// the TTL only bounds staleness while the LISTEN connection is down.
 const CACHE_TTL_MS = 2_000;
 
 /** The token of `Authorization: Bearer <token>`, or undefined. */
@@ -17,7 +19,15 @@ export function bearerToken(header: string | undefined): string | undefined {
 export class BotTokenService {
   private readonly botByToken = new TtlCache<string | null>(CACHE_TTL_MS);
 
-  constructor(private readonly bots: BotRepository) {}
+  constructor(
+    private readonly bots: BotRepository,
+    notifications: PgNotifications,
+  ) {
+    notifications.on(CHANGES_CHANNEL, (table) => {
+      if (table === 'bot_tokens' || table === 'bots') this.botByToken.clear();
+    });
+    notifications.onReset(() => this.botByToken.clear());
+  }
 
   /** The bot of a live token, or null (unknown or revoked). */
   botIdFor(token: string): Promise<string | null> {

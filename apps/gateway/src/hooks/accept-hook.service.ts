@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { BlockList } from 'node:net';
 import { ErrorCode, HeraldError } from '@herald/errors';
-import { BroadcastRepository, type BroadcastEntity } from '@herald/persistence';
+import type { BroadcastEntity } from '@herald/persistence';
 import { BotTokenService, bearerToken } from '../auth/bot-token.service.js';
 import { RequestBroadcastService } from '../broadcast/request-broadcast.service.js';
 import { TtlCache } from '../common/ttl-cache.js';
 import { addressIn, parseAddressList } from '../http/caller-ip.js';
 import { IdempotencyService, type Answer } from '../idempotency/idempotency.service.js';
+import { BotLookupService } from '../lookups/bot-lookup.service.js';
 import { parseHookBody } from './hook-payload.parser.js';
 
 export interface HookCall {
@@ -25,24 +26,20 @@ export interface HookAccepted {
   scheduled_for: string;
 }
 
-// Short TTL: a regenerated key or a changed setting takes effect within this many ms everywhere.
-const CACHE_TTL_MS = 2_000;
-
 /** The on-demand hook (seeds 000/001): checks in the seed's order, then one produce. */
 @Injectable()
 export class AcceptHookService {
-  private readonly broadcastsByKey = new TtlCache<BroadcastEntity | null>(CACHE_TTL_MS);
   private readonly allowLists = new TtlCache<BlockList>(60_000, 1_000);
 
   constructor(
-    private readonly broadcasts: BroadcastRepository,
+    private readonly lookup: BotLookupService,
     private readonly tokens: BotTokenService,
     private readonly requester: RequestBroadcastService,
     private readonly idempotency: IdempotencyService,
   ) {}
 
   async accept(call: HookCall): Promise<Answer<HookAccepted>> {
-    const broadcast = await this.broadcastsByKey.get(call.hookKey, () => this.broadcasts.findByHookKey(call.hookKey));
+    const broadcast = await this.lookup.broadcastByHookKey(call.hookKey);
     const { settings } = broadcast ?? {};
     if (!broadcast || !settings?.enabled) {
       throw new HeraldError(ErrorCode.NotFound, 'No enabled broadcast has this hook URL.', {

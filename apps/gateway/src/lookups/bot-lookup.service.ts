@@ -1,8 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { BlockRepository, BotRepository, ChannelRepository, type BotEntity, type ChannelEntity } from '@herald/persistence';
+import {
+  BlockRepository,
+  BotRepository,
+  BroadcastRepository,
+  ChannelRepository,
+  type BotEntity,
+  type BroadcastEntity,
+  type ChannelEntity,
+} from '@herald/persistence';
 import { TtlCache } from '../common/ttl-cache.js';
+import { CHANGES_CHANNEL, PgNotifications } from './pg-notifications.service.js';
 
-// Short TTL: an operator's change (rate limit, new block, new channel) shows within this many ms.
+// An operator's change (rate limit, block, channel, hook key, broadcast settings) is dropped from
+// these caches at commit on every instance (PgNotifications); the TTL only bounds staleness while
+// the LISTEN connection is down.
 const CACHE_TTL_MS = 2_000;
 
 export interface BlockRef {
@@ -16,12 +27,30 @@ export class BotLookupService {
   private readonly botCache = new TtlCache<BotEntity | null>(CACHE_TTL_MS);
   private readonly blockCache = new TtlCache<BlockRef | null>(CACHE_TTL_MS);
   private readonly channelCache = new TtlCache<ChannelEntity[]>(CACHE_TTL_MS, 1_000);
+  private readonly broadcastByKeyCache = new TtlCache<BroadcastEntity | null>(CACHE_TTL_MS);
 
   constructor(
     private readonly bots: BotRepository,
     private readonly blocks: BlockRepository,
     private readonly channelRepo: ChannelRepository,
-  ) {}
+    private readonly broadcasts: BroadcastRepository,
+    notifications: PgNotifications,
+  ) {
+    const caches: Record<string, Array<{ clear(): void }>> = {
+      bots: [this.botCache],
+      blocks: [this.blockCache],
+      channels: [this.channelCache],
+      broadcasts: [this.broadcastByKeyCache],
+    };
+    notifications.on(CHANGES_CHANNEL, (table) => caches[table]?.forEach((c) => c.clear()));
+    notifications.onReset(() => Object.values(caches).flat().forEach((c) => c.clear()));
+  }
+
+  /** The broadcast a hook key opens, or null (unknown, or since regenerated). */
+  broadcastByHookKey(hookKey: string): Promise<BroadcastEntity | null> {
+    if (hookKey.length === 0 || hookKey.length > 128) return Promise.resolve(null);
+    return this.broadcastByKeyCache.get(hookKey, () => this.broadcasts.findByHookKey(hookKey));
+  }
 
   bot(botId: string): Promise<BotEntity | null> {
     return this.botCache.get(botId, () => this.bots.findById(botId));
