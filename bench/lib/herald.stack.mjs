@@ -85,6 +85,8 @@ export async function startStack({
   const baseEnv = {
     ...process.env,
     NODE_ENV: 'production',
+    // Production code paths against the loopback sandbox over http: allowed for this run only.
+    HERALD_ALLOW_LOOPBACK_IN_PRODUCTION: 'true',
     HOST: '127.0.0.1',
     KAFKA_BROKERS: brokers.join(','),
     HERALD_TOPIC_PREFIX: prefix,

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
-import { BaseConfig } from '@herald/runtime';
+import { BaseConfig, productionUrlProblems } from '@herald/runtime';
 
 export class GatewayConfig extends BaseConfig {
   @Type(() => Number)
@@ -44,4 +44,18 @@ export class GatewayConfig extends BaseConfig {
 
   @Matches(/^(https?:\/\/[^\s]+)?$/, { message: 'PROVIDER_BASE_URL_MESSENGER must be an http(s) URL or empty' })
   PROVIDER_BASE_URL_MESSENGER: string = '';
+
+  /** Production wants its own admin key (a generated one is printed to the log) and real, https URLs. */
+  override productionProblems(): string[] {
+    const local = this.allowLoopbackInProduction;
+    return [
+      ...super.productionProblems(),
+      ...(this.HERALD_ADMIN_KEY ? [] : ['HERALD_ADMIN_KEY must be set in production (a generated key is for development only)']),
+      ...productionUrlProblems('HERALD_PUBLIC_URL', this.HERALD_PUBLIC_URL, local),
+      ...productionUrlProblems('PROVIDER_DEFAULT_BASE_URL', this.PROVIDER_DEFAULT_BASE_URL, local),
+      ...productionUrlProblems('PROVIDER_BASE_URL_WHATSAPP', this.PROVIDER_BASE_URL_WHATSAPP, local),
+      ...productionUrlProblems('PROVIDER_BASE_URL_SMS', this.PROVIDER_BASE_URL_SMS, local),
+      ...productionUrlProblems('PROVIDER_BASE_URL_MESSENGER', this.PROVIDER_BASE_URL_MESSENGER, local),
+    ];
+  }
 }

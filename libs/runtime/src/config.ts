@@ -3,6 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf, validateSync } from 'class-validator';
 import { Type } from 'class-transformer';
 import { DEFAULT_DATABASE_URL } from '@herald/persistence';
+import { developmentSecretProblems } from './production-safety.js';
 
 const DEV_ENCRYPTION_KEY = 'herald-local-development-key-not-for-production';
 
@@ -66,6 +67,22 @@ export class BaseConfig {
   @IsString()
   HOST: string = '0.0.0.0';
 
+  /**
+   * "true": a production run on one machine (the benchmark) may use loopback and plain-http URLs
+   * (the provider sandbox). Development secrets are refused all the same.
+   */
+  @IsIn(['true', 'false'])
+  HERALD_ALLOW_LOOPBACK_IN_PRODUCTION: string = 'false';
+
+  /** What makes this configuration unfit for production, each naming its variable. An app's config adds its own. */
+  productionProblems(): string[] {
+    return this.HERALD_ENCRYPTION_KEY === DEV_ENCRYPTION_KEY ? ['HERALD_ENCRYPTION_KEY must be set in production (it is the development key)'] : [];
+  }
+
+  get allowLoopbackInProduction(): boolean {
+    return this.HERALD_ALLOW_LOOPBACK_IN_PRODUCTION === 'true';
+  }
+
   get brokers(): string[] {
     return this.KAFKA_BROKERS.split(',');
   }
@@ -79,12 +96,18 @@ export function loadConfig<T extends object>(cls: new () => T, env: NodeJS.Proce
     if (value !== undefined && value !== '') raw[key] = value;
   }
   const config = plainToInstance(cls, { ...defaults, ...raw });
-  if (config instanceof BaseConfig && config.NODE_ENV === 'production' && config.HERALD_ENCRYPTION_KEY === DEV_ENCRYPTION_KEY) {
-    throw new ConfigError(['HERALD_ENCRYPTION_KEY must be set in production']);
-  }
   const errors = validateSync(config, { forbidUnknownValues: false });
-  if (errors.length > 0) {
-    throw new ConfigError(errors.flatMap((e) => Object.values(e.constraints ?? { [e.property]: `${e.property} is invalid` })));
+  const problems = errors.flatMap((e) => Object.values(e.constraints ?? { [e.property]: `${e.property} is invalid` }));
+  // Production refuses every development default at once, beside the invalid values; any config
+  // class with a NODE_ENV gets the secret check, so a class outside BaseConfig is covered too.
+  const values = config as Record<string, unknown>;
+  if (values.NODE_ENV === 'production') {
+    const unsafe = [
+      ...(config instanceof BaseConfig ? config.productionProblems() : []),
+      ...developmentSecretProblems(values, Object.keys(defaults).filter((k) => k !== 'HERALD_ENCRYPTION_KEY')),
+    ];
+    problems.push(...unsafe.filter((p) => !problems.includes(p)));
   }
+  if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -3,3 +3,4 @@ export * from './health.controller.js';
 export * from './health.module.js';
 export * from './service.js';
 export * from './promise-cache.js';
+export * from './production-safety.js';
