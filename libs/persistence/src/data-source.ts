@@ -7,6 +7,7 @@ import { ChannelEntity } from './entities/channel.entity.js';
 import { ContactEntity } from './entities/contact.entity.js';
 import { DeliveryEntity } from './entities/delivery.entity.js';
 import { RunEntity } from './entities/run.entity.js';
+import { DeadLetterEntity } from './entities/dead-letter.entity.js';
 import { InitialSchema1763740000000 } from './migrations/1763740000000-initial-schema.js';
 import { AudienceResolution1763800000000 } from './migrations/1763800000000-audience-resolution.js';
 import { DeliveryTracking1763900000000 } from './migrations/1763900000000-delivery-tracking.js';
@@ -14,6 +15,7 @@ import { RunListings1764000000000 } from './migrations/1764000000000-run-listing
 import { BotSettings1765500000000 } from './migrations/1765500000000-bot-settings.js';
 import { OperatorConsole1765300000000 } from './migrations/1765300000000-operator-console.js';
 import { ChangeNotifications1765100000000 } from './migrations/1765100000000-change-notifications.js';
+import { DeadLetters1765700000000 } from './migrations/1765700000000-dead-letters.js';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/herald';
 
@@ -26,6 +28,7 @@ export const ENTITIES = [
   ContactEntity,
   RunEntity,
   DeliveryEntity,
+  DeadLetterEntity,
 ];
 
 export const MIGRATIONS = [
@@ -36,6 +39,7 @@ export const MIGRATIONS = [
   ChangeNotifications1765100000000,
   OperatorConsole1765300000000,
   BotSettings1765500000000,
+  DeadLetters1765700000000,
 ];
 
 export interface PersistenceOptions {

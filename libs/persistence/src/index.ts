@@ -20,3 +20,5 @@ export * from './repositories/idempotency.repository.js';
 export * from './repositories/operator.repository.js';
 export * from './repositories/run-list.repository.js';
 export * from './repositories/run-skip.repository.js';
+export * from './entities/dead-letter.entity.js';
+export * from './repositories/dead-letter.repository.js';

@@ -6,6 +6,7 @@ import { BotRepository } from './repositories/bot.repository.js';
 import { BroadcastRepository } from './repositories/broadcast.repository.js';
 import { ChannelRepository } from './repositories/channel.repository.js';
 import { ContactRepository } from './repositories/contact.repository.js';
+import { DeadLetterRepository } from './repositories/dead-letter.repository.js';
 import { DeliveryRepository } from './repositories/delivery.repository.js';
 import { IdempotencyRepository } from './repositories/idempotency.repository.js';
 import { OperatorRepository } from './repositories/operator.repository.js';
@@ -26,6 +27,7 @@ const REPOSITORIES = [
   OperatorRepository,
   RunListRepository,
   RunSkipRepository,
+  DeadLetterRepository,
 ];
 
 export interface PersistenceModuleOptions extends PersistenceOptions {
