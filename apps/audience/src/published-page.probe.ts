@@ -69,7 +69,7 @@ export class PublishedPageProbe {
       });
       consumer.seek({ topic, partition: range.partition, offset: String(range.start) });
       const found = await answer;
-      if (timedOut) throw HeraldError.transient(ErrorCode.DependencyUnavailable, `could not read back ${topic} partition ${range.partition} within ${SCAN_TIMEOUT_MS} ms`);
+      if (timedOut) throw HeraldError.outage(ErrorCode.DependencyUnavailable, `could not read back ${topic} partition ${range.partition} within ${SCAN_TIMEOUT_MS} ms`);
       return found;
     } finally {
       clearTimeout(timer);

@@ -14,6 +14,7 @@ import { RunAdminService } from './admin/run-admin.service.js';
 import { BotTokenService } from './auth/bot-token.service.js';
 import { RequestBroadcastService } from './broadcast/request-broadcast.service.js';
 import { BotRateLimiter } from './chatfuel/bot-rate.limiter.js';
+import { ConsoleModule } from './console/console.module.js';
 import { ChatfuelV1Controller } from './chatfuel/chatfuel-v1.controller.js';
 import { ChatfuelV1Service } from './chatfuel/chatfuel-v1.service.js';
 import { ChatfuelV2Controller } from './chatfuel/chatfuel-v2.controller.js';
@@ -38,7 +39,7 @@ export class GatewayModule {
   static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [...coreImports('gateway', config), NotificationsModule.forRoot(config.DATABASE_URL), WebhooksModule],
+      imports: [...coreImports('gateway', config), NotificationsModule.forRoot(config.DATABASE_URL), WebhooksModule, ConsoleModule.forRoot(config)],
       controllers: [
         HookController,
         ChatfuelV1Controller,

@@ -87,7 +87,7 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
     heartbeat: () => Promise<void> = async () => undefined,
   ): Promise<void> {
     if (this.stop.signal.aborted)
-      throw HeraldError.transient(
+      throw HeraldError.outage(
         ErrorCode.DependencyUnavailable,
         'the delivery service is shutting down',
       );
@@ -137,7 +137,8 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
       await recorder.close();
     }
     if (recorder.released > 0) {
-      throw HeraldError.transient(
+      // Not attempted because the breaker is open or the service stops: an outage, no attempt spent.
+      throw HeraldError.outage(
         ErrorCode.ProviderUnavailable,
         `${recorder.released} of ${requests.length} deliveries were not attempted (${recorder.releasedReason}); their events come again`,
       );

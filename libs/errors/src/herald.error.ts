@@ -1,5 +1,7 @@
-// Domain errors carry a code and whether retrying can help. The gateway maps codes to HTTP
-// statuses in one filter; consumers map `retriable` to retry / DLQ in one place.
+// Domain errors carry a code and the kind of failure they are (see outcome.ts). The gateway maps
+// codes to HTTP statuses in one filter; consumers map the kind to retry / DLQ / pause in one place.
+import { classifyFailure, type FailureKind } from './outcome.js';
+
 export enum ErrorCode {
   InvalidInput = 'INVALID_INPUT',
   NotFound = 'NOT_FOUND',
@@ -10,6 +12,8 @@ export enum ErrorCode {
   PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
   RateLimited = 'RATE_LIMITED',
   InvalidEvent = 'INVALID_EVENT',
+  /** Kafka refuses the record for good (too large, invalid). */
+  RecordRefused = 'RECORD_REFUSED',
   ProviderRejected = 'PROVIDER_REJECTED',
   ProviderUnavailable = 'PROVIDER_UNAVAILABLE',
   DependencyUnavailable = 'DEPENDENCY_UNAVAILABLE',
@@ -17,6 +21,9 @@ export enum ErrorCode {
 }
 
 export interface HeraldErrorOptions {
+  /** What kind of failure this is (see outcome.ts); default `permanent`. */
+  failure?: FailureKind;
+  /** Shorthand for `failure: 'transient'` (true) or `'permanent'` (false). */
   retriable?: boolean;
   /** The input field the error is about, when there is one. */
   field?: string;
@@ -26,7 +33,7 @@ export interface HeraldErrorOptions {
 }
 
 export class HeraldError extends Error {
-  readonly retriable: boolean;
+  readonly failure: FailureKind;
   readonly field?: string;
   readonly fix?: string;
 
@@ -37,9 +44,14 @@ export class HeraldError extends Error {
   ) {
     super(message, { cause: options.cause });
     this.name = 'HeraldError';
-    this.retriable = options.retriable ?? false;
+    this.failure = options.failure ?? (options.retriable ? 'transient' : 'permanent');
     this.field = options.field;
     this.fix = options.fix;
+  }
+
+  /** Whether trying again can help (anything but a permanent failure). */
+  get retriable(): boolean {
+    return this.failure !== 'permanent';
   }
 
   static invalid(field: string, message: string, fix?: string): HeraldError {
@@ -47,13 +59,18 @@ export class HeraldError extends Error {
   }
 
   static transient(code: ErrorCode, message: string, cause?: unknown): HeraldError {
-    return new HeraldError(code, message, { retriable: true, cause });
+    return new HeraldError(code, message, { failure: 'transient', cause });
+  }
+
+  /** A dependency is down (or the service is stopping): wait, spend no attempt. */
+  static outage(code: ErrorCode, message: string, cause?: unknown): HeraldError {
+    return new HeraldError(code, message, { failure: 'outage', cause });
   }
 }
 
-/** Unknown errors (driver, network, bugs) are treated as retriable: redelivery is safe. */
+/** Whether trying again can help; unknown errors (driver, network, bugs) can: redelivery is safe. */
 export function isRetriable(error: unknown): boolean {
-  return error instanceof HeraldError ? error.retriable : true;
+  return classifyFailure(error) !== 'permanent';
 }
 
 export function describeError(error: unknown): string {

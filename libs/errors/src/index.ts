@@ -1,1 +1,2 @@
 export * from './herald.error.js';
+export * from './outcome.js';

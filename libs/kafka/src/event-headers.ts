@@ -47,6 +47,9 @@ export interface DeadLetterOrigin {
   partition: number;
   offset: string;
   code?: string;
+  /** Why it ended here: `invalid`, `permanent` or `transient` (attempts spent). */
+  failureClass?: string;
+  attempts?: number;
   at?: Date;
 }
 
@@ -63,6 +66,10 @@ export function deadLetterHeaders(original: Record<string, string>, origin: Dead
   };
   if (origin.code) headers[DLQ_HEADERS.code] = origin.code;
   else delete headers[DLQ_HEADERS.code];
+  if (origin.failureClass) headers[DLQ_HEADERS.class] = origin.failureClass;
+  else delete headers[DLQ_HEADERS.class];
+  if (origin.attempts !== undefined) headers[DLQ_HEADERS.attempts] = String(origin.attempts);
+  else delete headers[DLQ_HEADERS.attempts];
   return headers;
 }
 

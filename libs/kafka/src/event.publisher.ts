@@ -3,8 +3,8 @@
 // are coalesced into few produce requests (see CoalescingQueue).
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Partitioners, type Admin, type Message, type Producer, type RecordMetadata, type TopicMessages } from 'kafkajs';
-import { validateEventData, type EventMap, type TopicName } from '@herald/contracts';
-import { ErrorCode, HeraldError, describeError } from '@herald/errors';
+import { maxRecordBytesOf, validateEventData, type EventMap, type TopicName } from '@herald/contracts';
+import { ErrorCode, HeraldError, classifyFailure, describeError } from '@herald/errors';
 import { CoalescingQueue, type QueueBounds, type QueueMetrics } from './coalescing-queue.js';
 import { approximateSize, eventHeaders } from './event-headers.js';
 import { KafkaConnection } from './kafka.connection.js';
@@ -126,7 +126,20 @@ export class EventPublisher implements OnApplicationShutdown {
 
   private async enqueue(messages: Outgoing[]): Promise<void> {
     if (this.closed) {
-      throw HeraldError.transient(ErrorCode.DependencyUnavailable, 'EventPublisher is closed (the service is shutting down)');
+      throw HeraldError.outage(ErrorCode.DependencyUnavailable, 'EventPublisher is closed (the service is shutting down)');
+    }
+    // A record over its topic's size limit is refused here, alone: sent, it would fail the whole
+    // coalesced produce request, and every caller sharing it, with MESSAGE_TOO_LARGE.
+    for (const [index, message] of messages.entries()) {
+      const size = approximateSize(message);
+      const limit = maxRecordBytesOf(this.connection.logical(message.topic));
+      if (size > limit) {
+        throw new HeraldError(
+          ErrorCode.RecordRefused,
+          `event ${index} for ${this.connection.logical(message.topic)} is ${size} bytes, over the topic's limit of ${limit} bytes`,
+          { failure: 'permanent' },
+        );
+      }
     }
     await this.queue.push(messages);
   }
@@ -146,10 +159,13 @@ export class EventPublisher implements OnApplicationShutdown {
     } catch (error) {
       const topics = [...byTopic.keys()].join(', ');
       this.logger.warn(`Kafka did not acknowledge ${batch.length} message(s) to ${topics}: ${describeError(error)}`);
-      throw HeraldError.transient(
-        ErrorCode.DependencyUnavailable,
+      // A record Kafka refuses (too large, invalid) is refused for good; anything else means the
+      // cluster is not there right now.
+      const refused = classifyFailure(error) === 'permanent';
+      throw new HeraldError(
+        refused ? ErrorCode.RecordRefused : ErrorCode.DependencyUnavailable,
         `Kafka did not acknowledge the publish to ${topics}: ${describeError(error)}`,
-        error,
+        { failure: refused ? 'permanent' : 'outage', cause: error },
       );
     }
   }

@@ -2,7 +2,8 @@ import { Injectable, Optional } from '@nestjs/common';
 import type { Counter, Gauge } from 'prom-client';
 import { MetricsRegistry } from '@herald/observability';
 
-export type ConsumeOutcome = 'handled' | 'dead_lettered' | 'retried';
+/** `paused`: a dependency was down, the records wait without spending attempts. */
+export type ConsumeOutcome = 'handled' | 'dead_lettered' | 'retried' | 'paused';
 
 /** Events produced and consumed per topic, and consumer lag; a no-op without a registry. */
 @Injectable()

@@ -13,6 +13,10 @@ export interface KafkaOptions {
   replicationFactor?: number;
   /** Consumer session timeout, default 30000 (the broker's minimum is 6000). */
   sessionTimeoutMs?: number;
+  /** Tries a record gets when its processing fails while the dependencies are up, default 5. */
+  recordAttempts?: number;
+  /** First wait before a failed record is tried again (then ×3, at most 60 s), default 2000. */
+  recordRetryBaseMs?: number;
 }
 
 export const KAFKA_OPTIONS = Symbol('HERALD_KAFKA_OPTIONS');
@@ -25,6 +29,8 @@ export interface ResolvedKafkaOptions {
   defaultPartitions: number;
   replicationFactor: number;
   sessionTimeoutMs: number;
+  recordAttempts: number;
+  recordRetryBaseMs: number;
 }
 
 export function resolveKafkaOptions(options: KafkaOptions): ResolvedKafkaOptions {
@@ -38,6 +44,8 @@ export function resolveKafkaOptions(options: KafkaOptions): ResolvedKafkaOptions
     defaultPartitions: options.defaultPartitions ?? 6,
     replicationFactor: options.replicationFactor ?? 1,
     sessionTimeoutMs: Math.max(options.sessionTimeoutMs ?? 30_000, 6_000),
+    recordAttempts: Math.max(1, options.recordAttempts ?? 5),
+    recordRetryBaseMs: Math.max(10, options.recordRetryBaseMs ?? 2_000),
   };
 }
 

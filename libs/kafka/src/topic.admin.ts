@@ -57,7 +57,7 @@ export class TopicAdmin implements OnApplicationShutdown {
       } catch (error) {
         const errors = (error as { errors?: Array<{ type?: string }> }).errors;
         if (!errors?.every((e) => e.type === 'TOPIC_ALREADY_EXISTS')) {
-          throw HeraldError.transient(
+          throw HeraldError.outage(
             ErrorCode.DependencyUnavailable,
             `could not create topic(s) ${missing.map((t) => t.topic).join(', ')}: ${describeError(error)}`,
             error,
@@ -102,7 +102,7 @@ export class TopicAdmin implements OnApplicationShutdown {
     } catch (error) {
       this.pingAdmin = undefined;
       admin.disconnect().catch(() => undefined);
-      throw HeraldError.transient(ErrorCode.DependencyUnavailable, `Kafka is not reachable: ${describeError(error)}`, error);
+      throw HeraldError.outage(ErrorCode.DependencyUnavailable, `Kafka is not reachable: ${describeError(error)}`, error);
     } finally {
       clearTimeout(timer);
     }
@@ -125,7 +125,7 @@ export class TopicAdmin implements OnApplicationShutdown {
       return admin;
     })().catch((error: unknown) => {
       this.connecting = undefined;
-      throw HeraldError.transient(ErrorCode.DependencyUnavailable, `Kafka admin could not connect: ${describeError(error)}`, error);
+      throw HeraldError.outage(ErrorCode.DependencyUnavailable, `Kafka admin could not connect: ${describeError(error)}`, error);
     });
     return this.connecting;
   }
@@ -147,7 +147,7 @@ export class TopicAdmin implements OnApplicationShutdown {
         problem = describeError(error);
       }
       if (Date.now() > deadline) {
-        throw HeraldError.transient(
+        throw HeraldError.outage(
           ErrorCode.DependencyUnavailable,
           `topic(s) ${topics.join(', ')} have no leader after ${LEADER_WAIT_MS} ms: ${problem}`,
         );

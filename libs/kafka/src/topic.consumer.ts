@@ -1,11 +1,19 @@
 // One kafkajs consumer (own group) for the handler of one topic: batches of validated events per
-// partition, offsets committed after the work, invalid events and permanent failures to the DLQ,
-// retriable failures retried on that partition alone after a growing backoff, delayed topics held
-// until their events are due, and a topic-wide pause for operators and circuit breakers.
+// partition, offsets committed after the work, invalid events to the DLQ at once, a failing
+// record isolated from its batch and tried a bounded number of times before its DLQ, an outage
+// waited out without spending attempts, delayed topics held until their events are due, and a
+// topic-wide pause for operators and circuit breakers.
 import { Logger } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { dlqTopicOf, parseEvent, type TopicName } from '@herald/contracts';
-import { ErrorCode, HeraldError, describeError, isRetriable } from '@herald/errors';
+import {
+  ErrorCode,
+  HeraldError,
+  classifyFailure,
+  decide,
+  describeError,
+  failureClassOf,
+} from '@herald/errors';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { HeraldKafkaContext, type ConsumedEvent, type EventBatch } from './event-batch.js';
 import { baseTopicOf, deadLetterHeaders, stringHeaders } from './event-headers.js';
@@ -14,6 +22,7 @@ import type { KafkaConnection } from './kafka.connection.js';
 import type { KafkaMetrics } from './kafka.metrics.js';
 import { SpanKind, contextFromTraceparent, inSpan } from '@herald/observability';
 import { PauseState, type PauseAction } from './pause-state.js';
+import { rawRecordOf } from './raw-record.js';
 
 export interface TopicConsumerSettings {
   /** Logical topic. */
@@ -21,7 +30,13 @@ export interface TopicConsumerSettings {
   batchSize: number;
   concurrency: number;
   delayMs: number;
+  /** Outage pauses: how long to wait before looking again. */
   backoff?: BackoffOptions;
+  /** Overrides the connection's record attempts and first retry wait (tests). */
+  recordAttempts?: number;
+  recordRetryBaseMs?: number;
+  /** Skip schema validation: hand each record's value over as it is (DLQ readers). */
+  raw?: boolean;
 }
 
 export type BatchInvoker = (
@@ -33,6 +48,24 @@ interface DeadLetter {
   message: KafkaMessage;
   reason: string;
   code?: string;
+  failureClass: string;
+  attempts: number;
+}
+
+/** The longest wait between two tries of one failed record. */
+const RECORD_RETRY_MAX_MS = 60_000;
+
+/** A driver's own error code (SQLSTATE, errno name, Kafka error type), when it has one. */
+function errorCodeOf(error: unknown): string | undefined {
+  const shape = error as { code?: unknown; type?: unknown; driverError?: { code?: unknown } } | null;
+  const code = shape?.driverError?.code ?? shape?.code ?? shape?.type;
+  return typeof code === 'string' ? code.slice(0, 64) : undefined;
+}
+
+/** The run an event is about, for the log line (events of every topic but the status ones name one). */
+function runIdOf(data: unknown): { runId?: string } {
+  const runId = (data as { runId?: unknown } | null)?.runId;
+  return typeof runId === 'string' ? { runId } : {};
 }
 
 /** kafkajs waits this long for data per fetch; also how late a resumed partition may start again. */
@@ -65,7 +98,12 @@ export class TopicConsumer {
   private readonly dlqTopic: string;
   private readonly state = new PauseState();
   private readonly timers = new Map<number, NodeJS.Timeout>();
-  private readonly backoffs = new Map<number, Backoff>();
+  /** Per partition: how long to wait before looking again while a dependency is down. */
+  private readonly outageBackoffs = new Map<number, Backoff>();
+  /** Per partition: the record that failed last and how often (one record fails at a time). */
+  private readonly failures = new Map<number, { offset: string; attempts: number }>();
+  private readonly recordAttempts: number;
+  private readonly recordRetryBaseMs: number;
   private running = false;
   private stopping = false;
 
@@ -83,6 +121,8 @@ export class TopicConsumer {
     // Retry topics share their contract topic's DLQ: one place to look for a topic's dead letters.
     this.dlqTopic = dlqTopicOf(this.contractTopic);
     this.groupId = connection.groupOf(topic);
+    this.recordAttempts = settings.recordAttempts ?? connection.options.recordAttempts;
+    this.recordRetryBaseMs = settings.recordRetryBaseMs ?? connection.options.recordRetryBaseMs;
     this.consumer = connection.kafka.consumer({
       groupId: this.groupId,
       sessionTimeout: connection.options.sessionTimeoutMs,
@@ -182,7 +222,7 @@ export class TopicConsumer {
         while (due < end && Number(messages[due]!.timestamp) + delayMs <= now) due += 1;
         if (due === index) {
           const first = messages[index]!;
-          this.holdPartition(partition, first.offset, Number(first.timestamp) + delayMs - now);
+          this.seekAndHold(partition, first.offset, Number(first.timestamp) + delayMs - now);
           return;
         }
         end = due;
@@ -202,36 +242,48 @@ export class TopicConsumer {
     }
   }
 
-  /** True when the chunk is done with (handled, or dead-lettered); false when it is to be retried. */
+  /**
+   * True when the chunk is done with (handled, or dead-lettered); false when the partition is
+   * held to try again. The chunk goes to the handler whole (the fast path); when that fails for
+   * any reason but an outage, its records are handled one by one, so that one bad record never
+   * holds the others back: the ones before it are committed, it alone is retried a bounded
+   * number of times (or dead-lettered at once when retrying cannot help), then the rest follow.
+   */
   private async processChunk(
     chunk: KafkaMessage[],
     partition: number,
     payload: EachBatchPayload,
   ): Promise<boolean> {
-    const events: ConsumedEvent<unknown>[] = [];
-    const originals: KafkaMessage[] = [];
+    const records: Array<{ event: ConsumedEvent<unknown>; message: KafkaMessage }> = [];
     const invalid: DeadLetter[] = [];
     for (const message of chunk) {
-      const parsed = parseEvent(this.contractTopic as TopicName, message.headers, message.value);
+      // Raw handlers (DLQ readers) take records as they are (see raw-record.ts).
+      const parsed = this.settings.raw
+        ? rawRecordOf(message)
+        : parseEvent(this.contractTopic as TopicName, message.headers, message.value);
       if (!parsed.ok) {
         invalid.push({
           message,
           reason: `invalid event: ${parsed.problem}`,
           code: ErrorCode.InvalidEvent,
+          failureClass: 'invalid',
+          attempts: 1,
         });
         continue;
       }
-      events.push({
-        data: parsed.data,
-        key: message.key ? message.key.toString('utf8') : null,
-        attributes: parsed.attributes,
-        headers: stringHeaders(message.headers),
-        topic: this.settings.topic,
-        partition,
-        offset: message.offset,
-        timestamp: message.timestamp,
+      records.push({
+        message,
+        event: {
+          data: parsed.data,
+          key: message.key ? message.key.toString('utf8') : null,
+          attributes: parsed.attributes,
+          headers: stringHeaders(message.headers),
+          topic: this.settings.topic,
+          partition,
+          offset: message.offset,
+          timestamp: message.timestamp,
+        },
       });
-      originals.push(message);
     }
 
     try {
@@ -241,29 +293,108 @@ export class TopicConsumer {
           `${invalid.length} invalid event(s) on partition ${partition} (first at offset ${invalid[0]!.message.offset}) sent to ${this.dlqTopic}: ${invalid[0]!.reason}`,
         );
       }
-      this.metrics?.consumed(this.settings.topic, 'dead_lettered', invalid.length);
-      if (events.length > 0) await this.handle(events, originals, partition, payload);
-      this.backoffs.delete(partition);
+    } catch (error) {
+      return this.hold(partition, chunk[0]!.offset, error);
+    }
+    if (records.length === 0) return true;
+
+    try {
+      await this.handle(records.map((r) => r.event), partition, payload);
+      this.outageBackoffs.delete(partition);
+      this.failures.delete(partition);
       return true;
     } catch (error) {
-      const backoff =
-        this.backoffs.get(partition) ?? new Backoff(this.settings.backoff ?? DEFAULT_BACKOFF);
-      this.backoffs.set(partition, backoff);
-      const delay = backoff.next();
-      const first = chunk[0]!.offset;
-      this.logger.warn(
-        `Retriable failure on partition ${partition} at offset ${first} (attempt ${backoff.attempts}), retrying in ${delay} ms: ${reasonOf(error)}`,
-      );
-      this.metrics?.consumed(this.settings.topic, 'retried', chunk.length);
-      this.holdPartition(partition, first, delay);
-      return false;
+      if (classifyFailure(error) === 'outage')
+        return this.hold(partition, records[0]!.message.offset, error);
+      if (records.length === 1) return this.settle(records[0]!, error, partition);
     }
+    // One by one: the handlers are idempotent, so records the failed call already did are safe.
+    for (const record of records) {
+      try {
+        await this.handle([record.event], partition, payload);
+        this.failures.delete(partition);
+      } catch (error) {
+        if (!(await this.settle(record, error, partition))) return false;
+      }
+      payload.resolveOffset(record.message.offset);
+      await this.commit(payload, partition);
+    }
+    this.outageBackoffs.delete(partition);
+    return true;
   }
 
-  /** Runs the handler; a permanent failure dead-letters the events, a retriable one is rethrown. */
+  /**
+   * What becomes of one record that failed (the decision is `decide`'s): true when it ended in
+   * the DLQ and the partition moves on; false when the partition is held to try it again.
+   */
+  private async settle(
+    record: { event: ConsumedEvent<unknown>; message: KafkaMessage },
+    error: unknown,
+    partition: number,
+  ): Promise<boolean> {
+    const { offset } = record.message;
+    const kind = classifyFailure(error);
+    if (kind === 'outage') return this.hold(partition, offset, error);
+    const previous = this.failures.get(partition);
+    const attempts = previous?.offset === offset ? previous.attempts + 1 : 1;
+    const decision = decide(kind, {
+      site: 'consumer',
+      attempts,
+      maxAttempts: this.recordAttempts,
+    });
+    const reason = reasonOf(error);
+    if (decision.action === 'retry-now') {
+      this.failures.set(partition, { offset, attempts });
+      const delay = Math.min(RECORD_RETRY_MAX_MS, this.recordRetryBaseMs * 3 ** (attempts - 1));
+      this.logger.warn(
+        `Record at offset ${offset} of partition ${partition} failed (attempt ${attempts} of ${this.recordAttempts}, ${kind}); trying it again in ${delay} ms: ${reason}`,
+      );
+      this.metrics?.consumed(this.settings.topic, 'retried', 1);
+      this.seekAndHold(partition, offset, delay);
+      return false;
+    }
+    this.failures.delete(partition);
+    try {
+      await this.deadLetter(
+        [
+          {
+            message: record.message,
+            reason: attempts > 1 ? `gave up after ${attempts} attempts: ${reason}` : reason,
+            code: error instanceof HeraldError ? error.code : errorCodeOf(error),
+            failureClass: failureClassOf(error),
+            attempts,
+          },
+        ],
+        partition,
+      );
+    } catch (dlqError) {
+      return this.hold(partition, offset, dlqError);
+    }
+    this.logger.error({
+      msg: `Record at offset ${offset} of partition ${partition} could not be processed (${kind}, ${attempts} attempt(s)); sent to ${this.dlqTopic}: ${reason}`,
+      ...runIdOf(record.event.data),
+    });
+    this.metrics?.consumed(this.settings.topic, 'dead_lettered', 1);
+    return true;
+  }
+
+  /** A dependency is down: hold the partition at `offset` with a growing delay, spending nothing. */
+  private hold(partition: number, offset: string, error: unknown): false {
+    const backoff =
+      this.outageBackoffs.get(partition) ?? new Backoff(this.settings.backoff ?? DEFAULT_BACKOFF);
+    this.outageBackoffs.set(partition, backoff);
+    const delay = backoff.next();
+    this.logger.warn(
+      `A dependency is unavailable on partition ${partition} at offset ${offset} (pause ${backoff.attempts}), trying again in ${delay} ms: ${reasonOf(error)}`,
+    );
+    this.metrics?.consumed(this.settings.topic, 'paused', 1);
+    this.seekAndHold(partition, offset, delay);
+    return false;
+  }
+
+  /** Runs the handler on some events of one partition, in a consumer span; errors propagate. */
   private async handle(
     events: ConsumedEvent<unknown>[],
-    originals: KafkaMessage[],
     partition: number,
     payload: EachBatchPayload,
   ): Promise<void> {
@@ -274,58 +405,43 @@ export class TopicConsumer {
       // A failed heartbeat (rebalance) is acted on by the commit after the chunk; the handler need not care.
       heartbeat: () => payload.heartbeat().catch(() => undefined),
     };
-    try {
-      // The batch continues the first event's trace and links the others'.
-      const [first, ...rest] = events;
-      await inSpan(
-        `consume ${this.settings.topic}`,
-        {
-          kind: SpanKind.CONSUMER,
-          parent: contextFromTraceparent(first!.attributes.traceparent),
-          links: rest
-            .slice(0, 32)
-            .flatMap((e) =>
-              e.attributes.traceparent ? [contextFromTraceparent(e.attributes.traceparent)] : [],
-            ),
-          attributes: {
-            'messaging.system': 'kafka',
-            'messaging.destination.name': this.settings.topic,
-            'messaging.batch.message_count': events.length,
-            'messaging.consumer.group.name': this.groupId,
-          },
-        },
-        () =>
-          this.invoke(
-            batch,
-            new HeraldKafkaContext([this.settings.topic, partition, this.groupId]),
+    // The batch continues the first event's trace and links the others'.
+    const [first, ...rest] = events;
+    await inSpan(
+      `consume ${this.settings.topic}`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: contextFromTraceparent(first!.attributes.traceparent),
+        links: rest
+          .slice(0, 32)
+          .flatMap((e) =>
+            e.attributes.traceparent ? [contextFromTraceparent(e.attributes.traceparent)] : [],
           ),
-      );
-      this.metrics?.consumed(this.settings.topic, 'handled', events.length);
-    } catch (error) {
-      if (isRetriable(error)) throw error;
-      const reason = reasonOf(error);
-      const code = error instanceof HeraldError ? error.code : undefined;
-      this.logger.error(
-        `Handler failed permanently on ${events.length} event(s) of partition ${partition} from offset ${events[0]!.offset}; sent to ${this.dlqTopic}: ${reason}`,
-      );
-      await this.deadLetter(
-        originals.map((message) => ({ message, reason, code })),
-        partition,
-      );
-      this.metrics?.consumed(this.settings.topic, 'dead_lettered', events.length);
-    }
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.destination.name': this.settings.topic,
+          'messaging.batch.message_count': events.length,
+          'messaging.consumer.group.name': this.groupId,
+        },
+      },
+      () =>
+        this.invoke(batch, new HeraldKafkaContext([this.settings.topic, partition, this.groupId])),
+    );
+    this.metrics?.consumed(this.settings.topic, 'handled', events.length);
   }
 
   private async deadLetter(letters: DeadLetter[], partition: number): Promise<void> {
     const at = new Date();
     await this.publisher.publishRaw(
       this.dlqTopic,
-      letters.map(({ message, reason, code }) => ({
+      letters.map(({ message, reason, code, failureClass, attempts }) => ({
         key: message.key,
         value: message.value,
         headers: deadLetterHeaders(stringHeaders(message.headers), {
           reason,
           code,
+          failureClass,
+          attempts,
           topic: this.settings.topic,
           partition,
           offset: message.offset,
@@ -349,7 +465,7 @@ export class TopicConsumer {
   }
 
   /** Pauses one partition and refetches it from `offset` after `ms` (retry backoff, delayed events). */
-  private holdPartition(partition: number, offset: string, ms: number): void {
+  private seekAndHold(partition: number, offset: string, ms: number): void {
     this.consumer.seek({ topic: this.physical, partition, offset });
     this.apply(this.state.hold(partition));
     clearTimeout(this.timers.get(partition));

@@ -43,6 +43,20 @@ export class BaseConfig {
   @Max(5)
   KAFKA_REPLICATION_FACTOR: number = 1;
 
+  /** Tries a record gets when its processing fails while every dependency is up; then its DLQ. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  KAFKA_RECORD_ATTEMPTS: number = 5;
+
+  /** Wait before a failed record's second try; each further wait is three times longer (max 60 s). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  KAFKA_RECORD_RETRY_BASE_MS: number = 2_000;
+
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL: string = DEFAULT_DATABASE_URL;
 

@@ -1,6 +1,8 @@
-// Behaviour 5: a permanent handler error dead-letters that chunk and the partition moves on; a
-// retriable one pauses only that partition, which is retried after a growing backoff while other
-// partitions and topics keep flowing. Hosted as services host it: a hybrid app with
+// Behaviour 5 (issue 10): a permanent handler error dead-letters that record and the partition
+// moves on; a transient one holds only that partition, and the record alone is retried after a
+// growing backoff a bounded number of times, then dead-lettered; an outage pauses without
+// spending attempts; one bad record in a batch never holds the others back. Other partitions and
+// topics keep flowing. Hosted as services host it: a hybrid app with
 // inheritAppConfig and a global catch-all exception filter (which must not swallow the errors).
 import { Catch, Controller, type ExceptionFilter } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
@@ -21,7 +23,9 @@ class SwallowEverythingFilter implements ExceptionFilter {
   }
 }
 
-// The event's `reason` field tells the handler what to do: 'permanent', 'flaky:<n>' (fail n times).
+// The event's `reason` field tells the handler what to do: 'permanent', 'flaky:<n>' (fail n times),
+// 'always' (a transient failure every time), 'outage:<n>' (a dependency down for n tries),
+// 'sql' (a value the database refuses: SQLSTATE 22P05, as a lone surrogate into jsonb).
 const attempts = new Map<string, number[]>();
 const done: Array<{ runId: string; topic: string; partition: number; at: number }> = [];
 
@@ -35,6 +39,17 @@ class InstructedHandler {
       attempts.set(data.runId, tries);
       if (data.reason === 'permanent') {
         throw new HeraldError(ErrorCode.ProviderRejected, 'the number does not exist', { retriable: false });
+      }
+      if (data.reason === 'always') throw new TypeError('a bug that never passes');
+      if (data.reason === 'sql') {
+        throw Object.assign(new Error('unsupported Unicode escape sequence'), {
+          name: 'QueryFailedError',
+          driverError: Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' }),
+        });
+      }
+      const outage = /^outage:(\d+)$/.exec(data.reason ?? '');
+      if (outage && tries.length <= Number(outage[1])) {
+        throw HeraldError.outage(ErrorCode.DependencyUnavailable, `database down (try ${tries.length})`);
       }
       const flaky = /^flaky:(\d+)$/.exec(data.reason ?? '');
       if (flaky && tries.length <= Number(flaky[1])) {
@@ -60,6 +75,8 @@ describe('HeraldKafkaServer: handler errors', () => {
   beforeAll(async () => {
     service = await startKafkaTestApp({
       topicPrefix: prefix,
+      recordAttempts: 4,
+      recordRetryBaseMs: 300,
       controllers: [InstructedHandler],
       hybrid: { configure: (app) => app.useGlobalFilters(new SwallowEverythingFilter()) },
     });
@@ -110,12 +127,53 @@ describe('HeraldKafkaServer: handler errors', () => {
     const tries = attempts.get(flaky.runId)!;
     expect(tries).toHaveLength(4);
     const gaps = tries.slice(1).map((t, i) => t - tries[i]!);
-    // 500 ms, then 1 s, then 2 s (plus fetch latency): each wait longer than the one before.
-    expect(gaps[0]).toBeGreaterThanOrEqual(450);
+    // 300 ms, then 900 ms, then 2.7 s (plus fetch latency): each wait longer than the one before.
+    expect(gaps[0]).toBeGreaterThanOrEqual(280);
     expect(gaps[1]).toBeGreaterThan(gaps[0]! * 1.4);
     expect(gaps[2]).toBeGreaterThan(gaps[1]! * 1.4);
     expect(done.find((d) => d.runId === neighbour.runId)!.at).toBeLessThan(tries[1]!);
     const group = service.server.groupIdOf(Topics.DeliveryResult);
     await waitFor(async () => (await probe.committed(group, Topics.DeliveryResult)) === 5, 10_000, 'all committed');
+  });
+
+  it('gives up on a record that keeps failing after the attempt budget: DLQ with reason, class and attempts; the partition moves on', async () => {
+    const poisoned = deliveryResult({ reason: 'always' });
+    const behind = deliveryResult();
+    await probe.produceEvents(Topics.DeliveryResult, [poisoned, behind].map((data) => ({ data, key: data.runId, partition: 1 })));
+    await waitFor(() => isDone(behind.runId), 20_000, 'the record behind the poisoned one');
+    expect(attempts.get(poisoned.runId)!.length).toBeGreaterThanOrEqual(4);
+    const letters = await probe.read(dlqTopicOf(Topics.DeliveryResult), 2);
+    const letter = letters.find((l) => l.key === poisoned.runId);
+    expect(letter?.headers).toMatchObject({
+      [DLQ_HEADERS.reason]: 'gave up after 4 attempts: a bug that never passes',
+      [DLQ_HEADERS.class]: 'transient',
+      [DLQ_HEADERS.attempts]: '4',
+      [DLQ_HEADERS.topic]: Topics.DeliveryResult,
+      ce_type: 'dev.herald.delivery.result.v1',
+    });
+    expect(isDone(poisoned.runId)).toBe(false);
+  });
+
+  it('sends a value the database refuses (SQLSTATE class 22) to the DLQ at once, and the rest of its batch is handled', async () => {
+    const sql = deliveryResult({ reason: 'sql' });
+    const rest = [deliveryResult(), deliveryResult()];
+    await probe.produceEvents(Topics.DeliveryResult, [rest[0]!, sql, rest[1]!].map((data) => ({ data, key: data.runId, partition: 0 })));
+    await waitFor(() => rest.every((r) => isDone(r.runId)), 15_000, 'the records around the refused value');
+    expect(attempts.get(sql.runId)).toHaveLength(1);
+    const letters = await probe.read(dlqTopicOf(Topics.DeliveryResult), 3);
+    expect(letters.find((l) => l.key === sql.runId)?.headers).toMatchObject({
+      [DLQ_HEADERS.class]: 'permanent',
+      [DLQ_HEADERS.code]: '22P05',
+      [DLQ_HEADERS.attempts]: '1',
+    });
+  });
+
+  it('waits out an outage without spending attempts: more tries than the budget, then success, nothing dead-lettered', async () => {
+    const waiting = deliveryResult({ reason: 'outage:5' });
+    await probe.produceEvents(Topics.DeliveryResult, [{ data: waiting, key: waiting.runId, partition: 1 }]);
+    await waitFor(() => isDone(waiting.runId), 40_000, 'the record once its dependency is back');
+    expect(attempts.get(waiting.runId)).toHaveLength(6);
+    const letters = await probe.read(dlqTopicOf(Topics.DeliveryResult), 3);
+    expect(letters.some((l) => l.key === waiting.runId)).toBe(false);
   });
 });

@@ -17,6 +17,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   [ErrorCode.MethodNotAllowed]: 405,
   [ErrorCode.Conflict]: 409,
   [ErrorCode.PayloadTooLarge]: 413,
+  [ErrorCode.RecordRefused]: 413,
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.ProviderRejected]: 502,
   [ErrorCode.ProviderUnavailable]: 503,
