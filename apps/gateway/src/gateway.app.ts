@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
 import { startService } from '@herald/runtime';
 import { CONTACT_IMPORT_BODY_LIMIT, CONTACT_IMPORT_ROUTE } from './admin/admin-contacts.controller.js';
+import { serveConsole } from './console/console-static.js';
 import { frameworkErrors } from './errors/http-error.filter.js';
 import { GatewayConfig } from './gateway.config.js';
 import { GatewayModule } from './gateway.module.js';
@@ -39,4 +40,5 @@ export function configureGateway(app: NestFastifyApplication): void {
   });
   refuseNulInUrl(fastify);
   setupOpenApi(app);
+  serveConsole(app);
 }

@@ -15,6 +15,20 @@ export class GatewayConfig extends BaseConfig {
   @MinLength(16, { message: 'HERALD_ADMIN_KEY must be at least 16 characters' })
   HERALD_ADMIN_KEY?: string = undefined;
 
+  /** The first console admin, created at boot when no operator has this email (see README, Console). */
+  @IsOptional()
+  @IsString()
+  HERALD_CONSOLE_ADMIN_EMAIL?: string = undefined;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(12, { message: 'HERALD_CONSOLE_ADMIN_PASSWORD must be at least 12 characters' })
+  HERALD_CONSOLE_ADMIN_PASSWORD?: string = undefined;
+
+  /** The built console's folder; empty: dist/console under the working directory. */
+  @IsString()
+  HERALD_CONSOLE_DIR: string = '';
+
   /** Base of the hook URLs handed to operators. */
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'HERALD_PUBLIC_URL must be an http(s) URL' })
   HERALD_PUBLIC_URL: string = 'http://127.0.0.1:3000';

@@ -22,3 +22,4 @@ export * from './repositories/run-list.repository.js';
 export * from './repositories/run-skip.repository.js';
 export * from './entities/dead-letter.entity.js';
 export * from './repositories/dead-letter.repository.js';
+export * from './repositories/broadcast-list.repository.js';

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { dataSourceOptions, type PersistenceOptions } from './data-source.js';
 import { BlockRepository } from './repositories/block.repository.js';
 import { BotRepository } from './repositories/bot.repository.js';
+import { BroadcastListRepository } from './repositories/broadcast-list.repository.js';
 import { BroadcastRepository } from './repositories/broadcast.repository.js';
 import { ChannelRepository } from './repositories/channel.repository.js';
 import { ContactRepository } from './repositories/contact.repository.js';
@@ -28,6 +29,7 @@ const REPOSITORIES = [
   RunListRepository,
   RunSkipRepository,
   DeadLetterRepository,
+  BroadcastListRepository,
 ];
 
 export interface PersistenceModuleOptions extends PersistenceOptions {

@@ -1,0 +1,64 @@
+// POST/GET/DELETE /console/api/session: the console's sign-in, who is signed in, sign-out.
+import { Body, Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { BotRepository, type Operator } from '@herald/persistence';
+import { ErrorCode, HeraldError } from '@herald/errors';
+import { CSRF_HEADER, ConsoleSessionService, sameSecret } from './console-session.service.js';
+import { MAX_PASSWORD_LENGTH } from './password.hasher.js';
+
+function parseSignIn(body: unknown): { email: string; password: string } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw HeraldError.invalid('body', 'The body must be a JSON object {"email", "password"}.');
+  }
+  const { email, password } = body as Record<string, unknown>;
+  if (typeof email !== 'string' || email.length < 3 || email.length > 320) throw HeraldError.invalid('email', 'email must be your account\'s email address.');
+  if (typeof password !== 'string' || password.length === 0 || password.length > MAX_PASSWORD_LENGTH) {
+    throw HeraldError.invalid('password', `password must be 1 to ${MAX_PASSWORD_LENGTH} characters.`);
+  }
+  return { email, password };
+}
+
+@Controller('console/api/session')
+export class ConsoleSessionController {
+  constructor(
+    private readonly sessions: ConsoleSessionService,
+    private readonly bots: BotRepository,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  async signIn(@Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { email, password } = parseSignIn(body);
+    const { operator, csrfToken } = await this.sessions.signIn(email, password, reply);
+    return { operator: await this.view(operator), csrfToken };
+  }
+
+  @Get()
+  async current(@Req() request: FastifyRequest) {
+    const session = await this.sessions.sessionOf(request);
+    if (!session) throw new HeraldError(ErrorCode.Unauthorized, 'You are not signed in.', { fix: 'Sign in with your email and password.' });
+    return { operator: await this.view(session.operator), csrfToken: session.csrfToken };
+  }
+
+  @Delete()
+  @HttpCode(204)
+  async signOut(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    const session = await this.sessions.sessionOf(request);
+    const sent = request.headers[CSRF_HEADER];
+    if (session && (typeof sent !== 'string' || !sameSecret(sent, session.csrfToken))) {
+      throw new HeraldError(ErrorCode.Forbidden, `The ${CSRF_HEADER} header is missing or does not match this session.`);
+    }
+    await this.sessions.signOut(request, reply);
+  }
+
+  /** The operator with their bots' names (admins: none listed; they see every bot). */
+  private async view(operator: Operator) {
+    const bots = await Promise.all(operator.botIds.map((id) => this.bots.findById(id)));
+    return {
+      id: operator.id,
+      email: operator.email,
+      role: operator.role,
+      bots: bots.flatMap((b) => (b ? [{ id: b.id, name: b.name }] : [])),
+    };
+  }
+}
