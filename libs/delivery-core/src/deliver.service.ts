@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Channel, DeliveryRequested } from '@herald/contracts';
-import { ErrorCode, HeraldError } from '@herald/errors';
+import { ErrorCode, HeraldError, classifyFailure, decide, describeError } from '@herald/errors';
 import { EventPublisher } from '@herald/kafka';
 import { PromiseCache } from '@herald/runtime';
 import {
@@ -156,8 +156,7 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
           this.stop.signal.aborted
             ? held(request, 0, 'shutting down')
             : await this.deliverOne(request).catch((error: unknown) =>
-                // Only the account lookup can throw (sends return outcomes): nothing was sent.
-                held(request, 0, `could not prepare the send: ${(error as Error).message}`),
+                this.unprepared(request, error),
               ),
         );
       }
@@ -270,6 +269,41 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
       providerMessageId,
       ...(segments !== undefined ? { segments } : {}),
     };
+  }
+
+  /**
+   * Preparing the send threw (the account lookup, reading the run): nothing was sent. A database
+   * that is down holds the person, spending nothing; anything else spends an attempt (retry
+   * topics, then failed with a DLQ copy) or fails at once when retrying cannot help.
+   */
+  private unprepared(request: DeliveryRequested, error: unknown): Outcome {
+    const reason = `could not prepare the send: ${describeError(error)}`;
+    const decision = decide(classifyFailure(error), {
+      site: 'delivery',
+      attempts: request.attempt + 1,
+      maxAttempts: this.retries.attempts,
+    });
+    switch (decision.action) {
+      case 'pause':
+        return held(request, 0, reason);
+      case 'fail':
+        if (!decision.deadLetter) return { kind: 'failed', request, code: 'UNPREPARED', reason };
+        return {
+          kind: 'retry',
+          request,
+          code: 'UNPREPARED',
+          reason,
+          sentMessages: request.sentMessages ?? 0,
+        };
+      default:
+        return {
+          kind: 'retry',
+          request,
+          code: 'UNPREPARED',
+          reason,
+          sentMessages: request.sentMessages ?? 0,
+        };
+    }
   }
 
   /** Events whose row the claim refused: final rows are announced again, rows in progress wait. */

@@ -13,7 +13,7 @@ import {
   type DeliveryRequested,
   type DeliveryResult,
 } from '@herald/contracts';
-import { describeError } from '@herald/errors';
+import { decide, describeError } from '@herald/errors';
 import {
   DLQ_HEADERS,
   type EventPublisher,
@@ -179,7 +179,16 @@ export class DeliveryRecorder {
           });
           break;
         case 'retry': {
-          const next = this.retries.nextTopic(topic, request.attempt);
+          // The retry topics while attempts are left; then failed, with a copy in the DLQ.
+          const decision = decide('transient', {
+            site: 'delivery',
+            attempts: request.attempt + 1,
+            maxAttempts: this.retries.attempts,
+          });
+          const next =
+            decision.action === 'retry-later'
+              ? this.retries.nextTopic(topic, request.attempt)
+              : null;
           if (next) {
             pending.push({ ...key, reason: outcome.reason, code: outcome.code });
             toTopic(
@@ -207,6 +216,8 @@ export class DeliveryRecorder {
               [DLQ_HEADERS.code]: outcome.code,
               [DLQ_HEADERS.topic]: topic,
               [DLQ_HEADERS.at]: at,
+              [DLQ_HEADERS.class]: 'transient',
+              [DLQ_HEADERS.attempts]: String(request.attempt + 1),
             }),
           );
           break;

@@ -1,5 +1,7 @@
 // Renders {{variable}} from the contact and {{payload.x.y}} from a forwarded hook payload.
-// A missing variable renders empty and is counted, never an error.
+// A missing variable renders empty and is counted, never an error. Templates are rendered in
+// their parsed structure, string by string: a value (quotes, backslashes, newlines, `{{`) lands
+// in the request exactly as written and can never add fields or break the JSON around it.
 import type { Message } from '@herald/contracts';
 
 const PLACEHOLDER = /\{\{\s*([\w.-]+)\s*\}\}/g;
@@ -37,6 +39,18 @@ export function renderText(
   });
 }
 
+/** A copy of `node` with `fill` applied to every string in it (keys are left as they are). */
+function renderStrings(node: unknown, fill: (text: string) => string): unknown {
+  if (typeof node === 'string') return fill(node);
+  if (Array.isArray(node)) return node.map((item) => renderStrings(item, fill));
+  if (node !== null && typeof node === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(node)) out[key] = renderStrings(value, fill);
+    return out;
+  }
+  return node;
+}
+
 export function render(
   messages: Message[],
   variables: Record<string, string>,
@@ -45,11 +59,9 @@ export function render(
   const counter = { missing: 0 };
   const rendered = messages.map((m): Message => {
     if ('text' in m) return { text: renderText(m.text, variables, payload, counter) };
-    const components = m.template.components
-      ? (JSON.parse(
-          renderText(JSON.stringify(m.template.components), variables, payload, counter),
-        ) as unknown[])
-      : undefined;
+    const components = m.template.components?.map((c) =>
+      renderStrings(c, (text) => renderText(text, variables, payload, counter)),
+    );
     return { template: { ...m.template, ...(components ? { components } : {}) } };
   });
   return { messages: rendered, missing: counter.missing };
