@@ -4,3 +4,4 @@ export * from './metrics.controller.js';
 export * from './metrics.registry.js';
 export * from './observability.module.js';
 export * from './tracing.js';
+export * from './text-logger.js';

@@ -40,6 +40,26 @@ describe('JsonLogger', () => {
     expect(text).not.toContain('zzzzzzzzzzzz');
   });
 
+  it('scrubs hook keys, query tokens, provider credentials and auth headers from any text', () => {
+    const line = scrub(
+      'GET /hooks/hk_live_Key123?bot_token=abc123&x=1 failed; ?token=legacy9 access_token=EAAGxxxxxxxxxxxxxxxxxx ' +
+        'Authorization: Basic QUM6c2VjcmV0 {"authToken":"tw1l10","x-api-key":"csml-key"} route /hooks/:hookKey',
+    );
+    for (const secret of ['hk_live_Key123', 'abc123', 'legacy9', 'EAAGxxxxxxxxxxxxxxxxxx', 'QUM6c2VjcmV0', 'tw1l10', 'csml-key']) {
+      expect([secret, line.includes(secret)]).toEqual([secret, false]);
+    }
+    expect(line).toContain('/hooks/[redacted]?bot_token=[redacted]&x=1');
+    expect(line).toContain('route /hooks/:hookKey');
+  });
+
+  it('scrubs strings inside structured fields too', async () => {
+    const { lines, stream } = capture();
+    new JsonLogger('gateway', 'log', stream).error({ msg: 'failed', url: '/hooks/hk_secret_1?bot_token=t0k3n', nested: { note: 'Bearer abcdef123456' } });
+    await new Promise((r) => setImmediate(r));
+    const text = JSON.stringify(lines);
+    expect(text).not.toMatch(/hk_secret_1|t0k3n|abcdef123456/);
+  });
+
   it('leaves ordinary text alone', () => {
     expect(scrub('sent 10 messages to +15551234567')).toBe('sent 10 messages to +15551234567');
   });

@@ -1,11 +1,11 @@
 // Boots one Herald service: config-driven core modules, Fastify HTTP (health and, for the
 // gateway, the APIs), contract topics, and the Kafka transport for its @EventPattern handlers.
-import { ConsoleLogger, type DynamicModule, type LoggerService, type LogLevel } from '@nestjs/common';
+import type { DynamicModule, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyServerOptions } from 'fastify';
 import { HeraldKafkaServer, KafkaModule, TopicAdmin } from '@herald/kafka';
-import { ObservabilityModule, JsonLogger, MetricsRegistry, instrumentHttp } from '@herald/observability';
+import { ObservabilityModule, JsonLogger, MetricsRegistry, TextLogger, instrumentHttp } from '@herald/observability';
 import { PersistenceModule } from '@herald/persistence';
 import type { BaseConfig } from './config.js';
 import { HealthModule } from './health.module.js';
@@ -22,8 +22,6 @@ export function coreImports(service: string, config: BaseConfig): DynamicModule[
       groupId: `herald-${service}`,
       defaultPartitions: config.KAFKA_TOPIC_PARTITIONS,
       replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-      recordAttempts: config.KAFKA_RECORD_ATTEMPTS,
-      recordRetryBaseMs: config.KAFKA_RECORD_RETRY_BASE_MS,
     }),
     PersistenceModule.forRoot({
       url: config.DATABASE_URL,
@@ -37,8 +35,8 @@ export function coreImports(service: string, config: BaseConfig): DynamicModule[
 
 export function createLogger(service: string, config: BaseConfig): LoggerService {
   if (config.LOG_FORMAT === 'json') return new JsonLogger(service, config.LOG_LEVEL as LogLevel);
-  return new ConsoleLogger(service, {
-    json: config.LOG_FORMAT === 'json',
+  // Both formats scrub secrets (tokens, hook keys, credentials) from every line.
+  return new TextLogger(service, {
     logLevels: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL as LogLevel) + 1),
   });
 }

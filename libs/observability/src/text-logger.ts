@@ -1,0 +1,22 @@
+// The default (LOG_FORMAT=text) logger: Nest's console format, with the same scrubbing as the
+// JSON logger applied to every formatted line and stack trace, so no format leaks a secret.
+import { ConsoleLogger, type LogLevel } from '@nestjs/common';
+import { scrub } from './json-logger.js';
+
+export class TextLogger extends ConsoleLogger {
+  protected override formatMessage(
+    logLevel: LogLevel,
+    message: unknown,
+    pidMessage: string,
+    formattedLogLevel: string,
+    contextMessage: string,
+    timestampDiff: string,
+    params?: Record<string, unknown>,
+  ): string {
+    return scrub(super.formatMessage(logLevel, message, pidMessage, formattedLogLevel, contextMessage, timestampDiff, params));
+  }
+
+  protected override printStackTrace(stack: string): void {
+    super.printStackTrace(scrub(stack));
+  }
+}
