@@ -4,6 +4,8 @@ import { coreImports } from '@herald/runtime';
 import { AcceptRunService } from './accept-run.service.js';
 import { AudienceConfig } from './audience.config.js';
 import { BroadcastRequestedHandler } from './broadcast-requested.handler.js';
+import { DeadLetterLedgerService } from './dead-letter-ledger.service.js';
+import { DeadLettersHandler } from './dead-letters.handler.js';
 import { PageEmitterService } from './page-emitter.service.js';
 import { PublishedPageProbe } from './published-page.probe.js';
 import { ResolveAudienceService } from './resolve-audience.service.js';
@@ -17,7 +19,7 @@ export class AudienceModule {
     return {
       module: AudienceModule,
       imports: coreImports('audience', config),
-      controllers: [BroadcastRequestedHandler, RunProgressHandler],
+      controllers: [BroadcastRequestedHandler, RunProgressHandler, DeadLettersHandler],
       providers: [
         { provide: AudienceConfig, useValue: config },
         // Closed by its onApplicationShutdown (breaker timers, keep-alive sockets).
@@ -28,6 +30,7 @@ export class AudienceModule {
         PageEmitterService,
         PublishedPageProbe,
         RunSchedulerService,
+        DeadLetterLedgerService,
       ],
     };
   }

@@ -80,6 +80,24 @@ export class RunRepository {
   }
 
   /**
+   * Fails the run with `reason` unless it has finished; when it does not exist (its request was
+   * dead-lettered before it became a run), creates it failed, so a caller who was answered 200
+   * finds it and why. One statement: a concurrent accept cannot slip between look and write.
+   */
+  async failOrCreateFailed(
+    run: { id: string; botId: string; broadcastId: string | null; source: string; topicPrefix: string },
+    reason: string,
+  ): Promise<void> {
+    await this.db.query(
+      `INSERT INTO runs (id, bot_id, broadcast_id, source, status, reason, finished_at, request, topic_prefix)
+       VALUES ($1, $2, $3, $4, 'failed', $5, now(), NULL, $6)
+       ON CONFLICT (id) DO UPDATE SET status = 'failed', reason = EXCLUDED.reason, finished_at = now(), resolver = NULL
+        WHERE runs.status NOT IN ('completed', 'failed', 'cancelled')`,
+      [run.id, run.botId, run.broadcastId, run.source, reason, run.topicPrefix],
+    );
+  }
+
+  /**
    * Records that page `page` of targets was emitted (and clears its write-ahead mark). Applies
    * only once per page, so a resumed resolution cannot count a page twice. Returns whether it applied.
    */

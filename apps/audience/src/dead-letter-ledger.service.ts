@@ -1,0 +1,77 @@
+// The dead-letter ledger: every record a consumer parked in a `.dlq` topic is stored once (for
+// operators to read and replay) and counted in its run, so no run waits for a record that will
+// never be processed.
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import type { Counter } from 'prom-client';
+import type { ConsumedEvent, RawValue } from '@herald/kafka';
+import { MetricsRegistry } from '@herald/observability';
+import { DeadLetterRepository, RunRepository, type RunOutcome } from '@herald/persistence';
+import { AudienceConfig } from './audience.config.js';
+import { classLabel, failedRunReason, readDeadLetter, type RunEffect } from './dead-letter.reader.js';
+
+@Injectable()
+export class DeadLetterLedgerService {
+  private readonly logger = new Logger(DeadLetterLedgerService.name);
+  private readonly total?: Counter<string>;
+
+  constructor(
+    private readonly config: AudienceConfig,
+    private readonly deadLetters: DeadLetterRepository,
+    private readonly runs: RunRepository,
+    @Optional() registry?: MetricsRegistry,
+  ) {
+    this.total = registry?.counter('herald_dead_letters_total', 'Dead letters stored by the ledger, by contract topic and class', ['topic', 'class']);
+  }
+
+  /**
+   * Stores each record, then applies its effect on its run. Both are idempotent (one row per DLQ
+   * position; run outcomes keyed by subject; a finished run is not changed), so a batch read
+   * again after a crash or a rebalance changes nothing twice.
+   */
+  async record(events: ConsumedEvent<RawValue>[]): Promise<void> {
+    for (const event of events) {
+      const { letter, effect } = readDeadLetter(event, this.config.HERALD_TOPIC_PREFIX);
+      const { id, created } = await this.deadLetters.store(letter);
+      if (created) {
+        this.total?.inc({ topic: letter.topic, class: classLabel(letter.class) });
+        this.logger.warn({
+          msg: `dead letter ${id} from ${letter.sourceTopic ?? letter.topic} (${letter.class ?? 'unknown class'}): ${letter.reason ?? 'no reason'}`,
+          ...(letter.runId ? { runId: letter.runId } : {}),
+        });
+      }
+      await this.apply(id, effect, letter.reason);
+    }
+  }
+
+  private async apply(id: string, effect: RunEffect, reason: string | null): Promise<void> {
+    switch (effect.kind) {
+      case 'none':
+        return;
+      case 'fail-run':
+        if (effect.botId) {
+          await this.runs.failOrCreateFailed(
+            { id: effect.runId, botId: effect.botId, broadcastId: effect.broadcastId, source: effect.source, topicPrefix: this.config.HERALD_TOPIC_PREFIX },
+            failedRunReason(id, reason),
+          );
+        } else {
+          // Without a bot a run row cannot be made; an existing run still fails.
+          await this.runs.setStatus(effect.runId, 'failed', failedRunReason(id, reason));
+        }
+        return;
+      case 'fail-targets': {
+        // Subjects derived from the dead letter's id: read again, the page counts nothing twice.
+        const outcomes: RunOutcome[] = Array.from({ length: effect.targets }, (_, i) => ({
+          runId: effect.runId,
+          subject: `dead-letter:${id}:${i}`,
+          status: 'failed',
+        }));
+        await this.runs.recordOutcomes(outcomes);
+        return;
+      }
+      case 'fail-contact':
+        // The person's subject, as the delivery service's own results use: counted once either way.
+        await this.runs.recordOutcomes([{ runId: effect.runId, subject: effect.contactId, status: 'failed' }]);
+        return;
+    }
+  }
+}

@@ -1,0 +1,181 @@
+// Reads one record of a `.dlq` topic as the ledger stores it (what, from where, why) and decides
+// what it means for its run. Pure: no I/O, so every odd record (not JSON, no run, binary, huge,
+// headers missing) is unit-tested.
+import { MAX_REQUEST_EVENT_BYTES, Topics } from '@herald/contracts';
+import { DLQ_HEADERS, type ConsumedEvent, type RawValue } from '@herald/kafka';
+import { DEAD_LETTER_CLASSES, type NewDeadLetter } from '@herald/persistence';
+
+/**
+ * The most of a value the ledger keeps: the largest record any Herald topic accepts
+ * (broadcast.requested, 4 MiB), so every dead letter can be replayed whole. A larger value (only
+ * from a topic configured beyond Herald's) is cut, flagged, and cannot be replayed.
+ */
+export const MAX_STORED_VALUE_BYTES = MAX_REQUEST_EVENT_BYTES;
+
+/** Header names whose values are credentials: never stored, never shown, never replayed. */
+const SECRET_HEADER = /authorization|cookie|token|secret|password|passwd|api[-_]?key|credential|signature/i;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DLQ_SUFFIX = '.dlq';
+const DELIVERY_REQUESTED = /^delivery\.requested\.[a-z]+\.v1$/;
+const MAX_REASON = 2000;
+
+/** What a dead letter does to its run. */
+export type RunEffect =
+  | { kind: 'none' }
+  /** broadcast.requested: the run fails (created failed when it does not exist yet). */
+  | { kind: 'fail-run'; runId: string; botId: string | null; broadcastId: string | null; source: string }
+  /** target.resolved: each of its `targets` people counts as failed in the run. */
+  | { kind: 'fail-targets'; runId: string; targets: number }
+  /** delivery.requested.*: that person counts as failed in the run. */
+  | { kind: 'fail-contact'; runId: string; contactId: string };
+
+export interface ReadDeadLetter {
+  letter: NewDeadLetter;
+  effect: RunEffect;
+}
+
+/** The contract topic of a DLQ topic (`X.dlq` → `X`); null for a topic that is no DLQ. */
+export function contractTopicOfDlq(dlqTopic: string): string | null {
+  return dlqTopic.endsWith(DLQ_SUFFIX) && dlqTopic.length > DLQ_SUFFIX.length ? dlqTopic.slice(0, -DLQ_SUFFIX.length) : null;
+}
+
+/** The dead-letter class label of a metric: one of the three, or `unknown` (bounded label values). */
+export function classLabel(value: string | null): string {
+  return value && (DEAD_LETTER_CLASSES as readonly string[]).includes(value) ? value : 'unknown';
+}
+
+/** Headers fit to keep: no herald_dlq_* (they become columns), no secrets, no NUL (jsonb refuses it). */
+export function keptHeaders(headers: Record<string, string>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.startsWith('herald_dlq_') || SECRET_HEADER.test(name)) continue;
+    kept[clean(name)] = clean(value);
+  }
+  return kept;
+}
+
+export function readDeadLetter(event: ConsumedEvent<RawValue>, topicPrefix: string): ReadDeadLetter {
+  const topic = contractTopicOfDlq(event.topic) ?? event.topic;
+  const headers = event.headers;
+  const stored = storedValue(event.data);
+  const data = stored.valueEncoding === 'utf8' && !stored.valueTruncated ? parseJson(stored.value) : undefined;
+  const runId = uuidField(data, 'runId');
+  const botId = uuidField(data, 'botId');
+  const reason = headers[DLQ_HEADERS.reason];
+  const letter: NewDeadLetter = {
+    topicPrefix,
+    topic,
+    dlqPartition: event.partition,
+    dlqOffset: event.offset,
+    sourceTopic: text(headers[DLQ_HEADERS.topic]),
+    sourcePartition: whole(headers[DLQ_HEADERS.partition], 2 ** 31 - 1),
+    sourceOffset: headers[DLQ_HEADERS.offset] && /^\d{1,18}$/.test(headers[DLQ_HEADERS.offset]) ? headers[DLQ_HEADERS.offset] : null,
+    key: event.key === null ? null : clean(event.key),
+    headers: keptHeaders(headers),
+    ...stored,
+    reason: reason ? clean(reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON)}…` : reason) : null,
+    class: text(headers[DLQ_HEADERS.class]),
+    code: text(headers[DLQ_HEADERS.code]),
+    attempts: whole(headers[DLQ_HEADERS.attempts], 2 ** 31 - 1),
+    runId,
+    botId,
+    deadAt: date(headers[DLQ_HEADERS.at]),
+  };
+  return { letter, effect: effectOf(topic, data, runId, botId) };
+}
+
+function effectOf(topic: string, data: unknown, runId: string | null, botId: string | null): RunEffect {
+  if (!runId) return { kind: 'none' };
+  if (topic === Topics.BroadcastRequested) {
+    const source = field(data, 'source');
+    return {
+      kind: 'fail-run',
+      runId,
+      botId,
+      broadcastId: uuidField(data, 'broadcastId'),
+      source: typeof source === 'string' && source.length > 0 && source.length <= 64 ? clean(source) : 'event',
+    };
+  }
+  if (topic === Topics.TargetResolved) {
+    const targets = field(data, 'targets');
+    // The contract allows 5,000 targets a page; more cannot have been counted as targeted.
+    const count = Array.isArray(targets) ? Math.min(targets.length, 5_000) : 0;
+    return count > 0 ? { kind: 'fail-targets', runId, targets: count } : { kind: 'none' };
+  }
+  if (DELIVERY_REQUESTED.test(topic)) {
+    const contactId = uuidField(data, 'contactId');
+    return contactId ? { kind: 'fail-contact', runId, contactId } : { kind: 'none' };
+  }
+  return { kind: 'none' };
+}
+
+/** The reason a run failed by its dead-lettered request shows: what happened and what to do. */
+export function failedRunReason(deadLetterId: string, reason: string | null): string {
+  return (
+    `Herald could not accept this broadcast request: ${reason ?? 'no reason was recorded'}. ` +
+    `The request is kept as dead letter ${deadLetterId} (GET /admin/dead-letters/${deadLetterId}); ` +
+    'correct the request and send it again as a new request.'
+  );
+}
+
+type StoredValue = Pick<NewDeadLetter, 'value' | 'valueEncoding' | 'valueBytes' | 'valueTruncated'>;
+
+function storedValue(value: RawValue): StoredValue {
+  if (value === null) return { value: null, valueEncoding: 'utf8', valueBytes: 0, valueTruncated: false };
+  const truncated = value.length > MAX_STORED_VALUE_BYTES;
+  const kept = truncated ? value.subarray(0, MAX_STORED_VALUE_BYTES) : value;
+  const textValue = truncated ? undefined : utf8(kept);
+  // PostgreSQL text holds neither NUL nor invalid UTF-8: such values keep their exact bytes as base64.
+  if (textValue === undefined || textValue.includes('\u0000')) {
+    return { value: kept.toString('base64'), valueEncoding: 'base64', valueBytes: value.length, valueTruncated: truncated };
+  }
+  return { value: textValue, valueEncoding: 'utf8', valueBytes: value.length, valueTruncated: false };
+}
+
+function utf8(bytes: Buffer): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseJson(value: string | null): unknown {
+  if (value === null) return undefined;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function field(data: unknown, name: string): unknown {
+  return data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>)[name] : undefined;
+}
+
+function uuidField(data: unknown, name: string): string | null {
+  const value = field(data, name);
+  return typeof value === 'string' && UUID.test(value) ? value.toLowerCase() : null;
+}
+
+function text(value: string | undefined): string | null {
+  return value ? clean(value.slice(0, 500)) : null;
+}
+
+function whole(value: string | undefined, max: number): number | null {
+  if (!value || !/^\d{1,10}$/.test(value)) return null;
+  const n = Number(value);
+  return n <= max ? n : null;
+}
+
+function date(value: string | undefined): Date | null {
+  if (!value) return null;
+  const at = new Date(value);
+  return Number.isNaN(at.getTime()) ? null : at;
+}
+
+/** NUL and lone surrogates out: PostgreSQL text and jsonb refuse them, and a reason is for reading. */
+function clean(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/\u0000/g, '').replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+}
