@@ -8,7 +8,7 @@
 //   the person's Messenger conversation, phone → WhatsApp, else SMS, email → whichever of the
 //   person's conversations carries that email. A given fbid or phone may create that
 //   conversation when the target may create. Last, a customer id alone reaches its contact.
-import type { Channel, Target } from '@herald/contracts';
+import { isPhoneChannel as isPhone, phoneUserId, type Channel, type Target } from '@herald/contracts';
 import { phoneForms, type ContactEntity, type ContactUpsert } from '@herald/persistence';
 
 export type Identity = 'fbid' | 'phone' | 'email';
@@ -113,7 +113,9 @@ export function pickConversation(
       );
     if (found) return { contact: found };
     const userId =
-      target.userId ?? target.phone ?? (channel === 'messenger' ? target.fbid : undefined);
+      target.userId ??
+      (target.phone && isPhone(channel) ? phoneUserId(channel, target.phone) : undefined) ??
+      (channel === 'messenger' ? target.fbid : undefined);
     if (target.create && userId) return creation(channel, userId, target, variables);
     return {
       none: `no ${channel} contact ${describe(target)} exists, and the target cannot create one (it needs bot_channel and user_id or user_phone_number)`,
@@ -163,7 +165,7 @@ function byPriority(
         best(matches.filter((c) => c.channel === 'sms'));
       if (found) return { contact: found };
       if (target.create && preferred && allowed(preferred))
-        return creation(preferred, target.phone, target, variables);
+        return creation(preferred, phoneUserId(preferred, target.phone), target, variables);
     }
     if (identity === 'email' && target.email) {
       const found = best(byEmail(person, target.email).filter((c) => allowed(c.channel)));

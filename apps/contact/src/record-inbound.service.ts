@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { ContactInbound } from '@herald/contracts';
+import { isPhoneChannel, normalizePhone, type ContactInbound } from '@herald/contracts';
 import { ContactRepository, type InboundContact } from '@herald/persistence';
+import { InboundReplayGuard } from './inbound-replay.guard.js';
 
 /**
  * People writing to a bot (verified provider webhooks, relayed by the gateway): their contact's
@@ -11,11 +12,17 @@ import { ContactRepository, type InboundContact } from '@herald/persistence';
 export class RecordInboundService {
   private readonly logger = new Logger(RecordInboundService.name);
 
-  constructor(private readonly contacts: ContactRepository) {}
+  constructor(
+    private readonly contacts: ContactRepository,
+    private readonly replays: InboundReplayGuard,
+  ) {}
 
-  async record(events: ContactInbound[]): Promise<void> {
+  async record(received: ContactInbound[]): Promise<void> {
+    const events = await this.replays.fresh(received);
     const latest = new Map<string, InboundContact & { keywordAt?: Date }>();
-    for (const event of events) {
+    for (const given of events) {
+      const event = this.withE164Sender(given);
+      if (!event) continue;
       const key = [
         event.channel,
         event.account,
@@ -41,10 +48,21 @@ export class RecordInboundService {
       }
       latest.set(key, folded);
     }
+    if (latest.size === 0) return;
     const { updated, created } = await this.contacts.recordInbound([...latest.values()]);
+    await this.replays.remember(events);
     if (created > 0)
       this.logger.log(
         `${created} people wrote in for the first time; contacts created (${updated} updated)`,
       );
+  }
+
+  /** WhatsApp and SMS senders in E.164 (the form contacts are stored in); unusable ones are dropped, logged. */
+  private withE164Sender(event: ContactInbound): ContactInbound | undefined {
+    if (!isPhoneChannel(event.channel)) return event;
+    const phone = normalizePhone(event.sender);
+    if ('e164' in phone) return { ...event, sender: phone.e164 };
+    this.logger.warn(`inbound ${event.channel} message skipped: sender ${phone.invalid}`);
+    return undefined;
   }
 }

@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import {
   Topics,
   deliveryTopicFor,
+  normalizeTargetPhones,
+  whatsappIdOf,
   type Channel,
   type DeliveryRequested,
   type DeliveryResult,
@@ -12,6 +14,7 @@ import {
 import { EventPublisher, type OutgoingEvent } from '@herald/kafka';
 import { PromiseCache } from '@herald/runtime';
 import {
+  BotRepository,
   ChannelRepository,
   ContactRepository,
   RunRepository,
@@ -22,7 +25,7 @@ import {
 } from '@herald/persistence';
 import { phonesOf, pickConversation } from './pick-conversation.js';
 
-/** How long a bot's enabled channels are reused before they are read again. */
+/** How long a bot's enabled channels (and its default country) are reused before they are read again. */
 const ENABLED_CHANNELS_CACHE_MS = 10_000;
 
 interface Indexed {
@@ -40,6 +43,8 @@ function describeTarget(t: Target): string {
 /** The address of a contact on its channel. */
 export function addressOf(contact: ContactEntity): string {
   if (contact.channel === 'messenger') return contact.fbid ?? contact.userId;
+  // The phone is stored in E.164; a WhatsApp id is that number without its plus.
+  if (contact.channel === 'whatsapp') return whatsappIdOf(contact.phone ?? contact.userId);
   return contact.phone ?? contact.userId;
 }
 
@@ -76,7 +81,11 @@ export class ResolveContactsService {
     private readonly runs: RunRepository,
     private readonly channels: ChannelRepository,
     private readonly publisher: EventPublisher,
+    private readonly bots: BotRepository,
   ) {}
+
+  /** Per bot: the country of numbers written in national form (bot setting `defaultCountry`). */
+  private readonly defaultCountries = new PromiseCache<string | undefined>(ENABLED_CHANNELS_CACHE_MS);
 
   /** Per bot: its enabled channel types, one read shared by concurrent pages. */
   private readonly enabledChannels = new PromiseCache<ReadonlySet<Channel>>(ENABLED_CHANNELS_CACHE_MS);
@@ -190,7 +199,18 @@ export class ResolveContactsService {
   ): Promise<{ resolved: Array<Indexed & { contact: ContactEntity }>; skipped: Skip[] }> {
     const skipped: Skip[] = [];
     const shared = page.setVariables ?? {};
-    const indexed = page.targets.map((target, index) => ({ target, index }));
+    // Numbers in E.164 whoever published the page (From-API uids, internal services); one that
+    // cannot be made valid is skipped with the reason.
+    const defaultCountry = await this.defaultCountries.get(
+      page.botId,
+      async () => (await this.bots.settingsOf(page.botId)).defaultCountry,
+    );
+    const indexed: Indexed[] = [];
+    page.targets.forEach((given, index) => {
+      const result = normalizeTargetPhones(given, defaultCountry);
+      if ('target' in result) indexed.push({ target: result.target, index });
+      else skipped.push({ target: given, index, reason: `${describeTarget(given)}: ${result.problem.reason}` });
+    });
     const byId = indexed.filter(({ target }) => target.contactId);
     const byIdentity = indexed.filter(({ target }) => !target.contactId);
 

@@ -6,6 +6,7 @@ import { AdminBroadcastsController } from './admin/admin-broadcasts.controller.j
 import { AdminContactsController } from './admin/admin-contacts.controller.js';
 import { AdminRunsController } from './admin/admin-runs.controller.js';
 import { AdminController } from './admin/admin.controller.js';
+import { BotSettingsController } from './admin/bot-settings.controller.js';
 import { AdminGuard } from './admin/admin.guard.js';
 import { AdminService } from './admin/admin.service.js';
 import { CustomApiController } from './admin/custom-api.controller.js';
@@ -50,6 +51,7 @@ export class GatewayModule {
         AdminContactsController,
         AdminRunsController,
         CustomApiController,
+        BotSettingsController,
       ],
       providers: [
         { provide: GatewayConfig, useValue: config },

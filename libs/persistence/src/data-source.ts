@@ -13,6 +13,7 @@ import { AudienceResolution1763800000000 } from './migrations/1763800000000-audi
 import { DeliveryTracking1763900000000 } from './migrations/1763900000000-delivery-tracking.js';
 import { RunListings1764000000000 } from './migrations/1764000000000-run-listings.js';
 import { BotSettings1765500000000 } from './migrations/1765500000000-bot-settings.js';
+import { ContactPhonesE1641765500100000 } from './migrations/1765500100000-contact-phones-e164.js';
 import { OperatorConsole1765300000000 } from './migrations/1765300000000-operator-console.js';
 import { ChangeNotifications1765100000000 } from './migrations/1765100000000-change-notifications.js';
 import { DeadLetters1765700000000 } from './migrations/1765700000000-dead-letters.js';
@@ -39,6 +40,7 @@ export const MIGRATIONS = [
   ChangeNotifications1765100000000,
   OperatorConsole1765300000000,
   BotSettings1765500000000,
+  ContactPhonesE1641765500100000,
   DeadLetters1765700000000,
 ];
 

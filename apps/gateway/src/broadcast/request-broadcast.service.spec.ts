@@ -1,6 +1,7 @@
 import { Topics } from '@herald/contracts';
 import { ErrorCode, HeraldError } from '@herald/errors';
 import type { EventPublisher } from '@herald/kafka';
+import type { BotLookupService } from '../lookups/bot-lookup.service.js';
 import { MAX_EVENT_BYTES, RequestBroadcastService } from './request-broadcast.service.js';
 
 const BOT = '0b6f3a44-2f55-4b8e-9a6b-3c1f0f8e2a11';
@@ -8,7 +9,8 @@ const BOT = '0b6f3a44-2f55-4b8e-9a6b-3c1f0f8e2a11';
 function service(publish: EventPublisher['publish']) {
   const calls: unknown[][] = [];
   const publisher = { publish: (...args: unknown[]) => (calls.push(args), (publish as (...a: unknown[]) => Promise<void>)(...args)) } as unknown as EventPublisher;
-  return { calls, requester: new RequestBroadcastService(publisher) };
+  const lookup = { bot: async () => null } as unknown as BotLookupService;
+  return { calls, requester: new RequestBroadcastService(publisher, lookup) };
 }
 
 describe('RequestBroadcastService', () => {

@@ -3,6 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { MAX_REQUEST_EVENT_BYTES, Topics, type BroadcastRequested } from '@herald/contracts';
 import { ErrorCode, HeraldError } from '@herald/errors';
 import { EventPublisher } from '@herald/kafka';
+import { BotLookupService } from '../lookups/bot-lookup.service.js';
+import { checkBroadcastLimits } from './broadcast-limits.js';
+import { normalizePhoneTargets } from './phone-targets.js';
 
 export type BroadcastRequest = Omit<BroadcastRequested, 'runId' | 'requestedAt' | 'scheduledFor'> & { delayMinutes?: number };
 
@@ -21,11 +24,18 @@ export const MAX_EVENT_BYTES = MAX_REQUEST_EVENT_BYTES - 64 * 1024;
 /** Every public API ends here: the request is durable in Kafka before the caller hears 2xx. */
 @Injectable()
 export class RequestBroadcastService {
-  constructor(private readonly publisher: EventPublisher) {}
+  constructor(
+    private readonly publisher: EventPublisher,
+    private readonly lookup: BotLookupService,
+  ) {}
 
   /** Publishes the request as a BroadcastRequested with `runId` (a new one when absent). */
   async request(input: BroadcastRequest, runId: string = randomUUID()): Promise<AcceptedRun> {
     const { delayMinutes, ...rest } = input;
+    if (rest.targets?.length) {
+      const defaultCountry = (await this.lookup.bot(rest.botId))?.settings?.defaultCountry;
+      rest.targets = normalizePhoneTargets(rest.targets, rest.source, defaultCountry);
+    }
     const now = Date.now();
     const scheduledFor = new Date(now + (delayMinutes ?? 0) * 60_000).toISOString();
     const event: BroadcastRequested = {
@@ -36,7 +46,9 @@ export class RequestBroadcastService {
     };
     // A few microseconds for the usual small event; the parsers' own limits keep a request well
     // under this, so it guards what they cannot foresee.
-    const bytes = Buffer.byteLength(JSON.stringify(event));
+    const json = JSON.stringify(event);
+    checkBroadcastLimits(event, json);
+    const bytes = Buffer.byteLength(json);
     if (bytes > MAX_EVENT_BYTES) {
       throw new HeraldError(
         ErrorCode.PayloadTooLarge,
