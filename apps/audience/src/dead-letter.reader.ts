@@ -2,7 +2,7 @@
 // what it means for its run. Pure: no I/O, so every odd record (not JSON, no run, binary, huge,
 // headers missing) is unit-tested.
 import { MAX_REQUEST_EVENT_BYTES, Topics } from '@herald/contracts';
-import { DLQ_HEADERS, type ConsumedEvent, type RawValue } from '@herald/kafka';
+import { DLQ_HEADERS, isSecretName, type ConsumedEvent, type RawValue } from '@herald/kafka';
 import { DEAD_LETTER_CLASSES, type NewDeadLetter } from '@herald/persistence';
 
 /**
@@ -12,8 +12,6 @@ import { DEAD_LETTER_CLASSES, type NewDeadLetter } from '@herald/persistence';
  */
 export const MAX_STORED_VALUE_BYTES = MAX_REQUEST_EVENT_BYTES;
 
-/** Header names whose values are credentials: never stored, never shown, never replayed. */
-const SECRET_HEADER = /authorization|cookie|token|secret|password|passwd|api[-_]?key|credential|signature/i;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DLQ_SUFFIX = '.dlq';
 const DELIVERY_REQUESTED = /^delivery\.requested\.[a-z]+\.v1$/;
@@ -48,7 +46,8 @@ export function classLabel(value: string | null): string {
 export function keptHeaders(headers: Record<string, string>): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (name.startsWith('herald_dlq_') || SECRET_HEADER.test(name)) continue;
+    // Credentials are never stored, so never shown nor replayed.
+    if (name.startsWith('herald_dlq_') || isSecretName(name)) continue;
     kept[clean(name)] = clean(value);
   }
   return kept;

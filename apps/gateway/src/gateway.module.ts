@@ -4,6 +4,8 @@ import { HeraldError } from '@herald/errors';
 import { coreImports } from '@herald/runtime';
 import { AdminBroadcastsController } from './admin/admin-broadcasts.controller.js';
 import { AdminContactsController } from './admin/admin-contacts.controller.js';
+import { AdminDeadLettersController } from './admin/admin-dead-letters.controller.js';
+import { DeadLetterAdminService } from './admin/dead-letter-admin.service.js';
 import { AdminRunsController } from './admin/admin-runs.controller.js';
 import { AdminController } from './admin/admin.controller.js';
 import { BotSettingsController } from './admin/bot-settings.controller.js';
@@ -50,6 +52,7 @@ export class GatewayModule {
         AdminBroadcastsController,
         AdminContactsController,
         AdminRunsController,
+        AdminDeadLettersController,
         CustomApiController,
         BotSettingsController,
       ],
@@ -59,6 +62,7 @@ export class GatewayModule {
         AdminService,
         ContactAdminService,
         RunAdminService,
+        DeadLetterAdminService,
         BotTokenService,
         BotLookupService,
         BotRateLimiter,

@@ -5,6 +5,7 @@ export * from './event.publisher.js';
 export * from './topic.admin.js';
 export * from './event-batch.js';
 export { rawRecordOf, type RawValue } from './raw-record.js';
+export { isSecretName, redactSecrets } from './secret-names.js';
 export * from './herald-kafka.server.js';
 export { DLQ_HEADERS, baseTopicOf, deadLetterHeaders, eventHeaders, stringHeaders } from './event-headers.js';
 export { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
