@@ -5,6 +5,7 @@ import * as ajvFormats from 'ajv-formats';
 import type { FormatsPlugin } from 'ajv-formats';
 import { CATALOG, contractOf, type EventMap } from './catalog.js';
 import { fromKafkaHeaders, type CloudEventAttributes, type KafkaHeaderValue } from './cloudevents.js';
+import { INPUT_LIMITS, illFormedString, jsonSizeProblem, mayBeIllFormed } from './input-limits.js';
 import type { TopicName } from './topics.js';
 
 // ajv-formats is CommonJS; imported from an ES module its function is the namespace's default.
@@ -47,11 +48,18 @@ export function parseEvent<T extends TopicName>(
   }
   if (!value || value.length === 0) return { ok: false, problem: 'empty message value' };
   let data: unknown;
+  const text = value.toString('utf8');
   try {
-    data = JSON.parse(value.toString('utf8'));
+    data = JSON.parse(text);
   } catch (error) {
     return { ok: false, problem: `value is not JSON: ${(error as Error).message}` };
   }
+  // What no stage can store or send (see input-limits.ts), whoever produced the event.
+  const illFormed = mayBeIllFormed(text) ? illFormedString(data, 'data') : undefined;
+  if (illFormed) return { ok: false, problem: illFormed.message };
+  const payload = (data as { payload?: unknown } | null)?.payload;
+  const tooLarge = payload !== undefined ? jsonSizeProblem(payload, INPUT_LIMITS.payloadBytes, 'data.payload') : undefined;
+  if (tooLarge) return { ok: false, problem: tooLarge.message };
   const checked = validateEventData(topic, data);
   return checked.ok ? { ok: true, attributes: attrs.attributes, data: checked.data } : checked;
 }

@@ -12,3 +12,4 @@ export * from './events/contact-inbound.event.js';
 export * from './asyncapi.js';
 export * from './topic-configs.js';
 export * from './phone-number.js';
+export * from './input-limits.js';

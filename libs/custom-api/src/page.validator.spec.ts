@@ -22,6 +22,13 @@ describe('readPage (seed 004 page shape)', () => {
     expect(readPage('  ')).toEqual({ rows: [], next: null, problems: [] });
   });
 
+  it('skips a row whose text PostgreSQL cannot store (lone surrogate, NUL) with its reason; the rest of the page goes on', () => {
+    const read = readPage('{"list": [{"uid": "a", "msg": "x\\ud800"}, {"uid": "b\\u0000", "msg": "Hi"}, {"uid": "c", "msg": "ok"}]}');
+    expect(read.rows).toEqual([{ uid: 'c', msg: 'ok' }]);
+    expect(read.problems[0]!.problem).toContain('row 1 has text that cannot be stored: msg contains a lone UTF-16 surrogate');
+    expect(read.problems[0]!.problem).toContain('row 2 has text that cannot be stored: uid contains the NUL character');
+  });
+
   it('keeps the first row of a repeated uid', () => {
     expect(page({ list: [{ uid: 'a', msg: 'first' }, { uid: 'a', msg: 'second' }] }).rows).toEqual([{ uid: 'a', msg: 'first' }]);
   });

@@ -1,5 +1,6 @@
 // Reads one page of a caller's "From API" endpoint (seed 004): {"list": [{"uid", "msg"}], "next"}.
 // Pure, so every shape a customer's API can get wrong has a unit test and a fix to suggest.
+import { illFormedString } from '@herald/contracts';
 
 /** A page must hold fewer rows than this (seed 004: "less than 500 rows"). */
 export const MAX_ROWS = 500;
@@ -94,5 +95,8 @@ function rowProblem(row: unknown): string | undefined {
   if (String(uid).length > MAX_UID_LENGTH) return `has a uid longer than ${MAX_UID_LENGTH} characters`;
   if (typeof msg !== 'string' || msg.trim() === '') return 'has no msg';
   if (msg.length > MAX_MSG_LENGTH) return `has a msg longer than ${MAX_MSG_LENGTH} characters`;
+  // Skipped like any bad row: PostgreSQL and the providers cannot take these.
+  const illFormed = illFormedString(msg, 'msg') ?? illFormedString(String(uid), 'uid');
+  if (illFormed) return `has text that cannot be stored: ${illFormed.message}`;
   return undefined;
 }

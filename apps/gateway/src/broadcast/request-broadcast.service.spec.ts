@@ -1,4 +1,4 @@
-import { Topics } from '@herald/contracts';
+import { INPUT_LIMITS, Topics } from '@herald/contracts';
 import { ErrorCode, HeraldError } from '@herald/errors';
 import type { EventPublisher } from '@herald/kafka';
 import type { BotLookupService } from '../lookups/bot-lookup.service.js';
@@ -27,8 +27,36 @@ describe('RequestBroadcastService', () => {
 
   it('refuses a request whose event would be too large, publishing nothing', async () => {
     const { calls, requester } = service(async () => undefined);
-    const attempt = requester.request({ botId: BOT, source: 'hook', payload: { blob: 'x'.repeat(MAX_EVENT_BYTES) } });
+    // Each target within the variable limits, all of them together past the event's size.
+    const targets = Array.from({ length: Math.ceil(MAX_EVENT_BYTES / 4_000) + 1 }, (_, i) => ({ userId: `u${i}`, variables: { note: 'x'.repeat(4_000) } }));
+    const attempt = requester.request({ botId: BOT, source: 'hook', targets });
     await expect(attempt).rejects.toMatchObject({ code: ErrorCode.PayloadTooLarge });
+    expect(calls).toEqual([]);
+  });
+
+  it('refuses a payload over its documented limit with a 400 naming the payload, publishing nothing', async () => {
+    const { calls, requester } = service(async () => undefined);
+    const attempt = requester.request({ botId: BOT, source: 'hook', payload: { blob: 'x'.repeat(INPUT_LIMITS.payloadBytes) } });
+    await expect(attempt).rejects.toMatchObject({ code: ErrorCode.InvalidInput, field: 'payload' });
+    expect(calls).toEqual([]);
+  });
+
+  it('refuses a lone surrogate or NUL anywhere in the request, and too many or too long variables, naming the field', async () => {
+    const { calls, requester } = service(async () => undefined);
+    const refused = (input: Partial<Parameters<typeof requester.request>[0]>) =>
+      requester.request({ botId: BOT, source: 'hook', ...input }).then(
+        () => undefined,
+        (error: { code: string; field?: string; message: string }) => ({ code: error.code, field: error.field, message: error.message }),
+      );
+    expect(await refused({ targets: [{ userId: '1', variables: { first_name: '\ud800' } }] })).toMatchObject({
+      code: ErrorCode.InvalidInput,
+      field: 'request.targets[0].variables.first_name',
+      message: expect.stringContaining('lone UTF-16 surrogate'),
+    });
+    expect(await refused({ setVariables: { ['a\u0000']: 'x' } })).toMatchObject({ field: 'request.setVariables', message: expect.stringContaining('NUL') });
+    const many = Object.fromEntries(Array.from({ length: INPUT_LIMITS.variables + 1 }, (_, i) => [`v${i}`, 'x']));
+    expect(await refused({ targets: [{ userId: '1' }, { userId: '2', variables: many }] })).toMatchObject({ field: 'targets[1]' });
+    expect(await refused({ setVariables: { note: 'x'.repeat(INPUT_LIMITS.variableValue + 1) } })).toMatchObject({ field: 'set_variables.note' });
     expect(calls).toEqual([]);
   });
 

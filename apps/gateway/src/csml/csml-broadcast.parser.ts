@@ -1,6 +1,7 @@
 // The body of a CSML-style broadcast (seed 003): `payload` {content_type: "flow_trigger",
 // content: {flow_id, close_flows?}}, `client` {user_id, channel_id?}, `metadata`. Pure, so each
 // rule is unit-tested.
+import { INPUT_LIMITS, jsonSizeProblem } from '@herald/contracts';
 import { HeraldError } from '@herald/errors';
 
 export const CONTENT_TYPES = ['flow_trigger'] as const;
@@ -72,6 +73,10 @@ export function parseCsmlBroadcast(body: unknown): CsmlBroadcast {
   if (channelId) parsed.channelId = channelId;
   const botId = id(client.bot_id, 'client.bot_id', false);
   if (botId) parsed.botId = botId;
-  if (root.metadata !== undefined && root.metadata !== null) parsed.metadata = object(root.metadata, 'metadata');
+  if (root.metadata !== undefined && root.metadata !== null) {
+    parsed.metadata = object(root.metadata, 'metadata');
+    const tooLarge = jsonSizeProblem(parsed.metadata, INPUT_LIMITS.metadataBytes, 'metadata');
+    if (tooLarge) throw HeraldError.invalid(tooLarge.field, tooLarge.message, 'Keep large data on your side and send an id in metadata.');
+  }
   return parsed;
 }

@@ -1,7 +1,8 @@
 import Fastify from 'fastify';
 import { MAX_JSON_DEPTH, gatewayJsonParser, jsonBodyProblem, type RawBodyRequest } from './json-body.parser.js';
 
-const check = (text: string) => jsonBodyProblem(JSON.parse(text), Buffer.from(text));
+const check = (text: string) => jsonBodyProblem(JSON.parse(text), Buffer.from(text))?.message;
+const fieldOf = (text: string) => jsonBodyProblem(JSON.parse(text), Buffer.from(text))?.field;
 
 describe('jsonBodyProblem', () => {
   it('accepts ordinary bodies, and a literal backslash-u0000 text', () => {
@@ -14,6 +15,15 @@ describe('jsonBodyProblem', () => {
     expect(check('{"a":"x\\u0000y"}')).toContain('NUL');
     expect(check('{"a\\u0000":1}')).toContain('NUL');
     expect(check('[["\\u0000"]]')).toContain('NUL');
+  });
+
+  it('refuses a lone UTF-16 surrogate anywhere, naming where, and accepts a well-formed pair (emoji)', () => {
+    expect(check('{"targets":[{"first_name":"\\ud800"}]}')).toContain('lone UTF-16 surrogate');
+    expect(fieldOf('{"targets":[{"first_name":"\\ud800"}]}')).toBe('body.targets[0].first_name');
+    expect(check('{"\\udfff":1}')).toContain('lone UTF-16 surrogate');
+    expect(check('{"a":"x\\uDBFFy"}')).toContain('lone UTF-16 surrogate');
+    expect(check('{"a":"\\ud83c\\udf89"}')).toBeUndefined();
+    expect(check(JSON.stringify({ a: '🎉' }))).toBeUndefined();
   });
 
   it(`refuses nesting deeper than ${MAX_JSON_DEPTH}`, () => {

@@ -2,34 +2,33 @@
 // limit), it accepts an empty body sent with `Content-Type: application/json` (Chatfuel callers
 // put every parameter in the query and still send that header), keeps the raw bytes on
 // `request.rawBody` (webhook signatures are computed over them), and refuses what PostgreSQL or
-// the serializers cannot take: the NUL character and absurdly deep nesting.
+// the serializers cannot take: the NUL character, lone UTF-16 surrogates and absurdly deep nesting.
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { illFormedString, mayBeIllFormed, type InputProblem } from '@herald/contracts';
 import { HeraldError } from '@herald/errors';
 
 export const MAX_JSON_DEPTH = 64;
 
 export type RawBodyRequest = FastifyRequest & { rawBody?: Buffer };
 
-/** Why a parsed body cannot be accepted, or undefined. `raw` lets the common case skip the walk. */
-export function jsonBodyProblem(value: unknown, raw: Buffer): string | undefined {
-  const mayHaveNul = raw.indexOf('\\u0000') >= 0;
+/** Why a parsed body cannot be accepted, or undefined. `raw` lets the common case skip the walks. */
+export function jsonBodyProblem(value: unknown, raw: Buffer): InputProblem | undefined {
+  // NUL and lone surrogates can only arrive as escapes (\u0000, \ud800…): one scan rules them out.
+  if (mayBeIllFormed(raw.toString('latin1'))) {
+    const problem = illFormedString(value, 'body');
+    if (problem) return problem;
+  }
   // Nesting deeper than MAX_JSON_DEPTH needs more than 2 * MAX_JSON_DEPTH bytes of brackets.
-  const mayBeDeep = raw.length > 2 * MAX_JSON_DEPTH;
-  if (!mayHaveNul && !mayBeDeep) return undefined;
+  if (raw.length <= 2 * MAX_JSON_DEPTH) return undefined;
   const stack: Array<{ node: unknown; depth: number }> = [{ node: value, depth: 0 }];
   while (stack.length > 0) {
     const { node, depth } = stack.pop()!;
-    if (typeof node === 'string') {
-      if (mayHaveNul && node.includes('\u0000')) return 'Strings in the body may not contain the NUL character (\\u0000).';
-      continue;
-    }
     if (node === null || typeof node !== 'object') continue;
-    if (depth >= MAX_JSON_DEPTH) return `The body is nested deeper than ${MAX_JSON_DEPTH} levels.`;
-    const values = Array.isArray(node) ? node : Object.entries(node).flat();
-    for (const child of values) stack.push({ node: child, depth: depth + 1 });
+    if (depth >= MAX_JSON_DEPTH) return { field: 'body', message: `The body is nested deeper than ${MAX_JSON_DEPTH} levels.` };
+    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push({ node: child, depth: depth + 1 });
   }
   return undefined;
 }
@@ -49,7 +48,7 @@ export function gatewayJsonParser(fastify: FastifyInstance): (request: FastifyRe
         return;
       }
       const problem = jsonBodyProblem(value, body);
-      if (problem) done(HeraldError.invalid('body', problem), undefined);
+      if (problem) done(HeraldError.invalid(problem.field, problem.message, 'Send valid Unicode text: no NUL character, no lone UTF-16 surrogate.'), undefined);
       else done(null, value);
     });
   };

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Audience, DeliveryOptions, Message, Target, Timestamp, Uuid, Variables } from './common.schema.js';
+import { INPUT_LIMITS } from '../input-limits.js';
+import { Audience, DeliveryOptions, Message, Target, Timestamp, Uuid, InputVariables } from './common.schema.js';
 
 export const BROADCAST_SOURCES = ['hook', 'execute', 'chatfuel-v1', 'chatfuel-v2', 'csml', 'event'] as const;
 
@@ -19,8 +20,12 @@ export const BroadcastRequestedSchema = Type.Object(
     ),
     audience: Type.Optional(Audience),
     targets: Type.Optional(Type.Array(Target, { minItems: 1, maxItems: 20000 })),
-    setVariables: Type.Optional(Variables),
-    payload: Type.Optional(Type.Unknown({ description: 'Arbitrary JSON forwarded from the hook; rendered as {{payload.x}}.' })),
+    setVariables: Type.Optional(InputVariables),
+    payload: Type.Optional(
+      Type.Unknown({
+        description: `Arbitrary JSON forwarded from the hook; rendered as {{payload.x}}. At most ${INPUT_LIMITS.payloadBytes} bytes as JSON.`,
+      }),
+    ),
     options: Type.Optional(DeliveryOptions),
   },
   {

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CHANNELS } from '../topics.js';
+import { INPUT_LIMITS } from '../input-limits.js';
 
 export const Uuid = Type.String({ format: 'uuid' });
 export const Timestamp = Type.String({ format: 'date-time' });
@@ -9,7 +10,21 @@ export const ChannelSchema = Type.Union(
 );
 
 /** Contact variables: flat string values (numbers compare numerically when both sides parse). */
-export const Variables = Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Type.String());
+export const Variables = Type.Record(Type.String({ minLength: 1, maxLength: INPUT_LIMITS.variableName }), Type.String());
+
+/**
+ * Variables as callers send them (targets, set_variables): bounded, because they are stored and
+ * copied into each person's delivery. Any string of any event must also be valid Unicode text
+ * without NUL (no lone UTF-16 surrogate): consumers dead-letter an event that breaks this.
+ */
+export const InputVariables = Type.Record(
+  Type.String({ minLength: 1, maxLength: INPUT_LIMITS.variableName }),
+  Type.String({ maxLength: INPUT_LIMITS.variableValue }),
+  {
+    maxProperties: INPUT_LIMITS.variables,
+    description: `At most ${INPUT_LIMITS.variables} variables; names up to ${INPUT_LIMITS.variableName} and values up to ${INPUT_LIMITS.variableValue} characters; valid Unicode text without NUL.`,
+  },
+);
 
 export const TextMessage = Type.Object(
   { text: Type.String({ minLength: 1, maxLength: 4096, description: 'May contain {{variable}} and {{payload.x}} placeholders.' }) },
@@ -88,7 +103,7 @@ export const Target = Type.Object(
     email: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })),
     fbid: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
     channel: Type.Optional(ChannelSchema),
-    variables: Type.Optional(Variables),
+    variables: Type.Optional(InputVariables),
     create: Type.Optional(Type.Boolean({ description: 'Create the contact when no match exists.' })),
     message: Type.Optional(Type.String({ maxLength: 4096, description: "This person's own text (From-API rows)." })),
   },

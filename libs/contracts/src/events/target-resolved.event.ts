@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { DeliveryOptions, Message, Target, Uuid, Variables } from './common.schema.js';
+import { DeliveryOptions, Message, Target, Uuid, InputVariables } from './common.schema.js';
 
 export const TargetResolvedSchema = Type.Object(
   {
@@ -9,7 +9,7 @@ export const TargetResolvedSchema = Type.Object(
     page: Type.Integer({ minimum: 0, description: 'Sequence of this page within the run; (runId, page) is unique.' }),
     targets: Type.Array(Target, { minItems: 1, maxItems: 5000 }),
     messages: Type.Array(Message, { minItems: 1, maxItems: 10 }),
-    setVariables: Type.Optional(Variables),
+    setVariables: Type.Optional(InputVariables),
     payload: Type.Optional(Type.Unknown()),
     options: Type.Optional(DeliveryOptions),
   },
