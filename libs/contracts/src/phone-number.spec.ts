@@ -6,6 +6,7 @@ describe('normalizePhone', () => {
     ['+15551234567', undefined],
     ['+1 (555) 123-4567', undefined],
     ['+1.555.123.4567', undefined],
+    ['(+1) 555 123 4567', undefined],
     ['0015551234567', undefined],
     ['  1 555 123 4567 ', undefined],
     ['(555) 123-4567', 'US'],

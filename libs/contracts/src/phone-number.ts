@@ -9,7 +9,7 @@ export type PhoneNumber = { e164: string; country?: string };
 export type PhoneProblem = { invalid: string };
 
 /** Characters a written phone number may contain besides digits. */
-const PHONE_TEXT = /^\+?[\d\s().\-/]+$/;
+const PHONE_TEXT = /^\(?\+?[\d\s().\-/]+$/;
 
 /** Whether `code` is a two-letter country code libphonenumber knows (a bot's `defaultCountry`). */
 export function isCountryCode(code: string): code is CountryCode {
@@ -39,7 +39,9 @@ export function normalizePhone(raw: string, defaultCountry?: string): PhoneNumbe
     return { invalid: `"${raw.slice(0, 40)}" is not a phone number (it has ${digits.length} digits)` };
   }
   const country = defaultCountry && isCountryCode(defaultCountry) ? defaultCountry : undefined;
-  const found = text.startsWith('+')
+  // "+1 555…" or "(+1) 555…": the country code is written.
+  const international = /^\(?\+/.test(text);
+  const found = international
     ? possible(`+${digits}`)
     : text.startsWith('00')
       ? possible(`+${digits.slice(2)}`)
@@ -50,7 +52,7 @@ export function normalizePhone(raw: string, defaultCountry?: string): PhoneNumbe
   return {
     invalid:
       `"${raw.slice(0, 40)}" cannot be made an E.164 phone number` +
-      (text.startsWith('+') || text.startsWith('00')
+      (international || text.startsWith('00')
         ? ' (unknown country code, or a length that country does not use)'
         : country
           ? ` (neither a ${country} number nor an international one)`

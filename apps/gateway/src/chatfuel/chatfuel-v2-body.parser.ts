@@ -31,7 +31,8 @@ const FIELDS = [
 ] as const;
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
-const PHONE = /^\+?[0-9][0-9 ().-]{2,30}$/;
+// The shape of a number only; phone-targets.ts makes it E.164 (national forms need the bot's defaultCountry).
+const PHONE = /^\(?\+?[0-9][0-9 ()./-]{2,30}$/;
 
 function text(body: Record<string, unknown>, field: string, max: number): string | undefined {
   const value = body[field];
