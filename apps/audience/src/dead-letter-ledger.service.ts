@@ -59,10 +59,11 @@ export class DeadLetterLedgerService {
         }
         return;
       case 'fail-targets': {
-        // Subjects derived from the dead letter's id: read again, the page counts nothing twice.
+        // Stable subjects: read again, or parked twice, the page counts nothing twice.
+        const of = effect.page === null ? id : `page-${effect.page}`;
         const outcomes: RunOutcome[] = Array.from({ length: effect.targets }, (_, i) => ({
           runId: effect.runId,
-          subject: `dead-letter:${id}:${i}`,
+          subject: `dead-letter:${of}:${i}`,
           status: 'failed',
         }));
         await this.runs.recordOutcomes(outcomes);

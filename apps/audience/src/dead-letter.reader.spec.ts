@@ -60,7 +60,7 @@ describe('readDeadLetter', () => {
       botId,
       deadAt: new Date('2026-12-06T05:00:00.000Z'),
     });
-    expect(effect).toEqual({ kind: 'fail-targets', runId, targets: 3 });
+    expect(effect).toEqual({ kind: 'fail-targets', runId, targets: 3, page: 0 });
   });
 
   it('fails the run of a dead-lettered broadcast request, naming its bot and source', () => {
@@ -72,6 +72,11 @@ describe('readDeadLetter', () => {
       broadcastId: null,
       source: 'hook',
     });
+  });
+
+  it('keys failed targets by the dead letter when the page has no usable number', () => {
+    const value = JSON.stringify({ runId, botId, page: -1, targets: [{}] });
+    expect(readDeadLetter(record('target.resolved.v1.dlq', Buffer.from(value)), '').effect).toEqual({ kind: 'fail-targets', runId, targets: 1, page: null });
   });
 
   it('fails the person of a dead-lettered delivery, on every channel', () => {

@@ -22,8 +22,12 @@ export type RunEffect =
   | { kind: 'none' }
   /** broadcast.requested: the run fails (created failed when it does not exist yet). */
   | { kind: 'fail-run'; runId: string; botId: string | null; broadcastId: string | null; source: string }
-  /** target.resolved: each of its `targets` people counts as failed in the run. */
-  | { kind: 'fail-targets'; runId: string; targets: number }
+  /**
+   * target.resolved: each of its `targets` people counts as failed in the run. `page` (the page's
+   * number, unique in its run) keys their outcomes, so the same page dead-lettered twice (a
+   * consumer that crashed after parking it) counts once; without it, the dead letter's id does.
+   */
+  | { kind: 'fail-targets'; runId: string; targets: number; page: number | null }
   /** delivery.requested.*: that person counts as failed in the run. */
   | { kind: 'fail-contact'; runId: string; contactId: string };
 
@@ -99,7 +103,10 @@ function effectOf(topic: string, data: unknown, runId: string | null, botId: str
     const targets = field(data, 'targets');
     // The contract allows 5,000 targets a page; more cannot have been counted as targeted.
     const count = Array.isArray(targets) ? Math.min(targets.length, 5_000) : 0;
-    return count > 0 ? { kind: 'fail-targets', runId, targets: count } : { kind: 'none' };
+    const page = field(data, 'page');
+    return count > 0
+      ? { kind: 'fail-targets', runId, targets: count, page: typeof page === 'number' && Number.isSafeInteger(page) && page >= 0 ? page : null }
+      : { kind: 'none' };
   }
   if (DELIVERY_REQUESTED.test(topic)) {
     const contactId = uuidField(data, 'contactId');
