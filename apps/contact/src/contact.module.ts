@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { coreImports } from '@herald/runtime';
 import { ContactConfig } from './contact.config.js';
 import { ContactInboundHandler } from './contact-inbound.handler.js';
+import { InboundReplayGuard } from './inbound-replay.guard.js';
 import { RecordInboundService } from './record-inbound.service.js';
 import { ResolveContactsService } from './resolve-contacts.service.js';
 import { TargetResolvedHandler } from './target-resolved.handler.js';
@@ -17,6 +18,7 @@ export class ContactModule {
         { provide: ContactConfig, useValue: config },
         ResolveContactsService,
         RecordInboundService,
+        InboundReplayGuard,
       ],
     };
   }

@@ -105,6 +105,8 @@ export class DeliveryStatusService {
 function toUpdate(status: DeliveryStatusReport): StatusUpdate {
   return {
     status: status.status,
+    // Only the named account's deliveries: the webhook was verified with that account's secret.
+    account: status.account,
     ...(status.providerMessageId ? { providerMessageId: status.providerMessageId } : {}),
     ...(!status.providerMessageId && status.watermark
       ? {

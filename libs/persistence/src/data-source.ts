@@ -16,6 +16,7 @@ import { BotSettings1765500000000 } from './migrations/1765500000000-bot-setting
 import { ContactPhonesE1641765500100000 } from './migrations/1765500100000-contact-phones-e164.js';
 import { OperatorConsole1765300000000 } from './migrations/1765300000000-operator-console.js';
 import { ChangeNotifications1765100000000 } from './migrations/1765100000000-change-notifications.js';
+import { InboundReceipts1765100100000 } from './migrations/1765100100000-inbound-receipts.js';
 import { DeadLetters1765700000000 } from './migrations/1765700000000-dead-letters.js';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/herald';
@@ -38,6 +39,7 @@ export const MIGRATIONS = [
   DeliveryTracking1763900000000,
   RunListings1764000000000,
   ChangeNotifications1765100000000,
+  InboundReceipts1765100100000,
   OperatorConsole1765300000000,
   BotSettings1765500000000,
   ContactPhonesE1641765500100000,

@@ -23,3 +23,4 @@ export * from './repositories/run-skip.repository.js';
 export * from './entities/dead-letter.entity.js';
 export * from './repositories/dead-letter.repository.js';
 export * from './repositories/broadcast-list.repository.js';
+export * from './repositories/inbound-receipt.repository.js';

@@ -10,6 +10,7 @@ import { ContactRepository } from './repositories/contact.repository.js';
 import { DeadLetterRepository } from './repositories/dead-letter.repository.js';
 import { DeliveryRepository } from './repositories/delivery.repository.js';
 import { IdempotencyRepository } from './repositories/idempotency.repository.js';
+import { InboundReceiptRepository } from './repositories/inbound-receipt.repository.js';
 import { OperatorRepository } from './repositories/operator.repository.js';
 import { RunListRepository } from './repositories/run-list.repository.js';
 import { RunSkipRepository } from './repositories/run-skip.repository.js';
@@ -30,6 +31,7 @@ const REPOSITORIES = [
   RunSkipRepository,
   DeadLetterRepository,
   BroadcastListRepository,
+  InboundReceiptRepository,
 ];
 
 export interface PersistenceModuleOptions extends PersistenceOptions {

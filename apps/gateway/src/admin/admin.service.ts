@@ -35,12 +35,16 @@ import type {
   UpdateBroadcastDto,
 } from './dto/admin.dto.js';
 
-/** Which config keys of each channel are secrets (sealed) and which are required. */
+/**
+ * Which config keys of each channel are secrets (sealed) and which are required. `appSecret`
+ * (Meta) is the App Secret of the app the number / Page belongs to: it verifies that account's
+ * webhooks (META_APP_SECRET when unset); Twilio's are verified with the account's authToken.
+ */
 const CHANNEL_FIELDS: Record<Channel, { required: string[]; secrets: string[]; fix: string }> = {
   whatsapp: {
     required: ['phoneNumberId', 'accessToken'],
-    secrets: ['accessToken'],
-    fix: 'WhatsApp needs {"phoneNumberId", "accessToken"}; optional "baseUrl", "apiVersion", "messagesPerSecond".',
+    secrets: ['accessToken', 'appSecret'],
+    fix: 'WhatsApp needs {"phoneNumberId", "accessToken"}; optional "appSecret", "baseUrl", "apiVersion", "messagesPerSecond".',
   },
   sms: {
     required: ['accountSid', 'authToken'],
@@ -49,8 +53,8 @@ const CHANNEL_FIELDS: Record<Channel, { required: string[]; secrets: string[]; f
   },
   messenger: {
     required: ['pageId', 'pageAccessToken'],
-    secrets: ['pageAccessToken'],
-    fix: 'Messenger needs {"pageId", "pageAccessToken"}; optional "baseUrl", "apiVersion", "messagesPerSecond".',
+    secrets: ['pageAccessToken', 'appSecret'],
+    fix: 'Messenger needs {"pageId", "pageAccessToken"}; optional "appSecret", "baseUrl", "apiVersion", "messagesPerSecond".',
   },
 };
 

@@ -71,7 +71,14 @@ export function parseMessengerWebhook(body: unknown, now = Date.now()): WebhookE
         (isObject(event.message) && event.message.is_echo !== true) ||
         isObject(event.postback)
       ) {
-        inbound.push({ channel: 'messenger', account, sender, at: time });
+        const mid = isObject(event.message) ? event.message.mid : isObject(event.postback) ? event.postback.mid : undefined;
+        inbound.push({
+          channel: 'messenger',
+          account,
+          sender,
+          ...(mid !== undefined ? { messageId: textAt(mid, `${at}.message.mid`) } : {}),
+          at: time,
+        });
       }
     }
   }

@@ -54,6 +54,7 @@ export function parseTwilioWebhook(
           channel: 'sms',
           account,
           sender: textAt(form.get('From'), 'From'),
+          messageId: messageSid,
           ...(form.get('To') ? { to: textAt(form.get('To'), 'To', 64) } : {}),
           ...(service ? { messagingServiceSid: textAt(service, 'MessagingServiceSid', 64) } : {}),
           ...(keyword ? { keyword } : {}),

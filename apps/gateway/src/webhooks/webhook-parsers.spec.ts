@@ -66,8 +66,19 @@ describe('WhatsApp webhook', () => {
       }),
     ]);
     expect(events.inbound).toEqual([
-      { channel: 'whatsapp', account: '1065', sender: '1557', at: '2023-11-14T22:13:23.000Z' },
+      { channel: 'whatsapp', account: '1065', sender: '1557', messageId: 'wamid.3', at: '2023-11-14T22:13:23.000Z' },
     ]);
+  });
+
+  it('reads a text that is only STOP or START as an opt-out / opt-in keyword', () => {
+    const text = (body: string) =>
+      parseWhatsAppWebhook(
+        whatsapp({
+          metadata: { phone_number_id: '1065' },
+          messages: [{ from: '1557', id: 'wamid.9', timestamp: '1700000003', type: 'text', text: { body } }],
+        }),
+      ).inbound[0]?.keyword;
+    expect([text('stop'), text(' START '), text('stop it'), text('hi')]).toEqual(['opt_out', 'opt_in', undefined, undefined]);
   });
 
   it('names the field that is wrong', () => {
@@ -116,7 +127,7 @@ describe('Messenger webhook', () => {
       },
     ]);
     expect(parseMessengerWebhook(page({ message: { mid: 'm3', text: 'hi' } })).inbound).toEqual([
-      { channel: 'messenger', account: 'P1', sender: 'PSID', at: '2023-11-14T22:13:20.000Z' },
+      { channel: 'messenger', account: 'P1', sender: 'PSID', messageId: 'm3', at: '2023-11-14T22:13:20.000Z' },
     ]);
     expect(parseMessengerWebhook(page({ message: { mid: 'm4', is_echo: true } })).inbound).toEqual(
       [],
@@ -171,6 +182,7 @@ describe('Twilio webhook', () => {
       channel: 'sms',
       account: 'AC1',
       sender: '+1555',
+      messageId: 'SM1',
       to: '+1666',
       keyword: 'opt_out',
       at: '1970-01-01T00:00:00.000Z',

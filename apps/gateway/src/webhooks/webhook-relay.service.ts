@@ -10,7 +10,8 @@ import { EventPublisher } from '@herald/kafka';
 import { parseMessengerWebhook } from './messenger-webhook.parser.js';
 import { parseTwilioWebhook } from './twilio-webhook.parser.js';
 import { WebhookConfig } from './webhook.config.js';
-import type { WebhookEvents } from './webhook-events.js';
+import { isObject, type WebhookEvents } from './webhook-events.js';
+import { WebhookSecretsService } from './webhook-secrets.service.js';
 import { metaSignatureValid, twilioSignatureValid } from './webhook-signature.js';
 import { parseWhatsAppWebhook } from './whatsapp-webhook.parser.js';
 
@@ -28,7 +29,8 @@ export interface TwilioRequest extends SignedRequest {
 }
 
 /**
- * Verifies provider webhooks as each provider signs them and relays what they say to Kafka:
+ * Verifies provider webhooks as each provider signs them, with the secret of the account each
+ * names (a body naming several accounts must verify for each), and relays what they say to Kafka:
  * statuses to the channel's delivery service (which owns the delivery rows), people writing in
  * to the contact service (which owns contacts). Answers only once Kafka has acknowledged.
  */
@@ -37,6 +39,7 @@ export class WebhookRelayService {
   constructor(
     private readonly config: WebhookConfig,
     private readonly publisher: EventPublisher,
+    private readonly secrets: WebhookSecretsService,
   ) {}
 
   /** Meta's subscription handshake: the challenge back when the verify token matches. */
@@ -61,23 +64,26 @@ export class WebhookRelayService {
   }
 
   async whatsapp(request: SignedRequest): Promise<void> {
-    this.checkMeta(request);
+    await this.checkMeta('whatsapp', request, whatsappAccounts(request.body));
     await this.relay(parseWhatsAppWebhook(request.body));
   }
 
   async messenger(request: SignedRequest): Promise<void> {
-    this.checkMeta(request);
+    await this.checkMeta('messenger', request, messengerAccounts(request.body));
     await this.relay(parseMessengerWebhook(request.body));
   }
 
   async twilio(request: TwilioRequest): Promise<void> {
-    const tokens = this.config.required(this.config.twilioAuthTokens, 'TWILIO_AUTH_TOKEN');
     if (!request.rawBody)
       throw HeraldError.invalid(
         'body',
         'Twilio webhooks are form-encoded (application/x-www-form-urlencoded)',
       );
     const params = [...new URLSearchParams(request.rawBody.toString('utf8'))];
+    const accountSid = params.find(([name]) => name === 'AccountSid')?.[1];
+    if (!accountSid || accountSid.length > 128)
+      throw HeraldError.invalid('AccountSid', 'a Twilio webhook names its account in AccountSid');
+    const tokens = await this.secrets.twilio(accountSid);
     const urls = [
       request.url,
       ...(this.config.publicUrl ? [this.config.publicUrl + request.path] : []),
@@ -85,27 +91,39 @@ export class WebhookRelayService {
     if (!twilioSignatureValid(tokens, urls, params, request.signature)) {
       throw new HeraldError(
         ErrorCode.Unauthorized,
-        'X-Twilio-Signature is missing or does not match this URL and body',
+        'X-Twilio-Signature is missing or does not match this URL and body for the AccountSid it names',
         {
-          fix: 'Check TWILIO_AUTH_TOKEN, and WEBHOOK_PUBLIC_URL when a proxy changes the URL Twilio calls.',
+          fix: "Check the authToken of the SMS channel with this accountSid (Twilio signs with the account's own auth token), and WEBHOOK_PUBLIC_URL when a proxy changes the URL Twilio calls.",
         },
       );
     }
     await this.relay(parseTwilioWebhook(params));
   }
 
-  private checkMeta(request: SignedRequest): void {
-    const secrets = this.config.required(this.config.metaAppSecrets, 'META_APP_SECRET');
-    if (!request.rawBody)
-      throw HeraldError.invalid('body', 'Meta webhooks are JSON (application/json)');
-    if (!metaSignatureValid(secrets, request.rawBody, request.signature)) {
-      throw new HeraldError(
-        ErrorCode.Unauthorized,
-        'X-Hub-Signature-256 is missing or does not match the body',
-        {
-          fix: 'Check META_APP_SECRET: it must be the App Secret of the Meta app sending these webhooks.',
-        },
-      );
+  private async checkMeta(
+    type: 'whatsapp' | 'messenger',
+    request: SignedRequest,
+    accounts: string[],
+  ): Promise<void> {
+    const { rawBody } = request;
+    if (!rawBody) throw HeraldError.invalid('body', 'Meta webhooks are JSON (application/json)');
+    // A body naming no account carries nothing to apply; the platform's secret still signs it.
+    const named = accounts.length > 0 ? accounts : [undefined];
+    for (const account of named) {
+      const secrets =
+        account === undefined
+          ? this.config.metaAppSecrets
+          : await this.secrets.meta(type, account);
+      if (secrets.length === 0) this.config.required(secrets, 'META_APP_SECRET');
+      if (!metaSignatureValid(secrets, rawBody, request.signature)) {
+        throw new HeraldError(
+          ErrorCode.Unauthorized,
+          'X-Hub-Signature-256 is missing or does not match the body for the account it names',
+          {
+            fix: "Check the appSecret of the channel with this phone number id / page id (else META_APP_SECRET): it must be the App Secret of the Meta app that account belongs to.",
+          },
+        );
+      }
     }
   }
 
@@ -130,4 +148,50 @@ export class WebhookRelayService {
         : Promise.resolve(),
     ]);
   }
+}
+
+const MAX_ACCOUNTS = 100;
+
+/** The WhatsApp phone number ids a body names (read loosely: the parser checks the shape after). */
+export function whatsappAccounts(body: unknown): string[] {
+  const ids = new Set<string>();
+  const entries = isObject(body) && Array.isArray(body.entry) ? body.entry : [];
+  for (const entry of entries) {
+    const changes = isObject(entry) && Array.isArray(entry.changes) ? entry.changes : [];
+    for (const change of changes) {
+      const value = isObject(change) && isObject(change.value) ? change.value : undefined;
+      const id = value && isObject(value.metadata) ? value.metadata.phone_number_id : undefined;
+      if (typeof id === 'string' || typeof id === 'number') ids.add(String(id));
+    }
+  }
+  return capped(ids);
+}
+
+/**
+ * The Page ids a Messenger body names: each entry's id, and the recipient of each event that is
+ * not the Page's own echo (the parser applies events to their recipient; an echo's recipient is
+ * the person).
+ */
+export function messengerAccounts(body: unknown): string[] {
+  const ids = new Set<string>();
+  const add = (id: unknown) => {
+    if (typeof id === 'string' || typeof id === 'number') ids.add(String(id));
+  };
+  const entries = isObject(body) && Array.isArray(body.entry) ? body.entry : [];
+  for (const entry of entries) {
+    if (!isObject(entry)) continue;
+    add(entry.id);
+    const events = Array.isArray(entry.messaging) ? entry.messaging : [];
+    for (const event of events) {
+      if (!isObject(event) || (isObject(event.message) && event.message.is_echo === true)) continue;
+      if (isObject(event.recipient)) add(event.recipient.id);
+    }
+  }
+  return capped(ids);
+}
+
+function capped(ids: Set<string>): string[] {
+  if (ids.size > MAX_ACCOUNTS)
+    throw HeraldError.invalid('entry', `a webhook may name at most ${MAX_ACCOUNTS} accounts`);
+  return [...ids];
 }

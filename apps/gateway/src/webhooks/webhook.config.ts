@@ -1,6 +1,8 @@
-// Secrets the provider webhooks are verified with, read once from the environment. Outside
-// production they default to the provider sandbox's development values; in production a
-// provider whose secret is unset gets 503 on its webhook (nothing unverified is accepted).
+// Platform-wide webhook settings, read once from the environment. A webhook is verified with the
+// secret of the account it names (its channel's; see WebhookSecretsService): META_APP_SECRET is
+// the platform default for channels that store no app secret of their own; TWILIO_AUTH_TOKEN
+// only stands in for the provider sandbox outside production. Outside production they default
+// to the sandbox's development values.
 import { IsIn, IsString, Matches, ValidateIf } from 'class-validator';
 import { ErrorCode, HeraldError } from '@herald/errors';
 
@@ -20,7 +22,10 @@ export class WebhookConfig {
   @IsIn(['development', 'test', 'production'])
   NODE_ENV: string = 'development';
 
-  /** Meta App Secret(s), comma-separated when several apps point here: X-Hub-Signature-256. */
+  /**
+   * Meta App Secret(s) of the platform's app(s), comma-separated: X-Hub-Signature-256 of
+   * webhooks naming a WhatsApp number or Page whose channel stores no appSecret of its own.
+   */
   @IsString()
   META_APP_SECRET: string = '';
 
@@ -28,7 +33,11 @@ export class WebhookConfig {
   @IsString()
   META_VERIFY_TOKEN: string = '';
 
-  /** Twilio Auth Token(s) of the accounts posting here: X-Twilio-Signature. */
+  /**
+   * Outside production only: Twilio Auth Token(s) accepted for any account, as the provider
+   * sandbox signs with one token. In production a Twilio webhook is verified only with the auth
+   * token of the channel whose AccountSid it names.
+   */
   @IsString()
   TWILIO_AUTH_TOKEN: string = '';
 
@@ -50,8 +59,8 @@ export class WebhookConfig {
     return this.or(this.META_VERIFY_TOKEN, SANDBOX.metaVerifyToken);
   }
 
-  get twilioAuthTokens(): string[] {
-    return this.or(this.TWILIO_AUTH_TOKEN, SANDBOX.twilioAuthToken);
+  get twilioDevelopmentTokens(): string[] {
+    return this.NODE_ENV === 'production' ? [] : this.or(this.TWILIO_AUTH_TOKEN, SANDBOX.twilioAuthToken);
   }
 
   get publicUrl(): string | undefined {

@@ -1,7 +1,9 @@
 // WhatsApp Cloud API webhooks (`whatsapp_business_account`): `statuses[]` become delivery
-// statuses (delivered, read, failed; "sent" is already known), `messages[]` mean the person wrote.
+// statuses (delivered, read, failed; "sent" is already known), `messages[]` mean the person wrote
+// (a text that is only STOP or START, as on SMS, opts them out or back in).
 import type { ContactInbound, DeliveryStatusReport } from '@herald/contracts';
 import { HeraldError } from '@herald/errors';
+import { keywordOf } from './twilio-webhook.parser.js';
 import {
   arrayAt,
   clip,
@@ -77,10 +79,17 @@ export function parseWhatsAppWebhook(body: unknown): WebhookEvents {
         const message = objectAt(raw, at);
         // Username-only senders (no phone number) cannot be matched to a contact yet.
         if (message.from === undefined) continue;
+        const text =
+          message.type === 'text' && isObject(message.text) && typeof message.text.body === 'string'
+            ? message.text.body
+            : undefined;
+        const keyword = text === undefined ? undefined : keywordOf(text);
         inbound.push({
           channel: 'whatsapp',
           account,
           sender: textAt(message.from, `${at}.from`),
+          ...(message.id !== undefined ? { messageId: textAt(message.id, `${at}.id`) } : {}),
+          ...(keyword ? { keyword } : {}),
           at: unixTime(message.timestamp, `${at}.timestamp`),
         });
       }

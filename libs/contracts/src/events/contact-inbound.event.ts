@@ -30,12 +30,21 @@ export const ContactInboundSchema = Type.Object(
         description: 'SMS: the Messaging Service the number belongs to.',
       }),
     ),
+    messageId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 256,
+        description:
+          "The provider's id of the message (Twilio MessageSid, WhatsApp wamid, Messenger mid): a webhook delivered again repeats it, and is then ignored.",
+      }),
+    ),
     keyword: Type.Optional(
       Type.Union(
         INBOUND_KEYWORDS.map((k) => Type.Literal(k)),
         {
           description:
-            'SMS: the message was an opt-out (STOP, UNSUBSCRIBE, …) or opt-in (START, YES, UNSTOP) keyword.',
+            'SMS and WhatsApp text: the message was an opt-out (STOP, UNSUBSCRIBE, …) or opt-in (START, YES, UNSTOP) keyword. ' +
+            'Applied in the order of `at` (the provider\'s own time where it sends one): an older keyword never overrides a newer one.',
         },
       ),
     ),

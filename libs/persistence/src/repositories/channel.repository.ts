@@ -14,6 +14,16 @@ export interface ChannelAccount {
   credentials: Record<string, string>;
 }
 
+/** Where each channel type keeps the provider account id its webhooks name. */
+export const ACCOUNT_FIELD: Record<Channel, string> = { whatsapp: 'phoneNumberId', sms: 'accountSid', messenger: 'pageId' };
+
+/** A channel's stored secret that signs its provider's webhooks (undefined: none stored). */
+export interface WebhookSigner {
+  botId: string;
+  channelId: string;
+  secret: string | undefined;
+}
+
 @Injectable()
 export class ChannelRepository {
   constructor(
@@ -44,6 +54,22 @@ export class ChannelRepository {
       [botId],
     );
     return rows.map((r) => r.type);
+  }
+
+  /**
+   * The enabled channels that name this provider account, with the credential that signs its
+   * webhooks (Twilio: authToken; Meta: appSecret). Not scoped to a bot: a webhook names an
+   * account, never a bot, and it is the account's own secret that proves who sent it.
+   */
+  async webhookSigners(type: Channel, account: string, credential: 'authToken' | 'appSecret'): Promise<WebhookSigner[]> {
+    const rows: Array<{ id: string; bot_id: string; credentials_sealed: string }> = await this.db.query(
+      `SELECT id, bot_id, credentials_sealed FROM channels WHERE type = $1 AND enabled AND config->>$2 = $3`,
+      [type, ACCOUNT_FIELD[type], account],
+    );
+    return rows.map((row) => {
+      const secret = this.box.open<Record<string, string>>(row.credentials_sealed)[credential];
+      return { botId: row.bot_id, channelId: row.id, secret: typeof secret === 'string' && secret !== '' ? secret : undefined };
+    });
   }
 
   /** The bot's enabled account on a channel, credentials unsealed; null when none. */

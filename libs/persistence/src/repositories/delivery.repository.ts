@@ -34,6 +34,11 @@ export interface DeliveryState extends DeliveryKey {
 export interface StatusUpdate {
   status: 'delivered' | 'read' | 'failed';
   providerMessageId?: string;
+  /**
+   * The provider account the verified webhook named: only deliveries sent through a channel of
+   * that account match (a message id another account reports never moves this one's rows).
+   */
+  account?: string;
   /** Messenger watermark: Page id and PSID of the person, and the time. */
   watermark?: { pageId: string; psid: string; at: Date };
   code?: string | null;
@@ -244,23 +249,28 @@ export class DeliveryRepository {
   }
 
   private async applyById(channel: Channel, status: StatusUpdate['status'], updates: StatusUpdate[]): Promise<StatusMatch[]> {
-    const unique = [...new Map(updates.map((u) => [u.providerMessageId!, u])).values()];
+    const unique = [...new Map(updates.map((u) => [`${u.providerMessageId!}\u0000${u.account ?? ''}`, u])).values()];
+    // A delivery belongs to the account of its bot's channel of its type (one per bot and type).
+    const ofAccount = `(x.account IS NULL OR EXISTS (
+           SELECT 1 FROM channels ch WHERE ch.bot_id = d.bot_id AND ch.type = d.channel
+              AND ch.config->>(CASE d.channel WHEN 'whatsapp' THEN 'phoneNumberId' WHEN 'sms' THEN 'accountSid' ELSE 'pageId' END) = x.account))`;
     const rows: MatchRow[] = await this.db.query(
       `WITH input AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS x(pmid, code, reason)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $7::text[]) AS x(pmid, code, reason, account)
        ), moved AS (
          UPDATE deliveries d SET status = $4, updated_at = now(),
                 code = CASE WHEN $4 = 'failed' THEN x.code ELSE d.code END,
                 reason = CASE WHEN $4 = 'failed' THEN x.reason ELSE d.reason END
            FROM input x
-          WHERE d.provider_message_id = x.pmid AND d.channel = $5 AND d.status = ANY($6::text[])
+          WHERE d.provider_message_id = x.pmid AND d.channel = $5 AND d.status = ANY($6::text[]) AND ${ofAccount}
          RETURNING d.run_id, d.contact_id, d.status, d.code, d.reason
        )
        SELECT d.run_id, d.contact_id, d.bot_id, d.channel, d.provider_message_id,
               COALESCE(m.status, d.status) AS status, COALESCE(m.code, d.code) AS code, COALESCE(m.reason, d.reason) AS reason
          FROM deliveries d
+         JOIN input x ON d.provider_message_id = x.pmid
          LEFT JOIN moved m ON m.run_id = d.run_id AND m.contact_id = d.contact_id
-        WHERE d.provider_message_id = ANY($1::text[]) AND d.channel = $5`,
+        WHERE d.channel = $5 AND ${ofAccount}`,
       [
         unique.map((u) => u.providerMessageId!),
         unique.map((u) => u.code ?? null),
@@ -268,6 +278,7 @@ export class DeliveryRepository {
         status,
         channel,
         MOVES_FROM[status],
+        unique.map((u) => u.account ?? null),
       ],
     );
     return rows.map(toMatch);
