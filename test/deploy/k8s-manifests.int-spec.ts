@@ -403,8 +403,12 @@ describe.each(overlayNames())('overlay %s', (overlay) => {
     const consumed = [...apps.values()].flatMap(({ app }) =>
       app.consumers.map((c) => c.physicalTopic),
     );
+    // The audience's dead-letter ledger reads the `.dlq` twins: they are neither contract nor retry topics.
+    const dlqTopics = new Set(ALL_TOPICS.map((t) => prefix + dlqTopicOf(t)));
     const retryTopics = consumed.filter(
-      (t) => !ALL_TOPICS.includes(t.slice(prefix.length) as (typeof ALL_TOPICS)[number]),
+      (t) =>
+        !ALL_TOPICS.includes(t.slice(prefix.length) as (typeof ALL_TOPICS)[number]) &&
+        !dlqTopics.has(t),
     );
     expect(retryTopics.length).toBeGreaterThan(0);
     expect(retryTopics.every((t) => /\.retry\.[^.]+$/.test(t))).toBe(true);
@@ -674,6 +678,23 @@ describe.each(overlayNames())('overlay %s', (overlay) => {
       ...PENDING_METRICS,
     ]);
     expect([...used].filter((name) => !known.has(name))).toEqual([]);
+  });
+
+  it('alerts on dead letters and on a consumer whose lag does not move, with metrics the code exports', () => {
+    const rules = byKind<
+      K8sObject & { spec: { groups: Array<{ rules: Array<{ alert?: string; expr: string; for?: string }> }> } }
+    >(objects, 'PrometheusRule').flatMap((r) => r.spec.groups.flatMap((g) => g.rules));
+    const alert = (name: string) => rules.find((r) => r.alert === name);
+    const deadLetters = alert('HeraldDeadLetters');
+    expect(deadLetters?.expr).toMatch(/rate\(herald_dead_letters_total\[10m\]\)\) > 0/);
+    const stuck = alert('HeraldConsumerLagStuck');
+    expect(stuck?.expr).toContain('herald_kafka_consumer_lag) > 0');
+    expect(stuck?.expr).toMatch(/changes\(herald_kafka_consumer_lag\[10m\]\)\) == 0/);
+    const exported = new Set(definedMetricNames());
+    const used = rules.flatMap((r) => [...r.expr.matchAll(/\b(herald_[a-z0-9_]+)/g)].map((m) => m[1]!));
+    expect(used.filter((name) => !exported.has(name))).toEqual([]);
+    expect(OPERATIONS_DOC).toContain('HeraldDeadLetters');
+    expect(OPERATIONS_DOC).toContain('HeraldConsumerLagStuck');
   });
 
   it('when the provider sandbox is deployed, points the gateway at it and probes its real routes', async () => {

@@ -5,7 +5,8 @@ import { Injectable, Logger, Optional } from '@nestjs/common';
 import type { Counter } from 'prom-client';
 import type { ConsumedEvent, RawValue } from '@herald/kafka';
 import { MetricsRegistry } from '@herald/observability';
-import { DeadLetterRepository, RunRepository, type RunOutcome } from '@herald/persistence';
+import { classifyFailure, describeError } from '@herald/errors';
+import { DeadLetterRepository, RunRepository, type NewDeadLetter, type RunOutcome } from '@herald/persistence';
 import { AudienceConfig } from './audience.config.js';
 import { classLabel, failedRunReason, readDeadLetter, type RunEffect } from './dead-letter.reader.js';
 
@@ -31,7 +32,7 @@ export class DeadLetterLedgerService {
   async record(events: ConsumedEvent<RawValue>[]): Promise<void> {
     for (const event of events) {
       const { letter, effect } = readDeadLetter(event, this.config.HERALD_TOPIC_PREFIX);
-      const { id, created } = await this.deadLetters.store(letter);
+      const { id, created } = await this.store(letter);
       if (created) {
         this.total?.inc({ topic: letter.topic, class: classLabel(letter.class) });
         this.logger.warn({
@@ -39,7 +40,36 @@ export class DeadLetterLedgerService {
           ...(letter.runId ? { runId: letter.runId } : {}),
         });
       }
-      await this.apply(id, effect, letter.reason);
+      try {
+        await this.apply(id, effect, letter.reason);
+      } catch (error) {
+        // Same as storing: an outage is waited out; anything else is logged, the record ends.
+        if (classifyFailure(error) === 'outage') throw error;
+        this.logger.error({ msg: `dead letter ${id} could not be counted in its run: ${describeError(error)}`, ...(letter.runId ? { runId: letter.runId } : {}) });
+      }
+    }
+  }
+
+  /**
+   * A DLQ has no DLQ of its own: whatever is not an outage (which the transport waits out) must
+   * end here. A record whose row PostgreSQL refuses is stored without its headers and value
+   * (they stay in the DLQ topic for its retention), with why.
+   */
+  private async store(letter: NewDeadLetter): Promise<{ id: string; created: boolean }> {
+    try {
+      return await this.deadLetters.store(letter);
+    } catch (error) {
+      if (classifyFailure(error) === 'outage') throw error;
+      this.logger.error({ msg: `dead letter ${letter.topic}.dlq/${letter.dlqPartition}/${letter.dlqOffset} stored without headers and value: ${describeError(error)}` });
+      return this.deadLetters.store({
+        ...letter,
+        headers: {},
+        key: null,
+        value: null,
+        valueEncoding: 'utf8',
+        valueTruncated: true,
+        reason: `${letter.reason ?? 'no reason'} (the ledger could not keep this record's headers and value: ${describeError(error).slice(0, 500)})`,
+      });
     }
   }
 

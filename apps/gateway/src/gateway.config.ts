@@ -59,6 +59,35 @@ export class GatewayConfig extends BaseConfig {
   @Matches(/^(https?:\/\/[^\s]+)?$/, { message: 'PROVIDER_BASE_URL_MESSENGER must be an http(s) URL or empty' })
   PROVIDER_BASE_URL_MESSENGER: string = '';
 
+  // Quotas per bot on the public APIs, counted across every gateway instance (each enforces its
+  // share; see GatewayPeers). Chatfuel V1's is the bot's own rateLimitRps (seed 002: 25/s).
+  /** Calls per second a bot's hooks (GET and POST, direct mode included) accept together. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  HERALD_QUOTA_HOOK_PER_SECOND: number = 25;
+
+  /** Calls per second per bot to Chatfuel V2 (POST /v2/:botId/send, /public/bots/:botId/send). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  HERALD_QUOTA_CHATFUEL_V2_PER_SECOND: number = 25;
+
+  /** Calls per second per bot to CSML broadcasts (POST /v1/api/broadcasts). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  HERALD_QUOTA_CSML_PER_SECOND: number = 25;
+
+  /**
+   * Failed authentications (no, wrong or revoked token; unknown hook key) per caller address per
+   * minute, across instances; past it the address gets 429 before any token is looked up.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  HERALD_AUTH_FAILURES_PER_MINUTE: number = 30;
+
   /** Production wants its own admin key (a generated one is printed to the log) and real, https URLs. */
   override productionProblems(): string[] {
     const local = this.allowLoopbackInProduction;

@@ -14,9 +14,9 @@ import { AdminService } from './admin/admin.service.js';
 import { CustomApiController } from './admin/custom-api.controller.js';
 import { ContactAdminService } from './admin/contact-admin.service.js';
 import { RunAdminService } from './admin/run-admin.service.js';
+import { AuthFailureThrottle } from './auth/auth-failure.throttle.js';
 import { BotTokenService } from './auth/bot-token.service.js';
 import { RequestBroadcastService } from './broadcast/request-broadcast.service.js';
-import { BotRateLimiter } from './chatfuel/bot-rate.limiter.js';
 import { ConsoleModule } from './console/console.module.js';
 import { ChatfuelV1Controller } from './chatfuel/chatfuel-v1.controller.js';
 import { ChatfuelV1Service } from './chatfuel/chatfuel-v1.service.js';
@@ -35,6 +35,8 @@ import { IdempotencyService } from './idempotency/idempotency.service.js';
 import { BotLookupService } from './lookups/bot-lookup.service.js';
 import { ChangesVisibleInterceptor } from './lookups/changes-visible.interceptor.js';
 import { NotificationsModule } from './lookups/pg-notifications.service.js';
+import { GatewayPeers } from './quotas/gateway-peers.service.js';
+import { QuotaService } from './quotas/quota.service.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 @Module({})
@@ -65,7 +67,9 @@ export class GatewayModule {
         DeadLetterAdminService,
         BotTokenService,
         BotLookupService,
-        BotRateLimiter,
+        GatewayPeers,
+        QuotaService,
+        AuthFailureThrottle,
         IdempotencyService,
         IdempotencySweeperService,
         TrustedProxies,

@@ -99,10 +99,11 @@ export class HeraldKafkaServer extends Server<Record<string, never>, Status> imp
     if (this.closing) throw new Error('HeraldKafkaServer is closed');
     const handlers = this.topicHandlers();
     const topics = [...handlers.keys()];
+    // Raw handlers read the DLQs themselves: they get no `.dlq.dlq` (nor the rights to create one);
+    // such a handler settles every record it can read and lets only outages through.
+    const twins = topics.filter((t) => !handlers.get(t)!.settings.raw).map((t) => TopicConsumer.deadLetterTopicOf(t));
     // Subscribing to a topic without leaders fails on KRaft: create and wait first.
-    await this.admin.ensureTopics(
-      [...new Set([...topics, ...topics.map((t) => TopicConsumer.deadLetterTopicOf(t))])].map((topic) => ({ topic, configs: topicConfigsOf(topic) })),
-    );
+    await this.admin.ensureTopics([...new Set([...topics, ...twins])].map((topic) => ({ topic, configs: topicConfigsOf(topic) })));
     const started: TopicConsumer[] = [];
     try {
       await Promise.all(

@@ -74,7 +74,7 @@ export class DeadLetterAdminService {
   async replay(id: string): Promise<DeadLetterDetailView> {
     const letter = await this.find(id);
     if (letter.valueTruncated) {
-      throw new HeraldError(ErrorCode.Conflict, `Dead letter ${id} was larger than the ledger keeps (${letter.valueBytes} bytes) and cannot be replayed.`, {
+      throw new HeraldError(ErrorCode.Conflict, `Dead letter ${id} was not kept whole (${letter.valueBytes} bytes; the ledger keeps up to 4 MiB) and cannot be replayed.`, {
         fix: `Read the whole record from ${letter.topic}.dlq, partition ${letter.dlqPartition}, offset ${letter.dlqOffset}, and publish it yourself.`,
       });
     }

@@ -3,6 +3,7 @@ import { ErrorCode, HeraldError } from '@herald/errors';
 import { BotRepository } from '@herald/persistence';
 import { TtlCache } from '../common/ttl-cache.js';
 import { CHANGES_CHANNEL, PgNotifications } from '../lookups/pg-notifications.service.js';
+import { AuthFailureThrottle } from './auth-failure.throttle.js';
 
 // Revocation is immediate (the database notifies every instance at commit, see PgNotifications);
 // the TTL only bounds staleness while the LISTEN connection is down.
@@ -21,6 +22,7 @@ export class BotTokenService {
 
   constructor(
     private readonly bots: BotRepository,
+    private readonly throttle: AuthFailureThrottle,
     notifications: PgNotifications,
   ) {
     notifications.on(CHANGES_CHANNEL, (table) => {
@@ -37,16 +39,20 @@ export class BotTokenService {
 
   /**
    * Checks that `token` is a live token of `botId` (when given) and returns its bot.
-   * `what` names where the token came from, for the message.
+   * `what` names where the token came from, for the message. An address that failed too often
+   * is refused (429) before the token is looked up.
    */
-  async require(token: string | undefined, botId: string | undefined, what: string): Promise<string> {
+  async require(token: string | undefined, botId: string | undefined, what: string, callerIp: string): Promise<string> {
+    await this.throttle.check(callerIp);
     if (!token) {
+      await this.throttle.failed(callerIp);
       throw new HeraldError(ErrorCode.Unauthorized, `A bot token is required: ${what}.`, {
         fix: 'Create one with POST /admin/bots/{botId}/tokens.',
       });
     }
     const owner = await this.botIdFor(token);
     if (!owner || (botId !== undefined && owner !== botId)) {
+      await this.throttle.failed(callerIp);
       throw new HeraldError(ErrorCode.Unauthorized, "The bot token is not valid for this bot (unknown, revoked, or another bot's).");
     }
     return owner;

@@ -3,10 +3,9 @@ import { ErrorCode, HeraldError } from '@herald/errors';
 import { ContactRepository } from '@herald/persistence';
 import { BotTokenService } from '../auth/bot-token.service.js';
 import { RequestBroadcastService } from '../broadcast/request-broadcast.service.js';
-import { RetryLaterError } from '../errors/retry-later.error.js';
 import { IdempotencyService, type Answer } from '../idempotency/idempotency.service.js';
 import { BotLookupService } from '../lookups/bot-lookup.service.js';
-import { BotRateLimiter } from './bot-rate.limiter.js';
+import { QuotaService } from '../quotas/quota.service.js';
 import { parseChatfuelV1Params } from './chatfuel-v1-params.parser.js';
 
 export interface ChatfuelResult {
@@ -20,6 +19,7 @@ export interface ChatfuelV1Call {
   query: unknown;
   body: unknown;
   idempotencyKey?: string;
+  callerIp: string;
 }
 
 const MAX_USER_ID = 256;
@@ -33,7 +33,7 @@ export class ChatfuelV1Service {
   constructor(
     private readonly tokens: BotTokenService,
     private readonly lookup: BotLookupService,
-    private readonly limiter: BotRateLimiter,
+    private readonly quotas: QuotaService,
     private readonly contacts: ContactRepository,
     private readonly requester: RequestBroadcastService,
     private readonly idempotency: IdempotencyService,
@@ -41,11 +41,11 @@ export class ChatfuelV1Service {
 
   async send(call: ChatfuelV1Call): Promise<Answer<ChatfuelResult>> {
     const params = parseChatfuelV1Params(call.query, call.body);
-    const botId = await this.tokens.require(params.token, call.botId, 'pass ?bot_token=<token> (or chatfuel_token)');
+    const botId = await this.tokens.require(params.token, call.botId, 'pass ?bot_token=<token> (or chatfuel_token)', call.callerIp);
     const bot = await this.lookup.bot(botId);
     if (!bot) throw new HeraldError(ErrorCode.Unauthorized, 'The bot of this token no longer exists.');
-    const rate = this.limiter.take(botId, bot.rateLimitRps);
-    if (!rate.ok) throw new RetryLaterError(`This bot may make ${bot.rateLimitRps} requests per second to this API.`, rate.retryAfterSeconds);
+    // Seed 002: 25 requests per second per bot (the bot's rateLimitRps), across instances.
+    await this.quotas.take('chatfuel-v1', botId, bot.rateLimitRps);
 
     const userId = call.userId.trim();
     if (userId.length === 0 || userId.length > MAX_USER_ID) {

@@ -4,6 +4,7 @@ import { BotTokenService, bearerToken } from '../auth/bot-token.service.js';
 import { RequestBroadcastService } from '../broadcast/request-broadcast.service.js';
 import { IdempotencyService, type Answer } from '../idempotency/idempotency.service.js';
 import { BotLookupService } from '../lookups/bot-lookup.service.js';
+import { QuotaService } from '../quotas/quota.service.js';
 import { parseChatfuelV2Body } from './chatfuel-v2-body.parser.js';
 
 export interface ChatfuelV2Result {
@@ -17,6 +18,7 @@ export interface ChatfuelV2Call {
   authorization?: string;
   body: unknown;
   idempotencyKey?: string;
+  callerIp: string;
 }
 
 /**
@@ -32,10 +34,12 @@ export class ChatfuelV2Service {
     private readonly lookup: BotLookupService,
     private readonly requester: RequestBroadcastService,
     private readonly idempotency: IdempotencyService,
+    private readonly quotas: QuotaService,
   ) {}
 
   async send(call: ChatfuelV2Call): Promise<Answer<ChatfuelV2Result>> {
-    const botId = await this.tokens.require(bearerToken(call.authorization), call.botId, 'send "Authorization: Bearer <bot token>"');
+    const botId = await this.tokens.require(bearerToken(call.authorization), call.botId, 'send "Authorization: Bearer <bot token>"', call.callerIp);
+    await this.quotas.take('chatfuel-v2', botId, this.quotas.perSecond('chatfuel-v2'));
     const key = IdempotencyService.check(call.idempotencyKey);
     const body = parseChatfuelV2Body(call.body);
     let content: { blockId: string } | { messages: NonNullable<typeof body.messages> };

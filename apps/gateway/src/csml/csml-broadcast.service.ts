@@ -6,6 +6,7 @@ import { BotTokenService } from '../auth/bot-token.service.js';
 import { RequestBroadcastService } from '../broadcast/request-broadcast.service.js';
 import { IdempotencyService, type Answer } from '../idempotency/idempotency.service.js';
 import { BotLookupService } from '../lookups/bot-lookup.service.js';
+import { QuotaService } from '../quotas/quota.service.js';
 import { parseCsmlBroadcast } from './csml-broadcast.parser.js';
 
 export interface CsmlBroadcastAccepted {
@@ -19,6 +20,7 @@ export interface CsmlBroadcastCall {
   apiKey?: string;
   body: unknown;
   idempotencyKey?: string;
+  callerIp: string;
 }
 
 /**
@@ -34,10 +36,12 @@ export class CsmlBroadcastService {
     private readonly contacts: ContactRepository,
     private readonly requester: RequestBroadcastService,
     private readonly idempotency: IdempotencyService,
+    private readonly quotas: QuotaService,
   ) {}
 
   async broadcast(call: CsmlBroadcastCall): Promise<Answer<CsmlBroadcastAccepted>> {
-    const botId = await this.tokens.require(call.apiKey?.trim() || undefined, undefined, 'send "x-api-key: <bot token>"');
+    const botId = await this.tokens.require(call.apiKey?.trim() || undefined, undefined, 'send "x-api-key: <bot token>"', call.callerIp);
+    await this.quotas.take('csml', botId, this.quotas.perSecond('csml'));
     const key = IdempotencyService.check(call.idempotencyKey);
     const request = parseCsmlBroadcast(call.body);
     if (request.botId !== undefined && request.botId !== botId) {

@@ -2,12 +2,14 @@ import { Injectable } from '@nestjs/common';
 import type { BlockList } from 'node:net';
 import { ErrorCode, HeraldError } from '@herald/errors';
 import type { BroadcastEntity } from '@herald/persistence';
+import { AuthFailureThrottle } from '../auth/auth-failure.throttle.js';
 import { BotTokenService, bearerToken } from '../auth/bot-token.service.js';
 import { RequestBroadcastService } from '../broadcast/request-broadcast.service.js';
 import { TtlCache } from '../common/ttl-cache.js';
 import { addressIn, parseAddressList } from '../http/caller-ip.js';
 import { IdempotencyService, type Answer } from '../idempotency/idempotency.service.js';
 import { BotLookupService } from '../lookups/bot-lookup.service.js';
+import { QuotaService } from '../quotas/quota.service.js';
 import { parseHookBody } from './hook-payload.parser.js';
 
 export interface HookCall {
@@ -36,12 +38,17 @@ export class AcceptHookService {
     private readonly tokens: BotTokenService,
     private readonly requester: RequestBroadcastService,
     private readonly idempotency: IdempotencyService,
+    private readonly throttle: AuthFailureThrottle,
+    private readonly quotas: QuotaService,
   ) {}
 
   async accept(call: HookCall): Promise<Answer<HookAccepted>> {
+    // A hook key is a credential too: guessing keys is throttled like guessing tokens.
+    await this.throttle.check(call.callerIp);
     const broadcast = await this.lookup.broadcastByHookKey(call.hookKey);
     const { settings } = broadcast ?? {};
     if (!broadcast || !settings?.enabled) {
+      await this.throttle.failed(call.callerIp);
       throw new HeraldError(ErrorCode.NotFound, 'No enabled broadcast has this hook URL.', {
         fix: 'Check the URL; it changes when the hook key is regenerated.',
       });
@@ -57,6 +64,7 @@ export class AcceptHookService {
       });
     }
     if (!settings.directMode) await this.authenticate(call, broadcast);
+    await this.quotas.take('hook', broadcast.botId, this.quotas.perSecond('hook'));
     const key = call.method === 'POST' ? IdempotencyService.check(call.idempotencyKey) : undefined;
 
     const parsed = call.method === 'GET' ? {} : parseHookBody(call.body, { requireValidFilter: settings.requireValidFilter });
@@ -82,11 +90,12 @@ export class AcceptHookService {
   private async authenticate(call: HookCall, broadcast: BroadcastEntity): Promise<void> {
     const token = bearerToken(call.authorization) ?? (broadcast.settings.legacyMode ? call.queryToken : undefined);
     if (!token) {
+      await this.throttle.failed(call.callerIp);
       throw new HeraldError(ErrorCode.Unauthorized, 'This hook needs "Authorization: Bearer <bot token>".', {
         fix: broadcast.settings.legacyMode ? 'Or pass ?token=<bot token> (legacy mode).' : 'Create a bot token with POST /admin/bots/{botId}/tokens.',
       });
     }
-    await this.tokens.require(token, broadcast.botId, 'this hook');
+    await this.tokens.require(token, broadcast.botId, 'this hook', call.callerIp);
   }
 
   private async hostAllowed(ip: string, allowed: string[]): Promise<boolean> {
