@@ -4,6 +4,7 @@ import { ContactConfig } from './contact.config.js';
 import { ContactInboundHandler } from './contact-inbound.handler.js';
 import { InboundReplayGuard } from './inbound-replay.guard.js';
 import { RecordInboundService } from './record-inbound.service.js';
+import { RunOwnerCheck } from './run-owner.check.js';
 import { ResolveContactsService } from './resolve-contacts.service.js';
 import { TargetResolvedHandler } from './target-resolved.handler.js';
 
@@ -17,6 +18,7 @@ export class ContactModule {
       providers: [
         { provide: ContactConfig, useValue: config },
         ResolveContactsService,
+        RunOwnerCheck,
         RecordInboundService,
         InboundReplayGuard,
       ],

@@ -20,4 +20,9 @@ export class PromiseCache<T> {
     });
     return entry.value;
   }
+
+  /** Forgets one key: the next caller looks it up again. */
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
 }

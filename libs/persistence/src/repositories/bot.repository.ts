@@ -46,6 +46,12 @@ export class BotRepository {
     return (await this.db.getRepository(BotTokenEntity).countBy({ id: tokenId, botId })) > 0;
   }
 
+  /** Whether the bot exists (events from other services may name any id). */
+  async exists(botId: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(`SELECT 1 FROM bots WHERE id = $1`, [botId]);
+    return rows.length > 0;
+  }
+
   /** The bot's delivery policies ({} for an unknown bot). */
   async settingsOf(botId: string): Promise<BotSettings> {
     const rows: Array<{ settings: BotSettings }> = await this.db.query(`SELECT settings FROM bots WHERE id = $1`, [botId]);

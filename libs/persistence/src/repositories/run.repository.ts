@@ -62,6 +62,12 @@ export class RunRepository {
   }
 
   /** Just the status: hot paths ask often and must not load the stored request. */
+  /** The bot a run belongs to, or null when there is no such run. */
+  async botOf(runId: string): Promise<string | null> {
+    const rows: Array<{ bot_id: string }> = await this.db.query(`SELECT bot_id FROM runs WHERE id = $1`, [runId]);
+    return rows[0]?.bot_id ?? null;
+  }
+
   async statusOf(runId: string): Promise<string | null> {
     const rows: Array<{ status: string }> = await this.db.query(
       `SELECT status FROM runs WHERE id = $1`,
