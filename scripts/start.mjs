@@ -118,7 +118,8 @@ async function demo() {
   }
   const bot = await admin('POST', '/admin/bots', { name: 'Demo bot' });
   const { token } = await admin('POST', `/admin/bots/${bot.id}/tokens`, { name: 'demo' });
-  await admin('POST', `/admin/bots/${bot.id}/channels`, { type: 'whatsapp', config: { phoneNumberId: '1065550001', accessToken: 'demo-access-token' } });
+  // The demo messages people who never wrote in (the sandbox allows it): the 24-hour window is off for its account.
+  await admin('POST', `/admin/bots/${bot.id}/channels`, { type: 'whatsapp', config: { phoneNumberId: '1065550001', accessToken: 'demo-access-token', enforceCustomerServiceWindow: false } });
   await admin('POST', `/admin/bots/${bot.id}/channels`, { type: 'sms', config: { accountSid: 'AC' + '0'.repeat(32), authToken: 'demo-auth-token', from: '+15550006666' } });
   const broadcast = await admin('POST', `/admin/bots/${bot.id}/broadcasts`, { name: 'Greeting', content: { messages: [{ text: 'Hello {{first_name}}' }] } });
   const saved = { botId: bot.id, token, broadcastId: broadcast.id };

@@ -24,7 +24,7 @@ describe('hook with audience filters → only the matching contacts get the mess
     botToken = (await stack.admin<{ token: string }>('POST', `/admin/bots/${bot.body.id}/tokens`, { name: 'ci' })).body.token;
     await stack.admin('POST', `/admin/bots/${bot.body.id}/channels`, {
       type: 'whatsapp',
-      config: { phoneNumberId: '1065550002', accessToken: 'EAAG-test-token' },
+      config: { phoneNumberId: '1065550002', accessToken: 'EAAG-test-token', enforceCustomerServiceWindow: false },
     });
     const broadcast = await stack.admin<{ hookKey: string }>('POST', `/admin/bots/${bot.body.id}/broadcasts`, {
       name: 'Gold offer',

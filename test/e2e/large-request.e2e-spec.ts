@@ -12,7 +12,7 @@ describe('a hook call near the 1 MiB cap', () => {
     await stack.admin('POST', `/admin/bots/${bot.body.id}/channels`, {
       type: 'whatsapp',
       // WhatsApp's top throughput tier; the default (80/s) would pace 9,000 sends over two minutes.
-      config: { phoneNumberId: '1065550002', accessToken: 'EAAG-test-token', messagesPerSecond: 1000 },
+      config: { phoneNumberId: '1065550002', accessToken: 'EAAG-test-token', messagesPerSecond: 1000, enforceCustomerServiceWindow: false },
     });
     const broadcast = await stack.admin<{ hookKey: string }>('POST', `/admin/bots/${bot.body.id}/broadcasts`, {
       name: 'Bulk',

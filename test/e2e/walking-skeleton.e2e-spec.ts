@@ -20,7 +20,7 @@ describe('walking skeleton: hook → audience → contact → delivery → provi
     botToken = token.body.token;
     const channel = await stack.admin('POST', `/admin/bots/${bot.body.id}/channels`, {
       type: 'whatsapp',
-      config: { phoneNumberId: '1065550001', accessToken: 'EAAG-test-token' },
+      config: { phoneNumberId: '1065550001', accessToken: 'EAAG-test-token', enforceCustomerServiceWindow: false },
     });
     expect(channel.status).toBe(201);
     const broadcast = await stack.admin<{ hookUrl: string; hookKey: string }>('POST', `/admin/bots/${bot.body.id}/broadcasts`, {

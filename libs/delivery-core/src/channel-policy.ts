@@ -22,21 +22,17 @@ export const CHANNEL_POLICY = Symbol('CHANNEL_POLICY');
 export const WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Whether Herald enforces the 24-hour window for this account before calling the provider.
- * The channel config's `enforceWindow` decides; without it, the window is enforced for Meta's
- * own Graph API hosts and not for other base URLs (the provider sandbox, which does not
- * enforce it either, so a brand-new contact can be messaged in local runs and tests).
+ * Whether Herald enforces the 24-hour customer-service window for this WhatsApp or Messenger
+ * account before calling the provider: the account's own `enforceCustomerServiceWindow` setting
+ * (`enforceWindow`, its earlier name, is still read), on when it says nothing. Never inferred from
+ * where the account sends: an account that may message people outside the window (a local
+ * sandbox, a provider that enforces it itself) says so explicitly.
  */
 export function enforcesWindow(account: ChannelAccount): boolean {
-  const flag = account.config.enforceWindow;
+  const flag = account.config.enforceCustomerServiceWindow ?? account.config.enforceWindow;
   if (typeof flag === 'boolean') return flag;
   if (flag === 'true' || flag === 'false') return flag === 'true';
-  const baseUrl = typeof account.config.baseUrl === 'string' ? account.config.baseUrl : '';
-  try {
-    return /(^|\.)facebook\.com$/.test(new URL(baseUrl).hostname);
-  } catch {
-    return false;
-  }
+  return true;
 }
 
 /** Milliseconds since the person last wrote, or null when they never did (as far as Herald knows). */

@@ -82,9 +82,10 @@ export async function createBot(
   if (bot.status !== 201) throw new Error(`bot: ${bot.status} ${JSON.stringify(bot.body)}`);
   const token = await harness.admin<{ token: string }>('POST', `/admin/bots/${bot.body.id}/tokens`, { name: 'test' });
   const configs = {
-    whatsapp: { phoneNumberId: '1065550001', accessToken: 'EAAG-test' },
+    // The sandbox lets anyone be messaged; tests of the 24-hour window turn it on themselves.
+    whatsapp: { phoneNumberId: '1065550001', accessToken: 'EAAG-test', enforceCustomerServiceWindow: false },
     sms: { accountSid: 'AC00000000000000000000000000000001', authToken: 'twilio-test', from: '+15550001111' },
-    messenger: { pageId: '1065550002', pageAccessToken: 'EAAG-page-test' },
+    messenger: { pageId: '1065550002', pageAccessToken: 'EAAG-page-test', enforceCustomerServiceWindow: false },
   };
   const channelIds: Record<string, string> = {};
   for (const type of options.channels ?? []) {

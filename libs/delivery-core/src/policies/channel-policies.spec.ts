@@ -15,9 +15,9 @@ const account = (config: Record<string, unknown>): ChannelAccount => ({
   config,
   credentials: {},
 });
-const enforced = account({ baseUrl: 'http://127.0.0.1:3999', enforceWindow: true });
+const enforced = account({ baseUrl: 'http://127.0.0.1:3999', enforceCustomerServiceWindow: true });
 const meta = account({ baseUrl: 'https://graph.facebook.com' });
-const sandbox = account({ baseUrl: 'http://127.0.0.1:3999' });
+const sandbox = account({ baseUrl: 'http://127.0.0.1:3999', enforceCustomerServiceWindow: false });
 
 const request = (overrides: Partial<DeliveryRequested> = {}): DeliveryRequested => ({
   runId: 'r',
@@ -35,16 +35,15 @@ const text = { text: 'hi' };
 const template = { template: { name: 'order_update', language: { code: 'en_US' } } };
 
 describe('enforcesWindow', () => {
-  it("follows the channel's enforceWindow flag, else enforces for Meta's Graph hosts only", () => {
+  it("follows the account's enforceCustomerServiceWindow setting, on when it says nothing, whatever its URL", () => {
     expect(enforcesWindow(enforced)).toBe(true);
-    expect(
-      enforcesWindow(account({ baseUrl: 'https://graph.facebook.com', enforceWindow: false })),
-    ).toBe(false);
-    expect(enforcesWindow(meta)).toBe(true);
     expect(enforcesWindow(sandbox)).toBe(false);
-    expect(enforcesWindow(account({ baseUrl: 'https://graph.facebook.com.evil.example' }))).toBe(
-      false,
-    );
+    expect(enforcesWindow(meta)).toBe(true);
+    expect(enforcesWindow(account({ baseUrl: 'http://127.0.0.1:3999' }))).toBe(true);
+    expect(enforcesWindow(account({ baseUrl: 'https://graph.facebook.com', enforceCustomerServiceWindow: 'false' }))).toBe(false);
+    // The setting's earlier name is still read; the new one wins.
+    expect(enforcesWindow(account({ enforceWindow: false }))).toBe(false);
+    expect(enforcesWindow(account({ enforceWindow: false, enforceCustomerServiceWindow: true }))).toBe(true);
   });
 });
 
