@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { coreImports } from '@herald/runtime';
 import { ContactConfig } from './contact.config.js';
 import { ContactInboundHandler } from './contact-inbound.handler.js';
+import { BotSettingsCache, FrequencyCapService } from './frequency-cap.js';
 import { InboundReplayGuard } from './inbound-replay.guard.js';
 import { RecordInboundService } from './record-inbound.service.js';
 import { RunOwnerCheck } from './run-owner.check.js';
@@ -21,6 +22,8 @@ export class ContactModule {
         RunOwnerCheck,
         RecordInboundService,
         InboundReplayGuard,
+        BotSettingsCache,
+        FrequencyCapService,
       ],
     };
   }

@@ -14,7 +14,6 @@ import {
 import { EventPublisher, type OutgoingEvent } from '@herald/kafka';
 import { PromiseCache } from '@herald/runtime';
 import {
-  BotRepository,
   ChannelRepository,
   ContactRepository,
   RunRepository,
@@ -23,9 +22,10 @@ import {
   type ContactUpdate,
   type ContactUpsert,
 } from '@herald/persistence';
+import { BotSettingsCache, FrequencyCapService } from './frequency-cap.js';
 import { phonesOf, pickConversation } from './pick-conversation.js';
 
-/** How long a bot's enabled channels (and its default country) are reused before they are read again. */
+/** How long a bot's enabled channels are reused before they are read again. */
 const ENABLED_CHANNELS_CACHE_MS = 10_000;
 
 interface Indexed {
@@ -81,11 +81,9 @@ export class ResolveContactsService {
     private readonly runs: RunRepository,
     private readonly channels: ChannelRepository,
     private readonly publisher: EventPublisher,
-    private readonly bots: BotRepository,
+    private readonly botSettings: BotSettingsCache,
+    private readonly frequencyCap: FrequencyCapService,
   ) {}
-
-  /** Per bot: the country of numbers written in national form (bot setting `defaultCountry`). */
-  private readonly defaultCountries = new PromiseCache<string | undefined>(ENABLED_CHANNELS_CACHE_MS);
 
   /** Per bot: its enabled channel types, one read shared by concurrent pages. */
   private readonly enabledChannels = new PromiseCache<ReadonlySet<Channel>>(ENABLED_CHANNELS_CACHE_MS);
@@ -103,7 +101,7 @@ export class ResolveContactsService {
       page.page,
       resolved.filter(({ target }) => !target.contactId).map(({ contact }) => contact.id),
     );
-    const perTopic = new Map<string, OutgoingEvent<DeliveryRequested>[]>();
+    const toSend: typeof resolved = [];
     const seen = new Set<string>();
     for (const { contact, target, index } of resolved) {
       if (listedEarlier.has(contact.id)) {
@@ -134,6 +132,13 @@ export class ResolveContactsService {
         continue;
       }
       seen.add(contact.id);
+      toSend.push({ contact, target, index });
+    }
+    // Policies that may still skip a person (issue 13), each with its reason.
+    const { allowed, capped } = await this.frequencyCap.apply(page, toSend, ({ target }) => describeTarget(target));
+    for (const { target, index, contact, reason } of capped) skipped.push({ target, index, contactId: contact.id, reason });
+    const perTopic = new Map<string, OutgoingEvent<DeliveryRequested>[]>();
+    for (const { contact, target } of allowed) {
       const topic = deliveryTopicFor(contact.channel);
       const list = perTopic.get(topic) ?? [];
       list.push({ key: contact.id, data: this.deliveryFor(page, contact, target) });
@@ -201,10 +206,7 @@ export class ResolveContactsService {
     const shared = page.setVariables ?? {};
     // Numbers in E.164 whoever published the page (From-API uids, internal services); one that
     // cannot be made valid is skipped with the reason.
-    const defaultCountry = await this.defaultCountries.get(
-      page.botId,
-      async () => (await this.bots.settingsOf(page.botId)).defaultCountry,
-    );
+    const { defaultCountry } = await this.botSettings.get(page.botId);
     const indexed: Indexed[] = [];
     page.targets.forEach((given, index) => {
       const result = normalizeTargetPhones(given, defaultCountry);

@@ -24,3 +24,4 @@ export * from './entities/dead-letter.entity.js';
 export * from './repositories/dead-letter.repository.js';
 export * from './repositories/broadcast-list.repository.js';
 export * from './repositories/inbound-receipt.repository.js';
+export * from './repositories/frequency-ledger.repository.js';

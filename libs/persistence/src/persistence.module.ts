@@ -12,6 +12,7 @@ import { DeliveryRepository } from './repositories/delivery.repository.js';
 import { IdempotencyRepository } from './repositories/idempotency.repository.js';
 import { InboundReceiptRepository } from './repositories/inbound-receipt.repository.js';
 import { OperatorRepository } from './repositories/operator.repository.js';
+import { FrequencyLedgerRepository } from './repositories/frequency-ledger.repository.js';
 import { RunListRepository } from './repositories/run-list.repository.js';
 import { RunSkipRepository } from './repositories/run-skip.repository.js';
 import { RunRepository } from './repositories/run.repository.js';
@@ -32,6 +33,7 @@ const REPOSITORIES = [
   DeadLetterRepository,
   BroadcastListRepository,
   InboundReceiptRepository,
+  FrequencyLedgerRepository,
 ];
 
 export interface PersistenceModuleOptions extends PersistenceOptions {
