@@ -182,6 +182,13 @@ describe('dead letters', () => {
     expect(JSON.stringify(one.body)).not.toContain('must-never-be-stored');
   });
 
+  it('reads the DLQs without making DLQs of its own', async () => {
+    const admin = await h.probe.admin();
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(h.stack.prefix));
+    expect(topics.filter((t) => t.endsWith('.dlq')).length).toBeGreaterThanOrEqual(10);
+    expect(topics.filter((t) => t.endsWith('.dlq.dlq'))).toEqual([]);
+  });
+
   it('refuses malformed queries and ids with a 400, and unknown ids with a 404', async () => {
     const refusals = await Promise.all([
       list('topic=broadcast.requested.v1.dlq'),
