@@ -62,7 +62,9 @@ export class CreateChannelDto {
   @ApiProperty({
     description:
       'The provider account. WhatsApp: {phoneNumberId, accessToken}; SMS (Twilio): {accountSid, authToken, from | messagingServiceSid}; ' +
-      'Messenger: {pageId, pageAccessToken}. Optional: baseUrl (defaults to the sandbox locally), apiVersion, messagesPerSecond. ' +
+      'Messenger: {pageId, pageAccessToken}. Optional: baseUrl (defaults to the sandbox locally), apiVersion, messagesPerSecond, ' +
+      'enforceCustomerServiceWindow (WhatsApp and Messenger, default true: free-form messages only within 24 hours of the person\'s last message; ' +
+      'set false only for a provider or sandbox that allows messaging anyone). ' +
       'Credentials are stored sealed and never shown again.',
     example: { phoneNumberId: '1065550001', accessToken: 'EAAG...' },
   })
