@@ -22,7 +22,7 @@ describe('tenancy: the auth matrix over every public route, on two instances', (
         ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
         ...headers,
       },
-      ...(method === 'POST' ? { body: JSON.stringify({ targets: [{ user_id: '15550300001' }] }) } : {}),
+      ...(method === 'POST' ? { body: JSON.stringify({ targets: [{ user_id: '+12025550171' }] }) } : {}),
     });
 
   /** Every public route with a bot-token check, as its own API passes the token. */
@@ -44,7 +44,7 @@ describe('tenancy: the auth matrix over every public route, on two instances', (
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(token !== undefined ? { 'x-api-key': token } : {}) },
         // The key says which bot; naming the bot too makes another bot's key a mismatch (not a call for that bot).
-        body: JSON.stringify({ client: { user_id: 'user-1', bot_id: bot.botId }, payload: { content_type: 'flow_trigger', content: { flow_id: 'welcome' } } }),
+        body: JSON.stringify({ client: { user_id: '+12025550160', bot_id: bot.botId }, payload: { content_type: 'flow_trigger', content: { flow_id: 'welcome' } } }),
       }),
   });
 

@@ -12,6 +12,14 @@ import { testBrokers, testDatabaseUrl, uniquePrefix } from './env.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
 
+/** Quotas no ordinary suite reaches; the tenancy suites set their own. */
+export const GENEROUS_QUOTAS = {
+  HERALD_QUOTA_HOOK_PER_SECOND: '100000',
+  HERALD_QUOTA_CHATFUEL_V2_PER_SECOND: '100000',
+  HERALD_QUOTA_CSML_PER_SECOND: '100000',
+  HERALD_AUTH_FAILURES_PER_MINUTE: '100000',
+};
+
 const shared = globalThis as { heraldTestSpans?: InMemorySpanExporter };
 
 /** The spans this test process finished (tracing is registered once per process). */
@@ -66,6 +74,8 @@ export async function startStack(services: ServiceName[] = SERVICE_NAMES, env: N
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       SCHEDULER_INTERVAL_MS: '200',
+      // Quotas and the failed-auth throttle (issue 11) get their own suites; elsewhere they stay out of the way.
+      ...GENEROUS_QUOTAS,
       ...env,
     },
     ports,

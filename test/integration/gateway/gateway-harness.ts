@@ -5,7 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AddressInfo } from 'node:net';
 import { Topics, type BroadcastRequested } from '@herald/contracts';
 import { loadConfig } from '@herald/runtime';
-import { ADMIN_KEY, json, prepareDatabase, testBrokers, testDatabaseUrl, uniquePrefix } from '@herald/testing';
+import { ADMIN_KEY, GENEROUS_QUOTAS, json, prepareDatabase, testBrokers, testDatabaseUrl, uniquePrefix } from '@herald/testing';
 import { startGateway } from '../../../apps/gateway/src/gateway.app.js';
 import { GatewayConfig } from '../../../apps/gateway/src/gateway.config.js';
 import { KafkaProbe } from '../../utils/kafka.js';
@@ -35,6 +35,7 @@ export async function startGatewayHarness(env: NodeJS.ProcessEnv = {}): Promise<
       HOST: '127.0.0.1',
       PORT: '0',
       LOG_LEVEL: 'error',
+      ...GENEROUS_QUOTAS,
       ...env,
     }),
   );
