@@ -45,10 +45,15 @@ function persistent(name, make) {
 }
 
 const adminKey = process.env.HERALD_ADMIN_KEY ?? persistent('admin-key', () => `hak_${randomBytes(18).toString('base64url')}`);
+// The console's first admin, created by the gateway at boot when missing (kept in .run/ for local use).
+const consoleEmail = process.env.HERALD_CONSOLE_ADMIN_EMAIL ?? 'admin@herald.local';
+const consolePassword = process.env.HERALD_CONSOLE_ADMIN_PASSWORD ?? persistent('console-admin-password', () => randomBytes(12).toString('base64url'));
 const env = {
   ...process.env,
   DATABASE_URL: process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
   HERALD_ADMIN_KEY: adminKey,
+  HERALD_CONSOLE_ADMIN_EMAIL: consoleEmail,
+  HERALD_CONSOLE_ADMIN_PASSWORD: consolePassword,
   HERALD_PUBLIC_URL: process.env.HERALD_PUBLIC_URL ?? gatewayUrl,
   PROVIDER_DEFAULT_BASE_URL: process.env.PROVIDER_DEFAULT_BASE_URL ?? sandboxUrl,
   KAFKAJS_NO_PARTITIONER_WARNING: '1',
@@ -144,7 +149,8 @@ process.on('SIGTERM', () => void shutdown(0));
 say('building (tsc)…');
 const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
 const alias = build.status === 0 ? spawnSync(process.execPath, ['node_modules/tsc-alias/dist/bin/index.js', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' }) : build;
-if (alias.status !== 0) {
+const consoleBuild = alias.status === 0 ? spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'apps/console/vite.config.ts'], { cwd: ROOT, stdio: 'inherit' }) : alias;
+if (consoleBuild.status !== 0) {
   say('build failed');
   process.exit(1);
 }
@@ -176,6 +182,7 @@ console.log(`
 \x1b[1mHerald is running.\x1b[0m  (Ctrl-C stops everything)
 
   Gateway            ${gatewayUrl}        health: ${gatewayUrl}/health/ready
+  Console            ${gatewayUrl}/console/   sign in as ${consoleEmail} / ${consolePassword}   (kept in .run/console-admin-password)
   Admin key          ${adminKey}   (Authorization: Bearer …; kept in .run/admin-key)
   Provider sandbox   ${sandboxUrl}        (WhatsApp Cloud API, Twilio, Messenger Send API)
   Kafka              ${kafka.brokers.join(', ')}   PostgreSQL  ${env.DATABASE_URL.replace(/\/\/[^@]*@/, '//')}

@@ -37,10 +37,12 @@ export function serveConsole(app: NestFastifyApplication): void {
     root,
     prefix: CONSOLE_PATH,
     index: ['index.html'],
+    // @fastify/static hands over Fastify's reply here (not the raw response).
     setHeaders: (response, file) => {
-      for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value);
+      const reply = response as unknown as { header(name: string, value: string): unknown };
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
       // Hashed asset names never change content; the page itself is always revalidated.
-      response.setHeader('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      reply.header('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
 }

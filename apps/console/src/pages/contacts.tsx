@@ -1,0 +1,168 @@
+// A bot's contacts: keyset pages, each contact's variables and opt-out state, and a CSV import
+// sent in chunks with a progress bar (columns: channel, user_id, then any variables).
+import { useState } from 'react';
+import { api } from '../api.js';
+import { ErrorText, formatTime, useLoad } from '../components.js';
+import { href } from '../router.js';
+
+interface Contact {
+  id: string;
+  channel: string;
+  userId: string;
+  phone: string | null;
+  email: string | null;
+  variables: Record<string, unknown>;
+  optedOutAt: string | null;
+  lastSeen: string;
+}
+
+const CHUNK = 1000;
+
+/** A small CSV reader: quoted fields with "" escapes, commas, CRLF or LF. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      if (row.some((f) => f !== '')) rows.push(row);
+      row = [];
+      field = '';
+    } else field += ch;
+  }
+  row.push(field);
+  if (row.some((f) => f !== '')) rows.push(row);
+  return rows;
+}
+
+export function ContactsPage({ botId }: { botId: string }) {
+  const [cursors, setCursors] = useState<Array<string | null>>([null]);
+  const cursor = cursors[cursors.length - 1] ?? null;
+  const page = useLoad(() => api<{ contacts: Contact[]; nextCursor: string | null }>('GET', `/admin/bots/${botId}/contacts?limit=50${cursor ? `&cursor=${cursor}` : ''}`), [botId, cursor]);
+  const [progress, setProgress] = useState<{ done: number; total: number }>();
+  const [importError, setImportError] = useState<unknown>();
+  const [imported, setImported] = useState('');
+
+  const importFile = async (file: File) => {
+    setImportError(undefined);
+    setImported('');
+    const rows = parseCsv(await file.text());
+    const [header, ...data] = rows;
+    if (!header || !header.includes('channel') || !header.includes('user_id')) {
+      setImportError(new Error('The CSV needs a header row with channel and user_id columns (other columns become variables).'));
+      return;
+    }
+    const contacts = data.map((cells) => {
+      const entry: Record<string, unknown> = {};
+      const variables: Record<string, string> = {};
+      header.forEach((name, i) => {
+        const value = cells[i] ?? '';
+        if (name === 'channel' || name === 'user_id') entry[name] = value;
+        else if (value !== '') variables[name] = value;
+      });
+      return { ...entry, variables };
+    });
+    setProgress({ done: 0, total: contacts.length });
+    try {
+      for (let i = 0; i < contacts.length; i += CHUNK) {
+        await api('POST', `/admin/bots/${botId}/contacts`, contacts.slice(i, i + CHUNK));
+        setProgress({ done: Math.min(i + CHUNK, contacts.length), total: contacts.length });
+      }
+      setImported(`${contacts.length} contacts imported.`);
+      setCursors([null]);
+    } catch (e) {
+      setImportError(e);
+    }
+  };
+
+  return (
+    <>
+      <p className="links">
+        <a href={href(`/bots/${botId}`)}>← Broadcasts of this bot</a>
+      </p>
+      <h1>Contacts</h1>
+      <section className="card" aria-labelledby="import-h">
+        <h2 id="import-h">Import a CSV</h2>
+        <label>
+          CSV file (columns channel, user_id, then variables){' '}
+          <input
+            type="file"
+            accept=".csv,text/csv"
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              if (file) void importFile(file);
+            }}
+          />
+        </label>
+        {progress ? (
+          <>
+            <label htmlFor="import-progress">
+              {progress.done} of {progress.total} imported
+            </label>
+            <progress id="import-progress" max={Math.max(progress.total, 1)} value={progress.done} />
+          </>
+        ) : null}
+        <p role="status" className="muted">
+          {imported}
+        </p>
+        <ErrorText error={importError} />
+      </section>
+      <ErrorText error={page.error} />
+      <div className="table-wrap" tabIndex={0} role="region" aria-label="Contacts">
+        <table>
+          <caption className="sr-only">Contacts</caption>
+          <thead>
+            <tr>
+              <th scope="col">User id</th>
+              <th scope="col">Channel</th>
+              <th scope="col">Variables</th>
+              <th scope="col">Opted out</th>
+              <th scope="col">Last seen</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(page.data?.contacts ?? []).map((c) => (
+              <tr key={c.id}>
+                <td className="mono">{c.userId}</td>
+                <td>{c.channel}</td>
+                <td className="small">
+                  {Object.entries(c.variables)
+                    .map(([k, v]) => `${k}=${String(v)}`)
+                    .join(', ')}
+                </td>
+                <td>{c.optedOutAt ? `yes, ${formatTime(c.optedOutAt)}` : 'no'}</td>
+                <td>{formatTime(c.lastSeen)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div className="pager">
+        {cursors.length > 1 ? (
+          <button type="button" onClick={() => setCursors(cursors.slice(0, -1))}>
+            Previous contacts
+          </button>
+        ) : null}
+        {page.data?.nextCursor ? (
+          <button type="button" onClick={() => setCursors([...cursors, page.data!.nextCursor])}>
+            Next contacts
+          </button>
+        ) : null}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,295 @@
+// The operator console in a real browser (Debian's chromium, driven by Playwright) against the
+// real stack: sign-in for each role; an admin creates a bot, a token, a channel, a block and a
+// broadcast; copies the hook URL and calls it; executes from the list and watches the run's
+// counts change until it completes; reads why a skipped person was skipped; a From-API check of
+// a bad endpoint shows the alert; a mobile operator at 390 px sees only the visible broadcasts and
+// executes one. axe-core checks every page for serious or critical violations.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { eventually, json, startStack, type Stack } from '@herald/testing';
+import { ensureConsoleBuilt, launchChromium, screenshot, seriousViolations } from '../utils/console.js';
+
+const ADMIN = { email: 'admin@console.test', password: 'console admin password' };
+const CONTACTS = 40;
+// The test database outlives a run: names and emails are unique per run.
+const TAG = Date.now().toString(36).slice(-5);
+const BOT = `Console shop ${TAG}`;
+
+describe('operator console in a browser', () => {
+  let stack: Stack;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let badApi: Server;
+  let badApiUrl: string;
+  const created: { botId?: string; token?: string; broadcastId?: string; hookUrl?: string } = {};
+
+  async function newPage(viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
+    const ctx = await browser.newContext({ viewport, baseURL: stack.gatewayUrl });
+    await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.gatewayUrl });
+    return { context: ctx, page: await ctx.newPage() };
+  }
+
+  async function signIn(p: Page, email: string, password: string): Promise<void> {
+    await p.goto('/console/');
+    await p.getByLabel('Email').fill(email);
+    await p.getByLabel('Password').fill(password);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.getByRole('button', { name: 'Sign out' }).waitFor();
+  }
+
+  async function expectAccessible(p: Page, what: string): Promise<void> {
+    expect({ what, violations: await seriousViolations(p) }).toEqual({ what, violations: [] });
+  }
+
+  async function clipboard(p: Page): Promise<string> {
+    return p.evaluate(() => navigator.clipboard.readText());
+  }
+
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    // A customer endpoint that answers without the "list" the From-API seed requires.
+    badApi = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ items: [{ id: 1 }] }));
+    });
+    await new Promise<void>((resolve) => badApi.listen(0, '127.0.0.1', resolve));
+    badApiUrl = `http://127.0.0.1:${(badApi.address() as AddressInfo).port}/broadcast-list`;
+    process.env.CUSTOM_API_ALLOWED_HOSTS = '127.0.0.1';
+    stack = await startStack(undefined, { HERALD_CONSOLE_ADMIN_EMAIL: ADMIN.email, HERALD_CONSOLE_ADMIN_PASSWORD: ADMIN.password });
+    browser = await launchChromium();
+    ({ context, page } = await newPage());
+  }, 180_000);
+
+  afterAll(async () => {
+    delete process.env.CUSTOM_API_ALLOWED_HOSTS;
+    await browser?.close();
+    await stack?.stop();
+    await new Promise((resolve) => badApi?.close(resolve));
+  });
+
+  it('serves the console at /console/ with a strict Content-Security-Policy', async () => {
+    const response = await fetch(`${stack.gatewayUrl}/console/`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await response.text()).toContain('<div id="root">');
+    expect((await fetch(`${stack.gatewayUrl}/console`, { redirect: 'manual' })).headers.get('location')).toBe('/console/');
+  });
+
+  it('signs an admin in (a wrong password says so)', async () => {
+    await page.goto('/console/');
+    await expectAccessible(page, 'sign-in');
+    await screenshot(page, 'sign-in');
+    await page.getByLabel('Email').fill(ADMIN.email);
+    await page.getByLabel('Password').fill('wrong password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'not right' }).waitFor();
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Bots' }).waitFor();
+    await expect(page.getByRole('link', { name: 'Operators' }).isVisible()).resolves.toBe(true);
+    await expectAccessible(page, 'bots');
+  });
+
+  it('creates a bot, a token (shown once, copied), an SMS channel and a block with a preview', async () => {
+    await page.getByLabel('Bot name').fill(BOT);
+    await page.getByRole('button', { name: 'Create bot' }).click();
+    await page.getByRole('heading', { name: `Setup of ${BOT}` }).waitFor();
+    created.botId = /#\/bots\/([0-9a-f-]{36})\/setup/.exec(page.url())![1];
+
+    await page.getByLabel('Token name').fill('crm');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await page.getByText('This token is shown once').waitFor();
+    await page.getByRole('button', { name: 'Copy token' }).click();
+    await page.getByRole('status').filter({ hasText: 'Copied' }).first().waitFor();
+    created.token = await clipboard(page);
+    expect(created.token).toBe((await page.getByTestId('issued-token').textContent())?.trim());
+
+    await page.getByLabel('Provider', { exact: true }).selectOption('sms');
+    await page.getByLabel('Account SID').fill(`AC${'0'.repeat(31)}7`);
+    await page.getByLabel('Auth token').fill('console-test-auth-token');
+    await page.getByLabel('From number (or a messaging service SID below) (optional)').fill('+15550006666');
+    await page.getByRole('button', { name: 'Add channel' }).click();
+    await page.getByText('SMS (Twilio) account added.').waitFor();
+    await page.getByRole('list', { name: 'Channels' }).getByText('sms').waitFor();
+
+    // Contacts for the saved audience and the block preview (imported through the admin API).
+    const contacts = Array.from({ length: CONTACTS }, (_, i) => ({ channel: 'sms', user_id: `+1555070${String(i).padStart(4, '0')}`, variables: { first_name: `Ada${i}` } }));
+    expect((await stack.admin('POST', `/admin/bots/${created.botId}/contacts`, contacts)).status).toBe(200);
+    await page.reload();
+    await page.getByLabel('Block name').fill('greeting');
+    await page.getByLabel('Block text').fill('Hello {{first_name}}!');
+    await page.getByLabel('Preview').filter({ hasText: /^Hello Ada\d+!$/ }).waitFor();
+    await page.getByRole('button', { name: 'Create block' }).click();
+    await page.getByRole('list', { name: 'Blocks' }).getByText('greeting').waitFor();
+    await expectAccessible(page, 'bot setup');
+    await screenshot(page, 'bot-setup');
+  });
+
+  it('creates a broadcast, shows settings and the hook URL; the copied URL works', async () => {
+    await page.goto(`/console/#/bots/${created.botId}`);
+    await page.getByLabel('Broadcast name').fill('Weekly news');
+    await page.getByRole('button', { name: 'Create broadcast' }).click();
+    await page.getByRole('heading', { name: 'Weekly news' }).waitFor();
+    created.broadcastId = /#\/broadcasts\/([0-9a-f-]{36})/.exec(page.url())![1];
+    // Content from the block; the broadcast is made visible to mobile operators.
+    await page.getByLabel('a block (text or WhatsApp template)').check();
+    await page.getByLabel('Block', { exact: true }).selectOption({ label: 'greeting' });
+    await page.getByRole('button', { name: 'Save content' }).click();
+    await page.getByText('Content saved.').waitFor();
+    await page.getByLabel('Visible to mobile operators').check();
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    await expect(page.getByText('Mobile operators of this bot see this broadcast and may execute it.').isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('region', { name: 'curl: Targets' }).count()).resolves.toBe(0);
+    await expect(page.getByLabel('curl: Targets').textContent()).resolves.toContain('authorization: Bearer $BOT_TOKEN');
+    await expectAccessible(page, 'broadcast editor');
+    await screenshot(page, 'broadcast-editor');
+
+    await page.getByRole('button', { name: 'Copy hook URL' }).click();
+    created.hookUrl = await clipboard(page);
+    expect(created.hookUrl).toMatch(/\/hooks\/[A-Za-z0-9_-]+$/);
+    // The URL's base is HERALD_PUBLIC_URL (configuration); the test's gateway listens on a free port.
+    const call = await json<{ success: boolean; run_id: string }>(
+      await fetch(new URL(new URL(created.hookUrl).pathname, stack.gatewayUrl), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${created.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ targets: [{ user_id: '+15550799999', bot_channel: 'sms', first_name: 'Hook' }] }),
+      }),
+    );
+    expect(call).toMatchObject({ status: 200, body: { success: true } });
+    const texts = await eventually(async () => {
+      const got = await json<{ messages: Array<{ text: string }> }>(await fetch(`${stack.sandboxUrl}/sandbox/messages?channel=sms&limit=1000`));
+      const hello = got.body.messages.map((m) => m.text).filter((t) => t === 'Hello Hook!');
+      return hello.length > 0 ? hello : undefined;
+    }, 'the hook call to reach the sandbox');
+    expect(texts).toEqual(['Hello Hook!']);
+  });
+
+  it('executes from the list and watches the counts change until the run completes', async () => {
+    // Slow provider answers, so the run is watched while it delivers.
+    await fetch(`${stack.sandboxUrl}/sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ channel: 'sms', latencyMs: 1500 }) });
+    await page.goto(`/console/#/bots/${created.botId}`);
+    await expectAccessible(page, 'broadcast list');
+    await screenshot(page, 'broadcasts');
+    await page.getByRole('button', { name: 'Execute Weekly news' }).click();
+    await page.getByRole('heading', { name: 'Run', exact: true }).waitFor();
+    const sent = page.locator('[data-count="sent"]');
+    const seen = new Set<string>();
+    const status = page.locator('#progress-h .badge');
+    const target = String(CONTACTS + 1);
+    let final = '';
+    await eventually(async () => {
+      seen.add((await sent.textContent()) ?? '');
+      final = (await status.textContent()) ?? '';
+      return final === 'completed' || undefined;
+    }, 'the run to complete on screen', 60_000);
+    await fetch(`${stack.sandboxUrl}/sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ channel: 'sms', latencyMs: 0 }) });
+    const counts = await page.getByRole('definition').allTextContents();
+    expect({ final: await sent.textContent(), counts }).toEqual({ final: target, counts });
+    expect(seen.size).toBeGreaterThan(1);
+    expect([...seen].some((v) => Number(v) < Number(target))).toBe(true);
+    await expect(page.locator('#run-progress').getAttribute('value')).resolves.toBe(target);
+    await page.getByRole('table', { name: 'Recipients and their delivery status' }).getByText('Ada0', { exact: false }).count();
+    await expectAccessible(page, 'run');
+    await screenshot(page, 'run');
+  });
+
+  it("opens a skipped recipient and reads the reason; lists the bot's runs newest first", async () => {
+    const csml = await json<{ request_id: string }>(
+      await fetch(`${stack.gatewayUrl}/v1/api/broadcasts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': created.token! },
+        body: JSON.stringify({ payload: { content_type: 'flow_trigger', content: { flow_id: 'greeting' } }, client: { user_id: '+15550000404' } }),
+      }),
+    );
+    expect(csml.status).toBe(200);
+    await page.goto(`/console/#/bots/${created.botId}/runs`);
+    await page.getByRole('heading', { name: 'Runs of this bot' }).waitFor();
+    await expectAccessible(page, 'runs');
+    await page.locator(`a[href="#/runs/${csml.body.request_id}"]`).click();
+    await page.getByText('Nobody was skipped.').or(page.getByRole('button', { name: /Why was/ })).first().waitFor();
+    const why = page.getByRole('button', { name: /Why was .*15550000404.* skipped\?/ });
+    await why.waitFor({ timeout: 20_000 });
+    await why.click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await expect(dialog.textContent()).resolves.toMatch(/no sms contact .*15550000404.* exists/);
+    await expectAccessible(page, 'skipped reason');
+    await screenshot(page, 'skipped-reason');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  });
+
+  it('a From-API check of a bad endpoint shows an alert with what to fix', async () => {
+    await page.goto(`/console/#/broadcasts/${created.broadcastId}`);
+    await page.getByLabel('Endpoint').fill(badApiUrl);
+    await page.getByRole('button', { name: 'Check' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'Your endpoint must be fixed' });
+    await alert.waitFor();
+    await expect(alert.textContent()).resolves.toMatch(/Page 1: .*list/);
+    await expectAccessible(page, 'From-API alert');
+    await screenshot(page, 'from-api-check');
+  });
+
+  it('an admin creates an operator in the console; the operator sees only their bot', async () => {
+    const other = await stack.admin<{ id: string }>('POST', '/admin/bots', { name: 'Not yours' });
+    await page.goto('/console/#/operators');
+    await page.getByRole('heading', { name: 'Operators' }).waitFor();
+    await page.getByLabel('Email').fill(`ops-${TAG}@console.test`);
+    await page.getByLabel('Password').fill('operator password 1');
+    await page.getByLabel('Role').selectOption('operator');
+    await page.getByLabel(BOT, { exact: true }).check();
+    await page.getByRole('button', { name: 'Create operator' }).click();
+    await page.getByText(`ops-${TAG}@console.test can now sign in.`).waitFor();
+    await expectAccessible(page, 'operators');
+    await screenshot(page, 'operators');
+
+    const { context: ctx, page: p } = await newPage();
+    try {
+      await signIn(p, `ops-${TAG}@console.test`, 'operator password 1');
+      await p.getByRole('list', { name: 'Bots' }).getByRole('link', { name: BOT, exact: true }).waitFor();
+      await expect(p.getByRole('link', { name: 'Not yours' }).count()).resolves.toBe(0);
+      await expect(p.getByRole('link', { name: 'Operators' }).count()).resolves.toBe(0);
+      await p.goto(`/console/#/bots/${other.body.id}`);
+      await p.getByRole('alert').filter({ hasText: 'not one of yours' }).first().waitFor();
+      await p.goto(`/console/#/bots/${created.botId}`);
+      await p.getByRole('button', { name: 'Execute Weekly news' }).waitFor();
+      await expectAccessible(p, 'operator broadcasts');
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('a mobile operator at 390 px sees only the visible broadcasts and executes one', async () => {
+    await stack.admin('POST', `/admin/bots/${created.botId}/broadcasts`, { name: 'Office only', content: { messages: [{ text: 'x' }] } });
+    expect((await stack.admin('POST', '/admin/operators', { email: `phone-${TAG}@console.test`, password: 'mobile password 1', role: 'mobile_operator', botIds: [created.botId] })).status).toBe(201);
+    const { context: ctx, page: p } = await newPage({ width: 390, height: 844 });
+    try {
+      await signIn(p, `phone-${TAG}@console.test`, 'mobile password 1');
+      await p.getByRole('heading', { name: 'My broadcasts' }).waitFor();
+      const list = p.getByRole('list', { name: 'Broadcasts' });
+      await list.getByText('Weekly news').waitFor();
+      await expect(list.getByText('Office only').count()).resolves.toBe(0);
+      // Nothing wider than the phone's screen.
+      await expect(p.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
+      await expectAccessible(p, 'mobile broadcasts');
+      await screenshot(p, 'mobile-broadcasts');
+      await p.getByRole('button', { name: 'Execute Weekly news' }).click();
+      await p.getByRole('heading', { name: 'Run', exact: true }).waitFor();
+      await p.locator('#progress-h .badge').filter({ hasText: 'completed' }).waitFor({ timeout: 30_000 });
+      await expect(p.getByRole('button', { name: 'Cancel run' }).count()).resolves.toBe(0);
+      await expectAccessible(p, 'mobile run');
+      await screenshot(p, 'mobile-run');
+      await p.goto(`/console/#/broadcasts/${created.broadcastId}/runs`);
+      await p.getByRole('heading', { name: 'Runs of this broadcast' }).waitFor();
+      await p.getByRole('table').locator('tbody tr').first().waitFor();
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  afterAll(async () => {
+    await context?.close();
+  });
+});
