@@ -16,7 +16,8 @@ export class TextLogger extends ConsoleLogger {
     return scrub(super.formatMessage(logLevel, message, pidMessage, formattedLogLevel, contextMessage, timestampDiff, params));
   }
 
-  protected override printStackTrace(stack: string): void {
-    super.printStackTrace(scrub(stack));
+  // Nest calls this with no stack when `error()` gets a message alone: nothing to scrub then.
+  protected override printStackTrace(stack: string | undefined): void {
+    super.printStackTrace(stack === undefined ? (stack as unknown as string) : scrub(String(stack)));
   }
 }
