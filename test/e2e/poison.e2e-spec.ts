@@ -98,6 +98,26 @@ describe('poison inputs never stop a partition', () => {
     });
   });
 
+  it('dead-letters a request for a bot that does not exist, and a page whose run belongs to another bot, touching nothing', async () => {
+    const strangerRun = randomUUID();
+    await h.probe.produceEvents(Topics.BroadcastRequested, [
+      {
+        key: strangerRun,
+        data: { runId: strangerRun, botId: randomUUID(), source: 'event', requestedAt: new Date().toISOString(), content: { messages: [{ text: 'Hi' }] } },
+      },
+    ]);
+    const ownRun = await h.broadcast({ botId, content: { messages: [{ text: 'Own' }] }, targets: [{ phone: '+15550710700', channel: 'sms', create: true }] });
+    await h.runWhen(ownRun);
+    const otherBot = await h.bot({});
+    const forged = { runId: ownRun, botId: otherBot, page: 7, targets: [{ phone: '+15550710701', channel: 'sms', create: true }], messages: [{ text: 'Forged' }] };
+    await h.probe.produceEvents(Topics.TargetResolved, [{ key: ownRun, data: forged }]);
+    const requests = await h.probe.read(dlqTopicOf(Topics.BroadcastRequested), 2);
+    expect(requests.find((l) => l.key === strangerRun)?.headers[DLQ_HEADERS.reason]).toContain('does not exist');
+    const [page] = await h.probe.read(dlqTopicOf(Topics.TargetResolved), 1);
+    expect(page!.headers[DLQ_HEADERS.reason]).toContain(`does not belong to bot ${otherBot}`);
+    expect(await h.contact(otherBot, 'sms', '+15550710701')).toBeUndefined();
+  });
+
   it('sends a WhatsApp template parameter exactly as the contact wrote it: newline, backslash and quote add nothing', async () => {
     const waBot = await h.bot({ whatsapp: { phoneNumberId: '1065550710', accessToken: 'EAAG-poison' } });
     const nicks = ['two\nlines', 'back\\slash', 'x"},{"type":"text","text":"injected'];
