@@ -19,6 +19,7 @@ import { FrequencyLedger1765500300000 } from './migrations/1765500300000-frequen
 import { OperatorConsole1765300000000 } from './migrations/1765300000000-operator-console.js';
 import { ChangeNotifications1765100000000 } from './migrations/1765100000000-change-notifications.js';
 import { InboundReceipts1765100100000 } from './migrations/1765100100000-inbound-receipts.js';
+import { SealedHookKeys1765100200000 } from './migrations/1765100200000-sealed-hook-keys.js';
 import { DeadLetters1765700000000 } from './migrations/1765700000000-dead-letters.js';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/herald';
@@ -42,6 +43,7 @@ export const MIGRATIONS = [
   RunListings1764000000000,
   ChangeNotifications1765100000000,
   InboundReceipts1765100100000,
+  SealedHookKeys1765100200000,
   OperatorConsole1765300000000,
   BotSettings1765500000000,
   ContactPhonesE1641765500100000,

@@ -10,7 +10,6 @@ import {
   ChannelRepository,
   RunRepository,
   SecretBox,
-  newHookKey,
   type BlockEntity,
   type BotEntity,
   type BroadcastContent,
@@ -206,8 +205,7 @@ export class AdminService {
 
   async regenerateHookKey(broadcastId: string): Promise<BroadcastView> {
     const row = await this.requireBroadcast(broadcastId);
-    row.hookKey = newHookKey();
-    return this.view(await this.broadcasts.save(row));
+    return this.view(await this.broadcasts.regenerateHookKey(row));
   }
 
   /** The console's execute button: runs the broadcast with its saved audience. */
@@ -281,6 +279,7 @@ export class AdminService {
   }
 
   private view(row: BroadcastEntity): BroadcastView {
+    const hookKey = this.broadcasts.hookKeyOf(row);
     return {
       id: row.id,
       botId: row.botId,
@@ -291,8 +290,8 @@ export class AdminService {
         ? { source: 'custom_api', endpoint: row.recipients.endpoint, hasHeaders: Boolean(row.recipients.headersSealed) }
         : null,
       settings: row.settings,
-      hookKey: row.hookKey,
-      hookUrl: `${this.config.HERALD_PUBLIC_URL.replace(/\/$/, '')}/hooks/${row.hookKey}`,
+      hookKey,
+      hookUrl: `${this.config.HERALD_PUBLIC_URL.replace(/\/$/, '')}/hooks/${hookKey}`,
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
     };

@@ -59,9 +59,16 @@ export class BroadcastEntity {
   @Column('jsonb')
   settings!: BroadcastSettings;
 
-  /** The secret part of the launch web hook URL. */
-  @Column('text', { name: 'hook_key' })
-  hookKey!: string;
+  /**
+   * The secret part of the launch web hook URL is never stored in plain: its SHA-256 digest
+   * finds the broadcast, and the key is sealed (AES-256-GCM) only to show operators their URL
+   * (BroadcastRepository.hookKeyOf).
+   */
+  @Column('text', { name: 'hook_key_digest' })
+  hookKeyDigest!: string;
+
+  @Column('text', { name: 'hook_key_sealed' })
+  hookKeySealed!: string;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -10,6 +10,7 @@ import {
   type BroadcastSettings,
   type CustomApiRecipients,
 } from '../entities/broadcast.entity.js';
+import { SecretBox, sha256Hex } from '../secret-box.js';
 
 export interface NewBroadcast {
   name: string;
@@ -30,7 +31,10 @@ export function newHookKey(): string {
 
 @Injectable()
 export class BroadcastRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly box: SecretBox,
+  ) {}
 
   async create(botId: string, input: NewBroadcast): Promise<BroadcastEntity> {
     const entity = this.db.getRepository(BroadcastEntity).create({
@@ -41,7 +45,7 @@ export class BroadcastRepository {
       audience: input.audience ?? null,
       recipients: input.recipients ?? null,
       settings: { ...DEFAULT_BROADCAST_SETTINGS, ...definedOnly(input.settings ?? {}) },
-      hookKey: newHookKey(),
+      ...this.sealedHookKey(newHookKey()),
     });
     return this.db.getRepository(BroadcastEntity).save(entity);
   }
@@ -54,8 +58,24 @@ export class BroadcastRepository {
     return this.db.getRepository(BroadcastEntity).findOneBy({ id: broadcastId, botId });
   }
 
+  /** The broadcast a hook key opens: found by the key's digest, the key itself is not stored. */
   findByHookKey(hookKey: string): Promise<BroadcastEntity | null> {
-    return this.db.getRepository(BroadcastEntity).findOneBy({ hookKey });
+    return this.db.getRepository(BroadcastEntity).findOneBy({ hookKeyDigest: sha256Hex(hookKey) });
+  }
+
+  /** The hook key of a broadcast, unsealed, for its operators. */
+  hookKeyOf(entity: BroadcastEntity): string {
+    return this.box.open<string>(entity.hookKeySealed);
+  }
+
+  /** Gives the broadcast a new hook key (the old URL stops working); returns the row as saved. */
+  async regenerateHookKey(entity: BroadcastEntity): Promise<BroadcastEntity> {
+    Object.assign(entity, this.sealedHookKey(newHookKey()));
+    return this.save(entity);
+  }
+
+  private sealedHookKey(hookKey: string): Pick<BroadcastEntity, 'hookKeyDigest' | 'hookKeySealed'> {
+    return { hookKeyDigest: sha256Hex(hookKey), hookKeySealed: this.box.seal(hookKey) };
   }
 
   async save(entity: BroadcastEntity): Promise<BroadcastEntity> {
