@@ -141,9 +141,9 @@ describe.each(overlayNames())('overlay %s', (overlay) => {
       // The sandbox (a dev-only component) comes up with the apps, its config included.
       const expected = o.metadata.name.includes('provider-sandbox')
         ? 'apps'
-        : /^(Kafka|KafkaNodePool|KafkaTopic|Cluster)$/.test(o.kind)
+        : /^(Kafka|KafkaNodePool|KafkaTopic|KafkaUser|Cluster)$/.test(o.kind)
           ? 'platform'
-          : /^(ConfigMap|Secret|NetworkPolicy|ServiceMonitor)$/.test(o.kind)
+          : /^(ConfigMap|Secret|NetworkPolicy|ServiceMonitor|TriggerAuthentication)$/.test(o.kind)
             ? 'config'
             : o.kind === 'Job'
               ? 'migrate'
@@ -462,6 +462,7 @@ describe.each(overlayNames())('overlay %s', (overlay) => {
               name: string;
               port: number;
               tls: boolean;
+              authentication?: { type: string };
               networkPolicyPeers?: Array<Record<string, unknown>>;
             }>;
             config?: Record<string, unknown>;
@@ -486,16 +487,20 @@ describe.each(overlayNames())('overlay %s', (overlay) => {
       Math.max(...byKind<KafkaTopic>(objects, 'KafkaTopic').map((t) => t.spec.replicas)),
     );
     expect(kafka.spec.kafka.config?.['auto.create.topics.enable']).toBe(false);
-    const plain = kafka.spec.kafka.listeners.find((l) => !l.tls)!;
+    // Every listener is TLS with SCRAM: no client reaches Kafka without a KafkaUser.
+    expect(
+      kafka.spec.kafka.listeners.map((l) => ({ tls: l.tls, auth: l.authentication?.type })),
+    ).toEqual(kafka.spec.kafka.listeners.map(() => ({ tls: true, auth: 'scram-sha-512' })));
+    const listener = kafka.spec.kafka.listeners[0]!;
     for (const [service, { resolved }] of apps) {
       expect({ service, brokers: resolved.env.KAFKA_BROKERS }).toEqual({
         service,
-        brokers: `${kafkaName}-kafka-bootstrap:${plain.port}`,
+        brokers: `${kafkaName}-kafka-bootstrap:${listener.port}`,
       });
     }
     const herald = apps.get('gateway')!.deployment.spec.template.metadata.labels;
     expect(
-      plain.networkPolicyPeers?.some((peer) => selects(peer.podSelector as never, herald)),
+      listener.networkPolicyPeers?.some((peer) => selects(peer.podSelector as never, herald)),
     ).toBe(true);
   });
 
@@ -565,7 +570,7 @@ describe.each(overlayNames())('overlay %s', (overlay) => {
     const pgPod = { 'cnpg.io/cluster': cnpg.metadata.name };
     const kafkaPort = named<
       K8sObject & { spec: { kafka: { listeners: Array<{ tls: boolean; port: number }> } } }
-    >(objects, 'Kafka', kafkaName).spec.kafka.listeners.find((l) => !l.tls)!.port;
+    >(objects, 'Kafka', kafkaName).spec.kafka.listeners[0]!.port;
     const egressTo = (pod: Record<string, string>, target: Record<string, string>, port: number) =>
       policies.some(
         (p) =>
@@ -610,13 +615,18 @@ describe.each(overlayNames())('overlay %s', (overlay) => {
       );
       expect({ service, scrape }).toEqual({ service, scrape: true });
     }
+    // The gateway takes its public traffic from the ingress controller (k8s-security checks that
+    // nothing else gets in).
     const gateway = apps.get('gateway')!.deployment.spec.template.metadata.labels;
     expect(
       policies.some(
         (p) =>
           selects(p.spec.podSelector, gateway) &&
           (p.spec.ingress ?? []).some(
-            (r) => !r.from && (r.ports ?? []).some((x) => x.port === 'http'),
+            (r) =>
+              (r.from ?? []).some((f) =>
+                selects(f.podSelector as never, { 'app.kubernetes.io/name': 'ingress-nginx' }),
+              ) && (r.ports ?? []).some((x) => x.port === 'http'),
           ),
       ),
     ).toBe(true);
@@ -635,8 +645,11 @@ describe.each(overlayNames())('overlay %s', (overlay) => {
     const monitor = monitors[0]!;
     const services = byKind<Service>(objects, 'Service');
     for (const [service, { deployment, app }] of apps) {
-      const svc = services.find((s) =>
-        selects({ matchLabels: s.spec.selector }, deployment.spec.template.metadata.labels),
+      // The gateway's metrics are on its internal Service, the public one has none.
+      const svc = services.find(
+        (s) =>
+          selects({ matchLabels: s.spec.selector }, deployment.spec.template.metadata.labels) &&
+          selects(monitor.spec.selector, s.metadata.labels),
       )!;
       expect({ service, selected: selects(monitor.spec.selector, svc.metadata.labels) }).toEqual({
         service,

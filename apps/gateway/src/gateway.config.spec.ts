@@ -17,6 +17,8 @@ describe('the gateway in production', () => {
     const problems = problemsOf(() => loadConfig(GatewayConfig, { NODE_ENV: 'production', PROVIDER_BASE_URL_SMS: 'http://api.twilio.example.test' }));
     expect(problems).toEqual([
       'HERALD_ENCRYPTION_KEY must be set in production (it is the development key)',
+      'KAFKA_SSL must be "true" in production (Kafka traffic would cross the network in clear)',
+      'Kafka credentials must be set in production: KAFKA_SASL_MECHANISM=scram-sha-512 with KAFKA_SASL_USERNAME/PASSWORD, or a client certificate',
       'HERALD_ADMIN_KEY must be set in production (a generated key is for development only)',
       'HERALD_PUBLIC_URL (http://127.0.0.1:3000) is on loopback, a development default: set the real URL',
       'HERALD_PUBLIC_URL (http://127.0.0.1:3000) is plain http: use https',
@@ -34,6 +36,10 @@ describe('the gateway in production', () => {
       HERALD_PUBLIC_URL: 'https://herald.example.com',
       PROVIDER_DEFAULT_BASE_URL: 'https://graph.facebook.com',
       PROVIDER_BASE_URL_SMS: 'https://api.twilio.com',
+      KAFKA_SSL: 'true',
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'herald-gateway',
+      KAFKA_SASL_PASSWORD: 'scram-password',
     };
     expect(problemsOf(() => loadConfig(GatewayConfig, env))).toEqual([]);
   });

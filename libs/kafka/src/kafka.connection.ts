@@ -1,7 +1,7 @@
 // The one kafkajs client of a service, and the logical ↔ physical topic naming (prefix).
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Kafka, logLevel, type logCreator } from 'kafkajs';
-import { KAFKA_OPTIONS, resolveKafkaOptions, type KafkaOptions, type ResolvedKafkaOptions } from './kafka.options.js';
+import { KAFKA_OPTIONS, kafkaClientSecurity, resolveKafkaOptions, type KafkaOptions, type ResolvedKafkaOptions } from './kafka.options.js';
 
 /** Routes kafkajs' own logs (warnings and errors only) through Nest's logger. */
 export const kafkajsLogCreator: logCreator = () => {
@@ -34,6 +34,7 @@ export class KafkaConnection {
       brokers: this.options.brokers,
       logLevel: logLevel.WARN,
       logCreator: kafkajsLogCreator,
+      ...kafkaClientSecurity(this.options),
     });
   }
 

@@ -1,5 +1,15 @@
 // What a service tells @herald/kafka about its cluster, and the defaults every service shares.
-export interface KafkaOptions {
+import type { KafkaConfig } from 'kafkajs';
+
+/** How a client proves itself to the brokers and checks them: TLS and SASL (KAFKA_SSL*, KAFKA_SASL_*). */
+export interface KafkaSecurity {
+  /** TLS to the brokers: `true` trusts the system CAs; PEM contents for a private CA or a client certificate. */
+  ssl?: boolean | { ca?: string; cert?: string; key?: string };
+  /** SASL credentials; SCRAM never sends the password itself. */
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+}
+
+export interface KafkaOptions extends KafkaSecurity {
   /** The service name, e.g. 'audience'; also the CloudEvents source `/herald/<clientId>`. */
   clientId: string;
   brokers: string[];
@@ -21,7 +31,7 @@ export interface KafkaOptions {
 
 export const KAFKA_OPTIONS = Symbol('HERALD_KAFKA_OPTIONS');
 
-export interface ResolvedKafkaOptions {
+export interface ResolvedKafkaOptions extends KafkaSecurity {
   clientId: string;
   brokers: string[];
   topicPrefix: string;
@@ -46,6 +56,17 @@ export function resolveKafkaOptions(options: KafkaOptions): ResolvedKafkaOptions
     sessionTimeoutMs: Math.max(options.sessionTimeoutMs ?? 30_000, 6_000),
     recordAttempts: Math.max(1, options.recordAttempts ?? 5),
     recordRetryBaseMs: Math.max(10, options.recordRetryBaseMs ?? 2_000),
+    ...(options.ssl ? { ssl: options.ssl } : {}),
+    ...(options.sasl ? { sasl: options.sasl } : {}),
+  };
+}
+
+/** The kafkajs settings of `security`, for every client a service opens (its own, the readiness probe's). */
+export function kafkaClientSecurity(security: KafkaSecurity): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  return {
+    ...(security.ssl ? { ssl: security.ssl } : {}),
+    // kafkajs's SASLOptions is a union by mechanism literal; ours is the same shape.
+    ...(security.sasl ? { sasl: security.sasl as KafkaConfig['sasl'] } : {}),
   };
 }
 

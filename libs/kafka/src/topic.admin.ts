@@ -6,6 +6,7 @@ import { Kafka, logLevel, type Admin, type ITopicConfig } from 'kafkajs';
 import { ALL_TOPICS, dlqTopicOf, topicConfigsOf } from '@herald/contracts';
 import { ErrorCode, HeraldError, describeError } from '@herald/errors';
 import { KafkaConnection } from './kafka.connection.js';
+import { kafkaClientSecurity } from './kafka.options.js';
 
 export interface TopicSpec {
   /** Logical name; the prefix is applied. */
@@ -86,6 +87,7 @@ export class TopicAdmin implements OnApplicationShutdown {
       requestTimeout: PING_TIMEOUT_MS,
       retry: { retries: 0 },
       logLevel: logLevel.NOTHING,
+      ...kafkaClientSecurity(this.connection.options),
     }).admin();
     const admin = this.pingAdmin;
     let timer: NodeJS.Timeout | undefined;

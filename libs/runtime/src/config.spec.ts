@@ -34,6 +34,7 @@ describe('loadConfig', () => {
 
   it('requires a real encryption key in production', () => {
     expect(() => loadConfig(AppConfig, { NODE_ENV: 'production' })).toThrow('HERALD_ENCRYPTION_KEY');
-    expect(loadConfig(AppConfig, { NODE_ENV: 'production', HERALD_ENCRYPTION_KEY: 'k'.repeat(32) }).NODE_ENV).toBe('production');
+    const kafka = { KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'herald-app', KAFKA_SASL_PASSWORD: 'pw' };
+    expect(loadConfig(AppConfig, { NODE_ENV: 'production', HERALD_ENCRYPTION_KEY: 'k'.repeat(32), ...kafka }).NODE_ENV).toBe('production');
   });
 });

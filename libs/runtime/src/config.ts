@@ -4,6 +4,7 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, Valida
 import { Type } from 'class-transformer';
 import { DEFAULT_DATABASE_URL } from '@herald/persistence';
 import { developmentSecretProblems } from './production-safety.js';
+import { kafkaProductionProblems, kafkaSecurityOf } from './kafka-security.js';
 
 const DEV_ENCRYPTION_KEY = 'herald-local-development-key-not-for-production';
 
@@ -42,6 +43,32 @@ export class BaseConfig {
   @Min(1)
   @Max(5)
   KAFKA_REPLICATION_FACTOR: number = 1;
+
+  /** "true": TLS to the brokers (with KAFKA_SSL_CA for a private CA such as Strimzi's cluster CA). */
+  @IsIn(['true', 'false'])
+  KAFKA_SSL: string = 'false';
+
+  /** The CA that signed the brokers' certificates, as PEM or a PEM file's path; empty: the system's CAs. */
+  @IsString()
+  KAFKA_SSL_CA: string = '';
+
+  /** A client certificate and its key (mutual TLS), as PEM or files, both or neither. */
+  @IsString()
+  KAFKA_SSL_CERT: string = '';
+
+  @IsString()
+  KAFKA_SSL_KEY: string = '';
+
+  /** SASL mechanism: scram-sha-512 (Strimzi's KafkaUser), scram-sha-256 or plain (with TLS only); empty: none. */
+  @IsIn(['', 'plain', 'scram-sha-256', 'scram-sha-512'], { message: 'KAFKA_SASL_MECHANISM must be scram-sha-512, scram-sha-256, plain or empty' })
+  KAFKA_SASL_MECHANISM: string = '';
+
+  @IsString()
+  KAFKA_SASL_USERNAME: string = '';
+
+  /** The SASL password (on Kubernetes: the `password` key of the KafkaUser's Secret). */
+  @IsString()
+  KAFKA_SASL_PASSWORD: string = '';
 
   /** Tries a record gets when its processing fails while every dependency is up; then its DLQ. */
   @Type(() => Number)
@@ -83,14 +110,25 @@ export class BaseConfig {
 
   /**
    * "true": a production run on one machine (the benchmark) may use loopback and plain-http URLs
-   * (the provider sandbox). Development secrets are refused all the same.
+   * (the provider sandbox) and a local Kafka without TLS or credentials. Development secrets are
+   * refused all the same.
    */
   @IsIn(['true', 'false'])
   HERALD_ALLOW_LOOPBACK_IN_PRODUCTION: string = 'false';
 
   /** What makes this configuration unfit for production, each naming its variable. An app's config adds its own. */
   productionProblems(): string[] {
-    return this.HERALD_ENCRYPTION_KEY === DEV_ENCRYPTION_KEY ? ['HERALD_ENCRYPTION_KEY must be set in production (it is the development key)'] : [];
+    return [
+      ...(this.HERALD_ENCRYPTION_KEY === DEV_ENCRYPTION_KEY ? ['HERALD_ENCRYPTION_KEY must be set in production (it is the development key)'] : []),
+      // BaseConfig itself is the migration Job's, which never connects to Kafka; every service's
+      // config extends it and does.
+      ...(this.allowLoopbackInProduction || this.constructor === BaseConfig ? [] : kafkaProductionProblems(this)),
+    ];
+  }
+
+  /** Problems no single variable's validator sees (Kafka's TLS files and SASL settings together). */
+  consistencyProblems(): string[] {
+    return kafkaSecurityOf(this).problems;
   }
 
   get allowLoopbackInProduction(): boolean {
@@ -114,6 +152,7 @@ export function loadConfig<T extends object>(cls: new () => T, env: NodeJS.Proce
   const problems = errors.flatMap((e) => Object.values(e.constraints ?? { [e.property]: `${e.property} is invalid` }));
   // Production refuses every development default at once, beside the invalid values; any config
   // class with a NODE_ENV gets the secret check, so a class outside BaseConfig is covered too.
+  if (config instanceof BaseConfig) problems.push(...config.consistencyProblems());
   const values = config as Record<string, unknown>;
   if (values.NODE_ENV === 'production') {
     const unsafe = [

@@ -4,3 +4,4 @@ export * from './health.module.js';
 export * from './service.js';
 export * from './promise-cache.js';
 export * from './production-safety.js';
+export * from './kafka-security.js';

@@ -34,12 +34,15 @@ const problemsOf = (load: () => unknown): string[] => {
 };
 
 const KEY = 'k'.repeat(32);
+const KAFKA = { KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'herald-gateway', KAFKA_SASL_PASSWORD: 'scram-password' };
 
 describe('production refuses development defaults', () => {
   it('lists every unsafe default at once, each naming its variable', () => {
     const problems = problemsOf(() => loadConfig(AppConfig, { NODE_ENV: 'production' }));
     expect(problems).toEqual([
       'HERALD_ENCRYPTION_KEY must be set in production (it is the development key)',
+      'KAFKA_SSL must be "true" in production (Kafka traffic would cross the network in clear)',
+      'Kafka credentials must be set in production: KAFKA_SASL_MECHANISM=scram-sha-512 with KAFKA_SASL_USERNAME/PASSWORD, or a client certificate',
       'PUBLIC_URL (http://127.0.0.1:3000) is on loopback, a development default: set the real URL',
       'PUBLIC_URL (http://127.0.0.1:3000) is plain http: use https',
     ]);
@@ -52,7 +55,7 @@ describe('production refuses development defaults', () => {
   });
 
   it('accepts a production configuration of its own', () => {
-    expect(problemsOf(() => loadConfig(AppConfig, { NODE_ENV: 'production', HERALD_ENCRYPTION_KEY: KEY, PUBLIC_URL: 'https://herald.example.com' }))).toEqual([]);
+    expect(problemsOf(() => loadConfig(AppConfig, { NODE_ENV: 'production', HERALD_ENCRYPTION_KEY: KEY, PUBLIC_URL: 'https://herald.example.com', ...KAFKA }))).toEqual([]);
   });
 
   it('leaves development and test alone', () => {

@@ -8,6 +8,7 @@ import { HeraldKafkaServer, KafkaModule, TopicAdmin } from '@herald/kafka';
 import { ObservabilityModule, JsonLogger, MetricsRegistry, TextLogger, instrumentHttp } from '@herald/observability';
 import { PersistenceModule } from '@herald/persistence';
 import type { BaseConfig } from './config.js';
+import { kafkaSecurityOf } from './kafka-security.js';
 import { HealthModule } from './health.module.js';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -22,6 +23,7 @@ export function coreImports(service: string, config: BaseConfig): DynamicModule[
       groupId: `herald-${service}`,
       defaultPartitions: config.KAFKA_TOPIC_PARTITIONS,
       replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+      ...kafkaSecurityOf(config).security,
     }),
     PersistenceModule.forRoot({
       url: config.DATABASE_URL,

@@ -174,6 +174,64 @@ export const CRD_SCHEMAS: Record<string, Schema> = {
       topicName: string,
     }),
   ),
+  'kafka.strimzi.io/v1beta2/KafkaUser': resource(
+    'kafka.strimzi.io/v1beta2',
+    'KafkaUser',
+    object({
+      authentication: object(
+        {
+          type: { enum: ['tls', 'tls-external', 'scram-sha-512'] },
+          password: anyObject,
+        },
+        ['type'],
+      ),
+      authorization: object(
+        {
+          type: { enum: ['simple'] },
+          acls: {
+            type: 'array',
+            items: object(
+              {
+                resource: object(
+                  {
+                    type: { enum: ['topic', 'group', 'cluster', 'transactionalId'] },
+                    name: string,
+                    patternType: { enum: ['literal', 'prefix'] },
+                  },
+                  ['type'],
+                ),
+                type: { enum: ['allow', 'deny'] },
+                host: string,
+                operations: {
+                  type: 'array',
+                  minItems: 1,
+                  items: {
+                    enum: [
+                      'Read',
+                      'Write',
+                      'Create',
+                      'Delete',
+                      'Alter',
+                      'Describe',
+                      'ClusterAction',
+                      'AlterConfigs',
+                      'DescribeConfigs',
+                      'IdempotentWrite',
+                      'All',
+                    ],
+                  },
+                },
+              },
+              ['resource', 'operations'],
+            ),
+          },
+        },
+        ['type'],
+      ),
+      quotas: anyObject,
+      template: anyObject,
+    }),
+  ),
   'postgresql.cnpg.io/v1/Cluster': resource(
     'postgresql.cnpg.io/v1',
     'Cluster',

@@ -64,6 +64,8 @@ export async function loadOverlay(name: string): Promise<Overlay> {
       };
       return values[key];
     }
+    // Strimzi's cluster CA certificate: a PEM, as KAFKA_SSL_CA reads it.
+    if (key.endsWith('.crt')) return `-----BEGIN CERTIFICATE-----\nstand-in-for-${secret}\n-----END CERTIFICATE-----\n`;
     // The operator's own Secrets (documented; a test checks), shaped like the real thing.
     return `stand-in-for-${secret}-${key}-${'x'.repeat(32)}`;
   };
