@@ -7,6 +7,8 @@ import { ADMIN_KEY, eventually, json, startStack, type Stack } from '@herald/tes
 import { createBot, finishedRun } from '../integration/gateway/gateway-harness.js';
 
 const ADMIN_EMAIL = 'root@herald.test';
+// The test database outlives a run: accounts are unique per run.
+const TAG = Date.now().toString(36).slice(-5);
 const ADMIN_PASSWORD = 'correct horse battery staple';
 
 interface Session {
@@ -118,17 +120,17 @@ describe('console API: sessions, roles and bot scope', () => {
       const response = await stack.admin<{ error: { field: string } }>('POST', '/admin/operators', body);
       expect({ field, status: response.status, got: response.body.error?.field }).toEqual({ field, status: 400, got: field });
     }
-    const created = await stack.admin<Record<string, unknown>>('POST', '/admin/operators', { email: 'Ops@Herald.test', password: 'a long enough password', role: 'operator', botIds: [bot.botId] });
+    const created = await stack.admin<Record<string, unknown>>('POST', '/admin/operators', { email: `Ops-${TAG}@Herald.test`, password: 'a long enough password', role: 'operator', botIds: [bot.botId] });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ email: 'ops@herald.test', role: 'operator', botIds: [bot.botId] });
+    expect(created.body).toMatchObject({ email: `ops-${TAG}@herald.test`, role: 'operator', botIds: [bot.botId] });
     expect(JSON.stringify(created.body)).not.toContain('password');
-    expect((await stack.admin('POST', '/admin/operators', { email: 'ops@herald.test', password: 'another long password', role: 'admin' })).status).toBe(409);
-    const listed = await stack.admin<{ operators: Array<{ email: string }> }>('GET', '/admin/operators');
-    expect(listed.body.operators.map((o) => o.email)).toEqual(expect.arrayContaining([ADMIN_EMAIL, 'ops@herald.test']));
+    expect((await stack.admin('POST', '/admin/operators', { email: `ops-${TAG}@herald.test`, password: 'another long password', role: 'admin' })).status).toBe(409);
+    const listed = await stack.admin<{ operators: Array<{ email: string }> }>('GET', '/admin/operators?limit=1000');
+    expect(listed.body.operators.map((o) => o.email)).toEqual(expect.arrayContaining([ADMIN_EMAIL, `ops-${TAG}@herald.test`]));
   });
 
   it('an operator works on their bots only, and every change needs the CSRF token', async () => {
-    const operator = await createOperator('bots@herald.test', 'operator', [bot.botId]);
+    const operator = await createOperator(`bots-${TAG}@herald.test`, 'operator', [bot.botId]);
     expect((await as(operator, 'GET', `/admin/bots/${bot.botId}/broadcasts`)).status).toBe(200);
     expect((await as(operator, 'GET', `/admin/broadcasts/${hidden.id}`)).status).toBe(200);
     expect((await as(operator, 'GET', `/admin/bots/${bot.botId}/runs`)).status).toBe(200);
@@ -161,7 +163,7 @@ describe('console API: sessions, roles and bot scope', () => {
   });
 
   it('a mobile operator sees only visible broadcasts, may execute them and watch their runs, nothing else', async () => {
-    const mobile = await createOperator('phone@herald.test', 'mobile_operator', [bot.botId]);
+    const mobile = await createOperator(`phone-${TAG}@herald.test`, 'mobile_operator', [bot.botId]);
     const list = await as<{ broadcasts: Array<{ id: string; name: string }> }>(mobile, 'GET', '/admin/console/broadcasts');
     expect(list.body.broadcasts.map((b) => b.name)).toEqual(['Visible']);
     const run = await as<{ run_id: string }>(mobile, 'POST', `/admin/broadcasts/${visible.id}/run`);
@@ -233,5 +235,54 @@ describe('console API: sessions, roles and bot scope', () => {
     expect((await stack.admin('GET', '/admin/runs/0b6f3a44-2f55-4b8e-9a6b-3c1f0f8e2a11/skips')).status).toBe(404);
     // The admin key is what the stack uses: still accepted everywhere.
     expect(ADMIN_KEY.length).toBeGreaterThan(16);
+  });
+});
+
+describe('console API: audience preview', () => {
+  let stack: Stack;
+  let bot: Awaited<ReturnType<typeof createBot>>;
+
+  beforeAll(async () => {
+    stack = await startStack(['gateway']);
+    bot = await createBot(stack, { name: 'Preview bot' });
+    const contacts = [
+      { channel: 'sms', user_id: '+15550500001', variables: { color: 'red', first_name: 'Ada' } },
+      { channel: 'sms', user_id: '+15550500002', variables: { color: 'blue' } },
+      { channel: 'sms', user_id: '+15550500003', variables: { color: 'red', vip: 'yes' } },
+    ];
+    expect((await stack.admin('POST', `/admin/bots/${bot.botId}/contacts`, contacts)).status).toBe(200);
+  }, 90_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const preview = (body: unknown) => stack.admin<{ count: number; capped: boolean; sample: Array<{ userId: string }>; error?: { field: string } }>('POST', `/admin/bots/${bot.botId}/audience/preview`, body);
+
+  it('counts who a saved audience reaches, with AND/OR, and a sample; nothing is sent', async () => {
+    expect((await preview({ audience: null })).body).toMatchObject({ count: 3, capped: false });
+    const red = await preview({ audience: { filters: [{ field: 'color', criteria: 'Equals', value: 'red' }] } });
+    expect(red.body.count).toBe(2);
+    expect(red.body.sample.map((s) => s.userId).sort()).toEqual(['+15550500001', '+15550500003']);
+    const redAndVip = await preview({
+      audience: { filters: [{ field: 'color', criteria: 'Equals', value: 'red' }, { field: 'vip', criteria: 'HasValue', value: '' }], joins: ['AND'] },
+    });
+    expect(redAndVip.body.count).toBe(1);
+    const blueOrVip = await preview({
+      audience: { filters: [{ field: 'color', criteria: 'Equals', value: 'blue' }, { field: 'vip', criteria: 'HasValue', value: '' }], joins: ['OR'] },
+    });
+    expect(blueOrVip.body.count).toBe(2);
+    const runs = await stack.admin<{ runs: unknown[] }>('GET', `/admin/bots/${bot.botId}/runs`);
+    expect(runs.body.runs).toEqual([]);
+  });
+
+  it('refuses a bad audience with a 400 naming the field, an unknown bot with a 404', async () => {
+    const bad = await preview({ audience: { filters: [{ field: 'color', criteria: 'Bigger', value: 'x' }] } });
+    expect(bad.status).toBe(400);
+    expect((await preview({ audience: { filters: [] } })).status).toBe(400);
+    expect((await preview({ filters: [] })).status).toBe(400);
+    expect((await preview([1])).status).toBe(400);
+    const unknown = await stack.admin('POST', '/admin/bots/0b6f3a44-2f55-4b8e-9a6b-3c1f0f8e2a11/audience/preview', { audience: null });
+    expect(unknown.status).toBe(404);
   });
 });

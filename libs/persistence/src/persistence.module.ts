@@ -2,6 +2,7 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { dataSourceOptions, type PersistenceOptions } from './data-source.js';
 import { BlockRepository } from './repositories/block.repository.js';
+import { AudiencePreviewRepository } from './repositories/audience-preview.repository.js';
 import { BotRepository } from './repositories/bot.repository.js';
 import { BroadcastListRepository } from './repositories/broadcast-list.repository.js';
 import { BroadcastRepository } from './repositories/broadcast.repository.js';
@@ -32,6 +33,7 @@ const REPOSITORIES = [
   RunSkipRepository,
   DeadLetterRepository,
   BroadcastListRepository,
+  AudiencePreviewRepository,
   InboundReceiptRepository,
   FrequencyLedgerRepository,
 ];

@@ -2,6 +2,7 @@
 // signed-in operators, and the lists the console pages need.
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AdminRunListsController } from '../admin/admin-run-lists.controller.js';
+import { AudiencePreviewController } from '../admin/audience-preview.controller.js';
 import { AdminGuard } from '../admin/admin.guard.js';
 import { GatewayConfig } from '../gateway.config.js';
 import { ConsoleAccessService } from './console-access.service.js';
@@ -16,7 +17,7 @@ export class ConsoleModule {
   static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: ConsoleModule,
-      controllers: [ConsoleSessionController, OperatorsController, AdminRunListsController],
+      controllers: [ConsoleSessionController, OperatorsController, AdminRunListsController, AudiencePreviewController],
       providers: [
         { provide: GatewayConfig, useValue: config },
         PasswordHasher,
