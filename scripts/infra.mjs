@@ -6,11 +6,15 @@
 //                                            start PostgreSQL if stopped, create the database
 //   node scripts/infra.mjs down              stop the Kafka broker(s) started by these scripts
 //   node scripts/infra.mjs status [--json]   what runs where
+//   node scripts/infra.mjs scram             a second, throwaway broker that speaks only
+//                                            SASL/SCRAM-SHA-512 (own ports and data), in the
+//                                            foreground until Ctrl-C: try KAFKA_SASL_* against it
 //
 // Exit codes: 0 ok (status: Kafka ready and PostgreSQL reachable with the database),
 // 1 failure, 2 usage error, 3 (status only) something is not running.
 // Environment: HERALD_KAFKA_VERSION, HERALD_KAFKA_HEAP_OPTS, HERALD_KAFKA_START_TIMEOUT_MS
 // (see scripts/lib/kafka.mjs), DATABASE_URL (see scripts/lib/postgres.mjs).
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -21,14 +25,17 @@ import {
   startKafka,
   stopKafka,
 } from './lib/kafka.mjs';
+import { startScramKafka } from './lib/kafka-scram.mjs';
 import { databaseUrl, ensurePostgres, postgresStatus } from './lib/postgres.mjs';
 
-const USAGE = `Usage: node scripts/infra.mjs <up|down|status> [--nodes 1|3] [--json]
+const USAGE = `Usage: node scripts/infra.mjs <up|down|status|scram> [--nodes 1|3] [--json]
   up      fetch the Kafka jars if needed (Maven, first use), start Kafka detached
           (--nodes 3: a 3-node KRaft cluster on 9092/9094/9096), start PostgreSQL if it is
           stopped and create the database of DATABASE_URL if missing
   down    stop the Kafka broker(s) these scripts started (PostgreSQL is left running)
   status  show Kafka and PostgreSQL state (--json: machine-readable)
+  scram   start a separate SASL/SCRAM-SHA-512 broker with ACLs on free ports, print the
+          settings of a user of it, stop it (and delete its data) on Ctrl-C
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 (status) something is not running.`;
 
 class UsageError extends Error {}
@@ -154,6 +161,21 @@ async function status({ json }) {
   return ok ? 0 : 3;
 }
 
+async function scram() {
+  const password = randomBytes(12).toString('hex');
+  const broker = await startScramKafka({ users: { 'herald-local': password }, log: console.log });
+  console.log(`SASL/SCRAM Kafka ready on ${broker.brokers.join(',')} (ACLs enforced; data in ${broker.dataDir})`);
+  console.log(`  a user without ACLs yet:  KAFKA_BROKERS=${broker.brokers.join(',')} KAFKA_SASL_MECHANISM=scram-sha-512 KAFKA_SASL_USERNAME=herald-local KAFKA_SASL_PASSWORD=${password}`);
+  console.log(`  the super user (for ACLs): ${broker.admin.username} / ${broker.admin.password}`);
+  console.log('  Ctrl-C stops it and deletes its data.');
+  await new Promise((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await broker.stop();
+  return 0;
+}
+
 async function main(argv) {
   let args;
   try {
@@ -173,6 +195,8 @@ async function main(argv) {
       return down(args);
     case 'status':
       return status(args);
+    case 'scram':
+      return scram();
     case 'migrate':
       console.error(
         'infra: "migrate" is not implemented yet (the migration runner belongs to libs/persistence).',
