@@ -1,4 +1,5 @@
 import type { Message } from '@herald/contracts';
+import type { FailureKind } from '@herald/errors';
 import type { ChannelAccount } from '@herald/persistence';
 
 export interface OutboundMessage {
@@ -9,15 +10,17 @@ export interface OutboundMessage {
   oneTimeNotifToken?: string;
 }
 
+/**
+ * The kinds of failure a provider answer can be (the vocabulary of @herald/errors' outcome.ts):
+ * `account`: the account is in trouble (timeouts, 5xx, throughput limits), it counts against
+ * the account's breaker and is retried; `transient`: this recipient may work later (a pair rate
+ * limit); `permanent`: retrying cannot help (an invalid number, a closed window).
+ */
+export type SendFailureKind = Exclude<FailureKind, 'outage'>;
+
 export type SendFailure = {
   ok: false;
-  /** Another attempt later may succeed (throttling, provider trouble). */
-  retriable: boolean;
-  /**
-   * The failure says the provider account is in trouble (timeouts, 5xx, throughput limits), not
-   * this recipient: it counts against the account's breaker. Per-recipient 4xx errors do not.
-   */
-  tripsBreaker: boolean;
+  failure: SendFailureKind;
   code: string;
   reason: string;
 };
@@ -36,8 +39,7 @@ export const CHANNEL_SENDER = Symbol('CHANNEL_SENDER');
 export function templateNotSupported(how: string): SendFailure {
   return {
     ok: false,
-    retriable: false,
-    tripsBreaker: false,
+    failure: 'permanent',
     code: 'UNSUPPORTED',
     reason: `WhatsApp templates cannot be sent ${how}; give this broadcast a text message`,
   };

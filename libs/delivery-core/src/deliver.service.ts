@@ -232,8 +232,7 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
       } catch (error) {
         outcome = {
           ok: false,
-          retriable: true,
-          tripsBreaker: true,
+          failure: 'account',
           code: 'SEND_ERROR',
           reason: (error as Error).message,
         };
@@ -242,7 +241,14 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
       if (outcome === REFUSED)
         return held(request, sentSoFar, `the ${request.channel} provider's breaker is open`);
       if (!outcome.ok) {
-        return outcome.retriable
+        const decision = decide(outcome.failure, {
+          site: 'delivery',
+          attempts: request.attempt + 1,
+          maxAttempts: this.retries.attempts,
+        });
+        // Retries and the DLQ copy after the last one are the recorder's (the retry topics).
+        return decision.action === 'retry-later' ||
+          (decision.action === 'fail' && decision.deadLetter)
           ? {
               kind: 'retry',
               request,

@@ -5,15 +5,13 @@ import { ProviderBreakers, REFUSED } from './provider-breakers.js';
 const ok: SendOutcome = { ok: true, providerMessageId: 'm1' };
 const outage: SendOutcome = {
   ok: false,
-  retriable: true,
-  tripsBreaker: true,
+  failure: 'account',
   code: '2',
   reason: 'Service temporarily unavailable',
 };
 const badNumber: SendOutcome = {
   ok: false,
-  retriable: false,
-  tripsBreaker: false,
+  failure: 'permanent',
   code: '131026',
   reason: 'Message undeliverable',
 };

@@ -1,6 +1,6 @@
 // One opossum circuit breaker per provider account, wrapped around the channel adapter's
 // `send` in this one place. Only failures that say the account is in trouble (timeouts, 5xx,
-// throughput limits: `tripsBreaker`) count against it; a per-recipient 4xx is a success for
+// throughput limits: failure `account`) count against it; a per-recipient 4xx is a success for
 // the breaker. A call an open breaker refuses never reached the provider.
 import CircuitBreaker from 'opossum';
 import type { SendFailure, SendOutcome } from '../channel-sender.js';
@@ -61,7 +61,7 @@ export class ProviderBreakers {
     breaker = new CircuitBreaker<[Action], SendOutcome>(
       async (send: Action) => {
         const outcome = await send();
-        if (!outcome.ok && outcome.tripsBreaker) throw new TrippingFailure(outcome);
+        if (!outcome.ok && outcome.failure === 'account') throw new TrippingFailure(outcome);
         return outcome;
       },
       {

@@ -2,6 +2,7 @@
 // code, never by HTTP status alone (see notes/providers.md): Meta answers throughput limits
 // with 400 or 429 depending on whom you ask, and a per-recipient limit (131056) also as 429.
 import type { SendFailure } from '../channel-sender.js';
+import { failureOf } from './http.js';
 
 interface GraphError {
   error?: {
@@ -13,7 +14,7 @@ interface GraphError {
 }
 
 export interface GraphCodes {
-  /** Codes worth another attempt later. */
+  /** Codes worth another attempt later for this recipient. */
   retriable: ReadonlySet<number>;
   /** Codes that say the account or platform is in trouble (throughput, outage): they count against the breaker. */
   tripping: ReadonlySet<number>;
@@ -24,20 +25,12 @@ export interface GraphCodes {
 export function graphFailure(status: number, body: unknown, codes: GraphCodes): SendFailure {
   const error = (body as GraphError | null)?.error;
   const code = typeof error?.code === 'number' ? error.code : undefined;
-  const retriable =
-    code !== undefined
-      ? codes.retriable.has(code) || status >= 500
-      : status >= 500 || status === 429;
-  const tripsBreaker =
-    code !== undefined
-      ? codes.tripping.has(code) || status >= 500
-      : status >= 500 || status === 429;
+  const failure = failureOf(status, code, codes.retriable, codes.tripping);
   const detail = error?.error_data?.details ?? error?.message ?? `HTTP ${status}`;
   const hint = code !== undefined ? codes.advice[code] : undefined;
   return {
     ok: false,
-    retriable,
-    tripsBreaker,
+    failure,
     code:
       code !== undefined
         ? `${code}${error?.error_subcode ? `/${error.error_subcode}` : ''}`

@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import type { SendFailure } from '../channel-sender.js';
+import type { SendFailure, SendFailureKind } from '../channel-sender.js';
 
 // One keep-alive agent per process: the fan-out hot path reuses connections to each provider.
 const agent = new Agent({ connections: 256, keepAliveTimeout: 30_000, pipelining: 1 });
@@ -38,9 +38,24 @@ export function networkFailure(error: unknown): SendFailure {
   const code = (error as { code?: string }).code ?? 'NETWORK';
   return {
     ok: false,
-    retriable: true,
-    tripsBreaker: true,
+    failure: 'account',
     code,
     reason: `provider unreachable: ${(error as Error).message ?? code}`,
   };
+}
+
+/**
+ * A provider's error as a failure kind: by its code when it has one (a tripping code is the
+ * account's trouble, a retriable one this recipient's), else by status (5xx and 429: the account's).
+ */
+export function failureOf(
+  status: number,
+  code: number | undefined,
+  retriable: ReadonlySet<number>,
+  tripping: ReadonlySet<number>,
+): SendFailureKind {
+  if (status >= 500) return 'account';
+  if (code === undefined) return status === 429 ? 'account' : 'permanent';
+  if (tripping.has(code)) return 'account';
+  return retriable.has(code) ? 'transient' : 'permanent';
 }

@@ -47,7 +47,10 @@ export class MessengerSendSender implements ChannelSender {
       const answer = await postHttp(
         `${baseUrl.replace(/\/$/, '')}/${apiVersion}/${page}/messages`,
         // In the header, not the query string: URLs end up in proxy and access logs (Graph accepts both).
-        { 'content-type': 'application/json', authorization: `Bearer ${account.credentials.pageAccessToken ?? ''}` },
+        {
+          'content-type': 'application/json',
+          authorization: `Bearer ${account.credentials.pageAccessToken ?? ''}`,
+        },
         JSON.stringify(body),
         this.timeoutMs,
       );

@@ -18,27 +18,25 @@ const graph = (status: number, code?: number, extra: Record<string, unknown> = {
 describe('provider error classification', () => {
   it('classifies Graph errors by code, whatever the HTTP status', () => {
     expect(graph(429, 131056)).toMatchObject({
-      retriable: true,
-      tripsBreaker: false,
+      failure: 'transient',
       code: '131056',
     });
-    expect(graph(400, 130429)).toMatchObject({ retriable: true, tripsBreaker: true });
+    expect(graph(400, 130429)).toMatchObject({ failure: 'account' });
     expect(graph(400, 131026)).toMatchObject({
-      retriable: false,
-      tripsBreaker: false,
+      failure: 'permanent',
       reason: '(#131026) x — the number is not on WhatsApp',
     });
     expect(graph(400, 10, { error_subcode: 2018278 })).toMatchObject({
       code: '10/2018278',
-      retriable: false,
+      failure: 'permanent',
     });
   });
 
   it('treats 5xx and unparseable 429s as provider trouble', () => {
-    expect(graph(503, 131016)).toMatchObject({ retriable: true, tripsBreaker: true });
-    expect(graph(502)).toMatchObject({ retriable: true, tripsBreaker: true, code: 'HTTP_502' });
-    expect(graph(429)).toMatchObject({ retriable: true, tripsBreaker: true });
-    expect(graph(404)).toMatchObject({ retriable: false, tripsBreaker: false });
+    expect(graph(503, 131016)).toMatchObject({ failure: 'account' });
+    expect(graph(502)).toMatchObject({ failure: 'account', code: 'HTTP_502' });
+    expect(graph(429)).toMatchObject({ failure: 'account' });
+    expect(graph(404)).toMatchObject({ failure: 'permanent' });
   });
 
   it('treats timeouts and refused connections as provider trouble', () => {
@@ -46,8 +44,7 @@ describe('provider error classification', () => {
       code: 'UND_ERR_HEADERS_TIMEOUT',
     });
     expect(networkFailure(timeout)).toMatchObject({
-      retriable: true,
-      tripsBreaker: true,
+      failure: 'account',
       code: 'UND_ERR_HEADERS_TIMEOUT',
     });
   });

@@ -7,7 +7,7 @@ import {
   type SendOutcome,
 } from '../channel-sender.js';
 import { smsSegments } from '../sms-segments.js';
-import { networkFailure, postHttp } from './http.js';
+import { failureOf, networkFailure, postHttp } from './http.js';
 
 // Twilio's `code` is more specific than its HTTP status: classify by it. Concurrency limits,
 // queue overflow and server errors are about the account and count against the breaker.
@@ -61,16 +61,11 @@ export class TwilioMessagesSender implements ChannelSender {
       }
       const error = answer.body as { code?: number; message?: string } | null;
       const code = error?.code;
-      const classified = (codes: ReadonlySet<number>) =>
-        code !== undefined
-          ? codes.has(code) || answer.status >= 500
-          : answer.status >= 500 || answer.status === 429;
       const detail = error?.message ?? `HTTP ${answer.status}`;
       const hint = code !== undefined ? ADVICE[code] : undefined;
       return {
         ok: false,
-        retriable: classified(RETRIABLE),
-        tripsBreaker: classified(TRIPPING),
+        failure: failureOf(answer.status, code, RETRIABLE, TRIPPING),
         code: code !== undefined ? String(code) : `HTTP_${answer.status}`,
         reason: hint ? `${detail} — ${hint}` : detail,
       };
