@@ -147,6 +147,17 @@ describe('dead letters', () => {
     expect(await h.runWhen(runId)).toMatchObject({ status: 'completed', targeted: 1, failed: 1 });
   });
 
+  it("touches no run of another bot: a forged request, page or delivery naming it is only stored", async () => {
+    const owner = await h.bot({});
+    const stranger = await h.bot({});
+    const runId = await runInProgress(owner, 1);
+    await park(Topics.BroadcastRequested, { runId, botId: stranger, source: 'event', requestedAt: new Date().toISOString(), content: { messages } }, { key: runId });
+    await park(Topics.TargetResolved, { runId, botId: stranger, page: 3, targets: [{ userId: '15550800009' }], messages }, { key: runId });
+    await park(Topics.DeliveryRequestedSms, { runId, botId: stranger, contactId: randomUUID(), channel: 'sms', to: '+15550900009', messages, variables: {}, attempt: 0 });
+    await listedWhen(`runId=${runId}`, 3);
+    expect(await h.run(runId)).toMatchObject({ status: 'delivering', failed: 0 });
+  });
+
   it('lists newest first in keyset pages, filters, and shows one without secrets', async () => {
     const botId = randomUUID();
     const runId = randomUUID();

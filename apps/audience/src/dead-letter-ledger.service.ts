@@ -78,17 +78,13 @@ export class DeadLetterLedgerService {
       case 'none':
         return;
       case 'fail-run':
-        if (effect.botId) {
-          await this.runs.failOrCreateFailed(
-            { id: effect.runId, botId: effect.botId, broadcastId: effect.broadcastId, source: effect.source, topicPrefix: this.config.HERALD_TOPIC_PREFIX },
-            failedRunReason(id, reason),
-          );
-        } else {
-          // Without a bot a run row cannot be made; an existing run still fails.
-          await this.runs.setStatus(effect.runId, 'failed', failedRunReason(id, reason));
-        }
+        await this.runs.failOrCreateFailed(
+          { id: effect.runId, botId: effect.botId, broadcastId: effect.broadcastId, source: effect.source, topicPrefix: this.config.HERALD_TOPIC_PREFIX },
+          failedRunReason(id, reason),
+        );
         return;
       case 'fail-targets': {
+        if (!(await this.runs.isRunOf(effect.runId, effect.botId, this.config.HERALD_TOPIC_PREFIX))) return;
         // Stable subjects: read again, or parked twice, the page counts nothing twice.
         const of = effect.page === null ? id : `page-${effect.page}`;
         const outcomes: RunOutcome[] = Array.from({ length: effect.targets }, (_, i) => ({
@@ -100,6 +96,7 @@ export class DeadLetterLedgerService {
         return;
       }
       case 'fail-contact':
+        if (!(await this.runs.isRunOf(effect.runId, effect.botId, this.config.HERALD_TOPIC_PREFIX))) return;
         // The person's subject, as the delivery service's own results use: counted once either way.
         await this.runs.recordOutcomes([{ runId: effect.runId, subject: effect.contactId, status: 'failed' }]);
         return;

@@ -60,7 +60,7 @@ describe('readDeadLetter', () => {
       botId,
       deadAt: new Date('2026-12-06T05:00:00.000Z'),
     });
-    expect(effect).toEqual({ kind: 'fail-targets', runId, targets: 3, page: 0 });
+    expect(effect).toEqual({ kind: 'fail-targets', runId, botId, targets: 3, page: 0 });
   });
 
   it('fails the run of a dead-lettered broadcast request, naming its bot and source', () => {
@@ -76,13 +76,13 @@ describe('readDeadLetter', () => {
 
   it('keys failed targets by the dead letter when the page has no usable number', () => {
     const value = JSON.stringify({ runId, botId, page: -1, targets: [{}] });
-    expect(readDeadLetter(record('target.resolved.v1.dlq', Buffer.from(value)), '').effect).toEqual({ kind: 'fail-targets', runId, targets: 1, page: null });
+    expect(readDeadLetter(record('target.resolved.v1.dlq', Buffer.from(value)), '').effect).toEqual({ kind: 'fail-targets', runId, botId, targets: 1, page: null });
   });
 
   it('fails the person of a dead-lettered delivery, on every channel', () => {
     for (const channel of ['whatsapp', 'sms', 'messenger']) {
       const value = JSON.stringify({ runId, botId, contactId, channel });
-      expect(readDeadLetter(record(`delivery.requested.${channel}.v1.dlq`, Buffer.from(value)), '').effect).toEqual({ kind: 'fail-contact', runId, contactId });
+      expect(readDeadLetter(record(`delivery.requested.${channel}.v1.dlq`, Buffer.from(value)), '').effect).toEqual({ kind: 'fail-contact', runId, botId, contactId });
     }
   });
 
@@ -91,6 +91,8 @@ describe('readDeadLetter', () => {
     expect(readDeadLetter(record('delivery.result.v1.dlq', named), '').effect).toEqual({ kind: 'none' });
     expect(readDeadLetter(record('contact.inbound.v1.dlq', named), '').effect).toEqual({ kind: 'none' });
     expect(readDeadLetter(record('broadcast.requested.v1.dlq', Buffer.from('{"runId": "not-a-uuid"}')), '').effect).toEqual({ kind: 'none' });
+    // Without the bot it names, no run is touched (the run's bot is checked against it).
+    expect(readDeadLetter(record('delivery.requested.sms.v1.dlq', Buffer.from(JSON.stringify({ runId, contactId }))), '').effect).toEqual({ kind: 'none' });
     const notJson = readDeadLetter(record('broadcast.requested.v1.dlq', Buffer.from('{oops')), '');
     expect(notJson.effect).toEqual({ kind: 'none' });
     expect(notJson.letter).toMatchObject({ value: '{oops', runId: null, botId: null, reason: null, class: null, attempts: null, sourceTopic: null });

@@ -17,19 +17,22 @@ const DLQ_SUFFIX = '.dlq';
 const DELIVERY_REQUESTED = /^delivery\.requested\.[a-z]+\.v1$/;
 const MAX_REASON = 2000;
 
-/** What a dead letter does to its run. */
+/**
+ * What a dead letter does to its run. Each names the bot its record named: only a run of that
+ * bot is touched, so a forged record cannot change another tenant's run.
+ */
 export type RunEffect =
   | { kind: 'none' }
   /** broadcast.requested: the run fails (created failed when it does not exist yet). */
-  | { kind: 'fail-run'; runId: string; botId: string | null; broadcastId: string | null; source: string }
+  | { kind: 'fail-run'; runId: string; botId: string; broadcastId: string | null; source: string }
   /**
    * target.resolved: each of its `targets` people counts as failed in the run. `page` (the page's
    * number, unique in its run) keys their outcomes, so the same page dead-lettered twice (a
    * consumer that crashed after parking it) counts once; without it, the dead letter's id does.
    */
-  | { kind: 'fail-targets'; runId: string; targets: number; page: number | null }
+  | { kind: 'fail-targets'; runId: string; botId: string; targets: number; page: number | null }
   /** delivery.requested.*: that person counts as failed in the run. */
-  | { kind: 'fail-contact'; runId: string; contactId: string };
+  | { kind: 'fail-contact'; runId: string; botId: string; contactId: string };
 
 export interface ReadDeadLetter {
   letter: NewDeadLetter;
@@ -88,7 +91,7 @@ export function readDeadLetter(event: ConsumedEvent<RawValue>, topicPrefix: stri
 }
 
 function effectOf(topic: string, data: unknown, runId: string | null, botId: string | null): RunEffect {
-  if (!runId) return { kind: 'none' };
+  if (!runId || !botId) return { kind: 'none' };
   if (topic === Topics.BroadcastRequested) {
     const source = field(data, 'source');
     return {
@@ -105,12 +108,12 @@ function effectOf(topic: string, data: unknown, runId: string | null, botId: str
     const count = Array.isArray(targets) ? Math.min(targets.length, 5_000) : 0;
     const page = field(data, 'page');
     return count > 0
-      ? { kind: 'fail-targets', runId, targets: count, page: typeof page === 'number' && Number.isSafeInteger(page) && page >= 0 ? page : null }
+      ? { kind: 'fail-targets', runId, botId, targets: count, page: typeof page === 'number' && Number.isSafeInteger(page) && page >= 0 ? page : null }
       : { kind: 'none' };
   }
   if (DELIVERY_REQUESTED.test(topic)) {
     const contactId = uuidField(data, 'contactId');
-    return contactId ? { kind: 'fail-contact', runId, contactId } : { kind: 'none' };
+    return contactId ? { kind: 'fail-contact', runId, botId, contactId } : { kind: 'none' };
   }
   return { kind: 'none' };
 }

@@ -88,7 +88,9 @@ export class RunRepository {
   /**
    * Fails the run with `reason` unless it has finished; when it does not exist (its request was
    * dead-lettered before it became a run), creates it failed, so a caller who was answered 200
-   * finds it and why. One statement: a concurrent accept cannot slip between look and write.
+   * finds it and why. Only a run of this bot and deployment is touched, and one is created only
+   * for a bot that exists: a forged request cannot fail another tenant's run. One statement: a
+   * concurrent accept cannot slip between look and write.
    */
   async failOrCreateFailed(
     run: { id: string; botId: string; broadcastId: string | null; source: string; topicPrefix: string },
@@ -96,11 +98,22 @@ export class RunRepository {
   ): Promise<void> {
     await this.db.query(
       `INSERT INTO runs (id, bot_id, broadcast_id, source, status, reason, finished_at, request, topic_prefix)
-       VALUES ($1, $2, $3, $4, 'failed', $5, now(), NULL, $6)
+       SELECT $1, $2, $3, $4, 'failed', $5, now(), NULL, $6 WHERE EXISTS (SELECT 1 FROM bots WHERE id = $2)
        ON CONFLICT (id) DO UPDATE SET status = 'failed', reason = EXCLUDED.reason, finished_at = now(), resolver = NULL
-        WHERE runs.status NOT IN ('completed', 'failed', 'cancelled')`,
+        WHERE runs.bot_id = EXCLUDED.bot_id AND runs.topic_prefix = EXCLUDED.topic_prefix
+          AND runs.status NOT IN ('completed', 'failed', 'cancelled')`,
       [run.id, run.botId, run.broadcastId, run.source, reason, run.topicPrefix],
     );
+  }
+
+  /** Whether the run exists and is the bot's, in the deployment `topicPrefix` (input naming a run is checked against it). */
+  async isRunOf(runId: string, botId: string, topicPrefix: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(`SELECT 1 FROM runs WHERE id = $1 AND bot_id = $2 AND topic_prefix = $3`, [
+      runId,
+      botId,
+      topicPrefix,
+    ]);
+    return rows.length > 0;
   }
 
   /**
