@@ -227,6 +227,27 @@ describe('tenancy: per-account webhook trust', () => {
       expect(await optedOut(botA, 'whatsapp', userId)).toBeNull();
     });
 
+    it("setting a channel's app secret through the admin API takes effect on the next webhook", async () => {
+      const channels = await h.stack.admin<{ channels: Array<{ id: string; type: string }> }>('GET', `/admin/bots/${botB}/channels`);
+      const whatsapp = channels.body.channels.find((c) => c.type === 'whatsapp')!;
+      const secretB = `app-secret-b-${randomUUID()}`;
+      const forB = whatsappText(phone.b, '12025550151', 'hi', Math.floor(Date.now() / 1000));
+      expect((await meta('whatsapp', forB, PLATFORM_META_SECRET)).status).toBe(200);
+
+      const patched = await h.stack.admin<Record<string, unknown>>('PATCH', `/admin/bots/${botB}/channels/${whatsapp.id}`, { config: { appSecret: secretB } });
+      expect(patched.status).toBe(200);
+      expect(JSON.stringify(patched.body)).not.toContain(secretB);
+      expect((await meta('whatsapp', forB, PLATFORM_META_SECRET)).status).toBe(401);
+      expect((await meta('whatsapp', forB, secretB)).status).toBe(200);
+
+      // The account itself cannot move, and a secret must be a string.
+      const moved = await h.stack.admin<{ error: { field: string } }>('PATCH', `/admin/bots/${botB}/channels/${whatsapp.id}`, { config: { phoneNumberId: '999' } });
+      expect(moved).toMatchObject({ status: 400, body: { error: { field: 'config.phoneNumberId' } } });
+      const bad = await h.stack.admin<{ error: { field: string } }>('PATCH', `/admin/bots/${botB}/channels/${whatsapp.id}`, { config: { appSecret: 42 } });
+      expect(bad).toMatchObject({ status: 400, body: { error: { field: 'config.appSecret' } } });
+      expect((await h.stack.admin('PATCH', `/admin/bots/${botA}/channels/${whatsapp.id}`, { config: { appSecret: 'x' } })).status).toBe(404);
+    });
+
     it("Messenger: verified with the Page's app secret; the platform's or another is refused", async () => {
       const payload = {
         object: 'page',

@@ -7,6 +7,7 @@ import { AdminGuard } from './admin.guard.js';
 import { uuid } from './admin-params.js';
 import { AdminService, botView } from './admin.service.js';
 import { CreateBlockDto, CreateBotDto, CreateChannelDto, CreateTokenDto, UpdateBotDto } from './dto/admin.dto.js';
+import { UpdateChannelDto } from './dto/update-channel.dto.js';
 
 /** Bots, their tokens, channels and blocks. */
 @AdminDocs.controller()
@@ -61,7 +62,7 @@ export class AdminController {
 
   @Delete('bots/:botId/tokens/:tokenId')
   @HttpCode(204)
-  @AdminDocs.op('Revoke a token (at once; caches expire within 2 s)', 204)
+  @AdminDocs.op('Revoke a token (at once, on every gateway instance: answered once they all know)', 204)
   async revokeToken(@Param('botId', uuid) botId: string, @Param('tokenId', uuid) tokenId: string): Promise<void> {
     if (!(await this.bots.revokeToken(botId, tokenId))) {
       throw new HeraldError(ErrorCode.NotFound, `Token ${tokenId} does not exist for bot ${botId}.`);
@@ -72,6 +73,12 @@ export class AdminController {
   @AdminDocs.op('Add a provider account on a channel', 201)
   createChannel(@Param('botId', uuid) botId: string, @Body() dto: CreateChannelDto) {
     return this.admin.createChannel(botId, dto);
+  }
+
+  @Patch('bots/:botId/channels/:channelId')
+  @AdminDocs.op("Change a channel's settings or credentials (rotate a token, set Meta's appSecret); not its account")
+  updateChannel(@Param('botId', uuid) botId: string, @Param('channelId', uuid) channelId: string, @Body() dto: UpdateChannelDto) {
+    return this.admin.updateChannel(botId, channelId, dto.config);
   }
 
   @Get('bots/:botId/channels')

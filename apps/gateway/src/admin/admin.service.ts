@@ -7,6 +7,7 @@ import {
   BlockRepository,
   BotRepository,
   BroadcastRepository,
+  ACCOUNT_FIELD,
   ChannelRepository,
   RunRepository,
   SecretBox,
@@ -136,6 +137,36 @@ export class AdminService {
       }
       throw error;
     }
+  }
+
+  /**
+   * Changes a channel's settings or credentials (rotation; Meta's appSecret, which verifies the
+   * account's webhooks). Not its account: that is another channel.
+   */
+  async updateChannel(botId: string, channelId: string, config: Record<string, unknown>): Promise<ReturnType<typeof channelView>> {
+    const row = await this.channels.findForBot(botId, channelId);
+    if (!row) throw new HeraldError(ErrorCode.NotFound, `Channel ${channelId} does not exist for bot ${botId}.`);
+    const rules = CHANNEL_FIELDS[row.type];
+    const account = ACCOUNT_FIELD[row.type];
+    if (config[account] !== undefined && config[account] !== row.config[account]) {
+      throw HeraldError.invalid(`config.${account}`, `config.${account} names the provider account and cannot change`, 'Create a channel for the other account instead.');
+    }
+    const credentials: Record<string, string> = {};
+    const publicConfig: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(config)) {
+      if (rules.secrets.includes(key)) {
+        if (typeof value !== 'string' || value.length === 0 || value.length > 1024) {
+          throw HeraldError.invalid(`config.${key}`, `config.${key} must be a non-empty string of at most 1024 characters`, rules.fix);
+        }
+        credentials[key] = value;
+      } else publicConfig[key] = value;
+    }
+    const baseUrlRefusal =
+      config.baseUrl === undefined ? undefined : await baseUrlProblem(config.baseUrl, (this.baseUrlRules ??= providerBaseUrlRules(this.config)));
+    if (baseUrlRefusal) throw HeraldError.invalid('config.baseUrl', `config.baseUrl ${baseUrlRefusal}`, rules.fix);
+    const updated = await this.channels.update(botId, channelId, { config: publicConfig, credentials });
+    if (!updated) throw new HeraldError(ErrorCode.NotFound, `Channel ${channelId} does not exist for bot ${botId}.`);
+    return channelView(updated);
   }
 
   /** Where a new channel of `type` sends when its config names no baseUrl. */

@@ -43,6 +43,28 @@ export class ChannelRepository {
     return this.db.getRepository(ChannelEntity).save(entity);
   }
 
+  findForBot(botId: string, channelId: string): Promise<ChannelEntity | null> {
+    return this.db.getRepository(ChannelEntity).findOneBy({ id: channelId, botId });
+  }
+
+  /**
+   * Merges `config` into the channel's public settings and `credentials` into its sealed ones
+   * (rotating a token, setting an app secret); null when the bot has no such channel.
+   */
+  async update(
+    botId: string,
+    channelId: string,
+    patch: { config: Record<string, unknown>; credentials: Record<string, string> },
+  ): Promise<ChannelEntity | null> {
+    const row = await this.findForBot(botId, channelId);
+    if (!row) return null;
+    row.config = { ...row.config, ...patch.config };
+    if (Object.keys(patch.credentials).length > 0) {
+      row.credentialsSealed = this.box.seal({ ...this.box.open<Record<string, string>>(row.credentialsSealed), ...patch.credentials });
+    }
+    return this.db.getRepository(ChannelEntity).save(row);
+  }
+
   listForBot(botId: string): Promise<ChannelEntity[]> {
     return this.db.getRepository(ChannelEntity).find({ where: { botId }, order: { createdAt: 'ASC' } });
   }
