@@ -41,6 +41,8 @@ export async function broadcastUnderFault(
     duplicatesWhy = null,
     hooks = false,
     triggerShare = TRIGGER_SHARE,
+    deadLettersExpected = false,
+    verify = null,
   },
 ) {
   const { stack, admin, sandbox, bot, hookBot, contacts, channels, args, log } = env;
@@ -215,7 +217,14 @@ export async function broadcastUnderFault(
     nothingPending: audit.pendingTotal === 0,
     dlqHasReasons: dlqWithoutReason === 0,
     faultInjected: faultError === null,
+    // A fault of the infrastructure pauses work; it never turns a healthy record into a dead letter.
+    ...(deadLettersExpected ? {} : { noDeadLetters: dlqRecords === 0 }),
   };
+  if (verify) {
+    const verified = await verify(env).catch((err) => ({ checks: { verified: false }, detail: { error: err.message } }));
+    Object.assign(checks, verified.checks);
+    result.verified = verified.detail;
+  }
   if (result.hooks) checks.everyAcceptedHookDelivered = result.hooks.missing === 0;
   Object.assign(result, {
     outcome,

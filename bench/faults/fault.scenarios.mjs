@@ -5,6 +5,7 @@ import { startKafkaNode, stopKafkaNode } from '../../scripts/lib/kafka.mjs';
 import { restartPostgres } from '../../scripts/lib/postgres.mjs';
 import pg from 'pg';
 import { SERVICE_NAMES } from '../lib/herald.stack.mjs';
+import { checkPoison, injectPoison } from './poison.inject.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** The Kafka node killed by kill-broker: not node 1, whose port is every client's first bootstrap address. */
@@ -125,6 +126,20 @@ export function faultCases(args) {
           note(`${service} restarted and ready`);
         }
       },
+    });
+  }
+  if (args.scenarios.includes('poison')) {
+    cases.push({
+      scenario: 'poison',
+      name: 'poison through the hook API and straight into every topic',
+      duplicatesAllowed: 0,
+      duplicatesWhy: 'no Herald process dies',
+      // The one case whose records belong in a DLQ: every poison record, with its reason.
+      deadLettersExpected: true,
+      fault: async ({ stack, note, env }) => {
+        env.poison = await injectPoison({ stack, hookBot: env.hookBot, botId: env.bot.botId, note });
+      },
+      verify: (env) => checkPoison(env, env.poison),
     });
   }
   return cases;

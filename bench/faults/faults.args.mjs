@@ -8,6 +8,7 @@ export const FAULT_SCENARIOS = [
   'restart-postgres',
   'sandbox',
   'rolling-restart',
+  'poison',
 ];
 const CHANNELS = ['sms', 'messenger'];
 

@@ -131,7 +131,7 @@ async function main() {
     channels: args.channels,
     messagesPerSecond: args.rate,
   });
-  const hookBot = args.scenarios.includes('kill-broker')
+  const hookBot = args.scenarios.some((s) => s === 'kill-broker' || s === 'poison')
     ? await admin.setupBot({ name: 'Faults hook bot', channels: ['sms'] })
     : null;
   log(

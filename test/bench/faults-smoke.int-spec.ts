@@ -1,6 +1,7 @@
 // Keeps `npm run faults` working and its guarantees holding, at the CI size: 3,000 contacts,
-// kill -9 of delivery-sms and of contact, a SIGTERM rolling restart of every service, and the
-// sandbox down 10 s (then 20 % errors, then slow), as real processes from dist/. It runs on the
+// kill -9 of delivery-sms and of contact, a SIGTERM rolling restart of every service, the
+// sandbox down 10 s (then 20 % errors, then slow), and poison through the hook API and straight
+// into every topic, as real processes from dist/. It runs on the
 // suite's single-node broker (127.0.0.1:9092): the 3-node cluster needs that port, which the
 // rest of the suite is using, so the broker-kill scenario is left to the full `npm run faults`.
 import { spawn } from 'node:child_process';
@@ -57,7 +58,7 @@ describe('npm run faults at the CI size, on the single-node broker', () => {
     fs.rmSync(out, { recursive: true, force: true });
   });
 
-  it('delivers to everyone through kill -9, a rolling restart and a sandbox outage, with duplicates only in the kill -9 window', async () => {
+  it('delivers to everyone through kill -9, a rolling restart, a sandbox outage and poison, with duplicates only in the kill -9 window', async () => {
     fs.rmSync(out, { recursive: true, force: true });
     const { code, output } = await runSuite(
       [
@@ -65,17 +66,17 @@ describe('npm run faults at the CI size, on the single-node broker', () => {
         '--nodes',
         '1',
         '--scenario',
-        'kill-9,rolling-restart,sandbox',
+        'kill-9,rolling-restart,sandbox,poison',
         '--kill',
         'delivery-sms,contact',
         '--concurrency',
         String(CONCURRENCY),
         '--max-minutes',
-        '6',
+        '8',
         '--out',
         out,
       ],
-      400_000,
+      520_000,
     );
     const json = fs.existsSync(out) ? fs.readdirSync(out).filter((f) => f.endsWith('.json')) : [];
     if (json.length !== 1)
@@ -91,6 +92,7 @@ describe('npm run faults at the CI size, on the single-node broker', () => {
       'kill-9 contact',
       'sandbox down 10 s, 20 % errors 5 s, 500 ms slow 5 s',
       'SIGTERM rolling restart of every service',
+      'poison through the hook API and straight into every topic',
     ]);
     for (const c of results.cases) {
       const where = `${c.name}: ${c.outcome}`;
@@ -110,7 +112,8 @@ describe('npm run faults at the CI size, on the single-node broker', () => {
       'kill-9 contact': 0,
       'sandbox down 10 s, 20 % errors 5 s, 500 ms slow 5 s': 0,
       'SIGTERM rolling restart of every service': 0,
+      'poison through the hook API and straight into every topic': 0,
     });
     expect(code).toBe(0);
-  }, 420_000);
+  }, 540_000);
 });
