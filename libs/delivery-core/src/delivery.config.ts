@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsInt, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { BaseConfig } from '@herald/runtime';
 
 const DURATION_LIST = /^\s*\d+(ms|s|m|h)(\s*,\s*\d+(ms|s|m|h))*\s*$/;
@@ -10,6 +10,14 @@ export class DeliveryConfig extends BaseConfig {
   @Min(0)
   @Max(65535)
   PORT: number = 3003;
+
+  /**
+   * Hosts, IPs or CIDRs a channel's provider base URL may reach although internal (an egress
+   * proxy), comma-separated; never cloud metadata. Loopback (the sandbox) is allowed outside
+   * production.
+   */
+  @IsString()
+  PROVIDER_ALLOWED_HOSTS: string = '';
 
   /**
    * Provider calls in flight per process, across all partitions and retry topics: bounds

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { deliveryTopicFor } from '@herald/contracts';
+import { baseUrlRules } from '@herald/custom-api';
 import { HeraldKafkaServer } from '@herald/kafka';
 import { coreImports, startService } from '@herald/runtime';
 import { ConsumptionGate } from './breakers/consumption-gate.js';
@@ -15,6 +16,7 @@ import { DeliveryConfig } from './delivery.config.js';
 import { deliveryHandlerFor, deliveryStatusHandlerFor } from './delivery-handler.factory.js';
 import { DeliveryStatusService, statusRetryTopic } from './delivery-status.service.js';
 import { RetrySchedule, parseRetryStages } from './retry-schedule.js';
+import { guardProviderAddresses } from './senders/http.js';
 
 export type { DeliveryChannelDefinition } from './delivery-channel.js';
 
@@ -70,6 +72,16 @@ export function startDelivery(
   definition: DeliveryChannelDefinition,
   config: DeliveryConfig,
 ): Promise<NestFastifyApplication> {
+  // The same SSRF rules as the admin API's check of a channel's baseUrl, again at send time.
+  const loopbackAllowed = config.NODE_ENV !== 'production' || config.allowLoopbackInProduction;
+  guardProviderAddresses(
+    baseUrlRules({
+      production: !loopbackAllowed,
+      allowedHosts: config.PROVIDER_ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
+      allowPrivate: false,
+      configuredBaseUrls: [],
+    }).policy,
+  );
   return startService({
     service: `delivery-${definition.channel}`,
     module: DeliveryModule.forRoot(definition, config),

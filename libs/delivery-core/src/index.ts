@@ -21,3 +21,4 @@ export * from './senders/whatsapp-cloud.sender.js';
 export * from './senders/twilio-messages.sender.js';
 export * from './senders/messenger-send.sender.js';
 export * from './delivery.metrics.js';
+export { guardProviderAddresses, ProviderAddressRefused } from './senders/http.js';

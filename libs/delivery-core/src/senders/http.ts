@@ -1,8 +1,50 @@
 import { Agent, request } from 'undici';
+import type { AddressPolicy } from '@herald/custom-api';
 import type { SendFailure, SendFailureKind } from '../channel-sender.js';
 
 // One keep-alive agent per process: the fan-out hot path reuses connections to each provider.
-const agent = new Agent({ connections: 256, keepAliveTimeout: 30_000, pipelining: 1 });
+const AGENT_OPTIONS = { connections: 256, keepAliveTimeout: 30_000, pipelining: 1 };
+let agent = new Agent(AGENT_OPTIONS);
+let guard: AddressPolicy | undefined;
+/** Per origin (scheme://host:port), why its literal IP is refused, or '' when it is not. */
+const literalVerdicts = new Map<string, string>();
+const MAX_VERDICTS = 10_000;
+
+/**
+ * From now on every provider call goes through `policy` (called once at boot): a channel's base
+ * URL receives its credentials, so an internal address is refused when a name resolves to it
+ * (the socket's own lookup, so a name that re-resolves later is caught too) and when the URL
+ * names it as an IP literal (no lookup happens for those; checked once per origin).
+ */
+export function guardProviderAddresses(policy: AddressPolicy): void {
+  guard = policy;
+  literalVerdicts.clear();
+  const previous = agent;
+  agent = new Agent({ ...AGENT_OPTIONS, connect: { lookup: policy.lookup } });
+  void previous.close().catch(() => undefined);
+}
+
+/** Thrown before any connection to a refused address; `code` EADDRREFUSED like the lookup's refusal. */
+export class ProviderAddressRefused extends Error {
+  readonly code = 'EADDRREFUSED';
+}
+
+function checkLiteral(url: string): void {
+  const end = url.indexOf('/', url.indexOf('//') + 2);
+  const origin = end === -1 ? url : url.slice(0, end);
+  let verdict = literalVerdicts.get(origin);
+  if (verdict === undefined) {
+    try {
+      guard!.checkLiteral(new URL(origin));
+      verdict = '';
+    } catch (error) {
+      verdict = (error as Error).message;
+    }
+    if (literalVerdicts.size >= MAX_VERDICTS) literalVerdicts.clear();
+    literalVerdicts.set(origin, verdict);
+  }
+  if (verdict) throw new ProviderAddressRefused(verdict);
+}
 
 export interface HttpAnswer {
   status: number;
@@ -15,6 +57,7 @@ export async function postHttp(
   body: string,
   timeoutMs: number,
 ): Promise<HttpAnswer> {
+  if (guard) checkLiteral(url);
   const response = await request(url, {
     method: 'POST',
     headers,
@@ -36,6 +79,15 @@ export async function postHttp(
 /** A network failure or timeout: the provider may be down, retry later. */
 export function networkFailure(error: unknown): SendFailure {
   const code = (error as { code?: string }).code ?? 'NETWORK';
+  if (code === 'EADDRREFUSED') {
+    // Not the provider's trouble but the channel's base URL: every send would fail the same way.
+    return {
+      ok: false,
+      failure: 'permanent',
+      code: 'ADDRESS_REFUSED',
+      reason: `the channel's baseUrl is refused: ${(error as Error).message}; fix the channel's baseUrl (or list an egress proxy in PROVIDER_ALLOWED_HOSTS)`,
+    };
+  }
   return {
     ok: false,
     failure: 'account',
