@@ -27,7 +27,11 @@ export const ChatfuelDocs = {
       ApiResponse({ status: 400, description: 'Unknown block, bad tag, reserved parameter.', schema: CHATFUEL_BODY }),
       ApiResponse({ status: 401, description: 'Bad bot token.', schema: CHATFUEL_BODY }),
       ApiResponse({ status: 404, description: 'Attributes only, for a user who is not a contact.', schema: CHATFUEL_BODY }),
-      ApiResponse({ status: 429, description: "Over the bot's rate; see Retry-After.", schema: CHATFUEL_BODY }),
+      ApiResponse({
+        status: 429,
+        description: "Over the bot's rate (rateLimitRps, across instances), or this address failed authentication too often; see Retry-After.",
+        schema: CHATFUEL_BODY,
+      }),
     ),
   v2: (variant?: 'public') =>
     applyDecorators(
@@ -48,5 +52,10 @@ export const ChatfuelDocs = {
       }),
       ApiResponse({ status: 400, schema: CHATFUEL_BODY }),
       ApiResponse({ status: 401, schema: CHATFUEL_BODY }),
+      ApiResponse({
+        status: 429,
+        description: "Over the bot's V2 quota (HERALD_QUOTA_CHATFUEL_V2_PER_SECOND, across instances), or this address failed authentication too often; see Retry-After.",
+        schema: CHATFUEL_BODY,
+      }),
     ),
 };

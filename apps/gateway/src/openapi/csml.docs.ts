@@ -27,5 +27,10 @@ export const CsmlDocs = {
       }),
       ApiResponse({ status: 400, schema: ERROR_BODY }),
       ApiResponse({ status: 401, schema: ERROR_BODY }),
+      ApiResponse({
+        status: 429,
+        description: "Over the bot's CSML quota (HERALD_QUOTA_CSML_PER_SECOND, across instances), or this address failed authentication too often; see Retry-After.",
+        schema: ERROR_BODY,
+      }),
     ),
 };

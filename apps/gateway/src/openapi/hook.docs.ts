@@ -22,6 +22,11 @@ const common = () =>
     ApiResponse({ status: 403, description: "The caller's address is not in allowedHosts.", schema: ERROR_BODY }),
     ApiResponse({ status: 404, description: 'Unknown hook key, or the broadcast is disabled.', schema: ERROR_BODY }),
     ApiResponse({ status: 405, description: 'This verb is switched off for the broadcast.', schema: ERROR_BODY }),
+    ApiResponse({
+      status: 429,
+      description: "Over the bot's hook quota (HERALD_QUOTA_HOOK_PER_SECOND, across instances), or this address failed authentication too often; see Retry-After.",
+      schema: ERROR_BODY,
+    }),
     ApiResponse({ status: 503, description: 'Kafka did not acknowledge; nothing was started. Retry.', schema: ERROR_BODY }),
   );
 
