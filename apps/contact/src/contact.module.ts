@@ -3,10 +3,12 @@ import { coreImports } from '@herald/runtime';
 import { ContactConfig } from './contact.config.js';
 import { ContactInboundHandler } from './contact-inbound.handler.js';
 import { BotSettingsCache, FrequencyCapService } from './frequency-cap.js';
+import { HeldDeliveryReleaser } from './held-delivery.releaser.js';
 import { InboundReplayGuard } from './inbound-replay.guard.js';
 import { RecordInboundService } from './record-inbound.service.js';
 import { RunOwnerCheck } from './run-owner.check.js';
 import { ResolveContactsService } from './resolve-contacts.service.js';
+import { SendWindowPolicy } from './send-window.policy.js';
 import { TargetResolvedHandler } from './target-resolved.handler.js';
 
 @Module({})
@@ -24,6 +26,8 @@ export class ContactModule {
         InboundReplayGuard,
         BotSettingsCache,
         FrequencyCapService,
+        SendWindowPolicy,
+        HeldDeliveryReleaser,
       ],
     };
   }

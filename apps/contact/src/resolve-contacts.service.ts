@@ -24,6 +24,7 @@ import {
 } from '@herald/persistence';
 import { BotSettingsCache, FrequencyCapService } from './frequency-cap.js';
 import { phonesOf, pickConversation } from './pick-conversation.js';
+import { SendWindowPolicy } from './send-window.policy.js';
 
 /** How long a bot's enabled channels are reused before they are read again. */
 const ENABLED_CHANNELS_CACHE_MS = 10_000;
@@ -83,6 +84,7 @@ export class ResolveContactsService {
     private readonly publisher: EventPublisher,
     private readonly botSettings: BotSettingsCache,
     private readonly frequencyCap: FrequencyCapService,
+    private readonly sendWindows: SendWindowPolicy,
   ) {}
 
   /** Per bot: its enabled channel types, one read shared by concurrent pages. */
@@ -137,11 +139,15 @@ export class ResolveContactsService {
     // Policies that may still skip a person (issue 13), each with its reason.
     const { allowed, capped } = await this.frequencyCap.apply(page, toSend, ({ target }) => describeTarget(target));
     for (const { target, index, contact, reason } of capped) skipped.push({ target, index, contactId: contact.id, reason });
+    const now = await this.sendWindows.holdOutside(
+      page,
+      allowed.map(({ contact, target }) => ({ contact, event: this.deliveryFor(page, contact, target) })),
+    );
     const perTopic = new Map<string, OutgoingEvent<DeliveryRequested>[]>();
-    for (const { contact, target } of allowed) {
+    for (const { contact, event } of now) {
       const topic = deliveryTopicFor(contact.channel);
       const list = perTopic.get(topic) ?? [];
-      list.push({ key: contact.id, data: this.deliveryFor(page, contact, target) });
+      list.push({ key: contact.id, data: event });
       perTopic.set(topic, list);
     }
     await Promise.all(

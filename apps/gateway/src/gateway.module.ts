@@ -8,6 +8,7 @@ import { AdminDeadLettersController } from './admin/admin-dead-letters.controlle
 import { DeadLetterAdminService } from './admin/dead-letter-admin.service.js';
 import { AdminRunsController } from './admin/admin-runs.controller.js';
 import { AdminController } from './admin/admin.controller.js';
+import { AdminHeldController } from './admin/admin-held.controller.js';
 import { BotSettingsController } from './admin/bot-settings.controller.js';
 import { AdminGuard } from './admin/admin.guard.js';
 import { AdminService } from './admin/admin.service.js';
@@ -57,6 +58,7 @@ export class GatewayModule {
         AdminDeadLettersController,
         CustomApiController,
         BotSettingsController,
+        AdminHeldController,
       ],
       providers: [
         { provide: GatewayConfig, useValue: config },

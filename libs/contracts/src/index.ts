@@ -13,3 +13,5 @@ export * from './asyncapi.js';
 export * from './topic-configs.js';
 export * from './phone-number.js';
 export * from './input-limits.js';
+export * from './send-window.js';
+export * from './country-zones.js';

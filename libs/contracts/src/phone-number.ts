@@ -60,6 +60,11 @@ export function normalizePhone(raw: string, defaultCountry?: string): PhoneNumbe
   };
 }
 
+/** The country of an E.164 number ("GB" for +44…), when its digits say. */
+export function countryOfPhone(e164: string): string | undefined {
+  return parsePhoneNumberFromString(e164)?.country;
+}
+
 export const isPhoneChannel = (channel: Channel | undefined): channel is 'whatsapp' | 'sms' =>
   channel === 'whatsapp' || channel === 'sms';
 

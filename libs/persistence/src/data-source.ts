@@ -16,6 +16,7 @@ import { BotSettings1765500000000 } from './migrations/1765500000000-bot-setting
 import { ContactPhonesE1641765500100000 } from './migrations/1765500100000-contact-phones-e164.js';
 import { CustomerServiceWindow1765500200000 } from './migrations/1765500200000-customer-service-window.js';
 import { FrequencyLedger1765500300000 } from './migrations/1765500300000-frequency-ledger.js';
+import { HeldDeliveries1765500400000 } from './migrations/1765500400000-held-deliveries.js';
 import { OperatorConsole1765300000000 } from './migrations/1765300000000-operator-console.js';
 import { ChangeNotifications1765100000000 } from './migrations/1765100000000-change-notifications.js';
 import { InboundReceipts1765100100000 } from './migrations/1765100100000-inbound-receipts.js';
@@ -49,6 +50,7 @@ export const MIGRATIONS = [
   ContactPhonesE1641765500100000,
   CustomerServiceWindow1765500200000,
   FrequencyLedger1765500300000,
+  HeldDeliveries1765500400000,
   DeadLetters1765700000000,
 ];
 

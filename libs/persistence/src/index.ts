@@ -25,4 +25,5 @@ export * from './repositories/dead-letter.repository.js';
 export * from './repositories/broadcast-list.repository.js';
 export * from './repositories/inbound-receipt.repository.js';
 export * from './repositories/frequency-ledger.repository.js';
+export * from './repositories/held-delivery.repository.js';
 export * from './repositories/audience-preview.repository.js';

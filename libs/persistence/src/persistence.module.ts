@@ -14,6 +14,7 @@ import { IdempotencyRepository } from './repositories/idempotency.repository.js'
 import { InboundReceiptRepository } from './repositories/inbound-receipt.repository.js';
 import { OperatorRepository } from './repositories/operator.repository.js';
 import { FrequencyLedgerRepository } from './repositories/frequency-ledger.repository.js';
+import { HeldDeliveryRepository } from './repositories/held-delivery.repository.js';
 import { RunListRepository } from './repositories/run-list.repository.js';
 import { RunSkipRepository } from './repositories/run-skip.repository.js';
 import { RunRepository } from './repositories/run.repository.js';
@@ -36,6 +37,7 @@ const REPOSITORIES = [
   AudiencePreviewRepository,
   InboundReceiptRepository,
   FrequencyLedgerRepository,
+  HeldDeliveryRepository,
 ];
 
 export interface PersistenceModuleOptions extends PersistenceOptions {

@@ -19,6 +19,7 @@ describe('applyBotSettingsPatch', () => {
       defaultCountry: 'US',
       frequencyCap: { max: 1, hours: 0.5, singleSends: true },
     });
+    expect(applyBotSettingsPatch({}, { sendWindow: { from: '09:00', to: '20:00', days: ['sat'] } })).toEqual({ sendWindow: { from: '09:00', to: '20:00', days: ['sat'] } });
   });
 
   it.each([
@@ -28,6 +29,7 @@ describe('applyBotSettingsPatch', () => {
     [{ frequencyCap: { max: 3 } }, 'frequencyCap.hours'],
     [{ frequencyCap: { max: 3, hours: 1, every: 2 } }, 'frequencyCap.every'],
     [{ colour: 'red' }, 'colour'],
+    [{ sendWindow: { from: '09:00', to: '25:00' } }, 'sendWindow.to'],
     [[], 'body'],
   ])('refuses %p naming %p', (patch, field) => {
     const error = refusal(patch);

@@ -1,21 +1,10 @@
 // A bot's delivery policies (issue 13), as the admin API takes them: a JSON merge patch over the
 // stored settings (a key set to null removes it), every value checked and named when wrong.
-import { isCountryCode } from '@herald/contracts';
+import { isCountryCode, isTimeZone, parseSendWindow } from '@herald/contracts';
 import { HeraldError } from '@herald/errors';
 import type { BotSettings } from '@herald/persistence';
 
-const KEYS = ['defaultCountry', 'timezone', 'frequencyCap'] as const;
-
-/** Whether `zone` is an IANA time zone this runtime knows ("Europe/Paris", "UTC"). */
-export function isTimeZone(zone: string): boolean {
-  if (zone.length === 0 || zone.length > 64) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const KEYS = ['defaultCountry', 'timezone', 'frequencyCap', 'sendWindow'] as const;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -66,6 +55,10 @@ export function applyBotSettingsPatch(current: BotSettings, patch: unknown): Bot
         throw HeraldError.invalid('timezone', 'timezone must be an IANA time zone, e.g. "Europe/Paris"', 'Use a name from the IANA time zone database (tz).');
       }
       next[key] = value;
+    } else if (key === 'sendWindow') {
+      const parsed = parseSendWindow(value);
+      if ('problem' in parsed) throw HeraldError.invalid(parsed.field, parsed.problem, 'Send e.g. {"from": "09:00", "to": "20:00", "days": ["mon", "tue", "wed", "thu", "fri"]}.');
+      next[key] = parsed.window;
     } else {
       next[key] = frequencyCap(value);
     }

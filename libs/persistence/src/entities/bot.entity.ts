@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import type { SendWindow } from '@herald/contracts';
 
 /** A bot's delivery policies (issue 13), all optional. */
 export interface BotSettings {
@@ -8,6 +9,8 @@ export interface BotSettings {
   timezone?: string;
   /** At most `max` broadcast messages per person in `hours`; `singleSends` counts the one-person APIs too. */
   frequencyCap?: { max: number; hours: number; singleSends?: boolean };
+  /** Default send window of the bot's broadcasts (a broadcast's own `settings.sendWindow` wins). */
+  sendWindow?: SendWindow;
 }
 
 @Entity({ name: 'bots' })

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import type { Audience, Message } from '@herald/contracts';
+import type { Audience, Message, SendWindow } from '@herald/contracts';
 
 export interface BroadcastSettings {
   enabled: boolean;
@@ -12,6 +12,8 @@ export interface BroadcastSettings {
   allowedHosts: string[];
   executeButton: boolean;
   visibleToMobileOperators: boolean;
+  /** When people may be messaged, in their local time (issue 13); the bot's default when absent. */
+  sendWindow?: SendWindow;
 }
 
 export const DEFAULT_BROADCAST_SETTINGS: Readonly<BroadcastSettings> = {

@@ -14,8 +14,9 @@ import {
   ValidateNested,
   ArrayMaxSize,
   ArrayMinSize,
+  ValidateBy,
 } from 'class-validator';
-import { CHANNELS, type Channel } from '@herald/contracts';
+import { CHANNELS, parseSendWindow, type Channel, type SendWindow } from '@herald/contracts';
 
 export class CreateBotDto {
   @ApiProperty({ example: 'Shop bot', minLength: 1, maxLength: 200 })
@@ -142,6 +143,26 @@ export class BroadcastSettingsDto {
   @IsOptional()
   @IsBoolean()
   visibleToMobileOperators?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      "When people may be messaged, in each person's local time (their `timezone` variable, else their phone number's country when it has one zone, else the bot's `timezone`, else UTC). " +
+      'Outside it the message is held (status `scheduled` with its time, GET /admin/runs/{runId}/held) and sent when the window opens; the run completes when the last held person is sent. ' +
+      '`to` before `from` runs past midnight; `days` (sun … sat) are the days a window may open. Default: the bot\'s `sendWindow`, else any time.',
+    example: { from: '09:00', to: '20:00', days: ['mon', 'tue', 'wed', 'thu', 'fri'] },
+  })
+  @IsOptional()
+  @ValidateBy({
+    name: 'sendWindow',
+    validator: {
+      validate: (value: unknown) => 'window' in parseSendWindow(value, 'settings.sendWindow'),
+      defaultMessage: (args) => {
+        const parsed = parseSendWindow(args?.value, 'settings.sendWindow');
+        return 'problem' in parsed ? parsed.problem : 'settings.sendWindow is not a send window';
+      },
+    },
+  })
+  sendWindow?: SendWindow;
 }
 
 export class CreateBroadcastDto {
