@@ -1,7 +1,9 @@
 // Issue 11: who may call which public route. Two gateway instances share one database: every
 // refusal is checked on both, and a revocation made through one instance's admin API holds on
 // the very next call to the other (no waiting: the database notifies every instance at commit).
-import { json } from '@herald/testing';
+import pg from 'pg';
+import { eventually, json, testDatabaseUrl } from '@herald/testing';
+import { LISTEN_APPLICATION_NAME, PgNotifications } from '../../apps/gateway/src/lookups/pg-notifications.service.js';
 import { createBot, startGatewayHarness, type GatewayHarness } from '../integration/gateway/gateway-harness.js';
 
 type Bot = Awaited<ReturnType<typeof createBot>>;
@@ -102,6 +104,29 @@ describe('tenancy: the auth matrix over every public route, on two instances', (
       expect({ route, status: (await call(b.url, issued.body.token)).status }).toEqual({ route, status: 401 });
       expect({ route, status: (await call(a.url, issued.body.token)).status }).toEqual({ route, status: 401 });
     }
+  });
+
+  it('after the database drops the listening connections, they come back and revocation is still immediate', async () => {
+    const db = new pg.Client({ connectionString: testDatabaseUrl() });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ gone: boolean }>(
+        'SELECT pg_terminate_backend(pid) AS gone FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1',
+        [LISTEN_APPLICATION_NAME],
+      );
+      expect(rows.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await db.end();
+    }
+    await eventually(
+      async () => a.app.get(PgNotifications).listening && b.app.get(PgNotifications).listening,
+      'both instances to listen again',
+    );
+    const issued = await a.admin<{ id: string; token: string }>('POST', `/admin/bots/${bot.botId}/tokens`, { name: 'after-reconnect' });
+    const v2 = routes()['Chatfuel V2']!;
+    expect((await v2(b.url, issued.body.token)).status).toBe(200);
+    expect((await a.admin('DELETE', `/admin/bots/${bot.botId}/tokens/${issued.body.id}`)).status).toBe(204);
+    expect((await v2(b.url, issued.body.token)).status).toBe(401);
   });
 
   it('a regenerated hook key and a disabled broadcast stop the hook on the next call, on the other instance too', async () => {

@@ -14,6 +14,8 @@ const SYNC_CHANNEL = 'herald_sync';
 const CHANNELS = [CHANGES_CHANNEL, PEERS_CHANNEL, SYNC_CHANNEL];
 
 const RECONNECT_DELAY_MS = 1_000;
+/** How the listening connection shows in pg_stat_activity. */
+export const LISTEN_APPLICATION_NAME = 'herald-gateway-listen';
 const SYNC_TIMEOUT_MS = 2_000;
 
 export class PgNotifications implements OnModuleInit, OnApplicationShutdown {
@@ -38,6 +40,11 @@ export class PgNotifications implements OnModuleInit, OnApplicationShutdown {
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => undefined);
+  }
+
+  /** Whether the connection is up and listening (else caches live on their TTL alone). */
+  get listening(): boolean {
+    return this.client !== undefined;
   }
 
   /** Calls `handler` with each payload NOTIFYed on `channel`. */
@@ -87,7 +94,11 @@ export class PgNotifications implements OnModuleInit, OnApplicationShutdown {
 
   private connect(): Promise<void> {
     this.connecting ??= (async () => {
-      const client = new pg.Client({ connectionString: this.databaseUrl, connectionTimeoutMillis: 5_000 });
+      const client = new pg.Client({
+        connectionString: this.databaseUrl,
+        connectionTimeoutMillis: 5_000,
+        application_name: LISTEN_APPLICATION_NAME,
+      });
       client.on('notification', (message) => this.dispatch(message.channel, message.payload ?? ''));
       client.on('error', (error) => this.lost(client, error));
       client.on('end', () => this.lost(client));
