@@ -238,7 +238,7 @@ describe('console API: sessions, roles and bot scope', () => {
   });
 });
 
-describe('console API: audience preview', () => {
+describe('console API: audience preview and contact search', () => {
   let stack: Stack;
   let bot: Awaited<ReturnType<typeof createBot>>;
 
@@ -284,5 +284,24 @@ describe('console API: audience preview', () => {
     expect((await preview([1])).status).toBe(400);
     const unknown = await stack.admin('POST', '/admin/bots/0b6f3a44-2f55-4b8e-9a6b-3c1f0f8e2a11/audience/preview', { audience: null });
     expect(unknown.status).toBe(404);
+  });
+
+  it('finds contacts by user id, phone or a variable, and lists the runs that reached one', async () => {
+    const search = (q: string) =>
+      stack.admin<{ contacts: Array<{ id: string; userId: string; variables: Record<string, string> }>; nextCursor: string | null }>(
+        'GET',
+        `/admin/bots/${bot.botId}/contacts/search?q=${encodeURIComponent(q)}`,
+      );
+    const byUser = await search('+15550500002');
+    expect(byUser.body.contacts.map((c) => c.userId)).toEqual(['+15550500002']);
+    const byVariable = await search('color=red');
+    expect(byVariable.body.contacts.map((c) => c.userId).sort()).toEqual(['+15550500001', '+15550500003']);
+    const byId = await search(byUser.body.contacts[0]!.id);
+    expect(byId.body.contacts).toHaveLength(1);
+    expect((await search('nobody')).body.contacts).toEqual([]);
+    expect((await stack.admin('GET', `/admin/bots/${bot.botId}/contacts/search`)).status).toBe(400);
+    const runs = await stack.admin<{ runs: unknown[] }>('GET', `/admin/bots/${bot.botId}/contacts/${byUser.body.contacts[0]!.id}/runs`);
+    expect(runs).toEqual({ status: 200, body: { runs: [] } });
+    expect((await stack.admin('GET', `/admin/bots/${bot.botId}/contacts/nope/runs`)).status).toBe(400);
   });
 });

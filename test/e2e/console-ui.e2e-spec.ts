@@ -289,6 +289,25 @@ describe('operator console in a browser', () => {
     }
   });
 
+  it('imports a CSV with a progress bar, finds a contact and sees the runs that reached them', async () => {
+    await page.goto(`/console/#/bots/${created.botId}/contacts`);
+    await page.getByRole('heading', { name: 'Contacts', exact: true }).waitFor();
+    const rows = Array.from({ length: 1200 }, (_, i) => `sms,+1555090${String(i).padStart(4, '0')},"Csv, ${i}"`);
+    await page.getByLabel(/CSV file/).setInputFiles({ name: 'contacts.csv', mimeType: 'text/csv', buffer: Buffer.from(`channel,user_id,first_name\n${rows.join('\n')}\n`) });
+    await page.getByText('1200 contacts imported.').waitFor();
+    await expect(page.locator('#import-progress').getAttribute('value')).resolves.toBe('1200');
+    await page.getByLabel(/Search contacts/).fill('first_name=Csv, 7');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('button', { name: 'Details of +15550900007' }).waitFor();
+    await page.getByLabel(/Search contacts/).fill('+15550700003');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('button', { name: 'Details of +15550700003' }).click();
+    await page.getByRole('list', { name: 'Runs that reached this contact' }).getByRole('link').first().waitFor();
+    await expect(page.getByRole('region', { name: 'Contact +15550700003' }).textContent()).resolves.toContain('first_name = Ada3');
+    await expectAccessible(page, 'contacts');
+    await screenshot(page, 'contacts');
+  });
+
   afterAll(async () => {
     await context?.close();
   });

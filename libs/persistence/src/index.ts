@@ -27,3 +27,4 @@ export * from './repositories/inbound-receipt.repository.js';
 export * from './repositories/frequency-ledger.repository.js';
 export * from './repositories/held-delivery.repository.js';
 export * from './repositories/audience-preview.repository.js';
+export * from './repositories/contact-search.repository.js';

@@ -8,6 +8,7 @@ import { BroadcastListRepository } from './repositories/broadcast-list.repositor
 import { BroadcastRepository } from './repositories/broadcast.repository.js';
 import { ChannelRepository } from './repositories/channel.repository.js';
 import { ContactRepository } from './repositories/contact.repository.js';
+import { ContactSearchRepository } from './repositories/contact-search.repository.js';
 import { DeadLetterRepository } from './repositories/dead-letter.repository.js';
 import { DeliveryRepository } from './repositories/delivery.repository.js';
 import { IdempotencyRepository } from './repositories/idempotency.repository.js';
@@ -35,6 +36,7 @@ const REPOSITORIES = [
   DeadLetterRepository,
   BroadcastListRepository,
   AudiencePreviewRepository,
+  ContactSearchRepository,
   InboundReceiptRepository,
   FrequencyLedgerRepository,
   HeldDeliveryRepository,

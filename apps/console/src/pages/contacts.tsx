@@ -49,10 +49,65 @@ export function parseCsv(text: string): string[][] {
   return rows;
 }
 
+interface ContactRun {
+  runId: string;
+  source: string;
+  runStatus: string;
+  deliveryStatus: string;
+  reason: string | null;
+  createdAt: string;
+}
+
+function ContactDetails({ botId, contact }: { botId: string; contact: Contact }) {
+  const runs = useLoad(() => api<{ runs: ContactRun[] }>('GET', `/admin/bots/${botId}/contacts/${contact.id}/runs?limit=20`), [botId, contact.id]);
+  return (
+    <section className="card" aria-labelledby="contact-h">
+      <h2 id="contact-h">Contact {contact.userId}</h2>
+      <dl>
+        <dt>Channel</dt>
+        <dd>{contact.channel}</dd>
+        <dt>Opted out</dt>
+        <dd>{contact.optedOutAt ? `yes, since ${formatTime(contact.optedOutAt)}` : 'no'}</dd>
+        <dt>Variables</dt>
+        <dd>
+          {Object.keys(contact.variables).length === 0
+            ? 'none'
+            : Object.entries(contact.variables)
+                .map(([k, v]) => `${k} = ${String(v)}`)
+                .join('; ')}
+        </dd>
+      </dl>
+      <h3>Runs that reached them</h3>
+      <ErrorText error={runs.error} />
+      <ul className="list" aria-label="Runs that reached this contact">
+        {(runs.data?.runs ?? []).map((r) => (
+          <li key={r.runId} className="row">
+            <a className="grow" href={href(`/runs/${r.runId}`)}>
+              {formatTime(r.createdAt)} ({r.source})
+            </a>
+            <span className="badge">{r.deliveryStatus}</span>
+            {r.reason ? <span className="small">{r.reason}</span> : null}
+          </li>
+        ))}
+      </ul>
+      {runs.data?.runs.length === 0 ? <p className="muted">No run has reached them yet.</p> : null}
+    </section>
+  );
+}
+
 export function ContactsPage({ botId }: { botId: string }) {
   const [cursors, setCursors] = useState<Array<string | null>>([null]);
   const cursor = cursors[cursors.length - 1] ?? null;
-  const page = useLoad(() => api<{ contacts: Contact[]; nextCursor: string | null }>('GET', `/admin/bots/${botId}/contacts?limit=50${cursor ? `&cursor=${cursor}` : ''}`), [botId, cursor]);
+  const [query, setQuery] = useState('');
+  const [search, setSearch] = useState('');
+  const [selected, setSelected] = useState<Contact>();
+  const page = useLoad(
+    () =>
+      search
+        ? api<{ contacts: Contact[]; nextCursor: string | null }>('GET', `/admin/bots/${botId}/contacts/search?q=${encodeURIComponent(search)}&limit=50${cursor ? `&cursor=${cursor}` : ''}`)
+        : api<{ contacts: Contact[]; nextCursor: string | null }>('GET', `/admin/bots/${botId}/contacts?limit=50${cursor ? `&cursor=${cursor}` : ''}`),
+    [botId, cursor, search],
+  );
   const [progress, setProgress] = useState<{ done: number; total: number }>();
   const [importError, setImportError] = useState<unknown>();
   const [imported, setImported] = useState('');
@@ -121,6 +176,23 @@ export function ContactsPage({ botId }: { botId: string }) {
         </p>
         <ErrorText error={importError} />
       </section>
+      <form
+        className="row"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setSearch(query.trim());
+          setCursors([null]);
+          setSelected(undefined);
+        }}
+      >
+        <label className="grow">
+          Search contacts (id, phone, email, or variable=value){' '}
+          <input value={query} onChange={(e) => setQuery(e.target.value)} placeholder="+15551234567 or first_name=Ada" />
+        </label>
+        <button type="submit">Search</button>
+      </form>
+      {selected ? <ContactDetails botId={botId} contact={selected} /> : null}
       <ErrorText error={page.error} />
       <div className="table-wrap" tabIndex={0} role="region" aria-label="Contacts">
         <table>
@@ -137,7 +209,11 @@ export function ContactsPage({ botId }: { botId: string }) {
           <tbody>
             {(page.data?.contacts ?? []).map((c) => (
               <tr key={c.id}>
-                <td className="mono">{c.userId}</td>
+                <td className="mono">
+                  <button type="button" onClick={() => setSelected(c)} aria-label={`Details of ${c.userId}`}>
+                    {c.userId}
+                  </button>
+                </td>
                 <td>{c.channel}</td>
                 <td className="small">
                   {Object.entries(c.variables)

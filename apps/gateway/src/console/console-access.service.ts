@@ -27,6 +27,7 @@ const RULES: Record<string, Rule> = {
   'POST /admin/bots/:botId/contacts': 'bot',
   'GET /admin/bots/:botId/contacts': 'bot',
   'GET /admin/bots/:botId/contacts/search': 'bot',
+  'GET /admin/bots/:botId/contacts/:contactId/runs': 'bot',
   'POST /admin/bots/:botId/audience/preview': 'bot',
   'GET /admin/broadcasts/:id': 'bot',
   'PATCH /admin/broadcasts/:id': 'bot',

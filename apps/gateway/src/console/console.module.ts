@@ -1,6 +1,7 @@
 // The operator console's server side: sign-in, operator accounts, per-route access checks for
 // signed-in operators, and the lists the console pages need.
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AdminContactSearchController } from '../admin/admin-contact-search.controller.js';
 import { AdminRunListsController } from '../admin/admin-run-lists.controller.js';
 import { AudiencePreviewController } from '../admin/audience-preview.controller.js';
 import { AdminGuard } from '../admin/admin.guard.js';
@@ -17,7 +18,7 @@ export class ConsoleModule {
   static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: ConsoleModule,
-      controllers: [ConsoleSessionController, OperatorsController, AdminRunListsController, AudiencePreviewController],
+      controllers: [ConsoleSessionController, OperatorsController, AdminRunListsController, AudiencePreviewController, AdminContactSearchController],
       providers: [
         { provide: GatewayConfig, useValue: config },
         PasswordHasher,
