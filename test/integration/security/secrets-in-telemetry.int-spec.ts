@@ -112,7 +112,11 @@ describe('secrets in logs, metrics and spans', () => {
     const app = await start(createLogger('gateway', { LOG_FORMAT: 'text', LOG_LEVEL: 'fatal' } as BaseConfig));
     try {
       await callEveryRoute(app);
+      // A URL no route matches is counted under one label, never under its path.
+      const missing = await app.getHttpAdapter().getInstance().inject({ method: 'GET', url: `/hooks/${SECRETS.hookKey}/nope?token=${SECRETS.legacyToken}` });
+      expect(missing.statusCode).toBe(404);
       const scrape = await app.getHttpAdapter().getInstance().inject({ method: 'GET', url: '/metrics' });
+      expect(scrape.body).toContain('route="unmatched"');
       expect(scrape.body).toContain('route="/hooks/:hookKey"');
       expect(scrape.body).toContain('route="/bots/:botId/users/:userId/send"');
       expectNoSecret('metrics', scrape.body);
