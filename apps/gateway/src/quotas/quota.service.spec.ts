@@ -55,4 +55,18 @@ describe('QuotaService', () => {
     await expect(quotas.take('csml', 'bot-2', 2)).resolves.toBeUndefined();
     await expect(quotas.take('hook', 'bot-1', 2)).resolves.toBeUndefined();
   });
+
+  it('with more instances than the rate, each allows one call per (instances / rate) seconds', async () => {
+    const { fake, say } = fakeNotifications();
+    const peers = new GatewayPeers(fake);
+    // Ids that sort before any UUID: this instance ranks last and gets no whole share.
+    say('herald_gateway_peers', 'alive:!peer-1');
+    say('herald_gateway_peers', 'alive:!peer-2');
+    const quotas = new QuotaService(loadConfig(GatewayConfig, { NODE_ENV: 'test' }), peers);
+    // Rate 1 among 3 instances: this one may not have the whole rate, but it is never starved.
+    await quotas.take('hook', 'bot-1', 1);
+    const refused = await quotas.take('hook', 'bot-1', 1).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: ErrorCode.RateLimited });
+    expect((refused as RetryLaterError).retryAfterSeconds).toBeGreaterThanOrEqual(2);
+  });
 });

@@ -42,23 +42,26 @@ export class QuotaService {
 
   /** Counts one call of `botId` to `api`; throws a 429 (Retry-After) past the bot's rate. */
   async take(api: QuotaApi, botId: string, perSecond: number): Promise<void> {
-    const share = this.peers.share(Math.max(1, Math.floor(perSecond)));
+    const total = Math.max(1, Math.floor(perSecond));
+    const share = this.peers.share(total);
+    // A rate below the number of instances: each allows one call per (instances / rate) seconds,
+    // which is still the rate in all.
+    const window = share > 0 ? { points: share, seconds: 1 } : { points: 1, seconds: Math.ceil(this.peers.count() / total) };
     const limited = `${perSecond} requests per second to ${NAMES[api]}, across all gateway instances`;
-    if (share === 0) throw new RetryLaterError(`This bot may make ${limited}.`, 1);
     try {
-      await this.limiter(api, share).consume(botId);
+      await this.limiter(api, window.points, window.seconds).consume(botId);
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
       throw new RetryLaterError(`This bot may make ${limited}.`, Math.max(1, Math.ceil(error.msBeforeNext / 1000)));
     }
   }
 
-  private limiter(api: QuotaApi, points: number): RateLimiterMemory {
-    const key = `${api}/${points}`;
+  private limiter(api: QuotaApi, points: number, seconds: number): RateLimiterMemory {
+    const key = `${api}/${points}/${seconds}`;
     let limiter = this.limiters.get(key);
     if (!limiter) {
       if (this.limiters.size >= MAX_LIMITERS) this.limiters.delete(this.limiters.keys().next().value as string);
-      limiter = new RateLimiterMemory({ keyPrefix: key, points, duration: 1 });
+      limiter = new RateLimiterMemory({ keyPrefix: key, points, duration: seconds });
       this.limiters.set(key, limiter);
     }
     return limiter;
