@@ -18,6 +18,7 @@ export const messengerChannel: DeliveryChannelDefinition = {
     {
       key: `messenger:${configText(account, 'pageId') || account.id}`,
       rate: accountRate(account, DEFAULT_MPS),
+      shared: true,
     },
   ],
 };

@@ -21,5 +21,7 @@ export const smsChannel: DeliveryChannelDefinition = {
   policy: smsPolicy,
   // One breaker per Twilio account: its concurrency limit and outages are account-wide.
   accountKey: (account) => `sms:${configText(account, 'accountSid') || account.id}`,
-  pacing: (account) => [{ key: senderOf(account), rate: accountRate(account, DEFAULT_MPS) }],
+  pacing: (account) => [
+    { key: senderOf(account), rate: accountRate(account, DEFAULT_MPS), shared: true },
+  ],
 };

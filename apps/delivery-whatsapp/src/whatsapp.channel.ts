@@ -4,6 +4,7 @@ import {
   configText,
   whatsappPolicy,
   type DeliveryChannelDefinition,
+  type PaceScope,
 } from '@herald/delivery-core';
 
 /** Cloud API throughput per phone number: 80 msg/s by default, up to 1,000 after Meta's upgrade. */
@@ -17,8 +18,12 @@ export const whatsappChannel: DeliveryChannelDefinition = {
   accountKey: (account) => `whatsapp:${configText(account, 'phoneNumberId') || account.id}`,
   pacing: (account, to, config) => {
     const number = configText(account, 'phoneNumberId') || account.id;
-    const scopes = [
-      { key: `whatsapp:${number}`, rate: accountRate(account, DEFAULT_MPS, MAX_MPS) },
+    const scopes: PaceScope[] = [
+      {
+        key: `whatsapp:${number}`,
+        rate: accountRate(account, DEFAULT_MPS, MAX_MPS),
+        shared: true,
+      },
     ];
     // The (business, consumer) pair limit: about one message per 6 s to the same person.
     if (config.WHATSAPP_PAIR_INTERVAL_MS > 0) {

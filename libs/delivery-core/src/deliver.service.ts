@@ -11,6 +11,7 @@ import { ErrorCode, HeraldError, classifyFailure, decide, describeError } from '
 import { EventPublisher } from '@herald/kafka';
 import { PromiseCache } from '@herald/runtime';
 import {
+  AccountBudgetRepository,
   ChannelRepository,
   DeliveryRepository,
   RunRepository,
@@ -26,7 +27,7 @@ import { DeliveryConfig } from './delivery.config.js';
 import { DeliveryRecorder, type Outcome } from './delivery-recorder.js';
 import { InFlightLimiter } from './in-flight-limiter.js';
 import { DeliveryMetrics } from './delivery.metrics.js';
-import { Pacer } from './pacing/pacer.js';
+import { SharedPacer } from './pacing/shared-pacer.js';
 import { render } from './render.js';
 import { RetrySchedule } from './retry-schedule.js';
 
@@ -53,7 +54,7 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
   private readonly accounts = new PromiseCache<ChannelAccount | null>(ACCOUNT_CACHE_MS);
   private readonly runStatus = new PromiseCache<string | null>(RUN_STATUS_CACHE_MS);
   private readonly limiter: InFlightLimiter;
-  private readonly pacer = new Pacer();
+  private readonly pacer: SharedPacer;
   private readonly stop = new AbortController();
 
   constructor(
@@ -68,8 +69,13 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
     @Inject(CHANNEL_SENDER) private readonly sender: ChannelSender,
     @Inject(CHANNEL_POLICY) private readonly policy: ChannelPolicy,
     private readonly metrics: DeliveryMetrics,
+    budgets: AccountBudgetRepository,
   ) {
     this.limiter = new InFlightLimiter(config.DELIVERY_CONCURRENCY);
+    this.pacer = new SharedPacer(
+      config.DELIVERY_SHARED_LIMITS === 'true' ? budgets : null,
+      `${config.HERALD_TOPIC_PREFIX}pace:`,
+    );
   }
 
   /** Shutdown begins: start no more sends; the batches in flight finish what is in flight and record. */
@@ -195,7 +201,7 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
       }
       if (this.breakers.isOpen(accountKey))
         return held(request, sentSoFar, `the ${request.channel} provider's breaker is open`);
-      const wait = this.pacer.reserve(this.channel.pacing(account, request.to, this.config));
+      const wait = await this.pacer.reserve(this.channel.pacing(account, request.to, this.config));
       this.metrics.paced(wait);
       if (wait > 0) {
         try {

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { BaseConfig } from '@herald/runtime';
 
 const DURATION_LIST = /^\s*\d+(ms|s|m|h)(\s*,\s*\d+(ms|s|m|h))*\s*$/;
@@ -28,6 +28,13 @@ export class DeliveryConfig extends BaseConfig {
   @Min(1)
   @Max(4096)
   DELIVERY_CONCURRENCY: number = 256;
+
+  /**
+   * `true`: a provider account's pacing and breaker are shared by every replica of this service
+   * (through PostgreSQL); `false`: each process paces on its own (one replica per account only).
+   */
+  @IsIn(['true', 'false'])
+  DELIVERY_SHARED_LIMITS: string = 'true';
 
   @Type(() => Number)
   @IsInt()

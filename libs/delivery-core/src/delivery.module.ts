@@ -6,6 +6,8 @@ import { HeraldKafkaServer } from '@herald/kafka';
 import { coreImports, startService } from '@herald/runtime';
 import { ConsumptionGate } from './breakers/consumption-gate.js';
 import { ProviderBreakers } from './breakers/provider-breakers.js';
+import { SharedBreakerSync } from './breakers/shared-breakers.js';
+import { AccountBudgetRepository } from '@herald/persistence';
 import { DeliveryMetrics } from './delivery.metrics.js';
 import { MetricsRegistry } from '@herald/observability';
 import { CHANNEL_POLICY } from './channel-policy.js';
@@ -42,9 +44,13 @@ export class DeliveryModule {
         {
           // An open breaker pauses the channel's delivery topic and its retry twins (not its statuses).
           provide: ProviderBreakers,
-          inject: [HeraldKafkaServer, DeliveryMetrics],
-          useFactory: (server: HeraldKafkaServer, metrics: DeliveryMetrics) =>
-            new ProviderBreakers(
+          inject: [HeraldKafkaServer, DeliveryMetrics, SharedBreakerSync],
+          useFactory: (
+            server: HeraldKafkaServer,
+            metrics: DeliveryMetrics,
+            sync: SharedBreakerSync,
+          ) => {
+            const breakers = new ProviderBreakers(
               {
                 errorThresholdPercentage: config.BREAKER_ERROR_PERCENT,
                 volumeThreshold: config.BREAKER_MIN_CALLS,
@@ -53,6 +59,21 @@ export class DeliveryModule {
               },
               new ConsumptionGate(server, [topic, ...retries.topicsOf(topic)]),
               (account, state) => metrics.breakerState(account, state),
+              (account) => sync.tripped(account),
+            );
+            sync.attach(breakers);
+            return breakers;
+          },
+        },
+        {
+          // Breakers that open on every replica when one finds an account down.
+          provide: SharedBreakerSync,
+          inject: [AccountBudgetRepository],
+          useFactory: (budgets: AccountBudgetRepository) =>
+            new SharedBreakerSync(
+              config.DELIVERY_SHARED_LIMITS === 'true' ? budgets : null,
+              `${config.HERALD_TOPIC_PREFIX}breaker:${definition.channel}:`,
+              config.BREAKER_RESET_MS,
             ),
         },
         {
@@ -77,7 +98,9 @@ export function startDelivery(
   guardProviderAddresses(
     baseUrlRules({
       production: !loopbackAllowed,
-      allowedHosts: config.PROVIDER_ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
+      allowedHosts: config.PROVIDER_ALLOWED_HOSTS.split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
       allowPrivate: false,
       configuredBaseUrls: [],
     }).policy,

@@ -22,3 +22,5 @@ export * from './senders/twilio-messages.sender.js';
 export * from './senders/messenger-send.sender.js';
 export * from './delivery.metrics.js';
 export { guardProviderAddresses, ProviderAddressRefused } from './senders/http.js';
+export * from './pacing/shared-pacer.js';
+export * from './breakers/shared-breakers.js';

@@ -22,6 +22,7 @@ import { ChangeNotifications1765100000000 } from './migrations/1765100000000-cha
 import { InboundReceipts1765100100000 } from './migrations/1765100100000-inbound-receipts.js';
 import { SealedHookKeys1765100200000 } from './migrations/1765100200000-sealed-hook-keys.js';
 import { DeadLetters1765700000000 } from './migrations/1765700000000-dead-letters.js';
+import { AccountBudgets1765900000000 } from './migrations/1765900000000-account-budgets.js';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/herald';
 
@@ -52,6 +53,7 @@ export const MIGRATIONS = [
   FrequencyLedger1765500300000,
   HeldDeliveries1765500400000,
   DeadLetters1765700000000,
+  AccountBudgets1765900000000,
 ];
 
 export interface PersistenceOptions {

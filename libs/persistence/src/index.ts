@@ -26,5 +26,6 @@ export * from './repositories/broadcast-list.repository.js';
 export * from './repositories/inbound-receipt.repository.js';
 export * from './repositories/frequency-ledger.repository.js';
 export * from './repositories/held-delivery.repository.js';
+export * from './repositories/account-budget.repository.js';
 export * from './repositories/audience-preview.repository.js';
 export * from './repositories/contact-search.repository.js';

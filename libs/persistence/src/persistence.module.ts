@@ -1,6 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { dataSourceOptions, type PersistenceOptions } from './data-source.js';
+import { AccountBudgetRepository } from './repositories/account-budget.repository.js';
 import { BlockRepository } from './repositories/block.repository.js';
 import { AudiencePreviewRepository } from './repositories/audience-preview.repository.js';
 import { BotRepository } from './repositories/bot.repository.js';
@@ -40,6 +41,7 @@ const REPOSITORIES = [
   InboundReceiptRepository,
   FrequencyLedgerRepository,
   HeldDeliveryRepository,
+  AccountBudgetRepository,
 ];
 
 export interface PersistenceModuleOptions extends PersistenceOptions {

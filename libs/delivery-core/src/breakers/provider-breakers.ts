@@ -27,12 +27,28 @@ type Action = () => Promise<SendOutcome>;
 
 export class ProviderBreakers {
   private readonly breakers = new Map<string, CircuitBreaker<[Action], SendOutcome>>();
+  /** Accounts being opened because another replica found them down (not reported back). */
+  private readonly forcing = new Set<string>();
 
   constructor(
     private readonly settings: BreakerSettings,
     private readonly gate: ConsumptionGate,
     private readonly onState: (account: string, state: BreakerState) => void = () => undefined,
+    /** This replica's own failures opened the account's breaker (for the other replicas). */
+    private readonly onTripped: (account: string) => void = () => undefined,
   ) {}
+
+  /**
+   * Opens the account's breaker because another replica found the account down: no send until
+   * this breaker's own half-open probe succeeds.
+   */
+  forceOpen(account: string): void {
+    const breaker = this.breakerOf(account);
+    if (breaker.opened) return;
+    this.forcing.add(account);
+    breaker.open();
+    this.forcing.delete(account);
+  }
 
   /** Runs `send` through the account's breaker. */
   async call(account: string, send: Action): Promise<SendOutcome | typeof REFUSED> {
@@ -78,6 +94,7 @@ export class ProviderBreakers {
     breaker.on('open', () => {
       this.onState(account, 'open');
       this.gate.opened(account);
+      if (!this.forcing.has(account)) this.onTripped(account);
     });
     breaker.on('halfOpen', () => {
       this.onState(account, 'halfOpen');

@@ -6,6 +6,11 @@ import { TokenBucket, type Rate } from './token-bucket.js';
 export interface PaceScope {
   key: string;
   rate: Rate;
+  /**
+   * One budget for every replica of the delivery service (a provider account's rate), not one
+   * per process: see SharedPacer. Scopes about one recipient stay local.
+   */
+  shared?: boolean;
 }
 
 const SWEEP_EVERY = 10_000;

@@ -1,0 +1,93 @@
+// Pacing that holds across replicas. A provider account's rate is one budget for every replica
+// of its delivery service: each replica claims a small block of send slots from the account's
+// schedule in PostgreSQL (one statement per tenth of a second of the account's rate, whatever
+// the number of replicas) and spends them locally. Scopes about one recipient (WhatsApp's pair
+// limit) stay local: one person's deliveries are keyed to one partition, so one replica.
+import type { Rate } from './token-bucket.js';
+import { Pacer, type PaceScope } from './pacer.js';
+
+/** Where the shared schedules live (AccountBudgetRepository in production). */
+export interface SlotStore {
+  claim(
+    key: string,
+    count: number,
+    intervalMs: number,
+    toleranceMs: number,
+  ): Promise<{ startMs: number; nowMs: number }>;
+}
+
+/** A block holds this much of the account's rate: ≤ 10 claims a second per account. */
+const BLOCK_SECONDS = 0.1;
+/** A slot older than this is not used: its moment passed (the replica was busy elsewhere). */
+const STALE_SLOTS = 2;
+
+interface Block {
+  /** Local time (ms) of each slot still unspent, in order. */
+  slots: number[];
+  next: number;
+}
+
+export class SharedPacer {
+  private readonly blocks = new Map<string, Block>();
+  private readonly claims = new Map<string, Promise<void>>();
+
+  constructor(
+    /** null: every scope is paced by this process alone (DELIVERY_SHARED_LIMITS=false). */
+    private readonly store: SlotStore | null,
+    /** Row keys of this deployment (HERALD_TOPIC_PREFIX): deployments sharing a database never share budgets. */
+    private readonly keyPrefix = '',
+    private readonly local = new Pacer(),
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Reserves one send in every scope; resolves to how long to wait before making it. */
+  async reserve(scopes: readonly PaceScope[]): Promise<number> {
+    const shared = this.store ? scopes.filter((s) => s.shared) : [];
+    const local =
+      shared.length === scopes.length ? [] : scopes.filter((s) => !(this.store && s.shared));
+    let wait = local.length > 0 ? this.local.reserve(local) : 0;
+    for (const scope of shared) wait = Math.max(wait, await this.slot(scope.key, scope.rate));
+    return wait;
+  }
+
+  /** The wait for the next unspent slot of `key`, claiming a block when none is left. */
+  private async slot(key: string, rate: Rate): Promise<number> {
+    const interval = 1000 / rate.perSecond;
+    for (;;) {
+      const block = this.blocks.get(key);
+      const now = this.clock();
+      if (block) {
+        while (
+          block.next < block.slots.length &&
+          block.slots[block.next]! < now - STALE_SLOTS * interval
+        )
+          block.next += 1;
+        if (block.next < block.slots.length) return Math.max(0, block.slots[block.next++]! - now);
+      }
+      let claim = this.claims.get(key);
+      if (!claim) {
+        claim = this.claimBlock(key, rate, interval).finally(() => this.claims.delete(key));
+        this.claims.set(key, claim);
+      }
+      await claim;
+    }
+  }
+
+  private async claimBlock(key: string, rate: Rate, interval: number): Promise<void> {
+    const count = Math.max(1, Math.ceil(rate.perSecond * BLOCK_SECONDS));
+    const tolerance = (Math.floor(rate.burst) - 1) * interval;
+    const asked = this.clock();
+    const { startMs, nowMs } = await this.store!.claim(
+      this.keyPrefix + key,
+      count,
+      interval,
+      tolerance,
+    );
+    // The database's clock, placed at the middle of the round trip on ours.
+    const offset = (asked + this.clock()) / 2 - nowMs;
+    this.blocks.set(key, {
+      slots: Array.from({ length: count }, (_, i) => startMs + i * interval + offset),
+      next: 0,
+    });
+  }
+}
