@@ -48,7 +48,8 @@ export class AcceptHookService {
     const broadcast = await this.lookup.broadcastByHookKey(call.hookKey);
     const { settings } = broadcast ?? {};
     if (!broadcast || !settings?.enabled) {
-      await this.throttle.failed(call.callerIp);
+      // An unknown key is a guess; a disabled broadcast's key is not (its caller just has to stop).
+      if (!broadcast) await this.throttle.failed(call.callerIp);
       throw new HeraldError(ErrorCode.NotFound, 'No enabled broadcast has this hook URL.', {
         fix: 'Check the URL; it changes when the hook key is regenerated.',
       });
