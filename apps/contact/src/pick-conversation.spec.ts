@@ -128,3 +128,14 @@ describe('pickConversation', () => {
     expect(personOf({ email: 'ada@EXAMPLE.com', fbid: '990001' }, all)).toEqual([wa, fb]);
   });
 });
+
+describe('From-API uids written as numbers (issue 13)', () => {
+  it('reach the WhatsApp contact whose E.164 phone they name, however the uid is written', () => {
+    const person = contact('whatsapp', '15557770001', { phone: '+15557770001' });
+    const messenger = contact('messenger', '2411000000000009');
+    const target = { userId: '+1 (555) 777-0001', phone: '+15557770001', message: 'hi', create: false };
+    expect(pickConversation(target, [person, messenger], {})).toEqual({ contact: person });
+    // A Messenger id stays a user id.
+    expect(pickConversation({ userId: '2411000000000009', message: 'hi', create: false }, [person, messenger], {})).toEqual({ contact: messenger });
+  });
+});

@@ -215,7 +215,8 @@ export class ResolveContactsService {
     const { defaultCountry } = await this.botSettings.get(page.botId);
     const indexed: Indexed[] = [];
     page.targets.forEach((given, index) => {
-      const result = normalizeTargetPhones(given, defaultCountry);
+      // From-API rows (their own message) name people by uid, which on WhatsApp/SMS is the number.
+      const result = normalizeTargetPhones(given, defaultCountry, given.message !== undefined);
       if ('target' in result) indexed.push({ target: result.target, index });
       else skipped.push({ target: given, index, reason: `${describeTarget(given)}: ${result.problem.reason}` });
     });

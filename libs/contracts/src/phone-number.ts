@@ -92,6 +92,8 @@ export interface TargetPhoneProblem {
 export function normalizeTargetPhones(
   target: Target,
   defaultCountry?: string,
+  /** The target's user id may be a WhatsApp/SMS user id without its channel (From-API uids): when it reads as a number, it is also the target's phone. */
+  userIdMayBePhone = false,
 ): { target: Target } | { problem: TargetPhoneProblem } {
   let phone: PhoneNumber | undefined;
   if (target.phone !== undefined) {
@@ -105,6 +107,9 @@ export function normalizeTargetPhones(
     if ('invalid' in parsed) return { problem: { field: 'userId', reason: parsed.invalid } };
     out.userId = phoneUserId(target.channel, parsed.e164);
     if (!out.phone) out.phone = parsed.e164;
+  } else if (userIdMayBePhone && target.userId !== undefined && !target.channel && !out.phone) {
+    const parsed = normalizePhone(target.userId, defaultCountry);
+    if ('e164' in parsed) out.phone = parsed.e164;
   }
   return { target: out };
 }
