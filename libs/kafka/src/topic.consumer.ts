@@ -228,7 +228,16 @@ export class TopicConsumer {
         end = due;
       }
       const chunk = messages.slice(index, end);
-      if (!(await this.processChunk(chunk, partition, payload))) return;
+      if (!(await this.processChunk(chunk, partition, payload))) {
+        // Held (a retry or an outage): the lag gauge shows the partition waiting, so an alert on
+        // lag that does not move sees a stuck partition even when it had been idle before.
+        this.metrics?.lag(
+          this.settings.topic,
+          partition,
+          Number(payload.batch.highWatermark) - Number(chunk[0]!.offset),
+        );
+        return;
+      }
       const last = chunk[chunk.length - 1]!.offset;
       payload.resolveOffset(last);
       await this.commit(payload, partition);
