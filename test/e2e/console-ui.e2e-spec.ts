@@ -244,6 +244,10 @@ describe('operator console in a browser', () => {
     await page.getByText(`ops-${TAG}@console.test can now sign in.`).waitFor();
     await expectAccessible(page, 'operators');
     await screenshot(page, 'operators');
+    await page.getByRole('link', { name: 'Dead letters' }).click();
+    await page.getByRole('heading', { name: 'Dead letters' }).waitFor();
+    await page.getByText(/No dead letter\.|Replay/).first().waitFor();
+    await expectAccessible(page, 'dead letters');
 
     const { context: ctx, page: p } = await newPage();
     try {

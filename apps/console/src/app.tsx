@@ -8,6 +8,7 @@ import { BotsPage, BotSetupPage } from './pages/bots.js';
 import { BroadcastEditorPage } from './pages/broadcast-editor.js';
 import { BroadcastsPage, ConsoleBroadcastsPage } from './pages/broadcasts.js';
 import { ContactsPage } from './pages/contacts.js';
+import { DeadLettersPage } from './pages/dead-letters.js';
 import { OperatorsPage } from './pages/operators.js';
 import { RunPage, RunsPage } from './pages/runs.js';
 import { SignInPage } from './pages/sign-in.js';
@@ -77,9 +78,14 @@ function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
                   <a href={href('/broadcasts')}>Broadcasts</a>
                 </li>
                 {me.role === 'admin' ? (
-                  <li>
-                    <a href={href('/operators')}>Operators</a>
-                  </li>
+                  <>
+                    <li>
+                      <a href={href('/operators')}>Operators</a>
+                    </li>
+                    <li>
+                      <a href={href('/dead-letters')}>Dead letters</a>
+                    </li>
+                  </>
                 ) : null}
               </>
             )}
@@ -116,6 +122,7 @@ function Page({ route, me }: { route: string[]; me: Me }) {
   if (a === undefined) return <BotsPage me={me} />;
   if (a === 'broadcasts' && !b) return <ConsoleBroadcastsPage me={me} />;
   if (a === 'operators' && me.role === 'admin') return <OperatorsPage me={me} />;
+  if (a === 'dead-letters' && me.role === 'admin') return <DeadLettersPage />;
   if (a === 'bots' && b && c === 'broadcasts') return <BroadcastsPage botId={b} />;
   if (a === 'bots' && b && c === 'runs') return <RunsPage botId={b} />;
   if (a === 'bots' && b && c === 'setup') return <BotSetupPage botId={b} />;
