@@ -1,8 +1,8 @@
 // The "poison" fault: every kind of input that once stopped a partition, through the public API
-/* global AbortSignal */
 // and straight into each contract topic, while a broadcast runs. Afterwards each poison record
 // must be in its topic's DLQ with a reason (or refused at the edge with a 400), and the rest of
 // the pipeline must not have noticed: everyone messaged once, every lag back to zero.
+/* global AbortSignal */
 import { randomUUID } from 'node:crypto';
 import { kafkaClient, readFirstRecords } from '../lib/infra.mjs';
 
