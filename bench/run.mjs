@@ -23,6 +23,7 @@ import { prettyJson } from './lib/json.mjs';
 import { writeReport } from './lib/report.mjs';
 import { setProcessFlags } from './lib/herald.stack.mjs';
 import { delivery } from './scenarios/delivery.scenario.mjs';
+import { scaleOut } from './scenarios/scale-out.scenario.mjs';
 import { fanOut } from './scenarios/fan-out.scenario.mjs';
 import { hookAccept } from './scenarios/hook-accept.scenario.mjs';
 import { latency } from './scenarios/latency.scenario.mjs';
@@ -135,6 +136,7 @@ async function main() {
     await run('memory', () => memory(ctx, { reuse: reuse && !reuse.error ? reuse : undefined }));
   }
   if (args.scenarios.includes('delivery')) await run('delivery', () => delivery(ctx));
+  if (args.scenarios.includes('scale-out')) await run('scale-out', () => scaleOut(ctx));
   results.loadAfter = await machineLoad({ ms: 2_000, ownPids: kafkaPids });
 }
 

@@ -3,7 +3,7 @@
 /** The services' V8 heap (MB) in both harnesses, as deploy/k8s/base/config sets it (NODE_OPTIONS). */
 export const SERVICE_HEAP_MB = 256;
 
-export const SCENARIOS = ['hook-accept', 'fan-out', 'latency', 'memory', 'delivery'];
+export const SCENARIOS = ['hook-accept', 'fan-out', 'latency', 'memory', 'delivery', 'scale-out'];
 const CHANNELS = ['whatsapp', 'sms', 'messenger'];
 
 export const USAGE = `Usage: npm run bench -- [flags]
@@ -14,8 +14,8 @@ export const USAGE = `Usage: npm run bench -- [flags]
   --channels LIST        fan-out contacts' channels, round-robin (default sms,messenger; whatsapp is
                          paced at most 1,000/s per phone number)
   --delivery-contacts N  delivery: people queued for the one delivery instance (default 50000)
-  --paced-rate R         delivery: the paced account's messagesPerSecond (default 500)
-  --paced-seconds S      delivery: how long the paced case lasts at that rate (default 20)
+  --paced-rate R         delivery, scale-out: the paced account's messagesPerSecond (default 500)
+  --paced-seconds S      delivery, scale-out: how long a paced case lasts at that rate (default 20)
   --duration S           hook-accept: seconds of load (default 10)
   --connections C        hook-accept: concurrent connections (default 32)
   --hook-pipeline        hook-accept: run the whole pipeline during the load, not only the gateway

@@ -107,7 +107,8 @@ export async function startStack({
           env: { ...baseEnv, SANDBOX_HOST: '127.0.0.1', SANDBOX_PORT: String(ports[name]) },
         }
       : {
-          args: [...nodeArgs(label, name), HERALD_MAIN, name],
+          // `delivery-sms#2`: a second replica of delivery-sms (its own process, port and log).
+          args: [...nodeArgs(label, name), HERALD_MAIN, name.split('#')[0]],
           env: { ...baseEnv, PORT: String(ports[name]) },
         };
 

@@ -163,6 +163,16 @@ function summaryRows(r) {
       `| delivery: pacing at ${fmt(d.pacing.configuredPerSec)}/s, steady rate | ${fmt(d.pacing.steadyPerSec, 1)}/s (${fmt((d.pacing.error ?? NaN) * 100, 1)} % off) | ${fmt(d.pacing.configuredPerSec)}/s (configured) | ${fmt(d.pacing.steadyPerSec / d.pacing.configuredPerSec, 3)} | within ${fmt(d.target.pacingTolerance * 100)} % | ${yes(d.meetsTarget.pacing)} |`,
     );
   }
+  const o = s['scale-out'];
+  if (o && !o.error) {
+    for (const c of o.cases)
+      rows.push(
+        `| scale-out: ${c.replicas} delivery-sms replica(s), one account paced at ${fmt(o.configuredPerSec)}/s, steady rate together | ${fmt(c.steadyPerSec, 1)}/s (${fmt((c.rateError ?? NaN) * 100, 1)} % off; ${fmt(c.cpuMsPerDelivery, 3)} ms CPU per delivery) | ${fmt(o.configuredPerSec)}/s (configured) | ${fmt(c.steadyPerSec / o.configuredPerSec, 3)} | within ${fmt(o.target.rateTolerance * 100)} % | ${yes(c.replicas === 1 ? o.meetsTarget.oneReplicaRate : o.meetsTarget.threeReplicasRate)} |`,
+      );
+    rows.push(
+      `| scale-out: CPU per delivery, 3 replicas ÷ 1 | ${fmt(1 + (o.cpuGrowth ?? NaN), 3)}× | 1.00× | — | ≤ ${fmt(1 + o.target.cpuGrowth, 2)}× | ${yes(o.meetsTarget.cpuGrowth)} |`,
+    );
+  }
   return rows;
 }
 
