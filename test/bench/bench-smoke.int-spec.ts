@@ -28,6 +28,11 @@ interface Results {
       cases: Array<{ unique: number; duplicates: number }>;
       pacing: { people: number; unique: number; duplicates: number };
     };
+    'scale-out': {
+      error?: string;
+      complete: boolean;
+      cases: Array<{ replicas: number; unique: number; duplicates: number }>;
+    };
   };
 }
 
@@ -65,7 +70,7 @@ describe('npm run bench at a CI size', () => {
     const { code, output } = await runHarness(
       [
         '--scenario',
-        'hook-accept,latency,fan-out,delivery',
+        'hook-accept,latency,fan-out,delivery,scale-out',
         '--contacts',
         String(CONTACTS),
         '--duration',
@@ -85,11 +90,11 @@ describe('npm run bench at a CI size', () => {
         '--paced-seconds',
         '5',
         '--max-minutes',
-        '6',
+        '8',
         '--out',
         out,
       ],
-      390_000,
+      500_000,
     );
     if (code !== 0)
       throw new Error(
@@ -135,5 +140,14 @@ describe('npm run bench at a CI size', () => {
       [2000, 0],
     ]);
     expect(delivery.pacing).toMatchObject({ people: 1000, unique: 1000, duplicates: 0 });
-  }, 420_000);
+
+    // One paced account drained by one delivery-sms replica, then by three: everyone once.
+    const scaleOut = results.scenarios['scale-out'];
+    expect(scaleOut.error).toBeUndefined();
+    expect(scaleOut).toMatchObject({ complete: true });
+    expect(scaleOut.cases.map((c) => [c.replicas, c.unique, c.duplicates])).toEqual([
+      [1, 1000, 0],
+      [3, 1000, 0],
+    ]);
+  }, 540_000);
 });
