@@ -3,7 +3,8 @@
 // admin, and every admin route refusing what the role or the bot scope does not allow. Also the
 // lists the console added: runs newest first per bot and per broadcast, and a run's skips with
 // their reasons.
-import { ADMIN_KEY, eventually, json, startStack, type Stack } from '@herald/testing';
+import pg from 'pg';
+import { ADMIN_KEY, eventually, json, startStack, testDatabaseUrl, type Stack } from '@herald/testing';
 import { createBot, finishedRun } from '../integration/gateway/gateway-harness.js';
 
 const ADMIN_EMAIL = 'root@herald.test';
@@ -303,5 +304,50 @@ describe('console API: audience preview and contact search', () => {
     const runs = await stack.admin<{ runs: unknown[] }>('GET', `/admin/bots/${bot.botId}/contacts/${byUser.body.contacts[0]!.id}/runs`);
     expect(runs).toEqual({ status: 200, body: { runs: [] } });
     expect((await stack.admin('GET', `/admin/bots/${bot.botId}/contacts/nope/runs`)).status).toBe(400);
+  });
+
+  it('opens a 100,000-recipient run fast: the run, a page of recipients by status, a page of skips (keyset, no scan)', async () => {
+    const runId = '7d3c2a10-5b6e-4f7a-9c1d-2e3f4a5b6c7d'.replace('7d3c2a10', Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, '0'));
+    const db = new pg.Client({ connectionString: testDatabaseUrl() });
+    await db.connect();
+    try {
+      await db.query(
+        `INSERT INTO runs (id, bot_id, source, status, targeted, sent, failed, skipped, resolution_done, finished_at)
+         VALUES ($1, $2, 'execute', 'completed', 150000, 95000, 5000, 50000, true, now())`,
+        [runId, bot.botId],
+      );
+      await db.query(
+        `INSERT INTO deliveries (run_id, contact_id, bot_id, channel, status, reason)
+         SELECT $1, gen_random_uuid(), $2, 'sms', CASE WHEN i % 20 = 0 THEN 'failed' ELSE 'sent' END,
+                CASE WHEN i % 20 = 0 THEN 'the provider refused the number' END
+           FROM generate_series(1, 100000) AS i`,
+        [runId, bot.botId],
+      );
+      await db.query(
+        `INSERT INTO run_skips (run_id, id, recipient, channel, reason)
+         SELECT $1, gen_random_uuid(), '+1555' || i, 'sms', 'opted out of messages on sms' FROM generate_series(1, 50000) AS i`,
+        [runId],
+      );
+      await db.query('ANALYZE deliveries; ANALYZE run_skips');
+    } finally {
+      await db.end();
+    }
+    const timed = async (path: string) => {
+      await stack.admin('GET', path); // warm: the first call also plans the statement
+      const started = performance.now();
+      const response = await stack.admin<Record<string, unknown>>('GET', path);
+      return { path, status: response.status, fast: performance.now() - started < 1000, body: response.body };
+    };
+    for (const path of [
+      `/admin/runs/${runId}`,
+      `/admin/runs/${runId}/deliveries?limit=50`,
+      `/admin/runs/${runId}/deliveries?status=failed&limit=50`,
+      `/admin/runs/${runId}/skips?limit=50`,
+      `/admin/bots/${bot.botId}/runs?limit=50`,
+    ]) {
+      const { body, ...outcome } = await timed(path);
+      expect(outcome).toEqual({ path, status: 200, fast: true });
+      if (path.includes('/deliveries') || path.includes('/skips')) expect(body.nextCursor).toEqual(expect.any(String));
+    }
   });
 });

@@ -5,6 +5,7 @@ import { useState, type FormEvent } from 'react';
 import { api, type Block, type Bot, type Me } from '../api.js';
 import { CopyButton, ErrorText, Field, formatTime, useLoad } from '../components.js';
 import { go, href } from '../router.js';
+import { renderPreview, type SampleContact } from '../template-preview.js';
 
 export function BotsPage({ me }: { me: Me }) {
   const admin = me.role === 'admin';
@@ -243,29 +244,9 @@ function Channels({ botId }: { botId: string }) {
   );
 }
 
-interface Contact {
-  id: string;
-  userId: string;
-  channel: string;
-  phone: string | null;
-  email: string | null;
-  variables: Record<string, unknown>;
-}
-
-/** Renders {{variable}} for a contact the way Herald does (a missing variable renders empty). */
-export function renderPreview(text: string, contact: Contact | undefined): string {
-  const vars: Record<string, unknown> = contact
-    ? { user_id: contact.userId, user_phone_number: contact.phone ?? '', email: contact.email ?? '', bot_channel: contact.channel, ...contact.variables }
-    : {};
-  return text.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_m, name: string) => {
-    const value = vars[name];
-    return value === undefined || value === null ? '' : String(value);
-  });
-}
-
 function Blocks({ botId }: { botId: string }) {
   const blocks = useLoad(() => api<{ blocks: Block[] }>('GET', `/admin/bots/${botId}/blocks?limit=1000`), [botId]);
-  const sample = useLoad(async () => (await api<{ contacts: Contact[] }>('GET', `/admin/bots/${botId}/contacts?limit=1`)).contacts[0], [botId]);
+  const sample = useLoad(async () => (await api<{ contacts: SampleContact[] }>('GET', `/admin/bots/${botId}/contacts?limit=1`)).contacts[0], [botId]);
   const [kind, setKind] = useState<'text' | 'template'>('text');
   const [name, setName] = useState('');
   const [text, setText] = useState('Hi {{first_name}}, your order {{order_id}} has shipped.');

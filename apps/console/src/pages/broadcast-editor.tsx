@@ -4,6 +4,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, CRITERIA, type Audience, type Block, type Broadcast, type Filter, type Settings } from '../api.js';
 import { CopyButton, ErrorText, Field, Toggle, useLoad } from '../components.js';
+import { hookCurls } from '../hook-curls.js';
 import { href } from '../router.js';
 
 const SETTINGS: Array<{ key: keyof Omit<Settings, 'allowedHosts'>; label: string; help: string }> = [
@@ -150,23 +151,6 @@ function SettingsSection({ broadcast, onSaved }: SectionProps) {
       <ErrorText error={error} />
     </form>
   );
-}
-
-/** A ready-to-paste curl per payload mode of the hook. */
-export function hookCurls(broadcast: Broadcast): Array<{ mode: string; curl: string }> {
-  const auth = broadcast.settings.directMode ? '' : ` -H "authorization: Bearer $BOT_TOKEN"`;
-  const post = (body: unknown) => `curl -s -X POST '${broadcast.hookUrl}'${auth} -H 'content-type: application/json' -d '${JSON.stringify(body)}'`;
-  const modes = [
-    { mode: 'Saved audience (GET)', curl: `curl -s '${broadcast.hookUrl}'${auth}` },
-    {
-      mode: 'Audience and values',
-      curl: post({ audience_filters: 'favorite_color', audience_criteria: 'Equals', audience_values: 'red', set_variables: 'new_favorite_color', set_variables_values: 'magenta' }),
-    },
-    { mode: 'Targets', curl: post({ targets: [{ user_id: '15551234567', bot_channel: 'whatsapp', first_name: 'Ada' }] }) },
-    { mode: 'Legacy set_conversation', curl: post({ set_conversation: true, set_variables: 'user_id;bot_channel;first_name', set_variables_values: '15551234567;whatsapp;Ada' }) },
-    { mode: 'Delayed (5 minutes)', curl: post({ delayminutes: 5, targets: [{ user_id: '15551234567', bot_channel: 'whatsapp' }] }) },
-  ];
-  return modes.filter((m) => (m.mode.includes('GET') ? broadcast.settings.allowGet : broadcast.settings.allowPost));
 }
 
 function HookSection({ broadcast, onSaved }: SectionProps) {

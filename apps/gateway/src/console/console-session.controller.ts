@@ -1,5 +1,6 @@
 // POST/GET/DELETE /console/api/session: the console's sign-in, who is signed in, sign-out.
 import { Body, Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BotRepository, type Operator } from '@herald/persistence';
 import { ErrorCode, HeraldError } from '@herald/errors';
@@ -18,6 +19,7 @@ function parseSignIn(body: unknown): { email: string; password: string } {
   return { email, password };
 }
 
+@ApiTags('Console')
 @Controller('console/api/session')
 export class ConsoleSessionController {
   constructor(
@@ -27,6 +29,7 @@ export class ConsoleSessionController {
 
   @Post()
   @HttpCode(200)
+  @ApiOperation({ summary: 'Sign in: sets the HttpOnly session cookie; answers the operator and the CSRF token for x-csrf-token' })
   async signIn(@Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const { email, password } = parseSignIn(body);
     const { operator, csrfToken } = await this.sessions.signIn(email, password, reply);
@@ -34,6 +37,7 @@ export class ConsoleSessionController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'Who is signed in, with the CSRF token of the session' })
   async current(@Req() request: FastifyRequest) {
     const session = await this.sessions.sessionOf(request);
     if (!session) throw new HeraldError(ErrorCode.Unauthorized, 'You are not signed in.', { fix: 'Sign in with your email and password.' });
@@ -42,6 +46,7 @@ export class ConsoleSessionController {
 
   @Delete()
   @HttpCode(204)
+  @ApiOperation({ summary: 'Sign out: ends the session on the server' })
   async signOut(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     const session = await this.sessions.sessionOf(request);
     const sent = request.headers[CSRF_HEADER];

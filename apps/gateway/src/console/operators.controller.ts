@@ -5,6 +5,7 @@ import { ErrorCode, HeraldError } from '@herald/errors';
 import { OPERATOR_ROLES, OperatorRepository, type Operator, type OperatorRole } from '@herald/persistence';
 import { AdminGuard } from '../admin/admin.guard.js';
 import { encodeCursor, pageSize } from '../http/keyset-cursor.js';
+import { AdminDocs } from '../openapi/admin.docs.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PasswordHasher } from './password.hasher.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -45,6 +46,7 @@ export function parseNewOperator(body: unknown): NewOperator {
 
 const view = (o: Operator) => ({ id: o.id, email: o.email, role: o.role, botIds: o.botIds, createdAt: o.createdAt });
 
+@AdminDocs.controller()
 @Controller('admin/operators')
 @UseGuards(AdminGuard)
 export class OperatorsController {
@@ -54,6 +56,7 @@ export class OperatorsController {
   ) {}
 
   @Post()
+  @AdminDocs.op('Create a console operator (admins only): email, password (argon2id), role admin | operator | mobile_operator, botIds', 201)
   async create(@Body() body: unknown) {
     const input = parseNewOperator(body);
     const unknownBots = await this.operators.unknownBots(input.botIds);
@@ -65,6 +68,7 @@ export class OperatorsController {
 
   /** Keyset pages by email (the cursor is the last email, opaque to callers). */
   @Get()
+  @AdminDocs.op('List console operators (admins only; keyset pages by email)', 200, { paged: true })
   async list(@Query('cursor') cursor?: string, @Query('limit') limit?: string) {
     let after: string | null = null;
     if (cursor) {
