@@ -65,6 +65,7 @@ describe('policy: send windows', () => {
       expect.objectContaining({ recipient: later, status: 'scheduled', dueAt: new Date(opensAt).toISOString(), zone: 'Asia/Kathmandu', reason: expect.stringContaining('outside the send window') }),
     ]);
     expect(await h.run(runId)).toMatchObject({ status: 'delivering', targeted: 2, sent: 1 });
+    expect((await h.stack.admin('GET', `/admin/runs/${runId}`)).body).toMatchObject({ status: 'delivering', counts: { targeted: 2, sent: 1, scheduled: 1 } });
     expect(await h.messages('sms', later)).toEqual([]);
 
     // Restart the contact and delivery services while the person is held.
@@ -93,5 +94,6 @@ describe('policy: send windows', () => {
     expect(run).toMatchObject({ targeted: 2, sent: 2, skipped: 0, failed: 0 });
     expect((await h.messages('sms', later)).map((m) => [m.text, m.count])).toEqual([['Good morning Kathmandu', 1]]);
     expect((await held()).body).toMatchObject({ counts: { scheduled: 0, released: 1 }, held: [expect.objectContaining({ status: 'released' })] });
+    expect((await h.stack.admin('GET', `/admin/runs/${runId}`)).body).toMatchObject({ status: 'completed', counts: { sent: 2, scheduled: 0 } });
   }, 240_000);
 });

@@ -9,6 +9,7 @@ import {
   BroadcastRepository,
   ACCOUNT_FIELD,
   ChannelRepository,
+  HeldDeliveryRepository,
   RunRepository,
   SecretBox,
   type BlockEntity,
@@ -89,6 +90,7 @@ export class AdminService {
     private readonly runs: RunRepository,
     private readonly box: SecretBox,
     private readonly requester: RequestBroadcastService,
+    private readonly held: HeldDeliveryRepository,
   ) {}
 
   async requireBot(botId: string): Promise<BotEntity> {
@@ -263,7 +265,10 @@ export class AdminService {
         fix: 'A run appears a moment after its request is accepted; retry shortly.',
       });
     }
-    return runView(run);
+    // People held by their send window (issue 13) count as `scheduled` until it opens.
+    const view = runView(run);
+    const { scheduled } = await this.held.countsForRun(runId);
+    return { ...view, counts: { ...(view.counts as Record<string, number>), scheduled } };
   }
 
   private async requireBroadcast(broadcastId: string): Promise<BroadcastEntity> {
