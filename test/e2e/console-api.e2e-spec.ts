@@ -351,3 +351,26 @@ describe('console API: audience preview and contact search', () => {
     }
   });
 });
+
+describe('console API: password guessing', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack(['gateway'], { HERALD_AUTH_FAILURES_PER_MINUTE: '3', HERALD_CONSOLE_ADMIN_EMAIL: ADMIN_EMAIL, HERALD_CONSOLE_ADMIN_PASSWORD: ADMIN_PASSWORD });
+  }, 90_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('answers 429 with Retry-After once an address failed too often, even with the right password', async () => {
+    const attempt = (password: string) =>
+      fetch(`${stack.gatewayUrl}/console/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: ADMIN_EMAIL, password }) });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await attempt(`guess ${i}`)).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    const right = await attempt(ADMIN_PASSWORD);
+    expect(right.status).toBe(429);
+    expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});

@@ -1,9 +1,13 @@
 // POST/GET/DELETE /console/api/session: the console's sign-in, who is signed in, sign-out.
 import { Body, Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BotRepository, type Operator } from '@herald/persistence';
 import { ErrorCode, HeraldError } from '@herald/errors';
+import { AuthFailureThrottle } from '../auth/auth-failure.throttle.js';
+import { callerIp } from '../http/caller-ip.js';
+import { TrustedProxies } from '../http/trusted-proxies.js';
 import { CSRF_HEADER, ConsoleSessionService, sameSecret } from './console-session.service.js';
 import { MAX_PASSWORD_LENGTH } from './password.hasher.js';
 
@@ -25,15 +29,25 @@ export class ConsoleSessionController {
   constructor(
     private readonly sessions: ConsoleSessionService,
     private readonly bots: BotRepository,
+    private readonly modules: ModuleRef,
   ) {}
 
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in: sets the HttpOnly session cookie; answers the operator and the CSRF token for x-csrf-token' })
-  async signIn(@Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+  async signIn(@Req() request: FastifyRequest, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const { email, password } = parseSignIn(body);
-    const { operator, csrfToken } = await this.sessions.signIn(email, password, reply);
-    return { operator: await this.view(operator), csrfToken };
+    // Password guessing meets the gateway's failed-authentication throttle (429 per address).
+    const throttle = this.modules.get(AuthFailureThrottle, { strict: false });
+    const ip = callerIp(request, this.modules.get(TrustedProxies, { strict: false }).list);
+    await throttle.check(ip);
+    try {
+      const { operator, csrfToken } = await this.sessions.signIn(email, password, reply);
+      return { operator: await this.view(operator), csrfToken };
+    } catch (error) {
+      if (error instanceof HeraldError && error.code === ErrorCode.Unauthorized) await throttle.failed(ip);
+      throw error;
+    }
   }
 
   @Get()
