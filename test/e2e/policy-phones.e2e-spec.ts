@@ -32,7 +32,7 @@ describe('policy: phone numbers in E.164', () => {
 
   beforeAll(async () => {
     stack = await startStack();
-    bot = await createBot(stack, { name: 'Phones bot', channels: ['sms', 'whatsapp'] });
+    bot = await createBot(stack, { name: 'Phones bot', channels: ['sms', 'whatsapp'], blocks: { greet: [{ text: 'CSML hi {{first_name}}' }] } });
     const created = await stack.admin<{ hookKey: string }>('POST', `/admin/bots/${bot.botId}/broadcasts`, {
       name: 'phones',
       content: { messages: [{ text: 'Hello {{first_name}} at {{user_phone_number}}' }] },
@@ -74,6 +74,18 @@ describe('policy: phone numbers in E.164', () => {
     expect((await contacts()).filter((c) => c.channel === 'whatsapp')).toEqual([
       expect.objectContaining({ userId: '447700900123', phone: '+447700900123' }),
     ]);
+
+    // CSML finds the channel the person is known on by their number in any form.
+    const csml = await json<{ request_id: string; client: { channel_id: string } }>(
+      await fetch(`${stack.gatewayUrl}/v1/api/broadcasts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': bot.token },
+        body: JSON.stringify({ payload: { content_type: 'flow_trigger', content: { flow_id: 'greet' } }, client: { user_id: '+44 7700 900123' } }),
+      }),
+    );
+    expect(csml).toMatchObject({ status: 200, body: { client: { channel_id: bot.channelIds.whatsapp } } });
+    expect(await finishedRun(stack.admin, csml.body.request_id)).toMatchObject({ status: 'completed', counts: { sent: 1 } });
+    expect(await sandboxTexts(stack.sandboxUrl, 'whatsapp', '447700900123')).toContain('CSML hi Grace');
   });
 
   it("reads national numbers in the bot's defaultCountry (Chatfuel V2 and the admin import)", async () => {

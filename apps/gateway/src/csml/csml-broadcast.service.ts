@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Channel } from '@herald/contracts';
+import { normalizePhone, whatsappIdOf, type Channel } from '@herald/contracts';
 import { ErrorCode, HeraldError } from '@herald/errors';
 import { ContactRepository } from '@herald/persistence';
 import { BotTokenService } from '../auth/bot-token.service.js';
@@ -85,7 +85,10 @@ export class CsmlBroadcastService {
         fix: 'Add one with POST /admin/bots/{botId}/channels.',
       });
     }
-    const known = await this.contacts.findByUserIds(botId, [userId]);
+    // On WhatsApp and SMS the user id is the number, stored in E.164 (WhatsApp: without the plus).
+    const phone = normalizePhone(userId);
+    const forms = 'e164' in phone ? [userId, phone.e164, whatsappIdOf(phone.e164)] : [userId];
+    const known = await this.contacts.findByUserIds(botId, [...new Set(forms)]);
     return channels.find((c) => known.some((k) => k.channel === c.type)) ?? channels[0]!;
   }
 }
