@@ -230,6 +230,18 @@ describe('operator console in a browser', () => {
     await expect(alert.textContent()).resolves.toMatch(/Page 1: .*list/);
     await expectAccessible(page, 'From-API alert');
     await screenshot(page, 'from-api-check');
+
+    // Regenerating the key changes the hook URL; the old one stops working.
+    const oldPath = new URL(created.hookUrl!).pathname;
+    await page.getByRole('button', { name: 'Regenerate key' }).click();
+    await page.getByText('A new hook URL was made; the old one stops working.').waitFor();
+    const fresh = await page.getByLabel('Hook URL').inputValue();
+    expect(new URL(fresh).pathname).not.toBe(oldPath);
+    await eventually(
+      async () => (await fetch(new URL(oldPath, stack.gatewayUrl), { headers: { authorization: `Bearer ${created.token}` } })).status === 404,
+      'the old hook URL to stop working',
+      10_000,
+    );
   });
 
   it('an admin creates an operator in the console; the operator sees only their bot', async () => {
@@ -279,7 +291,14 @@ describe('operator console in a browser', () => {
       await expect(p.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
       await expectAccessible(p, 'mobile broadcasts');
       await screenshot(p, 'mobile-broadcasts');
-      await p.getByRole('button', { name: 'Execute Weekly news' }).click();
+      // By keyboard alone: Tab to the execute button, then Enter.
+      let focused: string | null = null;
+      for (let i = 0; i < 20 && focused !== 'Execute Weekly news'; i++) {
+        await p.keyboard.press('Tab');
+        focused = await p.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? null);
+      }
+      expect(focused).toBe('Execute Weekly news');
+      await p.keyboard.press('Enter');
       await p.getByRole('heading', { name: 'Run', exact: true }).waitFor();
       await p.locator('#progress-h .badge').filter({ hasText: 'completed' }).waitFor({ timeout: 30_000 });
       await expect(p.getByRole('button', { name: 'Cancel run' }).count()).resolves.toBe(0);
