@@ -130,6 +130,39 @@ describe('console API: sessions, roles and bot scope', () => {
     expect(listed.body.operators.map((o) => o.email)).toEqual(expect.arrayContaining([ADMIN_EMAIL, `ops-${TAG}@herald.test`]));
   });
 
+  it('admins change an operator (password, role, bots) or remove one; their sessions end', async () => {
+    const email = `change-${TAG}@herald.test`;
+    const created = await stack.admin<{ id: string }>('POST', '/admin/operators', { email, password: 'a long enough password', role: 'operator', botIds: [bot.botId] });
+    const session = await signIn(email, 'a long enough password');
+    expect((await as(session, 'GET', `/admin/bots/${bot.botId}/broadcasts`)).status).toBe(200);
+    // New bots only: the session goes on, scoped to the new bot.
+    const moved = await stack.admin<{ botIds: string[] }>('PATCH', `/admin/operators/${created.body.id}`, { botIds: [otherBot.botId] });
+    expect(moved).toMatchObject({ status: 200, body: { botIds: [otherBot.botId] } });
+    expect((await as(session, 'GET', `/admin/bots/${bot.botId}/broadcasts`)).status).toBe(403);
+    expect((await as(session, 'GET', `/admin/bots/${otherBot.botId}/broadcasts`)).status).toBe(200);
+    // A new password ends the session; the new password signs in.
+    expect((await stack.admin('PATCH', `/admin/operators/${created.body.id}`, { password: 'a brand new password' })).status).toBe(200);
+    expect((await as(session, 'GET', `/admin/bots/${otherBot.botId}/broadcasts`)).status).toBe(401);
+    const again = await signIn(email, 'a brand new password');
+    for (const [body, field] of [
+      [{}, 'body'],
+      [{ role: 'boss' }, 'role'],
+      [{ password: 'short' }, 'password'],
+      [{ botIds: [] }, 'botIds'],
+      [{ botIds: ['0b6f3a44-2f55-4b8e-9a6b-3c1f0f8e2a11'] }, 'botIds'],
+      [{ email: 'x@y.z' }, 'email'],
+    ] as const) {
+      const response = await stack.admin<{ error: { field: string } }>('PATCH', `/admin/operators/${created.body.id}`, body);
+      expect({ field, status: response.status, got: response.body.error?.field }).toEqual({ field, status: 400, got: field });
+    }
+    expect((await stack.admin('PATCH', '/admin/operators/0b6f3a44-2f55-4b8e-9a6b-3c1f0f8e2a11', { role: 'admin' })).status).toBe(404);
+    // Operators may not change accounts, not even their own.
+    expect((await as(again, 'PATCH', `/admin/operators/${created.body.id}`, { role: 'admin' })).status).toBe(403);
+    expect((await stack.admin('DELETE', `/admin/operators/${created.body.id}`)).status).toBe(204);
+    expect((await as(again, 'GET', `/admin/bots/${otherBot.botId}/broadcasts`)).status).toBe(401);
+    expect((await stack.admin('DELETE', `/admin/operators/${created.body.id}`)).status).toBe(404);
+  });
+
   it('an operator works on their bots only, and every change needs the CSRF token', async () => {
     const operator = await createOperator(`bots-${TAG}@herald.test`, 'operator', [bot.botId]);
     expect((await as(operator, 'GET', `/admin/bots/${bot.botId}/broadcasts`)).status).toBe(200);

@@ -249,11 +249,16 @@ describe('operator console in a browser', () => {
     await page.goto('/console/#/operators');
     await page.getByRole('heading', { name: 'Operators' }).waitFor();
     await page.getByLabel('Email').fill(`ops-${TAG}@console.test`);
-    await page.getByLabel('Password').fill('operator password 1');
+    await page.getByLabel('Password', { exact: true }).fill('operator password 1');
     await page.getByLabel('Role').selectOption('operator');
     await page.getByLabel(BOT, { exact: true }).check();
     await page.getByRole('button', { name: 'Create operator' }).click();
     await page.getByText(`ops-${TAG}@console.test can now sign in.`).waitFor();
+    // An admin resets the password; the operator signs in with the new one.
+    await page.getByLabel('Operator', { exact: true }).selectOption({ label: `ops-${TAG}@console.test` });
+    await page.getByLabel('New password').fill('operator password 2');
+    await page.getByRole('button', { name: 'Reset password' }).click();
+    await page.getByText(`ops-${TAG}@console.test has a new password; their sessions ended.`).waitFor();
     await expectAccessible(page, 'operators');
     await screenshot(page, 'operators');
     await page.getByRole('link', { name: 'Dead letters' }).click();
@@ -263,7 +268,7 @@ describe('operator console in a browser', () => {
 
     const { context: ctx, page: p } = await newPage();
     try {
-      await signIn(p, `ops-${TAG}@console.test`, 'operator password 1');
+      await signIn(p, `ops-${TAG}@console.test`, 'operator password 2');
       await p.getByRole('list', { name: 'Bots' }).getByRole('link', { name: BOT, exact: true }).waitFor();
       await expect(p.getByRole('link', { name: 'Not yours' }).count()).resolves.toBe(0);
       await expect(p.getByRole('link', { name: 'Operators' }).count()).resolves.toBe(0);

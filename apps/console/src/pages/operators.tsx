@@ -41,6 +41,9 @@ export function OperatorsPage({ me }: { me: Me }) {
               <th scope="col">Role</th>
               <th scope="col">Bots</th>
               <th scope="col">Created</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -50,11 +53,29 @@ export function OperatorsPage({ me }: { me: Me }) {
                 <td>{o.role.replace('_', ' ')}</td>
                 <td>{o.role === 'admin' ? 'all' : o.botIds.map(botName).join(', ')}</td>
                 <td>{formatTime(o.createdAt)}</td>
+                <td>
+                  {o.id === me.id ? null : (
+                    <button
+                      type="button"
+                      className="danger"
+                      aria-label={`Remove ${o.email}`}
+                      onClick={() => {
+                        api('DELETE', `/admin/operators/${o.id}`).then(() => {
+                          setSaved(`${o.email} was removed.`);
+                          operators.reload();
+                        }, setError);
+                      }}
+                    >
+                      Remove
+                    </button>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+      <ResetPassword operators={operators.data?.operators ?? []} />
       <form className="card" onSubmit={submit}>
         <h2>New operator</h2>
         <Field label="Email">{(id) => <input id={id} type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} />}</Field>
@@ -94,5 +115,49 @@ export function OperatorsPage({ me }: { me: Me }) {
         <ErrorText error={error ?? bots.error} />
       </form>
     </>
+  );
+}
+
+function ResetPassword({ operators }: { operators: Operator[] }) {
+  const [id, setId] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<unknown>();
+  const [saved, setSaved] = useState('');
+  return (
+    <form
+      className="card"
+      onSubmit={(e) => {
+        e.preventDefault();
+        api<Operator>('PATCH', `/admin/operators/${id}`, { password }).then((o) => {
+          setSaved(`${o.email} has a new password; their sessions ended.`);
+          setPassword('');
+          setError(undefined);
+        }, setError);
+      }}
+    >
+      <h2>Reset a password</h2>
+      <Field label="Operator">
+        {(fid) => (
+          <select id={fid} required value={id} onChange={(e) => setId(e.target.value)}>
+            <option value="">Choose…</option>
+            {operators.map((o) => (
+              <option key={o.id} value={o.id}>
+                {o.email}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label="New password" help="At least 12 characters.">
+        {(fid) => <input id={fid} type="password" autoComplete="new-password" required minLength={12} value={password} onChange={(e) => setPassword(e.target.value)} />}
+      </Field>
+      <button type="submit" className="primary">
+        Reset password
+      </button>
+      <p role="status" className="muted">
+        {saved}
+      </p>
+      <ErrorText error={error} />
+    </form>
   );
 }

@@ -1,5 +1,5 @@
 import { cookieValue, sameSecret } from './console-session.service.js';
-import { parseNewOperator } from './operators.controller.js';
+import { parseNewOperator, parseOperatorPatch } from './operators.controller.js';
 
 describe('console sessions and accounts', () => {
   it('reads one cookie out of a Cookie header', () => {
@@ -39,5 +39,12 @@ describe('console sessions and accounts', () => {
     expect(field({ email: 'a@b.c', password: 'twelve chars!', role: 'mobile_operator' })).toBe('botIds');
     expect(field({ email: 'a@b.c', password: 'twelve chars!', role: 'operator', botIds: ['x'] })).toBe('botIds');
     expect(field({ email: 'a@b.c', password: 'twelve chars!', role: 'admin', isRoot: true })).toBe('isRoot');
+  });
+
+  it('checks a change to an operator', () => {
+    expect(parseOperatorPatch({ role: 'admin' })).toEqual({ role: 'admin' });
+    expect(parseOperatorPatch({ password: 'twelve chars!', botIds: [] })).toEqual({ password: 'twelve chars!', botIds: [] });
+    expect(() => parseOperatorPatch({})).toThrow('Nothing to change.');
+    expect(() => parseOperatorPatch({ email: 'a@b.c' })).toThrow('Unknown field(s): email.');
   });
 });

@@ -102,6 +102,37 @@ export class OperatorRepository {
     return rows.map(toOperator);
   }
 
+  /**
+   * Changes an account: role, bots (replaced), password hash. A new password or role ends the
+   * account's sessions. Returns the account as it then stands (null when unknown).
+   */
+  async update(id: string, patch: { role?: OperatorRole; botIds?: string[]; passwordHash?: string }): Promise<Operator | null> {
+    return this.db.transaction(async (tx) => {
+      const found: unknown[] = await tx.query(
+        // A SELECT around the UPDATE: the driver answers an UPDATE with [rows, count].
+        `WITH changed AS (UPDATE operators SET role = COALESCE($2, role), password_hash = COALESCE($3, password_hash) WHERE id = $1 RETURNING id)
+         SELECT id FROM changed`,
+        [id, patch.role ?? null, patch.passwordHash ?? null],
+      );
+      if (found.length === 0) return null;
+      if (patch.botIds) {
+        await tx.query(`DELETE FROM operator_bots WHERE operator_id = $1`, [id]);
+        if (patch.botIds.length > 0) {
+          await tx.query(`INSERT INTO operator_bots (operator_id, bot_id) SELECT $1, unnest($2::uuid[])`, [id, patch.botIds]);
+        }
+      }
+      if (patch.passwordHash || patch.role) await tx.query(`DELETE FROM operator_sessions WHERE operator_id = $1`, [id]);
+      const rows: OperatorRow[] = await tx.query(`${SELECT_OPERATOR} WHERE o.id = $1`, [id]);
+      return toOperator(rows[0]!);
+    });
+  }
+
+  /** Removes an account and its sessions; false when unknown. */
+  async remove(id: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(`WITH gone AS (DELETE FROM operators WHERE id = $1 RETURNING id) SELECT id FROM gone`, [id]);
+    return rows.length > 0;
+  }
+
   async emailOf(id: string): Promise<string | null> {
     const rows: Array<{ email: string }> = await this.db.query(`SELECT email FROM operators WHERE id = $1`, [id]);
     return rows[0]?.email ?? null;
