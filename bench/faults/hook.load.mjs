@@ -2,8 +2,8 @@
 // that every call the gateway answered 200 can be looked for at the sandbox afterwards.
 import { requestJson } from '../lib/http.mjs';
 
-/** The SMS number hook call k targets (outside the seeded contacts' +1556… range). */
-export const hookRecipientOf = (k) => `+1557${String(k).padStart(8, '0')}`;
+/** The SMS number hook call k targets: a valid +1 number (E.164), outside the seeded contacts' +1556… range. */
+export const hookRecipientOf = (k) => `+1557${String(k).padStart(7, '0')}`;
 
 export function startHookLoad({ hookUrl, token, ratePerSec }) {
   const calls = [];

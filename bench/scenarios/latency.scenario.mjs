@@ -14,7 +14,8 @@ export const LATENCY_TARGET = { p50Ms: 100, p99Ms: 500 };
 /** broadcast.requested → target.resolved → delivery.requested.<channel>: three Kafka hops before the provider call. */
 const KAFKA_HOPS = 3;
 
-const recipientOf = (k) => `1777${String(k).padStart(8, '0')}`;
+// Eleven digits: a +1 number written the way WhatsApp ids are (E.164 without the plus).
+const recipientOf = (k) => `1777${String(k).padStart(7, '0')}`;
 
 export async function latency(ctx) {
   const { args, log } = ctx;
@@ -56,7 +57,13 @@ export async function latency(ctx) {
         headers,
         allow: [400, 401, 404, 429, 500, 503],
       })
-        .then((answer) => Object.assign(call, { status: answer.status, answeredAt: Date.now() }))
+        .then((answer) =>
+          Object.assign(call, {
+            status: answer.status,
+            answeredAt: Date.now(),
+            ...(answer.status !== 200 ? { error: `${answer.status} ${JSON.stringify(answer.body)}` } : {}),
+          }),
+        )
         .catch((err) =>
           Object.assign(call, { status: 0, error: err.message, answeredAt: Date.now() }),
         );
@@ -88,6 +95,8 @@ export async function latency(ctx) {
       durationS: args.latencyDuration,
       calls: count,
       accepted: accepted.length,
+      // Why calls were not accepted, if any were not (a few distinct answers).
+      refusals: [...new Set(calls.filter((c) => c.error).map((c) => c.error.slice(0, 300)))].slice(0, 3),
       delivered: latencies.length,
       missing,
       // Milliseconds from the hook's 200 to the sandbox receiving the send (clock: this machine's).
