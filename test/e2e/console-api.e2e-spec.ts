@@ -168,6 +168,8 @@ describe('console API: sessions, roles and bot scope', () => {
     expect((await as(operator, 'GET', `/admin/bots/${bot.botId}/broadcasts`)).status).toBe(200);
     expect((await as(operator, 'GET', `/admin/broadcasts/${hidden.id}`)).status).toBe(200);
     expect((await as(operator, 'GET', `/admin/bots/${bot.botId}/runs`)).status).toBe(200);
+    expect((await as(operator, 'GET', `/admin/bots/${bot.botId}/settings`)).status).toBe(200);
+    expect((await as(operator, 'GET', `/admin/bots/${otherBot.botId}/settings`)).status).toBe(403);
     // Another bot, its broadcasts, and admin-only routes are refused.
     for (const [method, path] of [
       ['GET', `/admin/bots/${otherBot.botId}/broadcasts`],
@@ -205,6 +207,8 @@ describe('console API: sessions, roles and bot scope', () => {
     await eventually(async () => (await as(mobile, 'GET', `/admin/runs/${run.body.run_id}`)).status === 200, 'the run to be readable');
     expect((await as(mobile, 'GET', `/admin/broadcasts/${visible.id}/runs`)).status).toBe(200);
     expect((await as(mobile, 'GET', `/admin/runs/${run.body.run_id}/deliveries`)).status).toBe(200);
+    expect((await as(mobile, 'GET', `/admin/runs/${run.body.run_id}/skips`)).status).toBe(200);
+    expect((await as(mobile, 'GET', `/admin/runs/${run.body.run_id}/held`)).status).toBe(200);
     for (const [method, path] of [
       ['POST', `/admin/broadcasts/${hidden.id}/run`],
       ['GET', `/admin/broadcasts/${hidden.id}/runs`],
@@ -212,6 +216,8 @@ describe('console API: sessions, roles and bot scope', () => {
       ['PATCH', `/admin/broadcasts/${visible.id}`],
       ['GET', `/admin/bots/${bot.botId}/broadcasts`],
       ['GET', `/admin/bots/${bot.botId}/contacts`],
+      ['GET', `/admin/bots/${bot.botId}/settings`],
+      ['GET', '/admin/dead-letters'],
       ['POST', `/admin/runs/${run.body.run_id}/cancel`],
       ['POST', '/admin/custom-api/check'],
     ]) {

@@ -38,6 +38,10 @@ const RULES: Record<string, Rule> = {
   'GET /admin/runs/:runId/deliveries': 'mobile',
   'GET /admin/runs/:runId/skips': 'mobile',
   'POST /admin/runs/:runId/cancel': 'bot',
+  'GET /admin/runs/:runId/held': 'mobile',
+  'GET /admin/bots/:botId/settings': 'bot',
+  'PATCH /admin/bots/:botId/settings': 'bot',
+  'PATCH /admin/bots/:botId/channels/:channelId': 'bot',
   'POST /admin/custom-api/check': 'operator',
   'GET /admin/console/broadcasts': 'signed-in',
 };
