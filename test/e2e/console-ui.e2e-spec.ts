@@ -23,6 +23,7 @@ describe('operator console in a browser', () => {
   let page: Page;
   let badApi: Server;
   let badApiUrl: string;
+  let savedAllowedHosts: string | undefined;
   const created: { botId?: string; token?: string; broadcastId?: string; hookUrl?: string } = {};
 
   async function newPage(viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
@@ -56,6 +57,7 @@ describe('operator console in a browser', () => {
     });
     await new Promise<void>((resolve) => badApi.listen(0, '127.0.0.1', resolve));
     badApiUrl = `http://127.0.0.1:${(badApi.address() as AddressInfo).port}/broadcast-list`;
+    savedAllowedHosts = process.env.CUSTOM_API_ALLOWED_HOSTS;
     process.env.CUSTOM_API_ALLOWED_HOSTS = '127.0.0.1';
     stack = await startStack(undefined, { HERALD_CONSOLE_ADMIN_EMAIL: ADMIN.email, HERALD_CONSOLE_ADMIN_PASSWORD: ADMIN.password });
     browser = await launchChromium();
@@ -63,7 +65,8 @@ describe('operator console in a browser', () => {
   }, 180_000);
 
   afterAll(async () => {
-    delete process.env.CUSTOM_API_ALLOWED_HOSTS;
+    if (savedAllowedHosts === undefined) delete process.env.CUSTOM_API_ALLOWED_HOSTS;
+    else process.env.CUSTOM_API_ALLOWED_HOSTS = savedAllowedHosts;
     await browser?.close();
     await stack?.stop();
     await new Promise((resolve) => badApi?.close(resolve));
@@ -261,6 +264,10 @@ describe('operator console in a browser', () => {
     await page.getByText(`ops-${TAG}@console.test has a new password; their sessions ended.`).waitFor();
     await expectAccessible(page, 'operators');
     await screenshot(page, 'operators');
+    await page.getByRole('link', { name: 'Broadcasts', exact: true }).click();
+    await page.getByRole('heading', { name: 'All broadcasts' }).waitFor();
+    await page.getByRole('list', { name: 'Broadcasts' }).getByText('Weekly news').first().waitFor();
+    await expectAccessible(page, 'all broadcasts');
     await page.getByRole('link', { name: 'Dead letters' }).click();
     await page.getByRole('heading', { name: 'Dead letters' }).waitFor();
     await page.getByText(/No dead letter\.|Replay/).first().waitFor();
@@ -312,6 +319,7 @@ describe('operator console in a browser', () => {
       await p.goto(`/console/#/broadcasts/${created.broadcastId}/runs`);
       await p.getByRole('heading', { name: 'Runs of this broadcast' }).waitFor();
       await p.getByRole('table').locator('tbody tr').first().waitFor();
+      await expectAccessible(p, 'mobile runs');
     } finally {
       await ctx.close();
     }
