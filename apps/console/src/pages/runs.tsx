@@ -155,6 +155,7 @@ export function RunPage({ runId, me }: { runId: string; me: Me }) {
         ) : null}
         <ErrorText error={cancelError ?? error} />
       </section>
+      <Held runId={run.id} version={final ? -1 : version} />
       <Deliveries runId={run.id} version={final ? -1 : version} />
       <Skipped runId={run.id} version={final ? -1 : version} />
     </>
@@ -285,6 +286,36 @@ function Skipped({ runId, version }: { runId: string; version: number }) {
           </>
         ) : null}
       </dialog>
+    </section>
+  );
+}
+
+interface HeldPage {
+  counts: { scheduled: number; released: number };
+  held: Array<{ contactId: string; recipient: string; status: string; dueAt: string; zone: string; reason: string }>;
+}
+
+/** People waiting for their send window (shown only when the run has any). */
+function Held({ runId, version }: { runId: string; version: number }) {
+  const page = useLoad(() => api<HeldPage>('GET', `/admin/runs/${runId}/held?limit=20`), [runId, version]);
+  const counts = page.data?.counts;
+  if (!counts || counts.scheduled + counts.released === 0) return null;
+  return (
+    <section className="card" aria-labelledby="held-h">
+      <h2 id="held-h">Held by their send window</h2>
+      <p>
+        {counts.scheduled} waiting, {counts.released} released.
+      </p>
+      <ul className="list" aria-label="Held recipients">
+        {(page.data?.held ?? []).map((h) => (
+          <li key={h.contactId} className="row">
+            <span className="grow mono">{h.recipient}</span>
+            <span className="small">
+              {h.status === 'scheduled' ? `until ${formatTime(h.dueAt)} (${h.zone})` : 'released'}: {h.reason}
+            </span>
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }
