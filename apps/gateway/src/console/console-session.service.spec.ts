@@ -48,3 +48,17 @@ describe('console sessions and accounts', () => {
     expect(() => parseOperatorPatch({ email: 'a@b.c' })).toThrow('Unknown field(s): email.');
   });
 });
+
+describe('PasswordHasher', () => {
+  it('hashes with argon2id at 19 MiB and verifies only the right password', async () => {
+    const { PasswordHasher } = await import('./password.hasher.js');
+    const hasher = new PasswordHasher();
+    const hash = await hasher.hash('correct horse battery');
+    expect(hash.startsWith('$argon2id$v=19$')).toBe(true);
+    expect(hash.split('$')[3]!.split(',').sort()).toEqual(['m=19456', 'p=1', 't=2']);
+    await expect(hasher.verify(hash, 'correct horse battery')).resolves.toBe(true);
+    await expect(hasher.verify(hash, 'wrong horse battery')).resolves.toBe(false);
+    await expect(hasher.verify(null, 'anything')).resolves.toBe(false);
+    await expect(hasher.verify('not a hash', 'anything')).resolves.toBe(false);
+  });
+});
