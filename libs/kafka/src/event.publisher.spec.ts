@@ -1,8 +1,13 @@
 import type { KafkaConnection } from './kafka.connection.js';
 import type { RecordMetadata, TopicMessages } from 'kafkajs';
 import { EventPublisher, unacknowledged } from './event.publisher.js';
+import { ErrorCode } from '@herald/errors';
 
-const ack = (topicName: string, partition: number): RecordMetadata => ({ topicName, partition, errorCode: 0 });
+const ack = (topicName: string, partition: number): RecordMetadata => ({
+  topicName,
+  partition,
+  errorCode: 0,
+});
 
 /** A connection whose producer answers each send with the acknowledgements `answers` gives. */
 function fakeConnection(answers: (sent: TopicMessages[]) => RecordMetadata[]) {
@@ -19,7 +24,10 @@ function fakeConnection(answers: (sent: TopicMessages[]) => RecordMetadata[]) {
     connect: async () => undefined,
     disconnect: async () => undefined,
     fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({
-      topics: topics.map((name) => ({ name, partitions: [0, 1, 2, 3, 4, 5].map((partitionId) => ({ partitionId })) })),
+      topics: topics.map((name) => ({
+        name,
+        partitions: [0, 1, 2, 3, 4, 5].map((partitionId) => ({ partitionId })),
+      })),
     }),
   };
   const connection = {
@@ -31,7 +39,8 @@ function fakeConnection(answers: (sent: TopicMessages[]) => RecordMetadata[]) {
   return { connection, sends };
 }
 
-const raw = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `contact-${i}`, value: `{"i":${i}}` }));
+const raw = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ key: `contact-${i}`, value: `{"i":${i}}` }));
 
 describe('EventPublisher acknowledgements', () => {
   it('sends again exactly the partitions Kafka left out of its acknowledgement', async () => {
@@ -57,23 +66,102 @@ describe('EventPublisher acknowledgements', () => {
   it('fails the publish when Kafka keeps leaving a partition out', async () => {
     const { connection, sends } = fakeConnection(() => []);
     const publisher = new EventPublisher(connection);
-    await expect(publisher.publishRaw('delivery.result.v1', raw(5))).rejects.toThrow('did not acknowledge');
+    await expect(publisher.publishRaw('delivery.result.v1', raw(5))).rejects.toThrow(
+      'did not acknowledge',
+    );
     expect(sends.length).toBe(5);
     await publisher.onApplicationShutdown();
   });
 
-  it('keeps keyed messages on the default partitioner\'s partition for their key', async () => {
-    const { connection, sends } = fakeConnection((sent) => sent.flatMap((t) => t.messages.map((m) => ack(t.topic, m.partition!))));
+  it("keeps keyed messages on the default partitioner's partition for their key", async () => {
+    const { connection, sends } = fakeConnection((sent) =>
+      sent.flatMap((t) => t.messages.map((m) => ack(t.topic, m.partition!))),
+    );
     const publisher = new EventPublisher(connection);
-    await publisher.publishRaw('t', [{ key: 'same', value: 'a' }, { key: 'same', value: 'b' }]);
+    await publisher.publishRaw('t', [
+      { key: 'same', value: 'a' },
+      { key: 'same', value: 'b' },
+    ]);
     const [a, b] = sends[0]![0]!.messages;
     expect(a!.partition).toBe(b!.partition);
     await publisher.onApplicationShutdown();
   });
 
   it('unacknowledged lists only partitions missing from the answer', () => {
-    const sent: TopicMessages[] = [{ topic: 'x', messages: [{ value: '1', partition: 0 }, { value: '2', partition: 1 }] }];
-    expect(unacknowledged(sent, [ack('x', 0)])).toEqual([{ topic: 'x', messages: [{ value: '2', partition: 1 }] }]);
+    const sent: TopicMessages[] = [
+      {
+        topic: 'x',
+        messages: [
+          { value: '1', partition: 0 },
+          { value: '2', partition: 1 },
+        ],
+      },
+    ];
+    expect(unacknowledged(sent, [ack('x', 0)])).toEqual([
+      { topic: 'x', messages: [{ value: '2', partition: 1 }] },
+    ]);
     expect(unacknowledged(sent, [ack('x', 0), ack('x', 1)])).toEqual([]);
+  });
+});
+
+describe('EventPublisher: records Kafka would refuse', () => {
+  it('refuses a record over its topic limit alone, for good, without failing the others coalesced with it', async () => {
+    const { connection, sends } = fakeConnection((sent) =>
+      sent.flatMap((t) =>
+        [...new Set(t.messages.map((m) => m.partition!))].map((p) => ack(t.topic, p)),
+      ),
+    );
+    const publisher = new EventPublisher(connection);
+    const huge = publisher.publishRaw('delivery.requested.sms.v1', [
+      { key: 'c1', value: 'x'.repeat(1_100_000) },
+    ]);
+    const fine = publisher.publishRaw('delivery.requested.sms.v1', raw(3));
+    await expect(huge).rejects.toMatchObject({
+      code: ErrorCode.RecordRefused,
+      failure: 'permanent',
+    });
+    await expect(fine).resolves.toBeUndefined();
+    expect(
+      sends
+        .flat()
+        .flatMap((t) => t.messages)
+        .every((m) => String(m.value).length < 100),
+    ).toBe(true);
+    await publisher.onApplicationShutdown();
+  });
+
+  it('takes a broadcast request up to its topic’s larger limit', async () => {
+    const { connection } = fakeConnection((sent) =>
+      sent.flatMap((t) =>
+        [...new Set(t.messages.map((m) => m.partition!))].map((p) => ack(t.topic, p)),
+      ),
+    );
+    const publisher = new EventPublisher(connection);
+    await expect(
+      publisher.publishRaw('broadcast.requested.v1', [{ key: 'r1', value: 'x'.repeat(2_000_000) }]),
+    ).resolves.toBeUndefined();
+    await publisher.onApplicationShutdown();
+  });
+
+  it('reports a record Kafka refused (MESSAGE_TOO_LARGE) as permanent, and a broker that is away as an outage', async () => {
+    const refusing = fakeConnection(() => {
+      throw Object.assign(new Error('message too large'), {
+        name: 'KafkaJSProtocolError',
+        type: 'MESSAGE_TOO_LARGE',
+      });
+    });
+    const publisher = new EventPublisher(refusing.connection);
+    await expect(publisher.publishRaw('delivery.result.v1', raw(1))).rejects.toMatchObject({
+      failure: 'permanent',
+    });
+    await publisher.onApplicationShutdown();
+    const away = fakeConnection(() => {
+      throw Object.assign(new Error('connect ECONNREFUSED'), { name: 'KafkaJSConnectionError' });
+    });
+    const second = new EventPublisher(away.connection);
+    await expect(second.publishRaw('delivery.result.v1', raw(1))).rejects.toMatchObject({
+      failure: 'outage',
+    });
+    await second.onApplicationShutdown();
   });
 });
