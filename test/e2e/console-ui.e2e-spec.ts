@@ -126,6 +126,29 @@ describe('operator console in a browser', () => {
     await page.getByLabel('Preview').filter({ hasText: /^Hello Ada\d+!$/ }).waitFor();
     await page.getByRole('button', { name: 'Create block' }).click();
     await page.getByRole('list', { name: 'Blocks' }).getByText('greeting').waitFor();
+    // A WhatsApp template block.
+    await page.getByLabel('Block name').fill('order_update');
+    await page.getByLabel('WhatsApp template').check();
+    await page.getByLabel('Template name').fill('order_update');
+    await page.getByLabel('Body parameters (optional)').fill('{{first_name}}, {{order_id}}');
+    await page.getByRole('button', { name: 'Create block' }).click();
+    await page.getByRole('list', { name: 'Blocks' }).getByText('order_update').waitFor();
+    const blocks = await stack.admin<{ blocks: Array<{ name: string; messages: unknown[] }> }>('GET', `/admin/bots/${created.botId}/blocks`);
+    expect(blocks.body.blocks.find((b) => b.name === 'order_update')?.messages).toEqual([
+      {
+        template: {
+          name: 'order_update',
+          language: { code: 'en_US' },
+          components: [{ type: 'body', parameters: [{ type: 'text', text: '{{first_name}}' }, { type: 'text', text: '{{order_id}}' }] }],
+        },
+      },
+    ]);
+    // A second token, revoked: the list says so, and the first one stays usable.
+    await page.getByLabel('Token name').fill('temporary');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await page.getByRole('button', { name: 'Revoke token temporary' }).click();
+    await page.getByRole('list', { name: 'Tokens' }).getByText('revoked').waitFor();
+    await expect(page.getByRole('button', { name: 'Revoke token crm' }).isVisible()).resolves.toBe(true);
     await expectAccessible(page, 'bot setup');
     await screenshot(page, 'bot-setup');
   });
