@@ -4,7 +4,14 @@
 // lists the console added: runs newest first per bot and per broadcast, and a run's skips with
 // their reasons.
 import pg from 'pg';
-import { ADMIN_KEY, eventually, json, startStack, testDatabaseUrl, type Stack } from '@herald/testing';
+import {
+  ADMIN_KEY,
+  eventually,
+  json,
+  startStack,
+  testDatabaseUrl,
+  type Stack,
+} from '@herald/testing';
 import { createBot, finishedRun } from '../integration/gateway/gateway-harness.js';
 
 const ADMIN_EMAIL = 'root@herald.test';
@@ -36,7 +43,13 @@ describe('console API: sessions, roles and bot scope', () => {
     return { cookie, csrf: body.csrfToken };
   }
 
-  async function as<T = Record<string, unknown>>(session: Session, method: string, path: string, body?: unknown, csrf = true) {
+  async function as<T = Record<string, unknown>>(
+    session: Session,
+    method: string,
+    path: string,
+    body?: unknown,
+    csrf = true,
+  ) {
     return json<T>(
       await fetch(`${stack.gatewayUrl}${path}`, {
         method,
@@ -51,18 +64,41 @@ describe('console API: sessions, roles and bot scope', () => {
   }
 
   async function createOperator(email: string, role: string, botIds: string[]): Promise<Session> {
-    const created = await stack.admin('POST', '/admin/operators', { email, password: 'a long enough password', role, botIds });
+    const created = await stack.admin('POST', '/admin/operators', {
+      email,
+      password: 'a long enough password',
+      role,
+      botIds,
+    });
     expect(created.status).toBe(201);
     return signIn(email, 'a long enough password');
   }
 
   beforeAll(async () => {
-    stack = await startStack(undefined, { HERALD_CONSOLE_ADMIN_EMAIL: ADMIN_EMAIL, HERALD_CONSOLE_ADMIN_PASSWORD: ADMIN_PASSWORD });
-    bot = await createBot(stack, { name: 'Console bot', channels: ['whatsapp'], blocks: { hello: [{ text: 'Hello' }] } });
+    stack = await startStack(undefined, {
+      HERALD_CONSOLE_ADMIN_EMAIL: ADMIN_EMAIL,
+      HERALD_CONSOLE_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    });
+    bot = await createBot(stack, {
+      name: 'Console bot',
+      channels: ['whatsapp'],
+      blocks: { hello: [{ text: 'Hello' }] },
+    });
     otherBot = await createBot(stack, { name: 'Someone else', channels: ['whatsapp'] });
     const content = { messages: [{ text: 'Hi {{first_name}}' }] };
-    visible = (await stack.admin<{ id: string }>('POST', `/admin/bots/${bot.botId}/broadcasts`, { name: 'Visible', content, settings: { visibleToMobileOperators: true } })).body;
-    hidden = (await stack.admin<{ id: string }>('POST', `/admin/bots/${bot.botId}/broadcasts`, { name: 'Hidden', content })).body;
+    visible = (
+      await stack.admin<{ id: string }>('POST', `/admin/bots/${bot.botId}/broadcasts`, {
+        name: 'Visible',
+        content,
+        settings: { visibleToMobileOperators: true },
+      })
+    ).body;
+    hidden = (
+      await stack.admin<{ id: string }>('POST', `/admin/bots/${bot.botId}/broadcasts`, {
+        name: 'Hidden',
+        content,
+      })
+    ).body;
   }, 90_000);
 
   afterAll(async () => {
@@ -87,7 +123,11 @@ describe('console API: sessions, roles and bot scope', () => {
     );
     expect(unknown.status).toBe(401);
     const bad = await json<{ error: { field: string } }>(
-      await fetch(`${stack.gatewayUrl}/console/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email": 3}' }),
+      await fetch(`${stack.gatewayUrl}/console/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"email": 3}',
+      }),
     );
     expect(bad).toMatchObject({ status: 400, body: { error: { field: 'email' } } });
 
@@ -98,9 +138,18 @@ describe('console API: sessions, roles and bot scope', () => {
     });
     expect(response.status).toBe(200);
     const cookie = response.headers.get('set-cookie')!;
-    expect(cookie).toMatch(/^herald_console=[A-Za-z0-9_-]{40,}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
-    const session = { cookie: cookie.split(';')[0]!, csrf: ((await response.json()) as { csrfToken: string }).csrfToken };
-    const me = await as<{ operator: { email: string; role: string } }>(session, 'GET', '/console/api/session');
+    expect(cookie).toMatch(
+      /^herald_console=[A-Za-z0-9_-]{40,}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/,
+    );
+    const session = {
+      cookie: cookie.split(';')[0]!,
+      csrf: ((await response.json()) as { csrfToken: string }).csrfToken,
+    };
+    const me = await as<{ operator: { email: string; role: string } }>(
+      session,
+      'GET',
+      '/console/api/session',
+    );
     expect(me.body.operator).toMatchObject({ email: ADMIN_EMAIL, role: 'admin' });
     expect((await as(session, 'GET', '/admin/bots')).status).toBe(200);
     // Sign-out ends the session on the server, not only in the browser.
@@ -110,38 +159,114 @@ describe('console API: sessions, roles and bot scope', () => {
 
   it('admins create operator accounts; bad input is a 400 naming the field; an email is taken once', async () => {
     const cases: Array<[Record<string, unknown>, string]> = [
-      [{ email: 'x', password: 'a long enough password', role: 'operator', botIds: [bot.botId] }, 'email'],
+      [
+        { email: 'x', password: 'a long enough password', role: 'operator', botIds: [bot.botId] },
+        'email',
+      ],
       [{ email: 'a@b.test', password: 'short', role: 'operator', botIds: [bot.botId] }, 'password'],
-      [{ email: 'a@b.test', password: 'a long enough password', role: 'boss', botIds: [bot.botId] }, 'role'],
-      [{ email: 'a@b.test', password: 'a long enough password', role: 'operator', botIds: [] }, 'botIds'],
-      [{ email: 'a@b.test', password: 'a long enough password', role: 'operator', botIds: ['0b6f3a44-2f55-4b8e-9a6b-3c1f0f8e2a11'] }, 'botIds'],
-      [{ email: 'a@b.test', password: 'a long enough password', role: 'operator', botIds: [bot.botId], extra: 1 }, 'extra'],
+      [
+        {
+          email: 'a@b.test',
+          password: 'a long enough password',
+          role: 'boss',
+          botIds: [bot.botId],
+        },
+        'role',
+      ],
+      [
+        { email: 'a@b.test', password: 'a long enough password', role: 'operator', botIds: [] },
+        'botIds',
+      ],
+      [
+        {
+          email: 'a@b.test',
+          password: 'a long enough password',
+          role: 'operator',
+          botIds: ['0b6f3a44-2f55-4b8e-9a6b-3c1f0f8e2a11'],
+        },
+        'botIds',
+      ],
+      [
+        {
+          email: 'a@b.test',
+          password: 'a long enough password',
+          role: 'operator',
+          botIds: [bot.botId],
+          extra: 1,
+        },
+        'extra',
+      ],
     ];
     for (const [body, field] of cases) {
-      const response = await stack.admin<{ error: { field: string } }>('POST', '/admin/operators', body);
-      expect({ field, status: response.status, got: response.body.error?.field }).toEqual({ field, status: 400, got: field });
+      const response = await stack.admin<{ error: { field: string } }>(
+        'POST',
+        '/admin/operators',
+        body,
+      );
+      expect({ field, status: response.status, got: response.body.error?.field }).toEqual({
+        field,
+        status: 400,
+        got: field,
+      });
     }
-    const created = await stack.admin<Record<string, unknown>>('POST', '/admin/operators', { email: `Ops-${TAG}@Herald.test`, password: 'a long enough password', role: 'operator', botIds: [bot.botId] });
+    const created = await stack.admin<Record<string, unknown>>('POST', '/admin/operators', {
+      email: `Ops-${TAG}@Herald.test`,
+      password: 'a long enough password',
+      role: 'operator',
+      botIds: [bot.botId],
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ email: `ops-${TAG}@herald.test`, role: 'operator', botIds: [bot.botId] });
+    expect(created.body).toMatchObject({
+      email: `ops-${TAG}@herald.test`,
+      role: 'operator',
+      botIds: [bot.botId],
+    });
     expect(JSON.stringify(created.body)).not.toContain('password');
-    expect((await stack.admin('POST', '/admin/operators', { email: `ops-${TAG}@herald.test`, password: 'another long password', role: 'admin' })).status).toBe(409);
-    const listed = await stack.admin<{ operators: Array<{ email: string }> }>('GET', '/admin/operators?limit=1000');
-    expect(listed.body.operators.map((o) => o.email)).toEqual(expect.arrayContaining([ADMIN_EMAIL, `ops-${TAG}@herald.test`]));
+    expect(
+      (
+        await stack.admin('POST', '/admin/operators', {
+          email: `ops-${TAG}@herald.test`,
+          password: 'another long password',
+          role: 'admin',
+        })
+      ).status,
+    ).toBe(409);
+    const listed = await stack.admin<{ operators: Array<{ email: string }> }>(
+      'GET',
+      '/admin/operators?limit=1000',
+    );
+    expect(listed.body.operators.map((o) => o.email)).toEqual(
+      expect.arrayContaining([ADMIN_EMAIL, `ops-${TAG}@herald.test`]),
+    );
   });
 
   it('admins change an operator (password, role, bots) or remove one; their sessions end', async () => {
     const email = `change-${TAG}@herald.test`;
-    const created = await stack.admin<{ id: string }>('POST', '/admin/operators', { email, password: 'a long enough password', role: 'operator', botIds: [bot.botId] });
+    const created = await stack.admin<{ id: string }>('POST', '/admin/operators', {
+      email,
+      password: 'a long enough password',
+      role: 'operator',
+      botIds: [bot.botId],
+    });
     const session = await signIn(email, 'a long enough password');
     expect((await as(session, 'GET', `/admin/bots/${bot.botId}/broadcasts`)).status).toBe(200);
     // New bots only: the session goes on, scoped to the new bot.
-    const moved = await stack.admin<{ botIds: string[] }>('PATCH', `/admin/operators/${created.body.id}`, { botIds: [otherBot.botId] });
+    const moved = await stack.admin<{ botIds: string[] }>(
+      'PATCH',
+      `/admin/operators/${created.body.id}`,
+      { botIds: [otherBot.botId] },
+    );
     expect(moved).toMatchObject({ status: 200, body: { botIds: [otherBot.botId] } });
     expect((await as(session, 'GET', `/admin/bots/${bot.botId}/broadcasts`)).status).toBe(403);
     expect((await as(session, 'GET', `/admin/bots/${otherBot.botId}/broadcasts`)).status).toBe(200);
     // A new password ends the session; the new password signs in.
-    expect((await stack.admin('PATCH', `/admin/operators/${created.body.id}`, { password: 'a brand new password' })).status).toBe(200);
+    expect(
+      (
+        await stack.admin('PATCH', `/admin/operators/${created.body.id}`, {
+          password: 'a brand new password',
+        })
+      ).status,
+    ).toBe(200);
     expect((await as(session, 'GET', `/admin/bots/${otherBot.botId}/broadcasts`)).status).toBe(401);
     const again = await signIn(email, 'a brand new password');
     for (const [body, field] of [
@@ -152,12 +277,28 @@ describe('console API: sessions, roles and bot scope', () => {
       [{ botIds: ['0b6f3a44-2f55-4b8e-9a6b-3c1f0f8e2a11'] }, 'botIds'],
       [{ email: 'x@y.z' }, 'email'],
     ] as const) {
-      const response = await stack.admin<{ error: { field: string } }>('PATCH', `/admin/operators/${created.body.id}`, body);
-      expect({ field, status: response.status, got: response.body.error?.field }).toEqual({ field, status: 400, got: field });
+      const response = await stack.admin<{ error: { field: string } }>(
+        'PATCH',
+        `/admin/operators/${created.body.id}`,
+        body,
+      );
+      expect({ field, status: response.status, got: response.body.error?.field }).toEqual({
+        field,
+        status: 400,
+        got: field,
+      });
     }
-    expect((await stack.admin('PATCH', '/admin/operators/0b6f3a44-2f55-4b8e-9a6b-3c1f0f8e2a11', { role: 'admin' })).status).toBe(404);
+    expect(
+      (
+        await stack.admin('PATCH', '/admin/operators/0b6f3a44-2f55-4b8e-9a6b-3c1f0f8e2a11', {
+          role: 'admin',
+        })
+      ).status,
+    ).toBe(404);
     // Operators may not change accounts, not even their own.
-    expect((await as(again, 'PATCH', `/admin/operators/${created.body.id}`, { role: 'admin' })).status).toBe(403);
+    expect(
+      (await as(again, 'PATCH', `/admin/operators/${created.body.id}`, { role: 'admin' })).status,
+    ).toBe(403);
     expect((await stack.admin('DELETE', `/admin/operators/${created.body.id}`)).status).toBe(204);
     expect((await as(again, 'GET', `/admin/bots/${otherBot.botId}/broadcasts`)).status).toBe(401);
     expect((await stack.admin('DELETE', `/admin/operators/${created.body.id}`)).status).toBe(404);
@@ -181,17 +322,45 @@ describe('console API: sessions, roles and bot scope', () => {
       ['POST', '/admin/operators'],
       ['PATCH', `/admin/bots/${bot.botId}`],
     ]) {
-      const response = await as<{ error: { code: string } }>(operator, method!, path!, method === 'GET' ? undefined : {});
-      expect({ method, path, status: response.status, code: response.body.error?.code }).toEqual({ method, path, status: 403, code: 'FORBIDDEN' });
+      const response = await as<{ error: { code: string } }>(
+        operator,
+        method!,
+        path!,
+        method === 'GET' ? undefined : {},
+      );
+      expect({ method, path, status: response.status, code: response.body.error?.code }).toEqual({
+        method,
+        path,
+        status: 403,
+        code: 'FORBIDDEN',
+      });
     }
-    const foreign = await stack.admin<{ id: string }>('POST', `/admin/bots/${otherBot.botId}/broadcasts`, { name: 'Theirs', content: { messages: [{ text: 'x' }] } });
-    expect((await as(operator, 'PATCH', `/admin/broadcasts/${foreign.body.id}`, { name: 'Mine now' })).status).toBe(403);
-    expect((await as(operator, 'POST', `/admin/broadcasts/${foreign.body.id}/run`)).status).toBe(403);
+    const foreign = await stack.admin<{ id: string }>(
+      'POST',
+      `/admin/bots/${otherBot.botId}/broadcasts`,
+      { name: 'Theirs', content: { messages: [{ text: 'x' }] } },
+    );
+    expect(
+      (await as(operator, 'PATCH', `/admin/broadcasts/${foreign.body.id}`, { name: 'Mine now' }))
+        .status,
+    ).toBe(403);
+    expect((await as(operator, 'POST', `/admin/broadcasts/${foreign.body.id}/run`)).status).toBe(
+      403,
+    );
     // CSRF: a change without the header, or with another session's token, is refused.
-    const noCsrf = await as<{ error: { message: string } }>(operator, 'POST', `/admin/bots/${bot.botId}/broadcasts`, { name: 'N', content: { messages: [{ text: 'x' }] } }, false);
+    const noCsrf = await as<{ error: { message: string } }>(
+      operator,
+      'POST',
+      `/admin/bots/${bot.botId}/broadcasts`,
+      { name: 'N', content: { messages: [{ text: 'x' }] } },
+      false,
+    );
     expect(noCsrf.status).toBe(403);
     expect(noCsrf.body.error.message).toContain('x-csrf-token');
-    const made = await as(operator, 'POST', `/admin/bots/${bot.botId}/broadcasts`, { name: 'Made by an operator', content: { messages: [{ text: 'x' }] } });
+    const made = await as(operator, 'POST', `/admin/bots/${bot.botId}/broadcasts`, {
+      name: 'Made by an operator',
+      content: { messages: [{ text: 'x' }] },
+    });
     expect(made.status).toBe(201);
     // A bad id is a 400 before any scope lookup; the admin key still works for programs.
     expect((await as(operator, 'GET', '/admin/bots/not-a-uuid/broadcasts')).status).toBe(400);
@@ -200,11 +369,18 @@ describe('console API: sessions, roles and bot scope', () => {
 
   it('a mobile operator sees only visible broadcasts, may execute them and watch their runs, nothing else', async () => {
     const mobile = await createOperator(`phone-${TAG}@herald.test`, 'mobile_operator', [bot.botId]);
-    const list = await as<{ broadcasts: Array<{ id: string; name: string }> }>(mobile, 'GET', '/admin/console/broadcasts');
+    const list = await as<{ broadcasts: Array<{ id: string; name: string }> }>(
+      mobile,
+      'GET',
+      '/admin/console/broadcasts',
+    );
     expect(list.body.broadcasts.map((b) => b.name)).toEqual(['Visible']);
     const run = await as<{ run_id: string }>(mobile, 'POST', `/admin/broadcasts/${visible.id}/run`);
     expect(run.status).toBe(202);
-    await eventually(async () => (await as(mobile, 'GET', `/admin/runs/${run.body.run_id}`)).status === 200, 'the run to be readable');
+    await eventually(
+      async () => (await as(mobile, 'GET', `/admin/runs/${run.body.run_id}`)).status === 200,
+      'the run to be readable',
+    );
     expect((await as(mobile, 'GET', `/admin/broadcasts/${visible.id}/runs`)).status).toBe(200);
     expect((await as(mobile, 'GET', `/admin/runs/${run.body.run_id}/deliveries`)).status).toBe(200);
     expect((await as(mobile, 'GET', `/admin/runs/${run.body.run_id}/skips`)).status).toBe(200);
@@ -225,19 +401,35 @@ describe('console API: sessions, roles and bot scope', () => {
       expect({ method, path, status: response.status }).toEqual({ method, path, status: 403 });
     }
     // A run of a hidden broadcast is not theirs to watch.
-    const hiddenRun = await stack.admin<{ run_id: string }>('POST', `/admin/broadcasts/${hidden.id}/run`);
-    await eventually(async () => (await stack.admin('GET', `/admin/runs/${hiddenRun.body.run_id}`)).status === 200, 'the hidden run');
+    const hiddenRun = await stack.admin<{ run_id: string }>(
+      'POST',
+      `/admin/broadcasts/${hidden.id}/run`,
+    );
+    await eventually(
+      async () => (await stack.admin('GET', `/admin/runs/${hiddenRun.body.run_id}`)).status === 200,
+      'the hidden run',
+    );
     expect((await as(mobile, 'GET', `/admin/runs/${hiddenRun.body.run_id}`)).status).toBe(403);
   });
 
   it('lists runs newest first in keyset pages, per bot and per broadcast', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push((await stack.admin<{ run_id: string }>('POST', `/admin/broadcasts/${hidden.id}/run`)).body.run_id);
-    await eventually(async () => (await stack.admin('GET', `/admin/runs/${ids[2]}`)).status === 200, 'the runs to be recorded');
+    for (let i = 0; i < 3; i++)
+      ids.push(
+        (await stack.admin<{ run_id: string }>('POST', `/admin/broadcasts/${hidden.id}/run`)).body
+          .run_id,
+      );
+    await eventually(
+      async () => (await stack.admin('GET', `/admin/runs/${ids[2]}`)).status === 200,
+      'the runs to be recorded',
+    );
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { status: number; body: { runs: Array<{ id: string; createdAt: string }>; nextCursor: string | null } } = await stack.admin(
+      const page: {
+        status: number;
+        body: { runs: Array<{ id: string; createdAt: string }>; nextCursor: string | null };
+      } = await stack.admin(
         'GET',
         `/admin/broadcasts/${hidden.id}/runs?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
       );
@@ -247,11 +439,19 @@ describe('console API: sessions, roles and bot scope', () => {
     } while (cursor);
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen).toEqual(expect.arrayContaining(ids));
-    const botRuns = await stack.admin<{ runs: Array<{ createdAt: string }> }>('GET', `/admin/bots/${bot.botId}/runs?limit=1000`);
+    const botRuns = await stack.admin<{ runs: Array<{ createdAt: string }> }>(
+      'GET',
+      `/admin/bots/${bot.botId}/runs?limit=1000`,
+    );
     const times = botRuns.body.runs.map((r) => Date.parse(r.createdAt));
     expect(times).toEqual([...times].sort((a, b) => b - a));
-    expect((await stack.admin('GET', `/admin/bots/${bot.botId}/runs?cursor=nope!`)).status).toBe(400);
-    expect((await stack.admin('GET', '/admin/broadcasts/0b6f3a44-2f55-4b8e-9a6b-3c1f0f8e2a11/runs')).status).toBe(404);
+    expect((await stack.admin('GET', `/admin/bots/${bot.botId}/runs?cursor=nope!`)).status).toBe(
+      400,
+    );
+    expect(
+      (await stack.admin('GET', '/admin/broadcasts/0b6f3a44-2f55-4b8e-9a6b-3c1f0f8e2a11/runs'))
+        .status,
+    ).toBe(404);
   });
 
   it("records each skipped person with the reason, listed in the run's skips", async () => {
@@ -260,7 +460,10 @@ describe('console API: sessions, roles and bot scope', () => {
       await fetch(`${stack.gatewayUrl}/v1/api/broadcasts`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-api-key': bot.token },
-        body: JSON.stringify({ payload: { content_type: 'flow_trigger', content: { flow_id: 'hello' } }, client: { user_id: '15550401001' } }),
+        body: JSON.stringify({
+          payload: { content_type: 'flow_trigger', content: { flow_id: 'hello' } },
+          client: { user_id: '15550401001' },
+        }),
       }),
     );
     expect(call.status).toBe(200);
@@ -268,11 +471,16 @@ describe('console API: sessions, roles and bot scope', () => {
     const run = await finishedRun(stack.admin, runId);
     expect(run.counts).toMatchObject({ skipped: 1 });
     const skips = await eventually(async () => {
-      const page = await stack.admin<{ skips: Array<{ reason: string; recipient: string }> }>('GET', `/admin/runs/${runId}/skips`);
+      const page = await stack.admin<{ skips: Array<{ reason: string; recipient: string }> }>(
+        'GET',
+        `/admin/runs/${runId}/skips`,
+      );
       return page.body.skips.length === 1 ? page.body.skips : undefined;
     }, 'the skip to be listed');
     expect(skips[0]!.reason).toContain('15550401001');
-    expect((await stack.admin('GET', '/admin/runs/0b6f3a44-2f55-4b8e-9a6b-3c1f0f8e2a11/skips')).status).toBe(404);
+    expect(
+      (await stack.admin('GET', '/admin/runs/0b6f3a44-2f55-4b8e-9a6b-3c1f0f8e2a11/skips')).status,
+    ).toBe(404);
     // The admin key is what the stack uses: still accepted everywhere.
     expect(ADMIN_KEY.length).toBeGreaterThan(16);
   });
@@ -290,26 +498,48 @@ describe('console API: audience preview and contact search', () => {
       { channel: 'sms', user_id: '+15550500002', variables: { color: 'blue' } },
       { channel: 'sms', user_id: '+15550500003', variables: { color: 'red', vip: 'yes' } },
     ];
-    expect((await stack.admin('POST', `/admin/bots/${bot.botId}/contacts`, contacts)).status).toBe(200);
+    expect((await stack.admin('POST', `/admin/bots/${bot.botId}/contacts`, contacts)).status).toBe(
+      200,
+    );
   }, 90_000);
 
   afterAll(async () => {
     await stack?.stop();
   });
 
-  const preview = (body: unknown) => stack.admin<{ count: number; capped: boolean; sample: Array<{ userId: string }>; error?: { field: string } }>('POST', `/admin/bots/${bot.botId}/audience/preview`, body);
+  const preview = (body: unknown) =>
+    stack.admin<{
+      count: number;
+      capped: boolean;
+      sample: Array<{ userId: string }>;
+      error?: { field: string };
+    }>('POST', `/admin/bots/${bot.botId}/audience/preview`, body);
 
   it('counts who a saved audience reaches, with AND/OR, and a sample; nothing is sent', async () => {
     expect((await preview({ audience: null })).body).toMatchObject({ count: 3, capped: false });
-    const red = await preview({ audience: { filters: [{ field: 'color', criteria: 'Equals', value: 'red' }] } });
+    const red = await preview({
+      audience: { filters: [{ field: 'color', criteria: 'Equals', value: 'red' }] },
+    });
     expect(red.body.count).toBe(2);
     expect(red.body.sample.map((s) => s.userId).sort()).toEqual(['+15550500001', '+15550500003']);
     const redAndVip = await preview({
-      audience: { filters: [{ field: 'color', criteria: 'Equals', value: 'red' }, { field: 'vip', criteria: 'HasValue', value: '' }], joins: ['AND'] },
+      audience: {
+        filters: [
+          { field: 'color', criteria: 'Equals', value: 'red' },
+          { field: 'vip', criteria: 'HasValue', value: '' },
+        ],
+        joins: ['AND'],
+      },
     });
     expect(redAndVip.body.count).toBe(1);
     const blueOrVip = await preview({
-      audience: { filters: [{ field: 'color', criteria: 'Equals', value: 'blue' }, { field: 'vip', criteria: 'HasValue', value: '' }], joins: ['OR'] },
+      audience: {
+        filters: [
+          { field: 'color', criteria: 'Equals', value: 'blue' },
+          { field: 'vip', criteria: 'HasValue', value: '' },
+        ],
+        joins: ['OR'],
+      },
     });
     expect(blueOrVip.body.count).toBe(2);
     const runs = await stack.admin<{ runs: unknown[] }>('GET', `/admin/bots/${bot.botId}/runs`);
@@ -317,36 +547,55 @@ describe('console API: audience preview and contact search', () => {
   });
 
   it('refuses a bad audience with a 400 naming the field, an unknown bot with a 404', async () => {
-    const bad = await preview({ audience: { filters: [{ field: 'color', criteria: 'Bigger', value: 'x' }] } });
+    const bad = await preview({
+      audience: { filters: [{ field: 'color', criteria: 'Bigger', value: 'x' }] },
+    });
     expect(bad.status).toBe(400);
     expect((await preview({ audience: { filters: [] } })).status).toBe(400);
     expect((await preview({ filters: [] })).status).toBe(400);
     expect((await preview([1])).status).toBe(400);
-    const unknown = await stack.admin('POST', '/admin/bots/0b6f3a44-2f55-4b8e-9a6b-3c1f0f8e2a11/audience/preview', { audience: null });
+    const unknown = await stack.admin(
+      'POST',
+      '/admin/bots/0b6f3a44-2f55-4b8e-9a6b-3c1f0f8e2a11/audience/preview',
+      { audience: null },
+    );
     expect(unknown.status).toBe(404);
   });
 
   it('finds contacts by user id, phone or a variable, and lists the runs that reached one', async () => {
     const search = (q: string) =>
-      stack.admin<{ contacts: Array<{ id: string; userId: string; variables: Record<string, string> }>; nextCursor: string | null }>(
-        'GET',
-        `/admin/bots/${bot.botId}/contacts/search?q=${encodeURIComponent(q)}`,
-      );
+      stack.admin<{
+        contacts: Array<{ id: string; userId: string; variables: Record<string, string> }>;
+        nextCursor: string | null;
+      }>('GET', `/admin/bots/${bot.botId}/contacts/search?q=${encodeURIComponent(q)}`);
     const byUser = await search('+15550500002');
     expect(byUser.body.contacts.map((c) => c.userId)).toEqual(['+15550500002']);
     const byVariable = await search('color=red');
-    expect(byVariable.body.contacts.map((c) => c.userId).sort()).toEqual(['+15550500001', '+15550500003']);
+    expect(byVariable.body.contacts.map((c) => c.userId).sort()).toEqual([
+      '+15550500001',
+      '+15550500003',
+    ]);
     const byId = await search(byUser.body.contacts[0]!.id);
     expect(byId.body.contacts).toHaveLength(1);
     expect((await search('nobody')).body.contacts).toEqual([]);
     expect((await stack.admin('GET', `/admin/bots/${bot.botId}/contacts/search`)).status).toBe(400);
-    const runs = await stack.admin<{ runs: unknown[] }>('GET', `/admin/bots/${bot.botId}/contacts/${byUser.body.contacts[0]!.id}/runs`);
+    const runs = await stack.admin<{ runs: unknown[] }>(
+      'GET',
+      `/admin/bots/${bot.botId}/contacts/${byUser.body.contacts[0]!.id}/runs`,
+    );
     expect(runs).toEqual({ status: 200, body: { runs: [] } });
-    expect((await stack.admin('GET', `/admin/bots/${bot.botId}/contacts/nope/runs`)).status).toBe(400);
+    expect((await stack.admin('GET', `/admin/bots/${bot.botId}/contacts/nope/runs`)).status).toBe(
+      400,
+    );
   });
 
   it('opens a 100,000-recipient run fast: the run, a page of recipients by status, a page of skips (keyset, no scan)', async () => {
-    const runId = '7d3c2a10-5b6e-4f7a-9c1d-2e3f4a5b6c7d'.replace('7d3c2a10', Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, '0'));
+    const runId = '7d3c2a10-5b6e-4f7a-9c1d-2e3f4a5b6c7d'.replace(
+      '7d3c2a10',
+      Math.floor(Math.random() * 0xffffffff)
+        .toString(16)
+        .padStart(8, '0'),
+    );
     const db = new pg.Client({ connectionString: testDatabaseUrl() });
     await db.connect();
     try {
@@ -375,7 +624,12 @@ describe('console API: audience preview and contact search', () => {
       await stack.admin('GET', path); // warm: the first call also plans the statement
       const started = performance.now();
       const response = await stack.admin<Record<string, unknown>>('GET', path);
-      return { path, status: response.status, fast: performance.now() - started < 1000, body: response.body };
+      return {
+        path,
+        status: response.status,
+        fast: performance.now() - started < 1000,
+        body: response.body,
+      };
     };
     for (const path of [
       `/admin/runs/${runId}`,
@@ -386,7 +640,8 @@ describe('console API: audience preview and contact search', () => {
     ]) {
       const { body, ...outcome } = await timed(path);
       expect(outcome).toEqual({ path, status: 200, fast: true });
-      if (path.includes('/deliveries') || path.includes('/skips')) expect(body.nextCursor).toEqual(expect.any(String));
+      if (path.includes('/deliveries') || path.includes('/skips'))
+        expect(body.nextCursor).toEqual(expect.any(String));
     }
   });
 });
@@ -395,7 +650,11 @@ describe('console API: password guessing', () => {
   let stack: Stack;
 
   beforeAll(async () => {
-    stack = await startStack(['gateway'], { HERALD_AUTH_FAILURES_PER_MINUTE: '3', HERALD_CONSOLE_ADMIN_EMAIL: ADMIN_EMAIL, HERALD_CONSOLE_ADMIN_PASSWORD: ADMIN_PASSWORD });
+    stack = await startStack(['gateway'], {
+      HERALD_AUTH_FAILURES_PER_MINUTE: '3',
+      HERALD_CONSOLE_ADMIN_EMAIL: ADMIN_EMAIL,
+      HERALD_CONSOLE_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    });
   }, 90_000);
 
   afterAll(async () => {
@@ -404,7 +663,11 @@ describe('console API: password guessing', () => {
 
   it('answers 429 with Retry-After once an address failed too often, even with the right password', async () => {
     const attempt = (password: string) =>
-      fetch(`${stack.gatewayUrl}/console/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: ADMIN_EMAIL, password }) });
+      fetch(`${stack.gatewayUrl}/console/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: ADMIN_EMAIL, password }),
+      });
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await attempt(`guess ${i}`)).status);
     expect(statuses).toEqual([401, 401, 401, 429]);

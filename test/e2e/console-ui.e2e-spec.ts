@@ -7,8 +7,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { eventually, json, startStack, type Stack } from '@herald/testing';
-import { ensureConsoleBuilt, launchChromium, screenshot, seriousViolations } from '../utils/console.js';
+import pg from 'pg';
+import { eventually, json, startStack, testDatabaseUrl, type Stack } from '@herald/testing';
+import {
+  ensureConsoleBuilt,
+  launchChromium,
+  screenshot,
+  seriousViolations,
+} from '../utils/console.js';
 
 const ADMIN = { email: 'admin@console.test', password: 'console admin password' };
 const CONTACTS = 40;
@@ -26,7 +32,9 @@ describe('operator console in a browser', () => {
   let savedAllowedHosts: string | undefined;
   const created: { botId?: string; token?: string; broadcastId?: string; hookUrl?: string } = {};
 
-  async function newPage(viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
+  async function newPage(
+    viewport = { width: 1280, height: 900 },
+  ): Promise<{ context: BrowserContext; page: Page }> {
     const ctx = await browser.newContext({ viewport, baseURL: stack.gatewayUrl });
     await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.gatewayUrl });
     return { context: ctx, page: await ctx.newPage() };
@@ -59,7 +67,10 @@ describe('operator console in a browser', () => {
     badApiUrl = `http://127.0.0.1:${(badApi.address() as AddressInfo).port}/broadcast-list`;
     savedAllowedHosts = process.env.CUSTOM_API_ALLOWED_HOSTS;
     process.env.CUSTOM_API_ALLOWED_HOSTS = '127.0.0.1';
-    stack = await startStack(undefined, { HERALD_CONSOLE_ADMIN_EMAIL: ADMIN.email, HERALD_CONSOLE_ADMIN_PASSWORD: ADMIN.password });
+    stack = await startStack(undefined, {
+      HERALD_CONSOLE_ADMIN_EMAIL: ADMIN.email,
+      HERALD_CONSOLE_ADMIN_PASSWORD: ADMIN.password,
+    });
     browser = await launchChromium();
     ({ context, page } = await newPage());
   }, 180_000);
@@ -77,7 +88,9 @@ describe('operator console in a browser', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(await response.text()).toContain('<div id="root">');
-    expect((await fetch(`${stack.gatewayUrl}/console`, { redirect: 'manual' })).headers.get('location')).toBe('/console/');
+    expect(
+      (await fetch(`${stack.gatewayUrl}/console`, { redirect: 'manual' })).headers.get('location'),
+    ).toBe('/console/');
   });
 
   it('signs an admin in (a wrong password says so)', async () => {
@@ -112,18 +125,29 @@ describe('operator console in a browser', () => {
     await page.getByLabel('Provider', { exact: true }).selectOption('sms');
     await page.getByLabel('Account SID').fill(`AC${'0'.repeat(31)}7`);
     await page.getByLabel('Auth token').fill('console-test-auth-token');
-    await page.getByLabel('From number (or a messaging service SID below) (optional)').fill('+15550006666');
+    await page
+      .getByLabel('From number (or a messaging service SID below) (optional)')
+      .fill('+15550006666');
     await page.getByRole('button', { name: 'Add channel' }).click();
     await page.getByText('SMS (Twilio) account added.').waitFor();
     await page.getByRole('list', { name: 'Channels' }).getByText('sms').waitFor();
 
     // Contacts for the saved audience and the block preview (imported through the admin API).
-    const contacts = Array.from({ length: CONTACTS }, (_, i) => ({ channel: 'sms', user_id: `+1555070${String(i).padStart(4, '0')}`, variables: { first_name: `Ada${i}` } }));
-    expect((await stack.admin('POST', `/admin/bots/${created.botId}/contacts`, contacts)).status).toBe(200);
+    const contacts = Array.from({ length: CONTACTS }, (_, i) => ({
+      channel: 'sms',
+      user_id: `+1555070${String(i).padStart(4, '0')}`,
+      variables: { first_name: `Ada${i}` },
+    }));
+    expect(
+      (await stack.admin('POST', `/admin/bots/${created.botId}/contacts`, contacts)).status,
+    ).toBe(200);
     await page.reload();
     await page.getByLabel('Block name').fill('greeting');
     await page.getByLabel('Block text').fill('Hello {{first_name}}!');
-    await page.getByLabel('Preview').filter({ hasText: /^Hello Ada\d+!$/ }).waitFor();
+    await page
+      .getByLabel('Preview')
+      .filter({ hasText: /^Hello Ada\d+!$/ })
+      .waitFor();
     await page.getByRole('button', { name: 'Create block' }).click();
     await page.getByRole('list', { name: 'Blocks' }).getByText('greeting').waitFor();
     // A WhatsApp template block.
@@ -133,13 +157,24 @@ describe('operator console in a browser', () => {
     await page.getByLabel('Body parameters (optional)').fill('{{first_name}}, {{order_id}}');
     await page.getByRole('button', { name: 'Create block' }).click();
     await page.getByRole('list', { name: 'Blocks' }).getByText('order_update').waitFor();
-    const blocks = await stack.admin<{ blocks: Array<{ name: string; messages: unknown[] }> }>('GET', `/admin/bots/${created.botId}/blocks`);
+    const blocks = await stack.admin<{ blocks: Array<{ name: string; messages: unknown[] }> }>(
+      'GET',
+      `/admin/bots/${created.botId}/blocks`,
+    );
     expect(blocks.body.blocks.find((b) => b.name === 'order_update')?.messages).toEqual([
       {
         template: {
           name: 'order_update',
           language: { code: 'en_US' },
-          components: [{ type: 'body', parameters: [{ type: 'text', text: '{{first_name}}' }, { type: 'text', text: '{{order_id}}' }] }],
+          components: [
+            {
+              type: 'body',
+              parameters: [
+                { type: 'text', text: '{{first_name}}' },
+                { type: 'text', text: '{{order_id}}' },
+              ],
+            },
+          ],
         },
       },
     ]);
@@ -148,7 +183,9 @@ describe('operator console in a browser', () => {
     await page.getByRole('button', { name: 'Create token' }).click();
     await page.getByRole('button', { name: 'Revoke token temporary' }).click();
     await page.getByRole('list', { name: 'Tokens' }).getByText('revoked').waitFor();
-    await expect(page.getByRole('button', { name: 'Revoke token crm' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('button', { name: 'Revoke token crm' }).isVisible()).resolves.toBe(
+      true,
+    );
     await expectAccessible(page, 'bot setup');
     await screenshot(page, 'bot-setup');
   });
@@ -167,9 +204,15 @@ describe('operator console in a browser', () => {
     await page.getByLabel('Visible to mobile operators').check();
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByText('Settings saved.').waitFor();
-    await expect(page.getByText('Mobile operators of this bot see this broadcast and may execute it.').isVisible()).resolves.toBe(true);
+    await expect(
+      page
+        .getByText('Mobile operators of this bot see this broadcast and may execute it.')
+        .isVisible(),
+    ).resolves.toBe(true);
     await expect(page.getByRole('region', { name: 'curl: Targets' }).count()).resolves.toBe(0);
-    await expect(page.getByLabel('curl: Targets').textContent()).resolves.toContain('authorization: Bearer $BOT_TOKEN');
+    await expect(page.getByLabel('curl: Targets').textContent()).resolves.toContain(
+      'authorization: Bearer $BOT_TOKEN',
+    );
     await expectAccessible(page, 'broadcast editor');
     await screenshot(page, 'broadcast-editor');
 
@@ -181,12 +224,16 @@ describe('operator console in a browser', () => {
       await fetch(new URL(new URL(created.hookUrl).pathname, stack.gatewayUrl), {
         method: 'POST',
         headers: { authorization: `Bearer ${created.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ targets: [{ user_id: '+15550799999', bot_channel: 'sms', first_name: 'Hook' }] }),
+        body: JSON.stringify({
+          targets: [{ user_id: '+15550799999', bot_channel: 'sms', first_name: 'Hook' }],
+        }),
       }),
     );
     expect(call).toMatchObject({ status: 200, body: { success: true } });
     const texts = await eventually(async () => {
-      const got = await json<{ messages: Array<{ text: string }> }>(await fetch(`${stack.sandboxUrl}/sandbox/messages?channel=sms&limit=1000`));
+      const got = await json<{ messages: Array<{ text: string }> }>(
+        await fetch(`${stack.sandboxUrl}/sandbox/messages?channel=sms&limit=1000`),
+      );
       const hello = got.body.messages.map((m) => m.text).filter((t) => t === 'Hello Hook!');
       return hello.length > 0 ? hello : undefined;
     }, 'the hook call to reach the sandbox');
@@ -195,7 +242,11 @@ describe('operator console in a browser', () => {
 
   it('executes from the list and watches the counts change until the run completes', async () => {
     // Slow provider answers, so the run is watched while it delivers.
-    await fetch(`${stack.sandboxUrl}/sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ channel: 'sms', latencyMs: 1500 }) });
+    await fetch(`${stack.sandboxUrl}/sandbox/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ channel: 'sms', latencyMs: 1500 }),
+    });
     await page.goto(`/console/#/bots/${created.botId}`);
     await expectAccessible(page, 'broadcast list');
     await screenshot(page, 'broadcasts');
@@ -206,18 +257,29 @@ describe('operator console in a browser', () => {
     const status = page.locator('#progress-h .badge');
     const target = String(CONTACTS + 1);
     let final = '';
-    await eventually(async () => {
-      seen.add((await sent.textContent()) ?? '');
-      final = (await status.textContent()) ?? '';
-      return final === 'completed' || undefined;
-    }, 'the run to complete on screen', 60_000);
-    await fetch(`${stack.sandboxUrl}/sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ channel: 'sms', latencyMs: 0 }) });
+    await eventually(
+      async () => {
+        seen.add((await sent.textContent()) ?? '');
+        final = (await status.textContent()) ?? '';
+        return final === 'completed' || undefined;
+      },
+      'the run to complete on screen',
+      60_000,
+    );
+    await fetch(`${stack.sandboxUrl}/sandbox/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ channel: 'sms', latencyMs: 0 }),
+    });
     const counts = await page.getByRole('definition').allTextContents();
     expect({ final: await sent.textContent(), counts }).toEqual({ final: target, counts });
     expect(seen.size).toBeGreaterThan(1);
     expect([...seen].some((v) => Number(v) < Number(target))).toBe(true);
     await expect(page.locator('#run-progress').getAttribute('value')).resolves.toBe(target);
-    await page.getByRole('table', { name: 'Recipients and their delivery status' }).getByText('Ada0', { exact: false }).count();
+    await page
+      .getByRole('table', { name: 'Recipients and their delivery status' })
+      .getByText('Ada0', { exact: false })
+      .count();
     await expectAccessible(page, 'run');
     await screenshot(page, 'run');
   });
@@ -227,7 +289,10 @@ describe('operator console in a browser', () => {
       await fetch(`${stack.gatewayUrl}/v1/api/broadcasts`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-api-key': created.token! },
-        body: JSON.stringify({ payload: { content_type: 'flow_trigger', content: { flow_id: 'greeting' } }, client: { user_id: '+15550000404' } }),
+        body: JSON.stringify({
+          payload: { content_type: 'flow_trigger', content: { flow_id: 'greeting' } },
+          client: { user_id: '+15550000404' },
+        }),
       }),
     );
     expect(csml.status).toBe(200);
@@ -235,7 +300,11 @@ describe('operator console in a browser', () => {
     await page.getByRole('heading', { name: 'Runs of this bot' }).waitFor();
     await expectAccessible(page, 'runs');
     await page.locator(`a[href="#/runs/${csml.body.request_id}"]`).click();
-    await page.getByText('Nobody was skipped.').or(page.getByRole('button', { name: /Why was/ })).first().waitFor();
+    await page
+      .getByText('Nobody was skipped.')
+      .or(page.getByRole('button', { name: /Why was/ }))
+      .first()
+      .waitFor();
     const why = page.getByRole('button', { name: /Why was .*15550000404.* skipped\?/ });
     await why.waitFor({ timeout: 20_000 });
     await why.click();
@@ -264,7 +333,12 @@ describe('operator console in a browser', () => {
     const fresh = await page.getByLabel('Hook URL').inputValue();
     expect(new URL(fresh).pathname).not.toBe(oldPath);
     await eventually(
-      async () => (await fetch(new URL(oldPath, stack.gatewayUrl), { headers: { authorization: `Bearer ${created.token}` } })).status === 404,
+      async () =>
+        (
+          await fetch(new URL(oldPath, stack.gatewayUrl), {
+            headers: { authorization: `Bearer ${created.token}` },
+          })
+        ).status === 404,
       'the old hook URL to stop working',
       10_000,
     );
@@ -281,10 +355,14 @@ describe('operator console in a browser', () => {
     await page.getByRole('button', { name: 'Create operator' }).click();
     await page.getByText(`ops-${TAG}@console.test can now sign in.`).waitFor();
     // An admin resets the password; the operator signs in with the new one.
-    await page.getByLabel('Operator', { exact: true }).selectOption({ label: `ops-${TAG}@console.test` });
+    await page
+      .getByLabel('Operator', { exact: true })
+      .selectOption({ label: `ops-${TAG}@console.test` });
     await page.getByLabel('New password').fill('operator password 2');
     await page.getByRole('button', { name: 'Reset password' }).click();
-    await page.getByText(`ops-${TAG}@console.test has a new password; their sessions ended.`).waitFor();
+    await page
+      .getByText(`ops-${TAG}@console.test has a new password; their sessions ended.`)
+      .waitFor();
     await expectAccessible(page, 'operators');
     await screenshot(page, 'operators');
     await page.getByRole('link', { name: 'Broadcasts', exact: true }).click();
@@ -293,13 +371,19 @@ describe('operator console in a browser', () => {
     await expectAccessible(page, 'all broadcasts');
     await page.getByRole('link', { name: 'Dead letters' }).click();
     await page.getByRole('heading', { name: 'Dead letters' }).waitFor();
-    await page.getByText(/No dead letter\.|Replay/).first().waitFor();
+    await page
+      .getByText(/No dead letter\.|Replay/)
+      .first()
+      .waitFor();
     await expectAccessible(page, 'dead letters');
 
     const { context: ctx, page: p } = await newPage();
     try {
       await signIn(p, `ops-${TAG}@console.test`, 'operator password 2');
-      await p.getByRole('list', { name: 'Bots' }).getByRole('link', { name: BOT, exact: true }).waitFor();
+      await p
+        .getByRole('list', { name: 'Bots' })
+        .getByRole('link', { name: BOT, exact: true })
+        .waitFor();
       await expect(p.getByRole('link', { name: 'Not yours' }).count()).resolves.toBe(0);
       await expect(p.getByRole('link', { name: 'Operators' }).count()).resolves.toBe(0);
       await p.goto(`/console/#/bots/${other.body.id}`);
@@ -313,8 +397,20 @@ describe('operator console in a browser', () => {
   });
 
   it('a mobile operator at 390 px sees only the visible broadcasts and executes one', async () => {
-    await stack.admin('POST', `/admin/bots/${created.botId}/broadcasts`, { name: 'Office only', content: { messages: [{ text: 'x' }] } });
-    expect((await stack.admin('POST', '/admin/operators', { email: `phone-${TAG}@console.test`, password: 'mobile password 1', role: 'mobile_operator', botIds: [created.botId] })).status).toBe(201);
+    await stack.admin('POST', `/admin/bots/${created.botId}/broadcasts`, {
+      name: 'Office only',
+      content: { messages: [{ text: 'x' }] },
+    });
+    expect(
+      (
+        await stack.admin('POST', '/admin/operators', {
+          email: `phone-${TAG}@console.test`,
+          password: 'mobile password 1',
+          role: 'mobile_operator',
+          botIds: [created.botId],
+        })
+      ).status,
+    ).toBe(201);
     const { context: ctx, page: p } = await newPage({ width: 390, height: 844 });
     try {
       await signIn(p, `phone-${TAG}@console.test`, 'mobile password 1');
@@ -323,19 +419,26 @@ describe('operator console in a browser', () => {
       await list.getByText('Weekly news').waitFor();
       await expect(list.getByText('Office only').count()).resolves.toBe(0);
       // Nothing wider than the phone's screen.
-      await expect(p.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
+      await expect(
+        p.evaluate(() => document.documentElement.scrollWidth),
+      ).resolves.toBeLessThanOrEqual(390);
       await expectAccessible(p, 'mobile broadcasts');
       await screenshot(p, 'mobile-broadcasts');
       // By keyboard alone: Tab to the execute button, then Enter.
       let focused: string | null = null;
       for (let i = 0; i < 20 && focused !== 'Execute Weekly news'; i++) {
         await p.keyboard.press('Tab');
-        focused = await p.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? null);
+        focused = await p.evaluate(
+          () => document.activeElement?.getAttribute('aria-label') ?? null,
+        );
       }
       expect(focused).toBe('Execute Weekly news');
       await p.keyboard.press('Enter');
       await p.getByRole('heading', { name: 'Run', exact: true }).waitFor();
-      await p.locator('#progress-h .badge').filter({ hasText: 'completed' }).waitFor({ timeout: 30_000 });
+      await p
+        .locator('#progress-h .badge')
+        .filter({ hasText: 'completed' })
+        .waitFor({ timeout: 30_000 });
       await expect(p.getByRole('button', { name: 'Cancel run' }).count()).resolves.toBe(0);
       await expectAccessible(p, 'mobile run');
       await screenshot(p, 'mobile-run');
@@ -351,8 +454,17 @@ describe('operator console in a browser', () => {
   it('imports a CSV with a progress bar, finds a contact and sees the runs that reached them', async () => {
     await page.goto(`/console/#/bots/${created.botId}/contacts`);
     await page.getByRole('heading', { name: 'Contacts', exact: true }).waitFor();
-    const rows = Array.from({ length: 1200 }, (_, i) => `sms,+1555090${String(i).padStart(4, '0')},"Csv, ${i}"`);
-    await page.getByLabel(/CSV file/).setInputFiles({ name: 'contacts.csv', mimeType: 'text/csv', buffer: Buffer.from(`channel,user_id,first_name\n${rows.join('\n')}\n`) });
+    const rows = Array.from(
+      { length: 1200 },
+      (_, i) => `sms,+1555090${String(i).padStart(4, '0')},"Csv, ${i}"`,
+    );
+    await page
+      .getByLabel(/CSV file/)
+      .setInputFiles({
+        name: 'contacts.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(`channel,user_id,first_name\n${rows.join('\n')}\n`),
+      });
     await page.getByText('1200 contacts imported.').waitFor();
     await expect(page.locator('#import-progress').getAttribute('value')).resolves.toBe('1200');
     await page.getByLabel(/Search contacts/).fill('first_name=Csv, 7');
@@ -361,10 +473,60 @@ describe('operator console in a browser', () => {
     await page.getByLabel(/Search contacts/).fill('+15550700003');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.getByRole('button', { name: 'Details of +15550700003' }).click();
-    await page.getByRole('list', { name: 'Runs that reached this contact' }).getByRole('link').first().waitFor();
-    await expect(page.getByRole('region', { name: 'Contact +15550700003' }).textContent()).resolves.toContain('first_name = Ada3');
+    await page
+      .getByRole('list', { name: 'Runs that reached this contact' })
+      .getByRole('link')
+      .first()
+      .waitFor();
+    await expect(
+      page.getByRole('region', { name: 'Contact +15550700003' }).textContent(),
+    ).resolves.toContain('first_name = Ada3');
     await expectAccessible(page, 'contacts');
     await screenshot(page, 'contacts');
+  });
+
+  it('opens the page of a 100,000-recipient run in under a second', async () => {
+    const runId = crypto.randomUUID();
+    const db = new pg.Client({ connectionString: testDatabaseUrl() });
+    await db.connect();
+    try {
+      await db.query(
+        `INSERT INTO runs (id, bot_id, broadcast_id, source, status, targeted, sent, failed, resolution_done, finished_at)
+         VALUES ($1, $2, $3, 'execute', 'completed', 100000, 99000, 1000, true, now())`,
+        [runId, created.botId, created.broadcastId],
+      );
+      await db.query(
+        `INSERT INTO deliveries (run_id, contact_id, bot_id, channel, status, reason)
+         SELECT $1, gen_random_uuid(), $2, 'sms', CASE WHEN i % 100 = 0 THEN 'failed' ELSE 'sent' END,
+                CASE WHEN i % 100 = 0 THEN 'the provider refused the number' END
+           FROM generate_series(1, 100000) AS i`,
+        [runId, created.botId],
+      );
+      await db.query('ANALYZE deliveries');
+    } finally {
+      await db.end();
+    }
+    await page.goto(`/console/#/bots/${created.botId}`);
+    await page.getByRole('heading', { name: /^Broadcasts of/ }).waitFor();
+    const started = Date.now();
+    await page.evaluate((id) => {
+      window.location.hash = `/runs/${id}`;
+    }, runId);
+    await page.locator('[data-count="targeted"]').filter({ hasText: '100,000' }).waitFor();
+    await page
+      .getByRole('table', { name: 'Recipients and their delivery status' })
+      .locator('tbody tr')
+      .first()
+      .waitFor();
+    expect(Date.now() - started).toBeLessThan(1000);
+    await page.getByLabel('Show status').selectOption('failed');
+    await page
+      .getByRole('table', { name: 'Recipients and their delivery status' })
+      .getByText('the provider refused the number')
+      .first()
+      .waitFor();
+    await page.getByRole('button', { name: 'Next recipients' }).click();
+    await page.getByRole('button', { name: 'Previous recipients' }).waitFor();
   });
 
   afterAll(async () => {

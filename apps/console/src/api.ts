@@ -30,8 +30,14 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   const text = await response.text();
   const parsed: unknown = text ? JSON.parse(text) : null;
   if (!response.ok) {
-    const error = (parsed as { error?: { message?: string; fix?: string; field?: string } } | null)?.error;
-    throw new ApiError(response.status, error?.message ?? `Herald answered ${response.status}.`, error?.fix, error?.field);
+    const error = (parsed as { error?: { message?: string; fix?: string; field?: string } } | null)
+      ?.error;
+    throw new ApiError(
+      response.status,
+      error?.message ?? `Herald answered ${response.status}.`,
+      error?.fix,
+      error?.field,
+    );
   }
   return parsed as T;
 }

@@ -35,8 +35,18 @@ export function App() {
     );
   }, []);
 
-  if (error) return <main><ErrorText error={error} /></main>;
-  if (me === undefined) return <main aria-busy="true"><p>Loading…</p></main>;
+  if (error)
+    return (
+      <main>
+        <ErrorText error={error} />
+      </main>
+    );
+  if (me === undefined)
+    return (
+      <main aria-busy="true">
+        <p>Loading…</p>
+      </main>
+    );
   if (me === null) {
     return (
       <SignInPage

@@ -2,7 +2,10 @@ import { useCallback, useEffect, useId, useState, type ReactNode } from 'react';
 import { ApiError } from './api.js';
 
 /** Loads data, re-loads on `deps` or reload(); keeps errors for display. */
-export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T | undefined; error: unknown; reload: () => void } {
+export function useLoad<T>(
+  load: () => Promise<T>,
+  deps: unknown[],
+): { data: T | undefined; error: unknown; reload: () => void } {
   const [data, setData] = useState<T>();
   const [error, setError] = useState<unknown>();
   const [tick, setTick] = useState(0);
@@ -58,11 +61,27 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
   );
 }
 
-export function Toggle({ label, help, checked, onChange }: { label: string; help: string; checked: boolean; onChange: (value: boolean) => void }) {
+export function Toggle({
+  label,
+  help,
+  checked,
+  onChange,
+}: {
+  label: string;
+  help: string;
+  checked: boolean;
+  onChange: (value: boolean) => void;
+}) {
   const id = useId();
   return (
     <div className="toggle">
-      <input id={id} type="checkbox" checked={checked} aria-describedby={`${id}-help`} onChange={(e) => onChange(e.target.checked)} />
+      <input
+        id={id}
+        type="checkbox"
+        checked={checked}
+        aria-describedby={`${id}-help`}
+        onChange={(e) => onChange(e.target.checked)}
+      />
       <label htmlFor={id}>{label}</label>
       <p id={`${id}-help`} className="muted help">
         {help}
@@ -71,7 +90,15 @@ export function Toggle({ label, help, checked, onChange }: { label: string; help
   );
 }
 
-export function Field({ label, children, help }: { label: string; children: (id: string) => ReactNode; help?: string }) {
+export function Field({
+  label,
+  children,
+  help,
+}: {
+  label: string;
+  children: (id: string) => ReactNode;
+  help?: string;
+}) {
   const id = useId();
   return (
     <div className="field">

@@ -12,7 +12,13 @@ export interface SampleContact {
 /** Renders {{variable}} for a contact the way Herald does (a missing variable renders empty). */
 export function renderPreview(text: string, contact: SampleContact | undefined): string {
   const vars: Record<string, unknown> = contact
-    ? { user_id: contact.userId, user_phone_number: contact.phone ?? '', email: contact.email ?? '', bot_channel: contact.channel, ...contact.variables }
+    ? {
+        user_id: contact.userId,
+        user_phone_number: contact.phone ?? '',
+        email: contact.email ?? '',
+        bot_channel: contact.channel,
+        ...contact.variables,
+      }
     : {};
   return text.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_m, name: string) => {
     const value = vars[name];

@@ -9,7 +9,11 @@ import { renderPreview, type SampleContact } from '../template-preview.js';
 
 export function BotsPage({ me }: { me: Me }) {
   const admin = me.role === 'admin';
-  const listed = useLoad(async () => (admin ? (await api<{ bots: Bot[] }>('GET', '/admin/bots?limit=1000')).bots : me.bots), [admin]);
+  const listed = useLoad(
+    async () =>
+      admin ? (await api<{ bots: Bot[] }>('GET', '/admin/bots?limit=1000')).bots : me.bots,
+    [admin],
+  );
   const [name, setName] = useState('');
   const [error, setError] = useState<unknown>();
   const create = (event: FormEvent) => {
@@ -42,7 +46,17 @@ export function BotsPage({ me }: { me: Me }) {
       {admin ? (
         <form className="card" onSubmit={create}>
           <h2>New bot</h2>
-          <Field label="Bot name">{(id) => <input id={id} required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />}</Field>
+          <Field label="Bot name">
+            {(id) => (
+              <input
+                id={id}
+                required
+                maxLength={200}
+                value={name}
+                onChange={(e) => setName(e.target.value)}
+              />
+            )}
+          </Field>
           <button type="submit" className="primary">
             Create bot
           </button>
@@ -77,7 +91,10 @@ interface Token {
 }
 
 function Tokens({ botId }: { botId: string }) {
-  const tokens = useLoad(() => api<{ tokens: Token[] }>('GET', `/admin/bots/${botId}/tokens`), [botId]);
+  const tokens = useLoad(
+    () => api<{ tokens: Token[] }>('GET', `/admin/bots/${botId}/tokens`),
+    [botId],
+  );
   const [name, setName] = useState('');
   const [issued, setIssued] = useState<string>();
   const [error, setError] = useState<unknown>();
@@ -88,7 +105,8 @@ function Tokens({ botId }: { botId: string }) {
         {(tokens.data?.tokens ?? []).map((t) => (
           <li key={t.id} className="row">
             <span className="grow">
-              {t.name ?? '(unnamed)'} <span className="muted small">created {formatTime(t.createdAt)}</span>
+              {t.name ?? '(unnamed)'}{' '}
+              <span className="muted small">created {formatTime(t.createdAt)}</span>
             </span>
             {t.revokedAt ? (
               <span className="badge">revoked</span>
@@ -98,7 +116,10 @@ function Tokens({ botId }: { botId: string }) {
                 className="danger"
                 aria-label={`Revoke token ${t.name ?? t.id}`}
                 onClick={() => {
-                  api('DELETE', `/admin/bots/${botId}/tokens/${t.id}`).then(tokens.reload, setError);
+                  api('DELETE', `/admin/bots/${botId}/tokens/${t.id}`).then(
+                    tokens.reload,
+                    setError,
+                  );
                 }}
               >
                 Revoke
@@ -110,14 +131,27 @@ function Tokens({ botId }: { botId: string }) {
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          api<{ token: string }>('POST', `/admin/bots/${botId}/tokens`, name ? { name } : {}).then((t) => {
-            setIssued(t.token);
-            setName('');
-            tokens.reload();
-          }, setError);
+          api<{ token: string }>('POST', `/admin/bots/${botId}/tokens`, name ? { name } : {}).then(
+            (t) => {
+              setIssued(t.token);
+              setName('');
+              tokens.reload();
+            },
+            setError,
+          );
         }}
       >
-        <Field label="Token name">{(id) => <input id={id} maxLength={200} value={name} onChange={(e) => setName(e.target.value)} placeholder="crm" />}</Field>
+        <Field label="Token name">
+          {(id) => (
+            <input
+              id={id}
+              maxLength={200}
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              placeholder="crm"
+            />
+          )}
+        </Field>
         <button type="submit" className="primary">
           Create token
         </button>
@@ -151,8 +185,18 @@ const PROVIDERS = {
     fields: [
       { key: 'accountSid', label: 'Account SID', required: true, secret: false },
       { key: 'authToken', label: 'Auth token', required: true, secret: true },
-      { key: 'from', label: 'From number (or a messaging service SID below)', required: false, secret: false },
-      { key: 'messagingServiceSid', label: 'Messaging service SID', required: false, secret: false },
+      {
+        key: 'from',
+        label: 'From number (or a messaging service SID below)',
+        required: false,
+        secret: false,
+      },
+      {
+        key: 'messagingServiceSid',
+        label: 'Messaging service SID',
+        required: false,
+        secret: false,
+      },
     ],
   },
   messenger: {
@@ -174,14 +218,21 @@ interface ChannelRow {
 }
 
 function Channels({ botId }: { botId: string }) {
-  const channels = useLoad(() => api<{ channels: ChannelRow[] }>('GET', `/admin/bots/${botId}/channels`), [botId]);
+  const channels = useLoad(
+    () => api<{ channels: ChannelRow[] }>('GET', `/admin/bots/${botId}/channels`),
+    [botId],
+  );
   const [type, setType] = useState<Provider>('whatsapp');
   const [values, setValues] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>();
   const [saved, setSaved] = useState('');
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const config = Object.fromEntries(Object.entries(values).filter(([k, v]) => v && (PROVIDERS[type].fields.some((f) => f.key === k) || k === 'baseUrl')));
+    const config = Object.fromEntries(
+      Object.entries(values).filter(
+        ([k, v]) => v && (PROVIDERS[type].fields.some((f) => f.key === k) || k === 'baseUrl'),
+      ),
+    );
     api('POST', `/admin/bots/${botId}/channels`, { type, config }).then(() => {
       setValues({});
       setSaved(`${PROVIDERS[type].label} account added.`);
@@ -196,7 +247,16 @@ function Channels({ botId }: { botId: string }) {
         {(channels.data?.channels ?? []).map((c) => (
           <li key={c.id} className="row">
             <span className="grow">
-              {c.type} <span className="muted small mono">{String(c.config.phoneNumberId ?? c.config.pageId ?? c.config.from ?? c.config.accountSid ?? '')}</span>
+              {c.type}{' '}
+              <span className="muted small mono">
+                {String(
+                  c.config.phoneNumberId ??
+                    c.config.pageId ??
+                    c.config.from ??
+                    c.config.accountSid ??
+                    '',
+                )}
+              </span>
             </span>
             {c.enabled ? null : <span className="badge">disabled</span>}
           </li>
@@ -228,8 +288,18 @@ function Channels({ botId }: { botId: string }) {
             )}
           </Field>
         ))}
-        <Field label="Provider base URL (optional)" help="Empty: the configured default (the local sandbox in development).">
-          {(id) => <input id={id} type="url" value={values.baseUrl ?? ''} onChange={(e) => setValues({ ...values, baseUrl: e.target.value })} />}
+        <Field
+          label="Provider base URL (optional)"
+          help="Empty: the configured default (the local sandbox in development)."
+        >
+          {(id) => (
+            <input
+              id={id}
+              type="url"
+              value={values.baseUrl ?? ''}
+              onChange={(e) => setValues({ ...values, baseUrl: e.target.value })}
+            />
+          )}
         </Field>
         <p className="muted help">Credentials are stored sealed and never shown again.</p>
         <button type="submit" className="primary">
@@ -245,8 +315,16 @@ function Channels({ botId }: { botId: string }) {
 }
 
 function Blocks({ botId }: { botId: string }) {
-  const blocks = useLoad(() => api<{ blocks: Block[] }>('GET', `/admin/bots/${botId}/blocks?limit=1000`), [botId]);
-  const sample = useLoad(async () => (await api<{ contacts: SampleContact[] }>('GET', `/admin/bots/${botId}/contacts?limit=1`)).contacts[0], [botId]);
+  const blocks = useLoad(
+    () => api<{ blocks: Block[] }>('GET', `/admin/bots/${botId}/blocks?limit=1000`),
+    [botId],
+  );
+  const sample = useLoad(
+    async () =>
+      (await api<{ contacts: SampleContact[] }>('GET', `/admin/bots/${botId}/contacts?limit=1`))
+        .contacts[0],
+    [botId],
+  );
   const [kind, setKind] = useState<'text' | 'template'>('text');
   const [name, setName] = useState('');
   const [text, setText] = useState('Hi {{first_name}}, your order {{order_id}} has shipped.');
@@ -265,7 +343,13 @@ function Blocks({ botId }: { botId: string }) {
             template: {
               name: template.name,
               language: { code: template.language },
-              ...(params.length > 0 ? { components: [{ type: 'body', parameters: params.map((p) => ({ type: 'text', text: p })) }] } : {}),
+              ...(params.length > 0
+                ? {
+                    components: [
+                      { type: 'body', parameters: params.map((p) => ({ type: 'text', text: p })) },
+                    ],
+                  }
+                : {}),
             },
           };
     api('POST', `/admin/bots/${botId}/blocks`, { name, messages: [message] }).then(() => {
@@ -281,37 +365,103 @@ function Blocks({ botId }: { botId: string }) {
         {(blocks.data?.blocks ?? []).map((b) => (
           <li key={b.id} className="row">
             <span className="grow">{b.name}</span>
-            <span className="muted small">{typeof b.messages[0]?.text === 'string' ? b.messages[0].text : 'WhatsApp template'}</span>
+            <span className="muted small">
+              {typeof b.messages[0]?.text === 'string' ? b.messages[0].text : 'WhatsApp template'}
+            </span>
           </li>
         ))}
       </ul>
       <form onSubmit={submit}>
-        <Field label="Block name">{(id) => <input id={id} required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />}</Field>
+        <Field label="Block name">
+          {(id) => (
+            <input
+              id={id}
+              required
+              maxLength={200}
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+            />
+          )}
+        </Field>
         <fieldset>
           <legend>Kind</legend>
           <label className="inline">
-            <input type="radio" name="kind" checked={kind === 'text'} onChange={() => setKind('text')} /> Text
+            <input
+              type="radio"
+              name="kind"
+              checked={kind === 'text'}
+              onChange={() => setKind('text')}
+            />{' '}
+            Text
           </label>
           <label className="inline">
-            <input type="radio" name="kind" checked={kind === 'template'} onChange={() => setKind('template')} /> WhatsApp template
+            <input
+              type="radio"
+              name="kind"
+              checked={kind === 'template'}
+              onChange={() => setKind('template')}
+            />{' '}
+            WhatsApp template
           </label>
         </fieldset>
         {kind === 'text' ? (
           <>
-            <Field label="Block text" help="{{variable}} renders the contact's variable; user_id, user_phone_number, email and bot_channel are always there.">
-              {(id) => <textarea id={id} rows={3} required value={text} onChange={(e) => setText(e.target.value)} />}
+            <Field
+              label="Block text"
+              help="{{variable}} renders the contact's variable; user_id, user_phone_number, email and bot_channel are always there."
+            >
+              {(id) => (
+                <textarea
+                  id={id}
+                  rows={3}
+                  required
+                  value={text}
+                  onChange={(e) => setText(e.target.value)}
+                />
+              )}
             </Field>
-            <p className="muted small">{sample.data ? `Preview for ${sample.data.userId}:` : 'Preview (no contact yet: variables render empty):'}</p>
+            <p className="muted small">
+              {sample.data
+                ? `Preview for ${sample.data.userId}:`
+                : 'Preview (no contact yet: variables render empty):'}
+            </p>
             <p className="preview" aria-label="Preview">
               {renderPreview(text, sample.data)}
             </p>
           </>
         ) : (
           <>
-            <Field label="Template name">{(id) => <input id={id} required value={template.name} onChange={(e) => setTemplate({ ...template, name: e.target.value })} />}</Field>
-            <Field label="Language code">{(id) => <input id={id} required value={template.language} onChange={(e) => setTemplate({ ...template, language: e.target.value })} />}</Field>
-            <Field label="Body parameters (optional)" help="Comma-separated; {{variables}} work, e.g. {{first_name}}, {{order_id}}.">
-              {(id) => <input id={id} value={template.parameters} onChange={(e) => setTemplate({ ...template, parameters: e.target.value })} />}
+            <Field label="Template name">
+              {(id) => (
+                <input
+                  id={id}
+                  required
+                  value={template.name}
+                  onChange={(e) => setTemplate({ ...template, name: e.target.value })}
+                />
+              )}
+            </Field>
+            <Field label="Language code">
+              {(id) => (
+                <input
+                  id={id}
+                  required
+                  value={template.language}
+                  onChange={(e) => setTemplate({ ...template, language: e.target.value })}
+                />
+              )}
+            </Field>
+            <Field
+              label="Body parameters (optional)"
+              help="Comma-separated; {{variables}} work, e.g. {{first_name}}, {{order_id}}."
+            >
+              {(id) => (
+                <input
+                  id={id}
+                  value={template.parameters}
+                  onChange={(e) => setTemplate({ ...template, parameters: e.target.value })}
+                />
+              )}
             </Field>
           </>
         )}

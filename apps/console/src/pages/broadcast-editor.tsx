@@ -2,29 +2,73 @@
 // From-API recipients with their Check, every setting as a labelled toggle, and the hook URL
 // with a ready-to-paste curl per payload mode.
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, CRITERIA, type Audience, type Block, type Broadcast, type Filter, type Settings } from '../api.js';
+import {
+  api,
+  CRITERIA,
+  type Audience,
+  type Block,
+  type Broadcast,
+  type Filter,
+  type Settings,
+} from '../api.js';
 import { CopyButton, ErrorText, Field, Toggle, useLoad } from '../components.js';
 import { hookCurls } from '../hook-curls.js';
 import { href } from '../router.js';
 
-const SETTINGS: Array<{ key: keyof Omit<Settings, 'allowedHosts'>; label: string; help: string }> = [
-  { key: 'enabled', label: 'Enabled', help: 'Off: the hook answers 404 and the execute button refuses.' },
-  { key: 'directMode', label: 'Direct mode', help: 'On: the hook can be called without a bot token.' },
-  { key: 'allowGet', label: 'Allow GET', help: 'Callers may trigger the broadcast with a plain GET of the hook URL.' },
-  { key: 'allowPost', label: 'Allow POST', help: 'Callers may POST a payload (audience and values, targets, set_conversation).' },
-  {
-    key: 'requireValidFilter',
-    label: 'Require a valid filter in POST payloads',
-    help: 'On: a POST must build a filter, targets or set_conversation. Off: any JSON is accepted and forwarded as {{payload…}}.',
-  },
-  { key: 'singleContact', label: 'Single contact', help: 'Always send to one conversation only, whatever the payload or audience holds.' },
-  { key: 'legacyMode', label: 'Legacy mode', help: 'Also accept the bot token as ?token= for integrations of the previous version.' },
-  { key: 'executeButton', label: 'Execute button', help: 'Shows the execute button beside this broadcast in the lists.' },
-  { key: 'visibleToMobileOperators', label: 'Visible to mobile operators', help: 'Mobile operators of this bot see this broadcast and may execute it.' },
-];
+const SETTINGS: Array<{ key: keyof Omit<Settings, 'allowedHosts'>; label: string; help: string }> =
+  [
+    {
+      key: 'enabled',
+      label: 'Enabled',
+      help: 'Off: the hook answers 404 and the execute button refuses.',
+    },
+    {
+      key: 'directMode',
+      label: 'Direct mode',
+      help: 'On: the hook can be called without a bot token.',
+    },
+    {
+      key: 'allowGet',
+      label: 'Allow GET',
+      help: 'Callers may trigger the broadcast with a plain GET of the hook URL.',
+    },
+    {
+      key: 'allowPost',
+      label: 'Allow POST',
+      help: 'Callers may POST a payload (audience and values, targets, set_conversation).',
+    },
+    {
+      key: 'requireValidFilter',
+      label: 'Require a valid filter in POST payloads',
+      help: 'On: a POST must build a filter, targets or set_conversation. Off: any JSON is accepted and forwarded as {{payload…}}.',
+    },
+    {
+      key: 'singleContact',
+      label: 'Single contact',
+      help: 'Always send to one conversation only, whatever the payload or audience holds.',
+    },
+    {
+      key: 'legacyMode',
+      label: 'Legacy mode',
+      help: 'Also accept the bot token as ?token= for integrations of the previous version.',
+    },
+    {
+      key: 'executeButton',
+      label: 'Execute button',
+      help: 'Shows the execute button beside this broadcast in the lists.',
+    },
+    {
+      key: 'visibleToMobileOperators',
+      label: 'Visible to mobile operators',
+      help: 'Mobile operators of this bot see this broadcast and may execute it.',
+    },
+  ];
 
 export function BroadcastEditorPage({ broadcastId }: { broadcastId: string }) {
-  const loaded = useLoad(() => api<Broadcast>('GET', `/admin/broadcasts/${broadcastId}`), [broadcastId]);
+  const loaded = useLoad(
+    () => api<Broadcast>('GET', `/admin/broadcasts/${broadcastId}`),
+    [broadcastId],
+  );
   const [broadcast, setBroadcast] = useState<Broadcast>();
   useEffect(() => setBroadcast(loaded.data), [loaded.data]);
   if (loaded.error) return <ErrorText error={loaded.error} />;
@@ -32,7 +76,8 @@ export function BroadcastEditorPage({ broadcastId }: { broadcastId: string }) {
   return (
     <>
       <p className="links">
-        <a href={href(`/bots/${broadcast.botId}`)}>← Broadcasts of this bot</a> · <a href={href(`/broadcasts/${broadcast.id}/runs`)}>Runs of this broadcast</a>
+        <a href={href(`/bots/${broadcast.botId}`)}>← Broadcasts of this bot</a> ·{' '}
+        <a href={href(`/broadcasts/${broadcast.id}/runs`)}>Runs of this broadcast</a>
       </p>
       <h1>{broadcast.name}</h1>
       <ContentSection broadcast={broadcast} onSaved={setBroadcast} />
@@ -54,27 +99,29 @@ function useSave(broadcast: Broadcast, onSaved: (b: Broadcast) => void) {
   const [saved, setSaved] = useState('');
   const save = (patch: Record<string, unknown>, what: string) => {
     setSaved('');
-    api<Broadcast>('PATCH', `/admin/broadcasts/${broadcast.id}`, patch).then(
-      (b) => {
-        setError(undefined);
-        setSaved(`${what} saved.`);
-        onSaved(b);
-      },
-      setError,
-    );
+    api<Broadcast>('PATCH', `/admin/broadcasts/${broadcast.id}`, patch).then((b) => {
+      setError(undefined);
+      setSaved(`${what} saved.`);
+      onSaved(b);
+    }, setError);
   };
   return { error, saved, save };
 }
 
 function ContentSection({ broadcast, onSaved }: SectionProps) {
-  const blocks = useLoad(() => api<{ blocks: Block[] }>('GET', `/admin/bots/${broadcast.botId}/blocks?limit=1000`), [broadcast.botId]);
+  const blocks = useLoad(
+    () => api<{ blocks: Block[] }>('GET', `/admin/bots/${broadcast.botId}/blocks?limit=1000`),
+    [broadcast.botId],
+  );
   const [name, setName] = useState(broadcast.name);
   const [mode, setMode] = useState<'text' | 'block'>(broadcast.content.blockId ? 'block' : 'text');
   const first = broadcast.content.messages?.[0];
   const [text, setText] = useState(typeof first?.text === 'string' ? first.text : '');
   const [blockId, setBlockId] = useState(broadcast.content.blockId ?? '');
   const { error, saved, save } = useSave(broadcast, onSaved);
-  const nonText = broadcast.content.messages && (broadcast.content.messages.length > 1 || typeof first?.text !== 'string');
+  const nonText =
+    broadcast.content.messages &&
+    (broadcast.content.messages.length > 1 || typeof first?.text !== 'string');
   const submit = (event: FormEvent) => {
     event.preventDefault();
     save({ name, content: mode === 'block' ? { blockId } : { messages: [{ text }] } }, 'Content');
@@ -82,19 +129,48 @@ function ContentSection({ broadcast, onSaved }: SectionProps) {
   return (
     <form className="card" onSubmit={submit} aria-labelledby="content-h">
       <h2 id="content-h">Content</h2>
-      <Field label="Name">{(id) => <input id={id} required value={name} onChange={(e) => setName(e.target.value)} />}</Field>
+      <Field label="Name">
+        {(id) => <input id={id} required value={name} onChange={(e) => setName(e.target.value)} />}
+      </Field>
       <fieldset>
         <legend>Send</legend>
         <label className="inline">
-          <input type="radio" name="mode" checked={mode === 'text'} onChange={() => setMode('text')} /> a message
+          <input
+            type="radio"
+            name="mode"
+            checked={mode === 'text'}
+            onChange={() => setMode('text')}
+          />{' '}
+          a message
         </label>
         <label className="inline">
-          <input type="radio" name="mode" checked={mode === 'block'} onChange={() => setMode('block')} /> a block (text or WhatsApp template)
+          <input
+            type="radio"
+            name="mode"
+            checked={mode === 'block'}
+            onChange={() => setMode('block')}
+          />{' '}
+          a block (text or WhatsApp template)
         </label>
       </fieldset>
       {mode === 'text' ? (
-        <Field label="Message text" help={nonText ? 'This broadcast has several or non-text messages; saving replaces them with this text.' : '{{variable}} renders the contact\u2019s variable.'}>
-          {(id) => <textarea id={id} rows={3} required value={text} onChange={(e) => setText(e.target.value)} />}
+        <Field
+          label="Message text"
+          help={
+            nonText
+              ? 'This broadcast has several or non-text messages; saving replaces them with this text.'
+              : '{{variable}} renders the contact\u2019s variable.'
+          }
+        >
+          {(id) => (
+            <textarea
+              id={id}
+              rows={3}
+              required
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+            />
+          )}
         </Field>
       ) : (
         <Field label="Block">
@@ -137,10 +213,26 @@ function SettingsSection({ broadcast, onSaved }: SectionProps) {
     <form className="card" onSubmit={submit} aria-labelledby="settings-h">
       <h2 id="settings-h">Settings</h2>
       {SETTINGS.map((s) => (
-        <Toggle key={s.key} label={s.label} help={s.help} checked={settings[s.key]} onChange={(value) => setSettings({ ...settings, [s.key]: value })} />
+        <Toggle
+          key={s.key}
+          label={s.label}
+          help={s.help}
+          checked={settings[s.key]}
+          onChange={(value) => setSettings({ ...settings, [s.key]: value })}
+        />
       ))}
-      <Field label="Allowed callers" help="IPs or CIDRs allowed to call the hook, separated by commas; empty allows any caller.">
-        {(id) => <input id={id} value={hosts} onChange={(e) => setHosts(e.target.value)} placeholder="203.0.113.0/24, 198.51.100.7" />}
+      <Field
+        label="Allowed callers"
+        help="IPs or CIDRs allowed to call the hook, separated by commas; empty allows any caller."
+      >
+        {(id) => (
+          <input
+            id={id}
+            value={hosts}
+            onChange={(e) => setHosts(e.target.value)}
+            placeholder="203.0.113.0/24, 198.51.100.7"
+          />
+        )}
       </Field>
       <button type="submit" className="primary">
         Save settings
@@ -159,7 +251,14 @@ function HookSection({ broadcast, onSaved }: SectionProps) {
   return (
     <section className="card" aria-labelledby="hook-h">
       <h2 id="hook-h">Launch web hook</h2>
-      <Field label="Hook URL" help={broadcast.settings.directMode ? 'Direct mode: no token needed.' : 'Callers send a bot token: Authorization: Bearer <token>.'}>
+      <Field
+        label="Hook URL"
+        help={
+          broadcast.settings.directMode
+            ? 'Direct mode: no token needed.'
+            : 'Callers send a bot token: Authorization: Bearer <token>.'
+        }
+      >
         {(id) => <input id={id} readOnly value={broadcast.hookUrl} className="mono" />}
       </Field>
       <CopyButton text={broadcast.hookUrl} label="Copy hook URL" />
@@ -195,25 +294,31 @@ function HookSection({ broadcast, onSaved }: SectionProps) {
 function AudienceSection({ broadcast, onSaved }: SectionProps) {
   const [filters, setFilters] = useState<Filter[]>(broadcast.audience?.filters ?? []);
   const [joins, setJoins] = useState<Array<'AND' | 'OR'>>(broadcast.audience?.joins ?? []);
-  const [preview, setPreview] = useState<{ count: number; sample: Array<{ userId: string; channel: string }> }>();
+  const [preview, setPreview] = useState<{
+    count: number;
+    sample: Array<{ userId: string; channel: string }>;
+  }>();
   const [previewError, setPreviewError] = useState<unknown>();
   const { error, saved, save } = useSave(broadcast, onSaved);
-  const audience: Audience | null = filters.length > 0 ? { filters, joins: joins.slice(0, filters.length - 1) } : null;
+  const audience: Audience | null =
+    filters.length > 0 ? { filters, joins: joins.slice(0, filters.length - 1) } : null;
   const key = JSON.stringify(audience);
   useEffect(() => {
     const timer = setTimeout(() => {
-      api<{ count: number; sample: Array<{ userId: string; channel: string }> }>('POST', `/admin/bots/${broadcast.botId}/audience/preview`, { audience }).then(
-        (p) => {
-          setPreview(p);
-          setPreviewError(undefined);
-        },
-        setPreviewError,
-      );
+      api<{ count: number; sample: Array<{ userId: string; channel: string }> }>(
+        'POST',
+        `/admin/bots/${broadcast.botId}/audience/preview`,
+        { audience },
+      ).then((p) => {
+        setPreview(p);
+        setPreviewError(undefined);
+      }, setPreviewError);
     }, 300);
     return () => clearTimeout(timer);
     // The key stands for the audience.
   }, [key, broadcast.botId]);
-  const update = (i: number, patch: Partial<Filter>) => setFilters(filters.map((f, j) => (j === i ? { ...f, ...patch } : f)));
+  const update = (i: number, patch: Partial<Filter>) =>
+    setFilters(filters.map((f, j) => (j === i ? { ...f, ...patch } : f)));
   return (
     <form
       className="card"
@@ -224,13 +329,21 @@ function AudienceSection({ broadcast, onSaved }: SectionProps) {
       }}
     >
       <h2 id="audience-h">Saved audience</h2>
-      <p className="muted">Who an execution or a plain hook call reaches. No filter: every contact of the bot. AND binds tighter than OR.</p>
+      <p className="muted">
+        Who an execution or a plain hook call reaches. No filter: every contact of the bot. AND
+        binds tighter than OR.
+      </p>
       {filters.map((f, i) => (
         <div key={i}>
           {i > 0 ? (
             <label className="inline">
               <span className="sr-only">Join before filter {i + 1}</span>
-              <select value={joins[i - 1] ?? 'AND'} onChange={(e) => setJoins(Object.assign([...joins], { [i - 1]: e.target.value as 'AND' | 'OR' }))}>
+              <select
+                value={joins[i - 1] ?? 'AND'}
+                onChange={(e) =>
+                  setJoins(Object.assign([...joins], { [i - 1]: e.target.value as 'AND' | 'OR' }))
+                }
+              >
                 <option>AND</option>
                 <option>OR</option>
               </select>
@@ -239,7 +352,12 @@ function AudienceSection({ broadcast, onSaved }: SectionProps) {
           <fieldset className="filter">
             <legend>Filter {i + 1}</legend>
             <label>
-              Variable <input value={f.field} required onChange={(e) => update(i, { field: e.target.value })} />
+              Variable{' '}
+              <input
+                value={f.field}
+                required
+                onChange={(e) => update(i, { field: e.target.value })}
+              />
             </label>
             <label>
               Criteria{' '}
@@ -258,12 +376,19 @@ function AudienceSection({ broadcast, onSaved }: SectionProps) {
           </fieldset>
         </div>
       ))}
-      <button type="button" onClick={() => setFilters([...filters, { field: '', criteria: 'Equals', value: '' }])}>
+      <button
+        type="button"
+        onClick={() => setFilters([...filters, { field: '', criteria: 'Equals', value: '' }])}
+      >
         Add filter
       </button>
       <p role="status" className="count">
-        {preview ? `Reaches ${preview.count.toLocaleString()} contact${preview.count === 1 ? '' : 's'}` : 'Counting…'}
-        {preview && preview.sample.length > 0 ? <span className="muted"> (e.g. {preview.sample.map((s) => s.userId).join(', ')})</span> : null}
+        {preview
+          ? `Reaches ${preview.count.toLocaleString()} contact${preview.count === 1 ? '' : 's'}`
+          : 'Counting…'}
+        {preview && preview.sample.length > 0 ? (
+          <span className="muted"> (e.g. {preview.sample.map((s) => s.userId).join(', ')})</span>
+        ) : null}
       </p>
       <ErrorText error={previewError} />
       <button type="submit" className="primary">
@@ -305,21 +430,53 @@ function RecipientsSection({ broadcast, onSaved }: SectionProps) {
       aria-labelledby="recipients-h"
       onSubmit={(e) => {
         e.preventDefault();
-        save({ recipients: endpoint ? { source: 'custom_api', endpoint, headers: parseHeaders(headers) } : null }, 'Recipients');
+        save(
+          {
+            recipients: endpoint
+              ? { source: 'custom_api', endpoint, headers: parseHeaders(headers) }
+              : null,
+          },
+          'Recipients',
+        );
       }}
     >
       <h2 id="recipients-h">Recipients from your API</h2>
-      <p className="muted">Herald pages through your endpoint (a list of {'{uid, msg}'} and a next token) and sends each person their own message.</p>
-      <Field label="Endpoint">{(id) => <input id={id} type="url" value={endpoint} onChange={(e) => setEndpoint(e.target.value)} placeholder="https://api.example.com/broadcast" />}</Field>
-      <Field label="Headers" help={broadcast.recipients?.hasHeaders ? 'Headers are stored sealed and not shown; saving replaces them.' : 'One per line, e.g. Authorization: Bearer …'}>
-        {(id) => <textarea id={id} rows={2} value={headers} onChange={(e) => setHeaders(e.target.value)} />}
+      <p className="muted">
+        Herald pages through your endpoint (a list of {'{uid, msg}'} and a next token) and sends
+        each person their own message.
+      </p>
+      <Field label="Endpoint">
+        {(id) => (
+          <input
+            id={id}
+            type="url"
+            value={endpoint}
+            onChange={(e) => setEndpoint(e.target.value)}
+            placeholder="https://api.example.com/broadcast"
+          />
+        )}
+      </Field>
+      <Field
+        label="Headers"
+        help={
+          broadcast.recipients?.hasHeaders
+            ? 'Headers are stored sealed and not shown; saving replaces them.'
+            : 'One per line, e.g. Authorization: Bearer …'
+        }
+      >
+        {(id) => (
+          <textarea id={id} rows={2} value={headers} onChange={(e) => setHeaders(e.target.value)} />
+        )}
       </Field>
       <button
         type="button"
         onClick={() => {
           setReport(undefined);
           setCheckError(undefined);
-          api<CheckReport>('POST', '/admin/custom-api/check', { endpoint, headers: parseHeaders(headers) }).then(setReport, setCheckError);
+          api<CheckReport>('POST', '/admin/custom-api/check', {
+            endpoint,
+            headers: parseHeaders(headers),
+          }).then(setReport, setCheckError);
         }}
       >
         Check

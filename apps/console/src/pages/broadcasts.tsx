@@ -43,14 +43,20 @@ export function BroadcastsPage({ botId }: { botId: string }) {
   const [cursor, setCursor] = useState<string | null>(null);
   const bot = useLoad(() => api<Bot>('GET', `/admin/bots/${botId}`), [botId]);
   const first = useLoad(async () => {
-    const page = await api<{ broadcasts: Broadcast[]; nextCursor: string | null }>('GET', `/admin/bots/${botId}/broadcasts?limit=50`);
+    const page = await api<{ broadcasts: Broadcast[]; nextCursor: string | null }>(
+      'GET',
+      `/admin/bots/${botId}/broadcasts?limit=50`,
+    );
     setPages([]);
     setCursor(page.nextCursor);
     return page.broadcasts;
   }, [botId]);
   const more = () => {
     if (!cursor) return;
-    void api<{ broadcasts: Broadcast[]; nextCursor: string | null }>('GET', `/admin/bots/${botId}/broadcasts?limit=50&cursor=${cursor}`).then((page) => {
+    void api<{ broadcasts: Broadcast[]; nextCursor: string | null }>(
+      'GET',
+      `/admin/bots/${botId}/broadcasts?limit=50&cursor=${cursor}`,
+    ).then((page) => {
       setPages((p) => [...p, ...page.broadcasts]);
       setCursor(page.nextCursor);
     });
@@ -60,7 +66,8 @@ export function BroadcastsPage({ botId }: { botId: string }) {
     <>
       <h1>Broadcasts{bot.data ? ` of ${bot.data.name}` : ''}</h1>
       <p className="links">
-        <a href={href(`/bots/${botId}/runs`)}>Runs of this bot</a> · <a href={href(`/bots/${botId}/setup`)}>Tokens, channels and blocks</a> ·{' '}
+        <a href={href(`/bots/${botId}/runs`)}>Runs of this bot</a> ·{' '}
+        <a href={href(`/bots/${botId}/setup`)}>Tokens, channels and blocks</a> ·{' '}
         <a href={href(`/bots/${botId}/contacts`)}>Contacts</a>
       </p>
       <ErrorText error={first.error ?? bot.error} />
@@ -96,14 +103,38 @@ function CreateBroadcast({ botId }: { botId: string }) {
   const [error, setError] = useState<unknown>();
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    api<Broadcast>('POST', `/admin/bots/${botId}/broadcasts`, { name, content: { messages: [{ text }] } }).then((b) => go(`/broadcasts/${b.id}`), setError);
+    api<Broadcast>('POST', `/admin/bots/${botId}/broadcasts`, {
+      name,
+      content: { messages: [{ text }] },
+    }).then((b) => go(`/broadcasts/${b.id}`), setError);
   };
   return (
     <form onSubmit={submit} className="card">
       <h2>New broadcast</h2>
-      <Field label="Broadcast name">{(id) => <input id={id} required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />}</Field>
-      <Field label="Message" help="{{variable}} renders the contact's variable, e.g. {{first_name}}. Choose a block or a WhatsApp template in the editor.">
-        {(id) => <textarea id={id} required rows={3} value={text} onChange={(e) => setText(e.target.value)} />}
+      <Field label="Broadcast name">
+        {(id) => (
+          <input
+            id={id}
+            required
+            maxLength={200}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
+        )}
+      </Field>
+      <Field
+        label="Message"
+        help="{{variable}} renders the contact's variable, e.g. {{first_name}}. Choose a block or a WhatsApp template in the editor."
+      >
+        {(id) => (
+          <textarea
+            id={id}
+            required
+            rows={3}
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+          />
+        )}
       </Field>
       <button type="submit" className="primary">
         Create broadcast
@@ -127,7 +158,9 @@ export function ConsoleBroadcastsPage({ me }: { me: Me }) {
   return (
     <>
       <h1>{mobile ? 'My broadcasts' : 'All broadcasts'}</h1>
-      {mobile ? <p className="muted">The broadcasts your bots made visible to mobile operators.</p> : null}
+      {mobile ? (
+        <p className="muted">The broadcasts your bots made visible to mobile operators.</p>
+      ) : null}
       <ErrorText error={first.error} />
       <ul className="list cards" aria-label="Broadcasts">
         {all.map((b) => (
@@ -148,10 +181,12 @@ export function ConsoleBroadcastsPage({ me }: { me: Me }) {
         <button
           type="button"
           onClick={() => {
-            void api<Listed>('GET', `/admin/console/broadcasts?limit=50&cursor=${cursor}`).then((page) => {
-              setExtra((e) => [...e, ...page.broadcasts]);
-              setCursor(page.nextCursor);
-            });
+            void api<Listed>('GET', `/admin/console/broadcasts?limit=50&cursor=${cursor}`).then(
+              (page) => {
+                setExtra((e) => [...e, ...page.broadcasts]);
+                setCursor(page.nextCursor);
+              },
+            );
           }}
         >
           Load more

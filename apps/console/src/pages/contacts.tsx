@@ -29,7 +29,14 @@ interface ContactRun {
 }
 
 function ContactDetails({ botId, contact }: { botId: string; contact: Contact }) {
-  const runs = useLoad(() => api<{ runs: ContactRun[] }>('GET', `/admin/bots/${botId}/contacts/${contact.id}/runs?limit=20`), [botId, contact.id]);
+  const runs = useLoad(
+    () =>
+      api<{ runs: ContactRun[] }>(
+        'GET',
+        `/admin/bots/${botId}/contacts/${contact.id}/runs?limit=20`,
+      ),
+    [botId, contact.id],
+  );
   return (
     <section className="card" aria-labelledby="contact-h">
       <h2 id="contact-h">Contact {contact.userId}</h2>
@@ -74,8 +81,14 @@ export function ContactsPage({ botId }: { botId: string }) {
   const page = useLoad(
     () =>
       search
-        ? api<{ contacts: Contact[]; nextCursor: string | null }>('GET', `/admin/bots/${botId}/contacts/search?q=${encodeURIComponent(search)}&limit=50${cursor ? `&cursor=${cursor}` : ''}`)
-        : api<{ contacts: Contact[]; nextCursor: string | null }>('GET', `/admin/bots/${botId}/contacts?limit=50${cursor ? `&cursor=${cursor}` : ''}`),
+        ? api<{ contacts: Contact[]; nextCursor: string | null }>(
+            'GET',
+            `/admin/bots/${botId}/contacts/search?q=${encodeURIComponent(search)}&limit=50${cursor ? `&cursor=${cursor}` : ''}`,
+          )
+        : api<{ contacts: Contact[]; nextCursor: string | null }>(
+            'GET',
+            `/admin/bots/${botId}/contacts?limit=50${cursor ? `&cursor=${cursor}` : ''}`,
+          ),
     [botId, cursor, search],
   );
   const [progress, setProgress] = useState<{ done: number; total: number }>();
@@ -88,7 +101,11 @@ export function ContactsPage({ botId }: { botId: string }) {
     const rows = parseCsv(await file.text());
     const [header, ...data] = rows;
     if (!header || !header.includes('channel') || !header.includes('user_id')) {
-      setImportError(new Error('The CSV needs a header row with channel and user_id columns (other columns become variables).'));
+      setImportError(
+        new Error(
+          'The CSV needs a header row with channel and user_id columns (other columns become variables).',
+        ),
+      );
       return;
     }
     const contacts = data.map((cells) => {
@@ -138,7 +155,11 @@ export function ContactsPage({ botId }: { botId: string }) {
             <label htmlFor="import-progress">
               {progress.done} of {progress.total} imported
             </label>
-            <progress id="import-progress" max={Math.max(progress.total, 1)} value={progress.done} />
+            <progress
+              id="import-progress"
+              max={Math.max(progress.total, 1)}
+              value={progress.done}
+            />
           </>
         ) : null}
         <p role="status" className="muted">
@@ -158,7 +179,11 @@ export function ContactsPage({ botId }: { botId: string }) {
       >
         <label className="grow">
           Search contacts (id, phone, email, or variable=value){' '}
-          <input value={query} onChange={(e) => setQuery(e.target.value)} placeholder="+15551234567 or first_name=Ada" />
+          <input
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+            placeholder="+15551234567 or first_name=Ada"
+          />
         </label>
         <button type="submit">Search</button>
       </form>
@@ -180,7 +205,11 @@ export function ContactsPage({ botId }: { botId: string }) {
             {(page.data?.contacts ?? []).map((c) => (
               <tr key={c.id}>
                 <td className="mono">
-                  <button type="button" onClick={() => setSelected(c)} aria-label={`Details of ${c.userId}`}>
+                  <button
+                    type="button"
+                    onClick={() => setSelected(c)}
+                    aria-label={`Details of ${c.userId}`}
+                  >
                     {c.userId}
                   </button>
                 </td>

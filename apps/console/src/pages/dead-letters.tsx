@@ -20,14 +20,24 @@ interface DeadLetter {
 export function DeadLettersPage() {
   const [cursors, setCursors] = useState<Array<string | null>>([null]);
   const cursor = cursors[cursors.length - 1] ?? null;
-  const page = useLoad(() => api<{ deadLetters: DeadLetter[]; nextCursor: string | null }>('GET', `/admin/dead-letters?limit=50${cursor ? `&cursor=${cursor}` : ''}`), [cursor]);
+  const page = useLoad(
+    () =>
+      api<{ deadLetters: DeadLetter[]; nextCursor: string | null }>(
+        'GET',
+        `/admin/dead-letters?limit=50${cursor ? `&cursor=${cursor}` : ''}`,
+      ),
+    [cursor],
+  );
   const [status, setStatus] = useState('');
   const [error, setError] = useState<unknown>();
   const letters = page.data?.deadLetters ?? [];
   return (
     <>
       <h1>Dead letters</h1>
-      <p className="muted">Records a service could not process, parked with the reason. Replaying one publishes it again to its topic.</p>
+      <p className="muted">
+        Records a service could not process, parked with the reason. Replaying one publishes it
+        again to its topic.
+      </p>
       <ErrorText error={page.error ?? error} />
       <p role="status" className="muted">
         {status}
@@ -39,7 +49,9 @@ export function DeadLettersPage() {
             <span className="grow">
               <span className="mono small">{d.topic}</span> · {formatTime(d.at)}
               <br />
-              {d.reason ?? '(no reason)'} {d.class ? <span className="badge">{d.class}</span> : null} {d.attempts ? <span className="small">after {d.attempts} attempt(s)</span> : null}
+              {d.reason ?? '(no reason)'}{' '}
+              {d.class ? <span className="badge">{d.class}</span> : null}{' '}
+              {d.attempts ? <span className="small">after {d.attempts} attempt(s)</span> : null}
               {d.runId ? (
                 <>
                   {' '}

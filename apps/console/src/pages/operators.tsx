@@ -12,9 +12,20 @@ interface Operator {
 }
 
 export function OperatorsPage({ me }: { me: Me }) {
-  const operators = useLoad(() => api<{ operators: Operator[] }>('GET', '/admin/operators?limit=1000'), []);
-  const bots = useLoad(async () => (await api<{ bots: Bot[] }>('GET', '/admin/bots?limit=1000')).bots, []);
-  const [form, setForm] = useState({ email: '', password: '', role: 'operator' as Role, botIds: [] as string[] });
+  const operators = useLoad(
+    () => api<{ operators: Operator[] }>('GET', '/admin/operators?limit=1000'),
+    [],
+  );
+  const bots = useLoad(
+    async () => (await api<{ bots: Bot[] }>('GET', '/admin/bots?limit=1000')).bots,
+    [],
+  );
+  const [form, setForm] = useState({
+    email: '',
+    password: '',
+    role: 'operator' as Role,
+    botIds: [] as string[],
+  });
   const [error, setError] = useState<unknown>();
   const [saved, setSaved] = useState('');
   const botName = (id: string) => bots.data?.find((b) => b.id === id)?.name ?? id;
@@ -78,13 +89,40 @@ export function OperatorsPage({ me }: { me: Me }) {
       <ResetPassword operators={operators.data?.operators ?? []} />
       <form className="card" onSubmit={submit}>
         <h2>New operator</h2>
-        <Field label="Email">{(id) => <input id={id} type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} />}</Field>
-        <Field label="Password" help="At least 12 characters; stored hashed (argon2).">
-          {(id) => <input id={id} type="password" autoComplete="new-password" required minLength={12} value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} />}
-        </Field>
-        <Field label="Role" help="Admin: everything. Operator: their bots' broadcasts, contacts and runs. Mobile operator: only executes broadcasts visible to mobile operators and watches their runs.">
+        <Field label="Email">
           {(id) => (
-            <select id={id} value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Role })}>
+            <input
+              id={id}
+              type="email"
+              required
+              value={form.email}
+              onChange={(e) => setForm({ ...form, email: e.target.value })}
+            />
+          )}
+        </Field>
+        <Field label="Password" help="At least 12 characters; stored hashed (argon2).">
+          {(id) => (
+            <input
+              id={id}
+              type="password"
+              autoComplete="new-password"
+              required
+              minLength={12}
+              value={form.password}
+              onChange={(e) => setForm({ ...form, password: e.target.value })}
+            />
+          )}
+        </Field>
+        <Field
+          label="Role"
+          help="Admin: everything. Operator: their bots' broadcasts, contacts and runs. Mobile operator: only executes broadcasts visible to mobile operators and watches their runs."
+        >
+          {(id) => (
+            <select
+              id={id}
+              value={form.role}
+              onChange={(e) => setForm({ ...form, role: e.target.value as Role })}
+            >
               <option value="operator">operator</option>
               <option value="mobile_operator">mobile operator</option>
               <option value="admin">admin</option>
@@ -99,7 +137,14 @@ export function OperatorsPage({ me }: { me: Me }) {
                 <input
                   type="checkbox"
                   checked={form.botIds.includes(b.id)}
-                  onChange={(e) => setForm({ ...form, botIds: e.target.checked ? [...form.botIds, b.id] : form.botIds.filter((x) => x !== b.id) })}
+                  onChange={(e) =>
+                    setForm({
+                      ...form,
+                      botIds: e.target.checked
+                        ? [...form.botIds, b.id]
+                        : form.botIds.filter((x) => x !== b.id),
+                    })
+                  }
                 />{' '}
                 {b.name}
               </label>
@@ -149,7 +194,17 @@ function ResetPassword({ operators }: { operators: Operator[] }) {
         )}
       </Field>
       <Field label="New password" help="At least 12 characters.">
-        {(fid) => <input id={fid} type="password" autoComplete="new-password" required minLength={12} value={password} onChange={(e) => setPassword(e.target.value)} />}
+        {(fid) => (
+          <input
+            id={fid}
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={12}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        )}
       </Field>
       <button type="submit" className="primary">
         Reset password

@@ -27,7 +27,13 @@ export function RunsPage({ botId, broadcastId }: { botId?: string; broadcastId?:
   return (
     <>
       <h1>{botId ? 'Runs of this bot' : 'Runs of this broadcast'}</h1>
-      <p className="links">{botId ? <a href={href(`/bots/${botId}`)}>← Broadcasts</a> : <a href={href(`/broadcasts/${broadcastId}`)}>← The broadcast</a>}</p>
+      <p className="links">
+        {botId ? (
+          <a href={href(`/bots/${botId}`)}>← Broadcasts</a>
+        ) : (
+          <a href={href(`/broadcasts/${broadcastId}`)}>← The broadcast</a>
+        )}
+      </p>
       <ErrorText error={first.error} />
       <div className="table-wrap" tabIndex={0} role="region" aria-label="Runs, newest first">
         <table>
@@ -118,7 +124,11 @@ export function RunPage({ runId, me }: { runId: string; me: Me }) {
   const final = FINAL_STATUSES.includes(run.status);
   return (
     <>
-      <p className="links">{run.broadcastId ? <a href={href(`/broadcasts/${run.broadcastId}/runs`)}>← Runs of the broadcast</a> : null}</p>
+      <p className="links">
+        {run.broadcastId ? (
+          <a href={href(`/broadcasts/${run.broadcastId}/runs`)}>← Runs of the broadcast</a>
+        ) : null}
+      </p>
       <h1>Run</h1>
       <p className="mono small">{run.id}</p>
       <section className="card" aria-labelledby="progress-h">
@@ -129,7 +139,11 @@ export function RunPage({ runId, me }: { runId: string; me: Me }) {
         <label htmlFor="run-progress">
           {settled.toLocaleString()} of {c.targeted.toLocaleString()} settled
         </label>
-        <progress id="run-progress" max={Math.max(c.targeted, 1)} value={final && c.targeted === 0 ? 1 : settled} />
+        <progress
+          id="run-progress"
+          max={Math.max(c.targeted, 1)}
+          value={final && c.targeted === 0 ? 1 : settled}
+        />
         <dl className="counts" aria-label="Counts" aria-live="polite">
           {(['targeted', 'sent', 'delivered', 'read', 'failed', 'skipped'] as const).map((k) => (
             <div key={k}>
@@ -170,30 +184,38 @@ function Deliveries({ runId, version }: { runId: string; version: number }) {
   const [cursors, setCursors] = useState<Array<string | null>>([null]);
   const cursor = cursors[cursors.length - 1] ?? null;
   const page = useLoad(
-    () => api<{ deliveries: Delivery[]; nextCursor: string | null }>('GET', `/admin/runs/${runId}/deliveries?limit=50${status ? `&status=${status}` : ''}${cursor ? `&cursor=${cursor}` : ''}`),
+    () =>
+      api<{ deliveries: Delivery[]; nextCursor: string | null }>(
+        'GET',
+        `/admin/runs/${runId}/deliveries?limit=50${status ? `&status=${status}` : ''}${cursor ? `&cursor=${cursor}` : ''}`,
+      ),
     [runId, status, cursor, cursors.length === 1 ? version : 0],
   );
   return (
     <section className="card" aria-labelledby="deliveries-h">
       <h2 id="deliveries-h">Recipients</h2>
-      <label>
-        Status{' '}
-        <select
-          value={status}
-          onChange={(e) => {
-            setStatus(e.target.value);
-            setCursors([null]);
-          }}
-        >
-          {DELIVERY_STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {s || 'any'}
-            </option>
-          ))}
-        </select>
-      </label>
+      <label htmlFor="delivery-status">Show status</label>{' '}
+      <select
+        id="delivery-status"
+        value={status}
+        onChange={(e) => {
+          setStatus(e.target.value);
+          setCursors([null]);
+        }}
+      >
+        {DELIVERY_STATUSES.map((s) => (
+          <option key={s} value={s}>
+            {s || 'any'}
+          </option>
+        ))}
+      </select>
       <ErrorText error={page.error} />
-      <div className="table-wrap" tabIndex={0} role="region" aria-label="Recipients and their delivery status">
+      <div
+        className="table-wrap"
+        tabIndex={0}
+        role="region"
+        aria-label="Recipients and their delivery status"
+      >
         <table>
           <caption className="sr-only">Recipients and their delivery status</caption>
           <thead>
@@ -218,12 +240,27 @@ function Deliveries({ runId, version }: { runId: string; version: number }) {
           </tbody>
         </table>
       </div>
-      <Pager cursors={cursors} setCursors={setCursors} next={page.data?.nextCursor ?? null} what="recipients" />
+      <Pager
+        cursors={cursors}
+        setCursors={setCursors}
+        next={page.data?.nextCursor ?? null}
+        what="recipients"
+      />
     </section>
   );
 }
 
-function Pager({ cursors, setCursors, next, what }: { cursors: Array<string | null>; setCursors: (c: Array<string | null>) => void; next: string | null; what: string }) {
+function Pager({
+  cursors,
+  setCursors,
+  next,
+  what,
+}: {
+  cursors: Array<string | null>;
+  setCursors: (c: Array<string | null>) => void;
+  next: string | null;
+  what: string;
+}) {
   return (
     <div className="pager">
       {cursors.length > 1 ? (
@@ -244,7 +281,11 @@ function Skipped({ runId, version }: { runId: string; version: number }) {
   const [cursors, setCursors] = useState<Array<string | null>>([null]);
   const cursor = cursors[cursors.length - 1] ?? null;
   const page = useLoad(
-    () => api<{ skips: Skip[]; nextCursor: string | null }>('GET', `/admin/runs/${runId}/skips?limit=50${cursor ? `&cursor=${cursor}` : ''}`),
+    () =>
+      api<{ skips: Skip[]; nextCursor: string | null }>(
+        'GET',
+        `/admin/runs/${runId}/skips?limit=50${cursor ? `&cursor=${cursor}` : ''}`,
+      ),
     [runId, cursor, cursors.length === 1 ? version : 0],
   );
   const [open, setOpen] = useState<Skip>();
@@ -262,13 +303,22 @@ function Skipped({ runId, version }: { runId: string; version: number }) {
         {skips.map((s) => (
           <li key={s.id} className="row">
             <span className="grow mono">{s.recipient ?? s.contactId ?? s.id}</span>
-            <button type="button" onClick={() => setOpen(s)} aria-label={`Why was ${s.recipient ?? 'this recipient'} skipped?`}>
+            <button
+              type="button"
+              onClick={() => setOpen(s)}
+              aria-label={`Why was ${s.recipient ?? 'this recipient'} skipped?`}
+            >
               Why?
             </button>
           </li>
         ))}
       </ul>
-      <Pager cursors={cursors} setCursors={setCursors} next={page.data?.nextCursor ?? null} what="skipped" />
+      <Pager
+        cursors={cursors}
+        setCursors={setCursors}
+        next={page.data?.nextCursor ?? null}
+        what="skipped"
+      />
       <dialog ref={dialog} aria-labelledby="skip-h" onClose={() => setOpen(undefined)}>
         {open ? (
           <>
@@ -292,12 +342,22 @@ function Skipped({ runId, version }: { runId: string; version: number }) {
 
 interface HeldPage {
   counts: { scheduled: number; released: number };
-  held: Array<{ contactId: string; recipient: string; status: string; dueAt: string; zone: string; reason: string }>;
+  held: Array<{
+    contactId: string;
+    recipient: string;
+    status: string;
+    dueAt: string;
+    zone: string;
+    reason: string;
+  }>;
 }
 
 /** People waiting for their send window (shown only when the run has any). */
 function Held({ runId, version }: { runId: string; version: number }) {
-  const page = useLoad(() => api<HeldPage>('GET', `/admin/runs/${runId}/held?limit=20`), [runId, version]);
+  const page = useLoad(
+    () => api<HeldPage>('GET', `/admin/runs/${runId}/held?limit=20`),
+    [runId, version],
+  );
   const counts = page.data?.counts;
   if (!counts || counts.scheduled + counts.released === 0) return null;
   return (
@@ -311,7 +371,8 @@ function Held({ runId, version }: { runId: string; version: number }) {
           <li key={h.contactId} className="row">
             <span className="grow mono">{h.recipient}</span>
             <span className="small">
-              {h.status === 'scheduled' ? `until ${formatTime(h.dueAt)} (${h.zone})` : 'released'}: {h.reason}
+              {h.status === 'scheduled' ? `until ${formatTime(h.dueAt)} (${h.zone})` : 'released'}:{' '}
+              {h.reason}
             </span>
           </li>
         ))}

@@ -4,7 +4,14 @@
 import { Controller, Get, Param, Query, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ErrorCode, HeraldError } from '@herald/errors';
-import { BroadcastListRepository, BroadcastRepository, RunListRepository, RunRepository, RunSkipRepository, type RunListRow } from '@herald/persistence';
+import {
+  BroadcastListRepository,
+  BroadcastRepository,
+  RunListRepository,
+  RunRepository,
+  RunSkipRepository,
+  type RunListRow,
+} from '@herald/persistence';
 import { operatorOf } from '../console/console-access.service.js';
 import { decodeCursor, pageSize, toPage } from '../http/keyset-cursor.js';
 import { AdminDocs } from '../openapi/admin.docs.js';
@@ -21,7 +28,14 @@ const runView = (r: RunListRow) => ({
   createdAt: r.createdAt,
   scheduledFor: r.scheduledFor,
   finishedAt: r.finishedAt,
-  counts: { targeted: r.targeted, sent: r.sent, delivered: r.delivered, read: r.read, failed: r.failed, skipped: r.skipped },
+  counts: {
+    targeted: r.targeted,
+    sent: r.sent,
+    delivered: r.delivered,
+    read: r.read,
+    failed: r.failed,
+    skipped: r.skipped,
+  },
 });
 
 @AdminDocs.controller()
@@ -38,7 +52,11 @@ export class AdminRunListsController {
 
   @Get('bots/:botId/runs')
   @AdminDocs.op("A bot's runs, newest first (keyset pages)", 200, { paged: true })
-  async botRuns(@Param('botId', uuid) botId: string, @Query('cursor') cursor?: string, @Query('limit') limit?: string) {
+  async botRuns(
+    @Param('botId', uuid) botId: string,
+    @Query('cursor') cursor?: string,
+    @Query('limit') limit?: string,
+  ) {
     const size = pageSize(limit);
     const rows = await this.lists.forBot(botId, decodeCursor(cursor), size + 1);
     const page = toPage(rows, size, (r) => r.id, runView);
@@ -47,8 +65,13 @@ export class AdminRunListsController {
 
   @Get('broadcasts/:id/runs')
   @AdminDocs.op("A broadcast's runs, newest first (keyset pages)", 200, { paged: true })
-  async broadcastRuns(@Param('id', uuid) id: string, @Query('cursor') cursor?: string, @Query('limit') limit?: string) {
-    if (!(await this.broadcasts.findById(id))) throw new HeraldError(ErrorCode.NotFound, `Broadcast ${id} does not exist.`);
+  async broadcastRuns(
+    @Param('id', uuid) id: string,
+    @Query('cursor') cursor?: string,
+    @Query('limit') limit?: string,
+  ) {
+    if (!(await this.broadcasts.findById(id)))
+      throw new HeraldError(ErrorCode.NotFound, `Broadcast ${id} does not exist.`);
     const size = pageSize(limit);
     const rows = await this.lists.forBroadcast(id, decodeCursor(cursor), size + 1);
     const page = toPage(rows, size, (r) => r.id, runView);
@@ -56,24 +79,55 @@ export class AdminRunListsController {
   }
 
   @Get('runs/:runId/skips')
-  @AdminDocs.op('The people a run skipped, each with the reason (keyset pages)', 200, { paged: true })
-  async runSkips(@Param('runId', uuid) runId: string, @Query('cursor') cursor?: string, @Query('limit') limit?: string) {
-    if ((await this.runs.statusOf(runId)) === null) throw new HeraldError(ErrorCode.NotFound, `Run ${runId} does not exist (yet).`);
+  @AdminDocs.op('The people a run skipped, each with the reason (keyset pages)', 200, {
+    paged: true,
+  })
+  async runSkips(
+    @Param('runId', uuid) runId: string,
+    @Query('cursor') cursor?: string,
+    @Query('limit') limit?: string,
+  ) {
+    if ((await this.runs.statusOf(runId)) === null)
+      throw new HeraldError(ErrorCode.NotFound, `Run ${runId} does not exist (yet).`);
     const size = pageSize(limit);
     const rows = await this.skips.pageForRun(runId, decodeCursor(cursor), size + 1);
-    const page = toPage(rows, size, (r) => r.id, ({ runId: _run, ...skip }) => skip);
+    const page = toPage(
+      rows,
+      size,
+      (r) => r.id,
+      ({ runId: _run, ...skip }) => skip,
+    );
     return { skips: page.items, nextCursor: page.nextCursor };
   }
 
   @Get('console/broadcasts')
-  @AdminDocs.op("Broadcasts across the caller's bots (mobile operators: only those visible to them; ?mobile=true for everyone)", 200, { paged: true })
-  async consoleBroadcasts(@Req() request: FastifyRequest, @Query('mobile') mobile?: string, @Query('cursor') cursor?: string, @Query('limit') limit?: string) {
+  @AdminDocs.op(
+    "Broadcasts across the caller's bots (mobile operators: only those visible to them; ?mobile=true for everyone)",
+    200,
+    { paged: true },
+  )
+  async consoleBroadcasts(
+    @Req() request: FastifyRequest,
+    @Query('mobile') mobile?: string,
+    @Query('cursor') cursor?: string,
+    @Query('limit') limit?: string,
+  ) {
     const operator = operatorOf(request);
     const botIds = !operator || operator.role === 'admin' ? null : operator.botIds;
     const visibleOnly = operator?.role === 'mobile_operator' || mobile === 'true';
     const size = pageSize(limit);
-    const rows = await this.broadcastLists.page(botIds, visibleOnly, decodeCursor(cursor), size + 1);
-    const page = toPage(rows, size, (r) => r.id, (r) => r);
+    const rows = await this.broadcastLists.page(
+      botIds,
+      visibleOnly,
+      decodeCursor(cursor),
+      size + 1,
+    );
+    const page = toPage(
+      rows,
+      size,
+      (r) => r.id,
+      (r) => r,
+    );
     return { broadcasts: page.items, nextCursor: page.nextCursor };
   }
 }

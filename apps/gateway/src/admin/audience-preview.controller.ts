@@ -24,16 +24,29 @@ export class AudiencePreviewController {
 
   @Post('preview')
   @HttpCode(200)
-  @AdminDocs.op('Preview a saved audience: a count (capped at 100,000) and a sample; nothing is sent')
+  @AdminDocs.op(
+    'Preview a saved audience: a count (capped at 100,000) and a sample; nothing is sent',
+  )
   async preview(@Param('botId', uuid) botId: string, @Body() body: unknown) {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw HeraldError.invalid('body', 'The body must be a JSON object {"audience": {...} | null}.');
+      throw HeraldError.invalid(
+        'body',
+        'The body must be a JSON object {"audience": {...} | null}.',
+      );
     }
     const { audience, ...rest } = body as Record<string, unknown>;
     const unknown = Object.keys(rest);
-    if (unknown.length > 0) throw HeraldError.invalid(unknown[0]!, `Unknown field(s): ${unknown.join(', ')}.`, 'Send {"audience": {...}}.');
-    if (!(await this.bots.findById(botId))) throw new HeraldError(ErrorCode.NotFound, `Bot ${botId} does not exist.`);
-    const compiled = compileAudience(audience === undefined || audience === null ? null : checkAudience(audience));
+    if (unknown.length > 0)
+      throw HeraldError.invalid(
+        unknown[0]!,
+        `Unknown field(s): ${unknown.join(', ')}.`,
+        'Send {"audience": {...}}.',
+      );
+    if (!(await this.bots.findById(botId)))
+      throw new HeraldError(ErrorCode.NotFound, `Bot ${botId} does not exist.`);
+    const compiled = compileAudience(
+      audience === undefined || audience === null ? null : checkAudience(audience),
+    );
     const condition = compiled.toSql('c', 2);
     const result = await this.previews.preview(botId, condition, PREVIEW_COUNT_CAP, SAMPLE_SIZE);
     return { ...result, everyContact: compiled.everyContact };

@@ -57,7 +57,9 @@ export function operatorOf(request: FastifyRequest): Operator | undefined {
 }
 
 function forbidden(message: string): HeraldError {
-  return new HeraldError(ErrorCode.Forbidden, message, { fix: 'Ask an admin to give your account this bot or role.' });
+  return new HeraldError(ErrorCode.Forbidden, message, {
+    fix: 'Ask an admin to give your account this bot or role.',
+  });
 }
 
 @Injectable()
@@ -76,14 +78,20 @@ export class ConsoleAccessService {
   async authorize(request: FastifyRequest): Promise<true> {
     const session = await this.sessions.sessionOf(request);
     if (!session) {
-      throw new HeraldError(ErrorCode.Unauthorized, 'Your console session has ended.', { fix: 'Sign in again.' });
+      throw new HeraldError(ErrorCode.Unauthorized, 'Your console session has ended.', {
+        fix: 'Sign in again.',
+      });
     }
     if (!SAFE_METHODS.has(request.method)) {
       const sent = request.headers[CSRF_HEADER];
       if (typeof sent !== 'string' || !sameSecret(sent, session.csrfToken)) {
-        throw new HeraldError(ErrorCode.Forbidden, `The ${CSRF_HEADER} header is missing or does not match this session.`, {
-          fix: 'Reload the console; it sends the token of your session with every change.',
-        });
+        throw new HeraldError(
+          ErrorCode.Forbidden,
+          `The ${CSRF_HEADER} header is missing or does not match this session.`,
+          {
+            fix: 'Reload the console; it sends the token of your session with every change.',
+          },
+        );
       }
     }
     const operator = session.operator;
@@ -103,9 +111,13 @@ export class ConsoleAccessService {
     return true;
   }
 
-  private async checkScope(params: Record<string, string | undefined>, operator: Operator): Promise<void> {
+  private async checkScope(
+    params: Record<string, string | undefined>,
+    operator: Operator,
+  ): Promise<void> {
     for (const [name, value] of Object.entries(params)) {
-      if (value !== undefined && !UUID.test(value)) throw HeraldError.invalid(name, 'The id in the path must be a UUID.');
+      if (value !== undefined && !UUID.test(value))
+        throw HeraldError.invalid(name, 'The id in the path must be a UUID.');
     }
     let botId = params.botId;
     let broadcastId = params.id;
@@ -124,7 +136,8 @@ export class ConsoleAccessService {
         visible = broadcast.settings.visibleToMobileOperators === true;
       }
     }
-    if (!botId || !operator.botIds.includes(botId)) throw forbidden('This bot is not one of yours.');
+    if (!botId || !operator.botIds.includes(botId))
+      throw forbidden('This bot is not one of yours.');
     if (operator.role === 'mobile_operator' && !visible) {
       throw forbidden('This broadcast is not visible to mobile operators.');
     }

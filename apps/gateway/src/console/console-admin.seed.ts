@@ -21,7 +21,12 @@ export class ConsoleAdminSeed implements OnApplicationBootstrap {
     const password = this.config.HERALD_CONSOLE_ADMIN_PASSWORD;
     if (!email || !password) return;
     if (await this.operators.credentialsOf(email)) return;
-    const created = await this.operators.create({ email, passwordHash: await this.hasher.hash(password), role: 'admin', botIds: [] });
+    const created = await this.operators.create({
+      email,
+      passwordHash: await this.hasher.hash(password),
+      role: 'admin',
+      botIds: [],
+    });
     if (created) this.logger.log(`Console admin ${email} created from HERALD_CONSOLE_ADMIN_EMAIL.`);
   }
 }

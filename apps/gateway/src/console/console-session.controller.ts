@@ -16,9 +16,17 @@ function parseSignIn(body: unknown): { email: string; password: string } {
     throw HeraldError.invalid('body', 'The body must be a JSON object {"email", "password"}.');
   }
   const { email, password } = body as Record<string, unknown>;
-  if (typeof email !== 'string' || email.length < 3 || email.length > 320) throw HeraldError.invalid('email', 'email must be your account\'s email address.');
-  if (typeof password !== 'string' || password.length === 0 || password.length > MAX_PASSWORD_LENGTH) {
-    throw HeraldError.invalid('password', `password must be 1 to ${MAX_PASSWORD_LENGTH} characters.`);
+  if (typeof email !== 'string' || email.length < 3 || email.length > 320)
+    throw HeraldError.invalid('email', "email must be your account's email address.");
+  if (
+    typeof password !== 'string' ||
+    password.length === 0 ||
+    password.length > MAX_PASSWORD_LENGTH
+  ) {
+    throw HeraldError.invalid(
+      'password',
+      `password must be 1 to ${MAX_PASSWORD_LENGTH} characters.`,
+    );
   }
   return { email, password };
 }
@@ -34,8 +42,15 @@ export class ConsoleSessionController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Sign in: sets the HttpOnly session cookie; answers the operator and the CSRF token for x-csrf-token' })
-  async signIn(@Req() request: FastifyRequest, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOperation({
+    summary:
+      'Sign in: sets the HttpOnly session cookie; answers the operator and the CSRF token for x-csrf-token',
+  })
+  async signIn(
+    @Req() request: FastifyRequest,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const { email, password } = parseSignIn(body);
     // Password guessing meets the gateway's failed-authentication throttle (429 per address).
     const throttle = this.modules.get(AuthFailureThrottle, { strict: false });
@@ -45,7 +60,8 @@ export class ConsoleSessionController {
       const { operator, csrfToken } = await this.sessions.signIn(email, password, reply);
       return { operator: await this.view(operator), csrfToken };
     } catch (error) {
-      if (error instanceof HeraldError && error.code === ErrorCode.Unauthorized) await throttle.failed(ip);
+      if (error instanceof HeraldError && error.code === ErrorCode.Unauthorized)
+        await throttle.failed(ip);
       throw error;
     }
   }
@@ -54,18 +70,27 @@ export class ConsoleSessionController {
   @ApiOperation({ summary: 'Who is signed in, with the CSRF token of the session' })
   async current(@Req() request: FastifyRequest) {
     const session = await this.sessions.sessionOf(request);
-    if (!session) throw new HeraldError(ErrorCode.Unauthorized, 'You are not signed in.', { fix: 'Sign in with your email and password.' });
+    if (!session)
+      throw new HeraldError(ErrorCode.Unauthorized, 'You are not signed in.', {
+        fix: 'Sign in with your email and password.',
+      });
     return { operator: await this.view(session.operator), csrfToken: session.csrfToken };
   }
 
   @Delete()
   @HttpCode(204)
   @ApiOperation({ summary: 'Sign out: ends the session on the server' })
-  async signOut(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+  async signOut(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
     const session = await this.sessions.sessionOf(request);
     const sent = request.headers[CSRF_HEADER];
     if (session && (typeof sent !== 'string' || !sameSecret(sent, session.csrfToken))) {
-      throw new HeraldError(ErrorCode.Forbidden, `The ${CSRF_HEADER} header is missing or does not match this session.`);
+      throw new HeraldError(
+        ErrorCode.Forbidden,
+        `The ${CSRF_HEADER} header is missing or does not match this session.`,
+      );
     }
     await this.sessions.signOut(request, reply);
   }

@@ -3,7 +3,9 @@ import { parseNewOperator, parseOperatorPatch } from './operators.controller.js'
 
 describe('console sessions and accounts', () => {
   it('reads one cookie out of a Cookie header', () => {
-    expect(cookieValue('a=1; herald_console=abc_DEF-123; b=2', 'herald_console')).toBe('abc_DEF-123');
+    expect(cookieValue('a=1; herald_console=abc_DEF-123; b=2', 'herald_console')).toBe(
+      'abc_DEF-123',
+    );
     expect(cookieValue('herald_console_x=1', 'herald_console')).toBeNull();
     expect(cookieValue(undefined, 'herald_console')).toBeNull();
     expect(cookieValue('herald_console=', 'herald_console')).toBeNull();
@@ -17,13 +19,23 @@ describe('console sessions and accounts', () => {
 
   it('checks a new operator, naming the field at fault', () => {
     const bot = '0b6f3a44-2f55-4b8e-9a6b-3c1f0f8e2a11';
-    expect(parseNewOperator({ email: ' Ada@Example.COM ', password: 'twelve chars!', role: 'operator', botIds: [bot, bot] })).toEqual({
+    expect(
+      parseNewOperator({
+        email: ' Ada@Example.COM ',
+        password: 'twelve chars!',
+        role: 'operator',
+        botIds: [bot, bot],
+      }),
+    ).toEqual({
       email: 'ada@example.com',
       password: 'twelve chars!',
       role: 'operator',
       botIds: [bot],
     });
-    expect(parseNewOperator({ email: 'root@example.com', password: 'twelve chars!', role: 'admin' }).botIds).toEqual([]);
+    expect(
+      parseNewOperator({ email: 'root@example.com', password: 'twelve chars!', role: 'admin' })
+        .botIds,
+    ).toEqual([]);
     const field = (body: unknown) => {
       try {
         parseNewOperator(body);
@@ -36,14 +48,23 @@ describe('console sessions and accounts', () => {
     expect(field({ email: 'nope', password: 'twelve chars!', role: 'admin' })).toBe('email');
     expect(field({ email: 'a@b.c', password: 'short', role: 'admin' })).toBe('password');
     expect(field({ email: 'a@b.c', password: 'twelve chars!', role: 'root' })).toBe('role');
-    expect(field({ email: 'a@b.c', password: 'twelve chars!', role: 'mobile_operator' })).toBe('botIds');
-    expect(field({ email: 'a@b.c', password: 'twelve chars!', role: 'operator', botIds: ['x'] })).toBe('botIds');
-    expect(field({ email: 'a@b.c', password: 'twelve chars!', role: 'admin', isRoot: true })).toBe('isRoot');
+    expect(field({ email: 'a@b.c', password: 'twelve chars!', role: 'mobile_operator' })).toBe(
+      'botIds',
+    );
+    expect(
+      field({ email: 'a@b.c', password: 'twelve chars!', role: 'operator', botIds: ['x'] }),
+    ).toBe('botIds');
+    expect(field({ email: 'a@b.c', password: 'twelve chars!', role: 'admin', isRoot: true })).toBe(
+      'isRoot',
+    );
   });
 
   it('checks a change to an operator', () => {
     expect(parseOperatorPatch({ role: 'admin' })).toEqual({ role: 'admin' });
-    expect(parseOperatorPatch({ password: 'twelve chars!', botIds: [] })).toEqual({ password: 'twelve chars!', botIds: [] });
+    expect(parseOperatorPatch({ password: 'twelve chars!', botIds: [] })).toEqual({
+      password: 'twelve chars!',
+      botIds: [],
+    });
     expect(() => parseOperatorPatch({})).toThrow('Nothing to change.');
     expect(() => parseOperatorPatch({ email: 'a@b.c' })).toThrow('Unknown field(s): email.');
   });

@@ -54,7 +54,11 @@ export class ConsoleSessionService {
     return this.operators.findSession(hashOf(id));
   }
 
-  async signIn(email: string, password: string, reply: FastifyReply): Promise<{ operator: Operator; csrfToken: string }> {
+  async signIn(
+    email: string,
+    password: string,
+    reply: FastifyReply,
+  ): Promise<{ operator: Operator; csrfToken: string }> {
     const found = await this.operators.credentialsOf(email.trim().toLowerCase());
     const ok = await this.hasher.verify(found?.passwordHash ?? null, password);
     const operator = ok && found ? await this.operators.findById(found.id) : null;

@@ -29,7 +29,9 @@ export function serveConsole(app: NestFastifyApplication): void {
       reply
         .code(503)
         .type('text/plain; charset=utf-8')
-        .send(`The console is not built (no ${path.join(root, 'index.html')}). Run \`npm run build\`, or set HERALD_CONSOLE_DIR.`),
+        .send(
+          `The console is not built (no ${path.join(root, 'index.html')}). Run \`npm run build\`, or set HERALD_CONSOLE_DIR.`,
+        ),
     );
     return;
   }
@@ -42,7 +44,12 @@ export function serveConsole(app: NestFastifyApplication): void {
       const reply = response as unknown as { header(name: string, value: string): unknown };
       for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
       // Hashed asset names never change content; the page itself is always revalidated.
-      reply.header('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      reply.header(
+        'cache-control',
+        file.includes(`${path.sep}assets${path.sep}`)
+          ? 'public, max-age=31536000, immutable'
+          : 'no-cache',
+      );
     },
   });
 }

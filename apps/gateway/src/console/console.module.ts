@@ -18,7 +18,13 @@ export class ConsoleModule {
   static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: ConsoleModule,
-      controllers: [ConsoleSessionController, OperatorsController, AdminRunListsController, AudiencePreviewController, AdminContactSearchController],
+      controllers: [
+        ConsoleSessionController,
+        OperatorsController,
+        AdminRunListsController,
+        AudiencePreviewController,
+        AdminContactSearchController,
+      ],
       providers: [
         { provide: GatewayConfig, useValue: config },
         PasswordHasher,

@@ -13,7 +13,12 @@ export class PasswordHasher {
   private dummy?: Promise<string>;
 
   hash(password: string): Promise<string> {
-    return argon2.hash(password, { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
+    return argon2.hash(password, {
+      type: argon2.argon2id,
+      memoryCost: 19_456,
+      timeCost: 2,
+      parallelism: 1,
+    });
   }
 
   async verify(hash: string | null, password: string): Promise<boolean> {

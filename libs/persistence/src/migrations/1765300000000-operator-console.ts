@@ -31,7 +31,9 @@ export class OperatorConsole1765300000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         expires_at timestamptz NOT NULL
       )`);
-    await q.query(`CREATE INDEX operator_sessions_expires_at_idx ON operator_sessions (expires_at)`);
+    await q.query(
+      `CREATE INDEX operator_sessions_expires_at_idx ON operator_sessions (expires_at)`,
+    );
     await q.query(`
       CREATE TABLE run_skips (
         run_id uuid NOT NULL,
@@ -44,7 +46,9 @@ export class OperatorConsole1765300000000 implements MigrationInterface {
         PRIMARY KEY (run_id, id)
       )`);
     await q.query(`CREATE INDEX runs_bot_newest_idx ON runs (bot_id, created_at DESC, id DESC)`);
-    await q.query(`CREATE INDEX runs_broadcast_newest_idx ON runs (broadcast_id, created_at DESC, id DESC) WHERE broadcast_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX runs_broadcast_newest_idx ON runs (broadcast_id, created_at DESC, id DESC) WHERE broadcast_id IS NOT NULL`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -20,7 +20,11 @@ export class AudiencePreviewRepository {
     condition: AudienceCondition,
     cap: number,
     sampleSize: number,
-  ): Promise<{ count: number; capped: boolean; sample: Array<{ id: string; userId: string; channel: string }> }> {
+  ): Promise<{
+    count: number;
+    capped: boolean;
+    sample: Array<{ id: string; userId: string; channel: string }>;
+  }> {
     const where = `c.bot_id = $1 AND c.opted_out_at IS NULL AND ${condition.sql}`;
     const n = condition.params.length;
     const counted: Array<{ n: number }> = await this.db.query(

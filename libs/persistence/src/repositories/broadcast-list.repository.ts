@@ -19,7 +19,12 @@ export class BroadcastListRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** `botIds` null: every bot (admins). `visibleOnly`: only those marked visibleToMobileOperators. */
-  async page(botIds: string[] | null, visibleOnly: boolean, afterId: string | null, limit: number): Promise<BroadcastListRow[]> {
+  async page(
+    botIds: string[] | null,
+    visibleOnly: boolean,
+    afterId: string | null,
+    limit: number,
+  ): Promise<BroadcastListRow[]> {
     const rows: Array<Record<string, unknown>> = await this.db.query(
       `SELECT b.id, b.bot_id, bot.name AS bot_name, b.name, b.settings
          FROM broadcasts b JOIN bots bot ON bot.id = b.bot_id

@@ -45,7 +45,13 @@ export class ContactSearchRepository {
   }
 
   /** Contacts whose variable `name` equals `value` (text), in keyset pages by id. */
-  byVariable(botId: string, name: string, value: string, afterId: string | null, limit: number): Promise<FoundContact[]> {
+  byVariable(
+    botId: string,
+    name: string,
+    value: string,
+    afterId: string | null,
+    limit: number,
+  ): Promise<FoundContact[]> {
     return this.db.query(
       `SELECT ${COLUMNS} FROM contacts
         WHERE bot_id = $1 AND variables ->> $2 = $3 AND ($4::uuid IS NULL OR id > $4::uuid)

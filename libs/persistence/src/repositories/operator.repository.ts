@@ -48,7 +48,12 @@ export class OperatorRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** Creates the account; null when the email is taken. Unknown bot ids fail on the foreign key. */
-  async create(input: { email: string; passwordHash: string; role: OperatorRole; botIds: string[] }): Promise<Operator | null> {
+  async create(input: {
+    email: string;
+    passwordHash: string;
+    role: OperatorRole;
+    botIds: string[];
+  }): Promise<Operator | null> {
     const id = randomUUID();
     return this.db.transaction(async (tx) => {
       const inserted: unknown[] = await tx.query(
@@ -58,7 +63,10 @@ export class OperatorRepository {
       );
       if (inserted.length === 0) return null;
       if (input.botIds.length > 0) {
-        await tx.query(`INSERT INTO operator_bots (operator_id, bot_id) SELECT $1, unnest($2::uuid[])`, [id, input.botIds]);
+        await tx.query(
+          `INSERT INTO operator_bots (operator_id, bot_id) SELECT $1, unnest($2::uuid[])`,
+          [id, input.botIds],
+        );
       }
       const rows: OperatorRow[] = await tx.query(`${SELECT_OPERATOR} WHERE o.id = $1`, [id]);
       return toOperator(rows[0]!);
@@ -89,7 +97,9 @@ export class OperatorRepository {
   }
 
   async countAdmins(): Promise<number> {
-    const rows: Array<{ n: number }> = await this.db.query(`SELECT count(*)::int AS n FROM operators WHERE role = 'admin'`);
+    const rows: Array<{ n: number }> = await this.db.query(
+      `SELECT count(*)::int AS n FROM operators WHERE role = 'admin'`,
+    );
     return rows[0]?.n ?? 0;
   }
 
@@ -106,7 +116,10 @@ export class OperatorRepository {
    * Changes an account: role, bots (replaced), password hash. A new password or role ends the
    * account's sessions. Returns the account as it then stands (null when unknown).
    */
-  async update(id: string, patch: { role?: OperatorRole; botIds?: string[]; passwordHash?: string }): Promise<Operator | null> {
+  async update(
+    id: string,
+    patch: { role?: OperatorRole; botIds?: string[]; passwordHash?: string },
+  ): Promise<Operator | null> {
     return this.db.transaction(async (tx) => {
       const found: unknown[] = await tx.query(
         // A SELECT around the UPDATE: the driver answers an UPDATE with [rows, count].
@@ -118,10 +131,14 @@ export class OperatorRepository {
       if (patch.botIds) {
         await tx.query(`DELETE FROM operator_bots WHERE operator_id = $1`, [id]);
         if (patch.botIds.length > 0) {
-          await tx.query(`INSERT INTO operator_bots (operator_id, bot_id) SELECT $1, unnest($2::uuid[])`, [id, patch.botIds]);
+          await tx.query(
+            `INSERT INTO operator_bots (operator_id, bot_id) SELECT $1, unnest($2::uuid[])`,
+            [id, patch.botIds],
+          );
         }
       }
-      if (patch.passwordHash || patch.role) await tx.query(`DELETE FROM operator_sessions WHERE operator_id = $1`, [id]);
+      if (patch.passwordHash || patch.role)
+        await tx.query(`DELETE FROM operator_sessions WHERE operator_id = $1`, [id]);
       const rows: OperatorRow[] = await tx.query(`${SELECT_OPERATOR} WHERE o.id = $1`, [id]);
       return toOperator(rows[0]!);
     });
@@ -129,30 +146,44 @@ export class OperatorRepository {
 
   /** Removes an account and its sessions; false when unknown. */
   async remove(id: string): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(`WITH gone AS (DELETE FROM operators WHERE id = $1 RETURNING id) SELECT id FROM gone`, [id]);
+    const rows: unknown[] = await this.db.query(
+      `WITH gone AS (DELETE FROM operators WHERE id = $1 RETURNING id) SELECT id FROM gone`,
+      [id],
+    );
     return rows.length > 0;
   }
 
   async emailOf(id: string): Promise<string | null> {
-    const rows: Array<{ email: string }> = await this.db.query(`SELECT email FROM operators WHERE id = $1`, [id]);
+    const rows: Array<{ email: string }> = await this.db.query(
+      `SELECT email FROM operators WHERE id = $1`,
+      [id],
+    );
     return rows[0]?.email ?? null;
   }
 
-  async createSession(idHash: string, operatorId: string, csrfToken: string, ttlMs: number): Promise<void> {
+  async createSession(
+    idHash: string,
+    operatorId: string,
+    csrfToken: string,
+    ttlMs: number,
+  ): Promise<void> {
     await this.db.query(
       `INSERT INTO operator_sessions (id_hash, operator_id, csrf_token, expires_at)
        VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')`,
       [idHash, operatorId, csrfToken, ttlMs],
     );
     // Expired sessions go as new ones come: no sweeper needed, the index keeps it cheap.
-    await this.db.query(`DELETE FROM operator_sessions WHERE expires_at < now() - interval '1 day'`);
+    await this.db.query(
+      `DELETE FROM operator_sessions WHERE expires_at < now() - interval '1 day'`,
+    );
   }
 
   async findSession(idHash: string): Promise<OperatorSession | null> {
-    const rows: Array<{ operator_id: string; csrf_token: string; expires_at: Date }> = await this.db.query(
-      `SELECT operator_id, csrf_token, expires_at FROM operator_sessions WHERE id_hash = $1 AND expires_at > now()`,
-      [idHash],
-    );
+    const rows: Array<{ operator_id: string; csrf_token: string; expires_at: Date }> =
+      await this.db.query(
+        `SELECT operator_id, csrf_token, expires_at FROM operator_sessions WHERE id_hash = $1 AND expires_at > now()`,
+        [idHash],
+      );
     const row = rows[0];
     if (!row) return null;
     const operator = await this.findById(row.operator_id);

@@ -10,7 +10,21 @@ const COLUMNS = `id, bot_id AS "botId", broadcast_id AS "broadcastId", source, s
 
 export type RunListRow = Pick<
   RunEntity,
-  'id' | 'botId' | 'broadcastId' | 'source' | 'status' | 'reason' | 'createdAt' | 'scheduledFor' | 'finishedAt' | 'targeted' | 'sent' | 'delivered' | 'read' | 'failed' | 'skipped'
+  | 'id'
+  | 'botId'
+  | 'broadcastId'
+  | 'source'
+  | 'status'
+  | 'reason'
+  | 'createdAt'
+  | 'scheduledFor'
+  | 'finishedAt'
+  | 'targeted'
+  | 'sent'
+  | 'delivered'
+  | 'read'
+  | 'failed'
+  | 'skipped'
 >;
 
 @Injectable()
@@ -26,7 +40,11 @@ export class RunListRepository {
     );
   }
 
-  forBroadcast(broadcastId: string, afterRunId: string | null, limit: number): Promise<RunListRow[]> {
+  forBroadcast(
+    broadcastId: string,
+    afterRunId: string | null,
+    limit: number,
+  ): Promise<RunListRow[]> {
     return this.db.query(
       `SELECT ${COLUMNS} FROM runs
         WHERE broadcast_id = $1 AND ($2::uuid IS NULL OR (created_at, id) < (SELECT created_at, id FROM runs WHERE id = $2::uuid))
