@@ -316,6 +316,55 @@ describe('operator console in a browser', () => {
     await dialog.getByRole('button', { name: 'Close' }).click();
   });
 
+  it('builds a saved audience with AND/OR and shows a live count of who it reaches', async () => {
+    await page.goto(`/console/#/broadcasts/${created.broadcastId}`);
+    const count = page.locator('#audience-h ~ p.count');
+    await count.filter({ hasText: `Reaches ${CONTACTS + 1} contacts` }).waitFor();
+    await page.getByRole('button', { name: 'Add filter' }).click();
+    const first = page.getByRole('group', { name: 'Filter 1' });
+    await first.getByLabel('Variable').fill('first_name');
+    await first.getByLabel('Criteria').selectOption('Equals');
+    await first.getByLabel('Value').fill('Ada3');
+    await count.filter({ hasText: 'Reaches 1 contact' }).waitFor();
+    await page.getByRole('button', { name: 'Add filter' }).click();
+    await page.getByLabel('Join before filter 2').selectOption('OR');
+    const second = page.getByRole('group', { name: 'Filter 2' });
+    await second.getByLabel('Variable').fill('first_name');
+    await second.getByLabel('Criteria').selectOption('StartsWith');
+    await second.getByLabel('Value').fill('Ada1');
+    // Ada3, and Ada1 and Ada10 to Ada19.
+    await count.filter({ hasText: 'Reaches 12 contacts' }).waitFor();
+    await expectAccessible(page, 'audience builder');
+    await page.getByRole('button', { name: 'Save audience' }).click();
+    await page.getByText('Audience saved.').waitFor();
+    const saved = await stack.admin<{ audience: unknown }>(
+      'GET',
+      `/admin/broadcasts/${created.broadcastId}`,
+    );
+    expect(saved.body.audience).toEqual({
+      filters: [
+        { field: 'first_name', criteria: 'Equals', value: 'Ada3' },
+        { field: 'first_name', criteria: 'StartsWith', value: 'Ada1' },
+      ],
+      joins: ['OR'],
+    });
+    // Back to everyone, for the executions that follow.
+    await page.getByRole('button', { name: 'Remove filter 2' }).click();
+    await page.getByRole('button', { name: 'Remove filter 1' }).click();
+    await count.filter({ hasText: `Reaches ${CONTACTS + 1} contacts` }).waitFor();
+    await page.getByRole('button', { name: 'Save audience' }).click();
+    await eventually(
+      async () =>
+        (
+          await stack.admin<{ audience: unknown }>(
+            'GET',
+            `/admin/broadcasts/${created.broadcastId}`,
+          )
+        ).body.audience === null || undefined,
+      'the audience to be removed',
+    );
+  });
+
   it('a From-API check of a bad endpoint shows an alert with what to fix', async () => {
     await page.goto(`/console/#/broadcasts/${created.broadcastId}`);
     await page.getByLabel('Endpoint').fill(badApiUrl);
@@ -458,13 +507,11 @@ describe('operator console in a browser', () => {
       { length: 1200 },
       (_, i) => `sms,+1555090${String(i).padStart(4, '0')},"Csv, ${i}"`,
     );
-    await page
-      .getByLabel(/CSV file/)
-      .setInputFiles({
-        name: 'contacts.csv',
-        mimeType: 'text/csv',
-        buffer: Buffer.from(`channel,user_id,first_name\n${rows.join('\n')}\n`),
-      });
+    await page.getByLabel(/CSV file/).setInputFiles({
+      name: 'contacts.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`channel,user_id,first_name\n${rows.join('\n')}\n`),
+    });
     await page.getByText('1200 contacts imported.').waitFor();
     await expect(page.locator('#import-progress').getAttribute('value')).resolves.toBe('1200');
     await page.getByLabel(/Search contacts/).fill('first_name=Csv, 7');

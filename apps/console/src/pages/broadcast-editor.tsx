@@ -1,7 +1,7 @@
 // The broadcast editor: content, the saved audience (12 criteria, AND/OR, a live count), the
 // From-API recipients with their Check, every setting as a labelled toggle, and the hook URL
 // with a ready-to-paste curl per payload mode.
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import {
   api,
   CRITERIA,
@@ -292,6 +292,7 @@ function HookSection({ broadcast, onSaved }: SectionProps) {
 }
 
 function AudienceSection({ broadcast, onSaved }: SectionProps) {
+  const ids = useId();
   const [filters, setFilters] = useState<Filter[]>(broadcast.audience?.filters ?? []);
   const [joins, setJoins] = useState<Array<'AND' | 'OR'>>(broadcast.audience?.joins ?? []);
   const [preview, setPreview] = useState<{
@@ -336,9 +337,12 @@ function AudienceSection({ broadcast, onSaved }: SectionProps) {
       {filters.map((f, i) => (
         <div key={i}>
           {i > 0 ? (
-            <label className="inline">
-              <span className="sr-only">Join before filter {i + 1}</span>
+            <span className="inline">
+              <label className="sr-only" htmlFor={`${ids}-${i}-join`}>
+                Join before filter {i + 1}
+              </label>
               <select
+                id={`${ids}-${i}-join`}
                 value={joins[i - 1] ?? 'AND'}
                 onChange={(e) =>
                   setJoins(Object.assign([...joins], { [i - 1]: e.target.value as 'AND' | 'OR' }))
@@ -347,29 +351,39 @@ function AudienceSection({ broadcast, onSaved }: SectionProps) {
                 <option>AND</option>
                 <option>OR</option>
               </select>
-            </label>
+            </span>
           ) : null}
           <fieldset className="filter">
             <legend>Filter {i + 1}</legend>
-            <label>
-              Variable{' '}
+            <div>
+              <label htmlFor={`${ids}-${i}-field`}>Variable</label>
               <input
+                id={`${ids}-${i}-field`}
                 value={f.field}
                 required
                 onChange={(e) => update(i, { field: e.target.value })}
               />
-            </label>
-            <label>
-              Criteria{' '}
-              <select value={f.criteria} onChange={(e) => update(i, { criteria: e.target.value })}>
+            </div>
+            <div>
+              <label htmlFor={`${ids}-${i}-criteria`}>Criteria</label>
+              <select
+                id={`${ids}-${i}-criteria`}
+                value={f.criteria}
+                onChange={(e) => update(i, { criteria: e.target.value })}
+              >
                 {CRITERIA.map((c) => (
                   <option key={c}>{c}</option>
                 ))}
               </select>
-            </label>
-            <label>
-              Value <input value={f.value} onChange={(e) => update(i, { value: e.target.value })} />
-            </label>
+            </div>
+            <div>
+              <label htmlFor={`${ids}-${i}-value`}>Value</label>
+              <input
+                id={`${ids}-${i}-value`}
+                value={f.value}
+                onChange={(e) => update(i, { value: e.target.value })}
+              />
+            </div>
             <button type="button" onClick={() => setFilters(filters.filter((_, j) => j !== i))}>
               Remove filter {i + 1}
             </button>
