@@ -15,6 +15,11 @@ export interface ChannelFaults {
   errorRate: number;
   latencyMs: number;
   outage: boolean;
+  /**
+   * Provider accounts (WhatsApp phone number id, Twilio AccountSid, Messenger Page id) that are
+   * down while the channel's other accounts work: one account's outage, for provider failover.
+   */
+  outageAccounts: ReadonlySet<string>;
   /** Keyed by normalized recipient. */
   rejectRecipients: Map<string, RejectRule>;
 }
@@ -25,6 +30,7 @@ export interface ChannelFaultsView {
   errorRate: number;
   latencyMs: number;
   outage: boolean;
+  outageAccounts: string[];
   rejectRecipients: Record<string, { code: number; subcode?: number; async: boolean }>;
 }
 
@@ -42,6 +48,11 @@ export class FaultInjectorService {
     const next: ChannelFaults = { ...(this.faults[channel] ?? noFaults()), ...patch };
     if (isNone(next)) delete this.faults[channel];
     else this.faults[channel] = next;
+  }
+
+  /** Whether the channel's sends through `account` answer with the outage error. */
+  down(faults: ChannelFaults, account: string | undefined): boolean {
+    return faults.outage || (account !== undefined && faults.outageAccounts.has(account));
   }
 
   clear(): void {
@@ -85,6 +96,7 @@ export class FaultInjectorService {
         errorRate: faults.errorRate,
         latencyMs: faults.latencyMs,
         outage: faults.outage,
+        outageAccounts: [...faults.outageAccounts],
         rejectRecipients,
       };
     }
@@ -93,7 +105,13 @@ export class FaultInjectorService {
 }
 
 function noFaults(): ChannelFaults {
-  return { errorRate: 0, latencyMs: 0, outage: false, rejectRecipients: new Map() };
+  return {
+    errorRate: 0,
+    latencyMs: 0,
+    outage: false,
+    outageAccounts: new Set(),
+    rejectRecipients: new Map(),
+  };
 }
 
 function isNone(faults: ChannelFaults): boolean {
@@ -101,6 +119,7 @@ function isNone(faults: ChannelFaults): boolean {
     faults.errorRate === 0 &&
     faults.latencyMs === 0 &&
     !faults.outage &&
+    faults.outageAccounts.size === 0 &&
     faults.rejectRecipients.size === 0
   );
 }

@@ -54,7 +54,14 @@ export function parseFaultsInput(input: unknown): FaultsInput {
   if (input === undefined || input === null) return { clear: true };
   if (!isObject(input)) throw HeraldError.invalid('body', 'The body must be a JSON object');
   if (Object.keys(input).length === 0) return { clear: true };
-  rejectUnknown(input, ['channel', 'errorRate', 'latencyMs', 'outage', 'rejectRecipients']);
+  rejectUnknown(input, [
+    'channel',
+    'errorRate',
+    'latencyMs',
+    'outage',
+    'outageAccounts',
+    'rejectRecipients',
+  ]);
   const channel = requireChannel(input);
   const patch: FaultPatch = {};
   if (input.errorRate !== undefined) {
@@ -72,6 +79,19 @@ export function parseFaultsInput(input: unknown): FaultsInput {
       throw HeraldError.invalid('outage', 'outage must be true or false');
     }
     patch.outage = input.outage;
+  }
+  if (input.outageAccounts !== undefined) {
+    const accounts = input.outageAccounts;
+    if (
+      !Array.isArray(accounts) ||
+      accounts.some((account) => typeof account !== 'string' || account === '')
+    ) {
+      throw HeraldError.invalid(
+        'outageAccounts',
+        'outageAccounts must be a list of provider account ids (phone number id, AccountSid, Page id); [] ends their outage',
+      );
+    }
+    patch.outageAccounts = new Set(accounts as string[]);
   }
   if (input.rejectRecipients !== undefined) {
     patch.rejectRecipients = parseRejectRecipients(channel, input.rejectRecipients);

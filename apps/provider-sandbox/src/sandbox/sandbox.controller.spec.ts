@@ -229,6 +229,25 @@ describe('Sandbox API', () => {
       expect(stats.byChannel.sms.faulted).toBe(1);
     });
 
+    it('takes down one account of a channel while its other accounts send (outageAccounts)', async () => {
+      await setFaults({ channel: 'whatsapp', outageAccounts: ['106540352242922'] });
+      const down = await whatsapp('+16505551234', 'Hello');
+      expect(down.statusCode).toBe(503);
+      expect(down.json().error).toMatchObject({ code: 2 });
+      const other = await app.inject({
+        method: 'POST',
+        url: '/v21.0/106540352242923/messages',
+        headers: { authorization: 'Bearer t' },
+        payload: { messaging_product: 'whatsapp', to: '+16505551234', type: 'text', text: { body: 'Hi' } },
+      });
+      expect(other.statusCode).toBe(200);
+      expect((await get('/sandbox/faults')).whatsapp.outageAccounts).toEqual(['106540352242922']);
+
+      await setFaults({ channel: 'whatsapp', outageAccounts: [] });
+      expect((await whatsapp('+16505551234', 'Hello')).statusCode).toBe(200);
+      expect((await setFaults({ channel: 'whatsapp', outageAccounts: [''] })).statusCode).toBe(400);
+    });
+
     it('fails every send with errorRate 1, in each provider’s transient shape', async () => {
       await setFaults({ channel: 'whatsapp', errorRate: 1 });
       await setFaults({ channel: 'sms', errorRate: 1 });
@@ -378,12 +397,14 @@ describe('Sandbox API', () => {
         errorRate: 0.25,
         latencyMs: 5,
         outage: false,
+        outageAccounts: [],
         rejectRecipients: { '+15145535858': { code: 21610, async: false } },
       });
       expect(faults.whatsapp).toEqual({
         errorRate: 0,
         latencyMs: 0,
         outage: false,
+        outageAccounts: [],
         rejectRecipients: {},
       });
 
@@ -393,6 +414,7 @@ describe('Sandbox API', () => {
         errorRate: 0,
         latencyMs: 0,
         outage: false,
+        outageAccounts: [],
         rejectRecipients: {},
       });
       expect((await sms('+15145535858', 'Hello')).statusCode).toBe(201);

@@ -28,7 +28,7 @@ export class TwilioMessagesService {
     const faults = this.faults.active('sms');
     if (faults !== undefined) {
       await this.faults.delay(faults);
-      if (faults.outage) return this.faulted(OUTAGE.sms);
+      if (this.faults.down(faults, request.accountSid)) return this.faulted(OUTAGE.sms);
     }
     const credentials = basicCredentials(request.authorization);
     if (

@@ -26,7 +26,7 @@ export class WhatsAppCloudService {
     const faults = this.faults.active('whatsapp');
     if (faults !== undefined) {
       await this.faults.delay(faults);
-      if (faults.outage) return this.faulted(OUTAGE.whatsapp);
+      if (this.faults.down(faults, request.phoneNumberId)) return this.faulted(OUTAGE.whatsapp);
     }
     if (!request.token) {
       return whatsappError({ status: 401, code: 190, message: INVALID_TOKEN_MESSAGE });
