@@ -23,6 +23,7 @@ import { InboundReceipts1765100100000 } from './migrations/1765100100000-inbound
 import { SealedHookKeys1765100200000 } from './migrations/1765100200000-sealed-hook-keys.js';
 import { DeadLetters1765700000000 } from './migrations/1765700000000-dead-letters.js';
 import { AccountBudgets1765900000000 } from './migrations/1765900000000-account-budgets.js';
+import { ChannelFailover1766100000000 } from './migrations/1766100000000-channel-failover.js';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/herald';
 
@@ -54,6 +55,7 @@ export const MIGRATIONS = [
   HeldDeliveries1765500400000,
   DeadLetters1765700000000,
   AccountBudgets1765900000000,
+  ChannelFailover1766100000000,
 ];
 
 export interface PersistenceOptions {

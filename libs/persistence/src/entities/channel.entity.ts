@@ -20,6 +20,10 @@ export class ChannelEntity {
   @Column('text', { name: 'credentials_sealed' })
   credentialsSealed!: string;
 
+  /** Failover order among the bot's accounts of this type: the lowest sends first. */
+  @Column('integer', { default: 0 })
+  priority!: number;
+
   @Column('boolean', { default: true })
   enabled!: boolean;
 

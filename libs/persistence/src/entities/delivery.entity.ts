@@ -42,6 +42,14 @@ export class DeliveryEntity {
   @Column('integer', { nullable: true })
   segments!: number | null;
 
+  /** The channels row (provider account) that sent (provider failover). */
+  @Column('uuid', { name: 'account_id', nullable: true })
+  accountId!: string | null;
+
+  /** Why earlier accounts did not send, when the send failed over; else null. */
+  @Column('text', { nullable: true })
+  failover!: string | null;
+
   @Column('timestamptz', { name: 'created_at' })
   createdAt!: Date;
 

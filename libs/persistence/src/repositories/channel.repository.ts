@@ -8,6 +8,8 @@ import { SecretBox } from '../secret-box.js';
 
 export interface ChannelAccount {
   id: string;
+  /** Failover order among the bot's accounts of this type (lowest first). */
+  priority?: number;
   botId: string;
   type: Channel;
   config: Record<string, unknown>;
@@ -31,11 +33,32 @@ export class ChannelRepository {
     private readonly box: SecretBox,
   ) {}
 
-  async create(botId: string, type: Channel, config: Record<string, unknown>, credentials: Record<string, string>): Promise<ChannelEntity> {
+  /**
+   * Adds an account. Without `priority` it goes after the bot's accounts of this type (a
+   * failover account); two at one priority are refused by the database (23505).
+   */
+  async create(
+    botId: string,
+    type: Channel,
+    config: Record<string, unknown>,
+    credentials: Record<string, string>,
+    priority?: number,
+  ): Promise<ChannelEntity> {
+    const next =
+      priority ??
+      Number(
+        (
+          (await this.db.query(
+            `SELECT COALESCE(max(priority) + 1, 0) AS next FROM channels WHERE bot_id = $1 AND type = $2`,
+            [botId, type],
+          )) as Array<{ next: number | string }>
+        )[0]?.next ?? 0,
+      );
     const entity = this.db.getRepository(ChannelEntity).create({
       id: randomUUID(),
       botId,
       type,
+      priority: next,
       config,
       credentialsSealed: this.box.seal(credentials),
       enabled: true,
@@ -66,13 +89,13 @@ export class ChannelRepository {
   }
 
   listForBot(botId: string): Promise<ChannelEntity[]> {
-    return this.db.getRepository(ChannelEntity).find({ where: { botId }, order: { createdAt: 'ASC' } });
+    return this.db.getRepository(ChannelEntity).find({ where: { botId }, order: { type: 'ASC', priority: 'ASC', createdAt: 'ASC' } });
   }
 
   /** The channel types on which the bot has an enabled account. */
   async enabledTypes(botId: string): Promise<Channel[]> {
     const rows: Array<{ type: Channel }> = await this.db.query(
-      `SELECT type FROM channels WHERE bot_id = $1 AND enabled ORDER BY type`,
+      `SELECT DISTINCT type FROM channels WHERE bot_id = $1 AND enabled ORDER BY type`,
       [botId],
     );
     return rows.map((r) => r.type);
@@ -94,16 +117,23 @@ export class ChannelRepository {
     });
   }
 
-  /** The bot's enabled account on a channel, credentials unsealed; null when none. */
+  /** The bot's first enabled account on a channel, credentials unsealed; null when none. */
   async accountFor(botId: string, type: Channel): Promise<ChannelAccount | null> {
-    const row = await this.db.getRepository(ChannelEntity).findOneBy({ botId, type, enabled: true });
-    if (!row) return null;
-    return {
+    return (await this.accountsFor(botId, type))[0] ?? null;
+  }
+
+  /** The bot's enabled accounts on a channel in failover order, credentials unsealed. */
+  async accountsFor(botId: string, type: Channel): Promise<ChannelAccount[]> {
+    const rows = await this.db
+      .getRepository(ChannelEntity)
+      .find({ where: { botId, type, enabled: true }, order: { priority: 'ASC', createdAt: 'ASC' } });
+    return rows.map((row) => ({
       id: row.id,
+      priority: row.priority,
       botId: row.botId,
       type: row.type,
       config: row.config,
       credentials: this.box.open<Record<string, string>>(row.credentialsSealed),
-    };
+    }));
   }
 }

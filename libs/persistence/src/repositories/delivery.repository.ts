@@ -18,6 +18,10 @@ export interface SentDelivery extends DeliveryKey {
   providerMessageId: string | null;
   /** SMS: billed segments of what was sent. */
   segments?: number | null;
+  /** The channels row (provider account) that sent. */
+  accountId?: string | null;
+  /** Why the accounts before it did not send (failover); null when the first one did. */
+  failover?: string | null;
 }
 
 /** A row as a redelivered event finds it (the claim refused it). */
@@ -77,6 +81,10 @@ export interface DeliveryPageRow {
   providerMessageId: string | null;
   reason: string | null;
   code: string | null;
+  /** The channels row (provider account) that sent; null before a send or when unknown. */
+  accountId: string | null;
+  /** Why earlier accounts did not send (the send failed over); null otherwise. */
+  failover: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -120,11 +128,28 @@ export class DeliveryRepository {
     if (rows.length === 0) return;
     await this.db.query(
       `UPDATE deliveries d SET status = 'sent', provider_message_id = u.pmid, segments = u.segments, reason = NULL, code = NULL,
-              sent_at = now(), updated_at = now()
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[]) AS u(run_id, contact_id, pmid, segments)
+              account_id = u.account_id, failover = u.failover, sent_at = now(), updated_at = now()
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::uuid[], $6::text[])
+              AS u(run_id, contact_id, pmid, segments, account_id, failover)
         WHERE d.run_id = u.run_id AND d.contact_id = u.contact_id AND d.status = 'sending'`,
-      [rows.map((r) => r.runId), rows.map((r) => r.contactId), rows.map((r) => r.providerMessageId), rows.map((r) => r.segments ?? null)],
+      [
+        rows.map((r) => r.runId),
+        rows.map((r) => r.contactId),
+        rows.map((r) => r.providerMessageId),
+        rows.map((r) => r.segments ?? null),
+        rows.map((r) => r.accountId ?? null),
+        rows.map((r) => r.failover ?? null),
+      ],
     );
+  }
+
+  /** How many of the run's people were sent through a failover account (GET /admin/runs/{id}). */
+  async failedOverCount(runId: string): Promise<number> {
+    const rows: Array<{ n: string }> = await this.db.query(
+      `SELECT count(*) AS n FROM deliveries WHERE run_id = $1 AND failover IS NOT NULL`,
+      [runId],
+    );
+    return Number(rows[0]?.n ?? 0);
   }
 
   async markFailed(rows: FailedDelivery[]): Promise<void> {
@@ -155,7 +180,7 @@ export class DeliveryRepository {
   async pageForRun(runId: string, status: string | null, afterContactId: string | null, limit: number): Promise<DeliveryPageRow[]> {
     const rows: Array<Record<string, unknown>> = await this.db.query(
       `SELECT d.contact_id, c.user_id, d.channel, d.status, d.attempts, d.provider_message_id, d.reason, d.code,
-              d.created_at, d.updated_at
+              d.account_id, d.failover, d.created_at, d.updated_at
          FROM deliveries d LEFT JOIN contacts c ON c.id = d.contact_id
         WHERE d.run_id = $1 AND ($2::text IS NULL OR d.status = $2) AND ($3::uuid IS NULL OR d.contact_id > $3::uuid)
         ORDER BY d.contact_id LIMIT $4`,
@@ -170,6 +195,8 @@ export class DeliveryRepository {
       providerMessageId: (r.provider_message_id as string | null) ?? null,
       reason: (r.reason as string | null) ?? null,
       code: (r.code as string | null) ?? null,
+      accountId: (r.account_id as string | null) ?? null,
+      failover: (r.failover as string | null) ?? null,
       createdAt: r.created_at as Date,
       updatedAt: r.updated_at as Date,
     }));
@@ -250,7 +277,7 @@ export class DeliveryRepository {
 
   private async applyById(channel: Channel, status: StatusUpdate['status'], updates: StatusUpdate[]): Promise<StatusMatch[]> {
     const unique = [...new Map(updates.map((u) => [`${u.providerMessageId!}\u0000${u.account ?? ''}`, u])).values()];
-    // A delivery belongs to the account of its bot's channel of its type (one per bot and type).
+    // A delivery belongs to one of its bot's accounts of its type (several with failover).
     const ofAccount = `(x.account IS NULL OR EXISTS (
            SELECT 1 FROM channels ch WHERE ch.bot_id = d.bot_id AND ch.type = d.channel
               AND ch.config->>(CASE d.channel WHEN 'whatsapp' THEN 'phoneNumberId' WHEN 'sms' THEN 'accountSid' ELSE 'pageId' END) = x.account))`;
