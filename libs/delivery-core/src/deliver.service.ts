@@ -27,6 +27,7 @@ import { DeliveryConfig } from './delivery.config.js';
 import { DeliveryRecorder, type Outcome } from './delivery-recorder.js';
 import { InFlightLimiter } from './in-flight-limiter.js';
 import { DeliveryMetrics } from './delivery.metrics.js';
+import { failsOver, nextAccount } from './failover.js';
 import { SharedPacer } from './pacing/shared-pacer.js';
 import { render } from './render.js';
 import { RetrySchedule } from './retry-schedule.js';
@@ -51,7 +52,7 @@ const STOPPED = Symbol('stopped');
 export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
   private readonly logger = new Logger(DeliverService.name);
   /** A batch's workers share one lookup of their account, and one read of their run's status. */
-  private readonly accounts = new PromiseCache<ChannelAccount | null>(ACCOUNT_CACHE_MS);
+  private readonly accounts = new PromiseCache<ChannelAccount[]>(ACCOUNT_CACHE_MS);
   private readonly runStatus = new PromiseCache<string | null>(RUN_STATUS_CACHE_MS);
   private readonly limiter: InFlightLimiter;
   private readonly pacer: SharedPacer;
@@ -173,8 +174,8 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
   }
 
   private async deliverOne(request: DeliveryRequested): Promise<Outcome> {
-    const account = await this.accountFor(request.botId, request.channel);
-    if (!account) {
+    const accounts = await this.accountsFor(request.botId, request.channel);
+    if (accounts.length === 0) {
       return {
         kind: 'failed',
         request,
@@ -182,68 +183,76 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
         reason: `the bot has no enabled ${request.channel} channel; add one in the admin API`,
       };
     }
-    const accountKey = this.channel.accountKey(account);
+    const keys = accounts.map((account) => this.channel.accountKey(account));
+    const isOpen = (key: string) => this.breakers.isOpen(key);
     const { messages, missing } = render(request.messages, request.variables, request.payload);
     const already = request.sentMessages ?? 0;
     if (already === 0) this.metrics.missing(missing);
     let providerMessageId: string | null = null;
     let segments: number | undefined;
+    let sentBy: ChannelAccount | undefined;
+    /** Why accounts before the one that sent did not (provider failover), in order. */
+    const failover: string[] = [];
     for (const [index, message] of messages.entries()) {
       if (index < already) continue;
       const sentSoFar = index;
-      const refusal = this.policy.check(request, message, account, Date.now());
-      if (refusal) {
-        const reason =
-          sentSoFar > 0
-            ? `${refusal.reason} (after ${sentSoFar} of ${messages.length} messages were sent)`
-            : refusal.reason;
-        return { kind: 'failed', request, code: refusal.code, reason };
-      }
-      if (this.breakers.isOpen(accountKey))
-        return held(request, sentSoFar, `the ${request.channel} provider's breaker is open`);
-      const wait = await this.pacer.reserve(this.channel.pacing(account, request.to, this.config));
-      this.metrics.paced(wait);
-      if (wait > 0) {
-        try {
-          await sleep(wait, undefined, { signal: this.stop.signal });
-        } catch {
-          return held(request, sentSoFar, 'shutting down');
+      // Each message starts from the first account: traffic returns to it once it recovers.
+      let at = nextAccount(keys, isOpen);
+      // Accounts passed over because their breaker is open: the person was failed over too.
+      for (let skipped = 0; skipped < at; skipped += 1)
+        failover.push(`account ${accountName(accounts[skipped]!, skipped)} did not send (its breaker is open)`);
+      let outcome: SendOutcome | typeof REFUSED | typeof STOPPED | undefined;
+      for (;;) {
+        if (at === -1)
+          return held(request, sentSoFar, `the ${request.channel} provider's breaker is open`);
+        const account = accounts[at]!;
+        const refusal = this.policy.check(request, message, account, Date.now());
+        if (refusal) {
+          const reason =
+            sentSoFar > 0
+              ? `${refusal.reason} (after ${sentSoFar} of ${messages.length} messages were sent)`
+              : refusal.reason;
+          return { kind: 'failed', request, code: refusal.code, reason };
         }
+        const wait = await this.pacer.reserve(this.channel.pacing(account, request.to, this.config));
+        this.metrics.paced(wait);
+        if (wait > 0) {
+          try {
+            await sleep(wait, undefined, { signal: this.stop.signal });
+          } catch {
+            return held(request, sentSoFar, 'shutting down');
+          }
+        }
+        // A run cancelled while this batch was sending (pacing can hold it for minutes) sends
+        // nothing more; the run's status is read at most every RUN_STATUS_CACHE_MS.
+        // (A failed read does not stop the send: the run was live when the batch claimed it.)
+        if (await this.stopped(request.runId).catch(() => false)) {
+          const reason =
+            sentSoFar > 0
+              ? `the run was cancelled before this message was sent (after ${sentSoFar} of ${messages.length} messages were sent)`
+              : 'the run was cancelled before this message was sent';
+          return { kind: 'failed', request, code: 'RUN_CANCELLED', reason };
+        }
+        outcome = await this.sendThrough(account, keys[at]!, request, message);
+        if (outcome === STOPPED) return held(request, sentSoFar, 'shutting down');
+        // The breaker refused (it opened meanwhile, or its half-open probe is out), or the
+        // account refused for its own reasons and the provider sent nothing: the same message
+        // goes through the next account whose breaker is not open, at once.
+        const passOn =
+          outcome === REFUSED
+            ? "its breaker is open"
+            : !outcome.ok && failsOver(outcome)
+              ? `${outcome.code}: ${outcome.reason}`
+              : undefined;
+        if (passOn === undefined) {
+          sentBy = account;
+          break;
+        }
+        const next = nextAccount(keys, isOpen, at + 1);
+        if (next === -1) break;
+        failover.push(`account ${accountName(account, at)} did not send (${passOn})`);
+        at = next;
       }
-      // A run cancelled while this batch was sending (pacing can hold it for minutes) sends
-      // nothing more; the run's status is read at most every RUN_STATUS_CACHE_MS.
-      // (A failed read does not stop the send: the run was live when the batch claimed it.)
-      if (await this.stopped(request.runId).catch(() => false)) {
-        const reason =
-          sentSoFar > 0
-            ? `the run was cancelled before this message was sent (after ${sentSoFar} of ${messages.length} messages were sent)`
-            : 'the run was cancelled before this message was sent';
-        return { kind: 'failed', request, code: 'RUN_CANCELLED', reason };
-      }
-      const outbound = {
-        to: request.to,
-        message,
-        messagingTag: request.messagingTag,
-        notificationMessagesToken: request.notificationMessagesToken,
-        oneTimeNotifToken: request.oneTimeNotifToken,
-      };
-      let outcome: SendOutcome | typeof REFUSED | typeof STOPPED;
-      try {
-        // Shutdown may have begun while this send waited for a slot: then it is not made.
-        outcome = await this.limiter.run(async () =>
-          this.stop.signal.aborted
-            ? STOPPED
-            : this.breakers.call(accountKey, () => this.sender.send(account, outbound)),
-        );
-      } catch (error) {
-        outcome = {
-          ok: false,
-          failure: 'account',
-          code: 'SEND_ERROR',
-          reason: (error as Error).message,
-        };
-      }
-      if (outcome === STOPPED) return held(request, sentSoFar, 'shutting down');
       if (outcome === REFUSED)
         return held(request, sentSoFar, `the ${request.channel} provider's breaker is open`);
       if (!outcome.ok) {
@@ -252,6 +261,7 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
           attempts: request.attempt + 1,
           maxAttempts: this.retries.attempts,
         });
+        const tried = failover.length > 0 ? ` (after failover: ${failover.join('; ')})` : '';
         // Retries and the DLQ copy after the last one are the recorder's (the retry topics).
         return decision.action === 'retry-later' ||
           (decision.action === 'fail' && decision.deadLetter)
@@ -259,7 +269,7 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
               kind: 'retry',
               request,
               code: outcome.code,
-              reason: outcome.reason,
+              reason: `${outcome.reason}${tried}`,
               sentMessages: sentSoFar,
             }
           : {
@@ -267,9 +277,9 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
               request,
               code: outcome.code,
               reason:
-                sentSoFar > 0
+                (sentSoFar > 0
                   ? `${outcome.reason} (after ${sentSoFar} of ${messages.length} messages were sent)`
-                  : outcome.reason,
+                  : outcome.reason) + tried,
             };
       }
       providerMessageId ??= outcome.providerMessageId;
@@ -280,7 +290,37 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
       request,
       providerMessageId,
       ...(segments !== undefined ? { segments } : {}),
+      ...(sentBy ? { accountId: sentBy.id } : {}),
+      ...(failover.length > 0 ? { failover: [...new Set(failover)].join('; ') } : {}),
     };
+  }
+
+  /** One provider call through the account's breaker, bounded by the in-flight limit. */
+  private async sendThrough(
+    account: ChannelAccount,
+    key: string,
+    request: DeliveryRequested,
+    message: ReturnType<typeof render>['messages'][number],
+  ): Promise<SendOutcome | typeof REFUSED | typeof STOPPED> {
+    const outbound = {
+      to: request.to,
+      message,
+      messagingTag: request.messagingTag,
+      notificationMessagesToken: request.notificationMessagesToken,
+      oneTimeNotifToken: request.oneTimeNotifToken,
+    };
+    try {
+      // Shutdown may have begun while this send waited for a slot: then it is not made.
+      return await this.limiter.run(async () =>
+        this.stop.signal.aborted
+          ? STOPPED
+          : this.breakers.call(key, () => this.sender.send(account, outbound)),
+      );
+    } catch (error) {
+      // The adapter threw: whether the provider saw the request is unknown, so no failover
+      // (SEND_ERROR is retried later on the retry topics instead).
+      return { ok: false, failure: 'account', code: 'SEND_ERROR', reason: (error as Error).message };
+    }
   }
 
   /**
@@ -351,8 +391,14 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
     }
   }
 
-  private accountFor(botId: string, channel: Channel): Promise<ChannelAccount | null> {
-    return this.accounts.get(`${botId}/${channel}`, () => this.channels.accountFor(botId, channel));
+  /** The bot's accounts of the channel in failover order (cached); told to the breakers' gate. */
+  private accountsFor(botId: string, channel: Channel): Promise<ChannelAccount[]> {
+    return this.accounts.get(`${botId}/${channel}`, async () => {
+      const accounts = await this.channels.accountsFor(botId, channel);
+      if (accounts.length > 0)
+        this.breakers.group(botId, accounts.map((a) => this.channel.accountKey(a)));
+      return accounts;
+    });
   }
 
   /** Whether the run was cancelled or failed: its people are sent nothing more. */
@@ -364,6 +410,11 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
   private statusOf(runId: string): Promise<string | null> {
     return this.runStatus.get(runId, () => this.runs.statusOf(runId));
   }
+}
+
+/** How a failover reason names an account: its priority position and row id. */
+function accountName(account: ChannelAccount, position: number): string {
+  return `#${position + 1} (${account.id})`;
 }
 
 function held(request: DeliveryRequested, sentMessages: number, reason: string): Outcome {

@@ -37,6 +37,10 @@ export type Outcome =
       request: DeliveryRequested;
       providerMessageId: string | null;
       segments?: number;
+      /** The channels row (provider account) that sent. */
+      accountId?: string;
+      /** Why the accounts before it did not send (provider failover). */
+      failover?: string;
     }
   /** Permanent: a rule or the provider refused it for good. */
   | { kind: 'failed'; request: DeliveryRequested; code: string; reason: string }
@@ -152,6 +156,8 @@ export class DeliveryRecorder {
             ...key,
             providerMessageId: outcome.providerMessageId,
             segments: outcome.segments ?? null,
+            accountId: outcome.accountId ?? null,
+            failover: outcome.failover ?? null,
           });
           results.push({
             key: request.runId,

@@ -61,6 +61,11 @@ export class ProviderBreakers {
     }
   }
 
+  /** A bot's accounts in failover order: an open breaker pauses consumption only when a bot has no other. */
+  group(bot: string, accounts: readonly string[]): void {
+    this.gate.group(bot, accounts);
+  }
+
   /** Open (not half-open): a send now would only be refused. */
   isOpen(account: string): boolean {
     return this.breakers.get(account)?.opened ?? false;

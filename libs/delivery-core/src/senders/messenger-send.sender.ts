@@ -17,7 +17,10 @@ const ADVICE: Record<number, string> = {
   100: 'the request was invalid',
   190: 're-authorise the Messenger channel: its page access token is invalid',
 };
-const CODES: GraphCodes = { retriable: RETRIABLE, tripping: RETRIABLE, advice: ADVICE };
+// The Page's token is invalid (190) or the Page is blocked for policy (368): nothing was sent.
+// Failure `account`, so a bot with a failover Page sends through it at once.
+const TRIPPING = new Set([...RETRIABLE, 190, 368]);
+const CODES: GraphCodes = { retriable: RETRIABLE, tripping: TRIPPING, advice: ADVICE };
 
 @Injectable()
 export class MessengerSendSender implements ChannelSender {

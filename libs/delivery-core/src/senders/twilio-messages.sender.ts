@@ -11,14 +11,20 @@ import { failureOf, networkFailure, postHttp } from './http.js';
 
 // Twilio's `code` is more specific than its HTTP status: classify by it. Concurrency limits,
 // queue overflow and server errors are about the account and count against the breaker.
+// The account itself refused (credentials 20003, account suspended 30002, closed or
+// suspended account 20005): nothing was sent. Failure `account`, so a bot with a failover
+// account sends the same message through it at once.
+const ACCOUNT_REFUSALS = [20003, 20005, 30002];
 const RETRIABLE = new Set([20429, 20500, 20503, 21611, 30001, 30002]);
-const TRIPPING = new Set([20429, 20500, 20503, 21611]);
+const TRIPPING = new Set([20429, 20500, 20503, 21611, ...ACCOUNT_REFUSALS]);
 const ADVICE: Record<number, string> = {
   21211: 'the number is not a valid phone number',
   21610: 'this person replied STOP: they are unsubscribed',
   21614: 'the number cannot receive SMS (landline or unreachable carrier)',
   21408: 'sending to this region is not enabled on the Twilio account',
   20003: 're-authorise the SMS channel: Twilio refused the account credentials',
+  20005: 'the Twilio account is not active',
+  30002: 'the Twilio account is suspended',
 };
 
 @Injectable()

@@ -7,7 +7,11 @@ import { networkFailure, postHttp } from './http.js';
 // Throttling and temporary platform errors are retriable; of those, all but the per-recipient
 // pair limit (131056) say the number or platform is in trouble and count against the breaker.
 const RETRIABLE = new Set([130429, 131056, 131000, 131016, 131053, 133004, 2, 4, 80007]);
-const TRIPPING = new Set([130429, 131000, 131016, 133004, 2, 4, 80007]);
+// The account itself refused (invalid or expired token 190, account locked 131031, payment /
+// eligibility 131042, blocked for policy 368): nothing was sent. Failure `account`, so a bot
+// with a failover account sends the same message through it at once.
+const ACCOUNT_REFUSALS = [190, 131031, 131042, 368];
+const TRIPPING = new Set([130429, 131000, 131016, 133004, 2, 4, 80007, ...ACCOUNT_REFUSALS]);
 const ADVICE: Record<number, string> = {
   131056: 'too many messages to this person in a short time (pair rate limit); retried later',
   131048:
@@ -19,6 +23,9 @@ const ADVICE: Record<number, string> = {
   132000: 'template parameters do not match the template',
   132001: 'the template does not exist in this language or is not approved',
   190: 're-authorise the WhatsApp channel: its access token is invalid',
+  131031: 'the WhatsApp Business Account is locked or suspended',
+  131042: "the WhatsApp Business Account has a payment or eligibility problem",
+  368: 'the account is temporarily blocked for policy violations',
   100: 'the request was invalid',
 };
 const CODES: GraphCodes = { retriable: RETRIABLE, tripping: TRIPPING, advice: ADVICE };
