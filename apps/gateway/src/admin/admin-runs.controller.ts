@@ -16,13 +16,21 @@ export class AdminRunsController {
   ) {}
 
   @Get(':runId')
-  @AdminDocs.op('A run: status (scheduled, resolving, delivering, completed, failed, cancelled), reason, counts')
+  @AdminDocs.op(
+    'A run: status (scheduled, resolving, delivering, completed, failed, cancelled), reason, counts ' +
+      '(targeted, sent, delivered, read, failed, skipped, scheduled, and failedOver: people sent through a failover account)',
+  )
   getRun(@Param('runId', uuid) runId: string) {
     return this.admin.getRun(runId);
   }
 
   @Get(':runId/deliveries')
-  @AdminDocs.op("A run's deliveries, one per person (keyset pages; ?status= filters)", 200, { paged: true, status: true })
+  @AdminDocs.op(
+    "A run's deliveries, one per person (keyset pages; ?status= filters): status, reason, code, accountId (the channel that sent) " +
+      'and failover (why earlier accounts of the bot did not send, when it failed over)',
+    200,
+    { paged: true, status: true },
+  )
   async deliveries(
     @Param('runId', uuid) runId: string,
     @Query('status') status?: string,

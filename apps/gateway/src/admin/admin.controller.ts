@@ -70,7 +70,7 @@ export class AdminController {
   }
 
   @Post('bots/:botId/channels')
-  @AdminDocs.op('Add a provider account on a channel', 201)
+  @AdminDocs.op('Add a provider account on a channel (another account of a type is a failover account, in priority order)', 201)
   createChannel(@Param('botId', uuid) botId: string, @Body() dto: CreateChannelDto) {
     return this.admin.createChannel(botId, dto);
   }

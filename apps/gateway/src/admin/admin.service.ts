@@ -9,6 +9,7 @@ import {
   BroadcastRepository,
   ACCOUNT_FIELD,
   ChannelRepository,
+  DeliveryRepository,
   HeldDeliveryRepository,
   RunRepository,
   SecretBox,
@@ -74,7 +75,7 @@ export interface BroadcastView {
 }
 
 export const botView = (bot: BotEntity) => ({ id: bot.id, name: bot.name, rateLimitRps: bot.rateLimitRps, createdAt: bot.createdAt });
-const channelView = (c: ChannelEntity) => ({ id: c.id, type: c.type, config: c.config, enabled: c.enabled, createdAt: c.createdAt });
+const channelView = (c: ChannelEntity) => ({ id: c.id, type: c.type, priority: c.priority, config: c.config, enabled: c.enabled, createdAt: c.createdAt });
 const blockView = (b: BlockEntity) => ({ id: b.id, name: b.name, messages: b.messages, createdAt: b.createdAt });
 
 @Injectable()
@@ -91,6 +92,7 @@ export class AdminService {
     private readonly box: SecretBox,
     private readonly requester: RequestBroadcastService,
     private readonly held: HeldDeliveryRepository,
+    private readonly deliveries: DeliveryRepository,
   ) {}
 
   async requireBot(botId: string): Promise<BotEntity> {
@@ -109,7 +111,7 @@ export class AdminService {
     return botView(bot);
   }
 
-  async createChannel(botId: string, dto: CreateChannelDto): Promise<{ id: string; type: Channel }> {
+  async createChannel(botId: string, dto: CreateChannelDto): Promise<{ id: string; type: Channel; priority: number }> {
     await this.requireBot(botId);
     const rules = CHANNEL_FIELDS[dto.type];
     for (const field of rules.required) {
@@ -131,11 +133,15 @@ export class AdminService {
       else publicConfig[key] = value;
     }
     try {
-      const row = await this.channels.create(botId, dto.type, publicConfig, credentials);
-      return { id: row.id, type: row.type };
+      // A second account of a type is a failover account, after the first unless told otherwise.
+      const row = await this.channels.create(botId, dto.type, publicConfig, credentials, dto.priority);
+      return { id: row.id, type: row.type, priority: row.priority };
     } catch (error) {
       if ((error as { code?: string }).code === '23505') {
-        throw new HeraldError(ErrorCode.Conflict, `Bot ${botId} already has a ${dto.type} channel.`);
+        throw new HeraldError(
+          ErrorCode.Conflict,
+          `Bot ${botId} already has a ${dto.type} account at ${dto.priority === undefined ? 'that' : `priority ${dto.priority}`}; give another priority.`,
+        );
       }
       throw error;
     }
@@ -267,8 +273,9 @@ export class AdminService {
     }
     // People held by their send window (issue 13) count as `scheduled` until it opens.
     const view = runView(run);
-    const { scheduled } = await this.held.countsForRun(runId);
-    return { ...view, counts: { ...(view.counts as Record<string, number>), scheduled } };
+    // People sent through a failover account (provider failover) are counted as failedOver.
+    const [{ scheduled }, failedOver] = await Promise.all([this.held.countsForRun(runId), this.deliveries.failedOverCount(runId)]);
+    return { ...view, counts: { ...(view.counts as Record<string, number>), scheduled, failedOver } };
   }
 
   private async requireBroadcast(broadcastId: string): Promise<BroadcastEntity> {

@@ -71,6 +71,22 @@ export class CreateChannelDto {
   })
   @IsObject()
   config!: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    description:
+      'Provider failover: the order in which the bot\'s accounts of this type send (lowest first). A send goes through the first ' +
+      'account whose breaker is not open; when it refuses for account reasons (outage, throughput, authentication, suspension, quota) ' +
+      'the same message goes through the next account at once, and traffic returns to the first once it recovers. Default: after the ' +
+      'bot\'s existing accounts of this type (the first account gets 0). Two accounts of one type cannot share a priority (409).',
+    minimum: 0,
+    maximum: 1000,
+    example: 1,
+  })
+  @IsOptional()
+  @IsInt({ message: 'priority must be an integer from 0 to 1000' })
+  @Min(0, { message: 'priority must be an integer from 0 to 1000' })
+  @Max(1000, { message: 'priority must be an integer from 0 to 1000' })
+  priority?: number;
 }
 
 export class CreateBlockDto {
