@@ -130,6 +130,15 @@ describe('console API: sessions, roles and bot scope', () => {
       }),
     );
     expect(bad).toMatchObject({ status: 400, body: { error: { field: 'email' } } });
+    // A cross-site form post cannot sign anyone in.
+    const form = await fetch(`${stack.gatewayUrl}/console/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `email=${encodeURIComponent(ADMIN_EMAIL)}&password=${encodeURIComponent(ADMIN_PASSWORD)}`,
+    });
+    expect(form.status).toBeGreaterThanOrEqual(400);
+    expect(form.status).toBeLessThan(500);
+    expect(form.headers.get('set-cookie')).toBeNull();
 
     const response = await fetch(`${stack.gatewayUrl}/console/api/session`, {
       method: 'POST',

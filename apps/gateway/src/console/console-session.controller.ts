@@ -51,6 +51,15 @@ export class ConsoleSessionController {
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
+    // Only a JSON body signs in: a cross-site form cannot send one, so no other site can sign a
+    // browser into an account of its choosing.
+    if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
+      throw HeraldError.invalid(
+        'content-type',
+        'Sign in with a JSON body.',
+        'Send content-type: application/json.',
+      );
+    }
     const { email, password } = parseSignIn(body);
     // Password guessing meets the gateway's failed-authentication throttle (429 per address).
     const throttle = this.modules.get(AuthFailureThrottle, { strict: false });
