@@ -3,16 +3,9 @@
 // admin, and every admin route refusing what the role or the bot scope does not allow. Also the
 // lists the console added: runs newest first per bot and per broadcast, and a run's skips with
 // their reasons.
-import pg from 'pg';
-import {
-  ADMIN_KEY,
-  eventually,
-  json,
-  startStack,
-  testDatabaseUrl,
-  type Stack,
-} from '@herald/testing';
+import { ADMIN_KEY, eventually, json, startStack, type Stack } from '@herald/testing';
 import { createBot, finishedRun } from '../integration/gateway/gateway-harness.js';
+import { seedLargeRun } from '../utils/console.js';
 
 const ADMIN_EMAIL = 'root@herald.test';
 // The test database outlives a run: accounts are unique per run.
@@ -599,36 +592,11 @@ describe('console API: audience preview and contact search', () => {
   });
 
   it('opens a 100,000-recipient run fast: the run, a page of recipients by status, a page of skips (keyset, no scan)', async () => {
-    const runId = '7d3c2a10-5b6e-4f7a-9c1d-2e3f4a5b6c7d'.replace(
-      '7d3c2a10',
-      Math.floor(Math.random() * 0xffffffff)
-        .toString(16)
-        .padStart(8, '0'),
-    );
-    const db = new pg.Client({ connectionString: testDatabaseUrl() });
-    await db.connect();
-    try {
-      await db.query(
-        `INSERT INTO runs (id, bot_id, source, status, targeted, sent, failed, skipped, resolution_done, finished_at)
-         VALUES ($1, $2, 'execute', 'completed', 150000, 95000, 5000, 50000, true, now())`,
-        [runId, bot.botId],
-      );
-      await db.query(
-        `INSERT INTO deliveries (run_id, contact_id, bot_id, channel, status, reason)
-         SELECT $1, gen_random_uuid(), $2, 'sms', CASE WHEN i % 20 = 0 THEN 'failed' ELSE 'sent' END,
-                CASE WHEN i % 20 = 0 THEN 'the provider refused the number' END
-           FROM generate_series(1, 100000) AS i`,
-        [runId, bot.botId],
-      );
-      await db.query(
-        `INSERT INTO run_skips (run_id, id, recipient, channel, reason)
-         SELECT $1, gen_random_uuid(), '+1555' || i, 'sms', 'opted out of messages on sms' FROM generate_series(1, 50000) AS i`,
-        [runId],
-      );
-      await db.query('ANALYZE deliveries; ANALYZE run_skips');
-    } finally {
-      await db.end();
-    }
+    const { runId, remove } = await seedLargeRun({
+      botId: bot.botId,
+      deliveries: 100_000,
+      skips: 50_000,
+    });
     const timed = async (path: string) => {
       await stack.admin('GET', path); // warm: the first call also plans the statement
       const started = performance.now();
@@ -652,6 +620,7 @@ describe('console API: audience preview and contact search', () => {
       if (path.includes('/deliveries') || path.includes('/skips'))
         expect(body.nextCursor).toEqual(expect.any(String));
     }
+    await remove();
   });
 });
 

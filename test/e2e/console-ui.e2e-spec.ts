@@ -7,12 +7,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import pg from 'pg';
-import { eventually, json, startStack, testDatabaseUrl, type Stack } from '@herald/testing';
+import { eventually, json, startStack, type Stack } from '@herald/testing';
 import {
   ensureConsoleBuilt,
   launchChromium,
   screenshot,
+  seedLargeRun,
   seriousViolations,
 } from '../utils/console.js';
 
@@ -533,26 +533,12 @@ describe('operator console in a browser', () => {
   });
 
   it('opens the page of a 100,000-recipient run in under a second', async () => {
-    const runId = crypto.randomUUID();
-    const db = new pg.Client({ connectionString: testDatabaseUrl() });
-    await db.connect();
-    try {
-      await db.query(
-        `INSERT INTO runs (id, bot_id, broadcast_id, source, status, targeted, sent, failed, resolution_done, finished_at)
-         VALUES ($1, $2, $3, 'execute', 'completed', 100000, 99000, 1000, true, now())`,
-        [runId, created.botId, created.broadcastId],
-      );
-      await db.query(
-        `INSERT INTO deliveries (run_id, contact_id, bot_id, channel, status, reason)
-         SELECT $1, gen_random_uuid(), $2, 'sms', CASE WHEN i % 100 = 0 THEN 'failed' ELSE 'sent' END,
-                CASE WHEN i % 100 = 0 THEN 'the provider refused the number' END
-           FROM generate_series(1, 100000) AS i`,
-        [runId, created.botId],
-      );
-      await db.query('ANALYZE deliveries');
-    } finally {
-      await db.end();
-    }
+    const { runId, remove } = await seedLargeRun({
+      botId: created.botId!,
+      broadcastId: created.broadcastId!,
+      deliveries: 100_000,
+      skips: 0,
+    });
     await page.goto(`/console/#/bots/${created.botId}`);
     await page.getByRole('heading', { name: /^Broadcasts of/ }).waitFor();
     const started = Date.now();
@@ -574,6 +560,7 @@ describe('operator console in a browser', () => {
       .waitFor();
     await page.getByRole('button', { name: 'Next recipients' }).click();
     await page.getByRole('button', { name: 'Previous recipients' }).waitFor();
+    await remove();
   });
 
   afterAll(async () => {

@@ -3,9 +3,12 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { testDatabaseUrl } from './env.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SOURCES = path.join(ROOT, 'apps/console');
@@ -87,4 +90,64 @@ export async function seriousViolations(
 export async function screenshot(page: Page, name: string): Promise<void> {
   if (process.env.HERALD_CONSOLE_SCREENSHOTS !== '1') return;
   await page.screenshot({ path: path.join(ROOT, 'docs/console', `${name}.png`), fullPage: true });
+}
+
+/**
+ * A finished run of `deliveries` recipients (1 in 20 failed) and `skips` skipped people, written
+ * straight into the test database, to show that its pages open fast; remove() deletes it again.
+ */
+export async function seedLargeRun(options: {
+  botId: string;
+  broadcastId?: string;
+  deliveries: number;
+  skips: number;
+}): Promise<{ runId: string; remove: () => Promise<void> }> {
+  const runId = randomUUID();
+  const withDb = async (work: (db: pg.Client) => Promise<void>) => {
+    const db = new pg.Client({ connectionString: testDatabaseUrl() });
+    await db.connect();
+    try {
+      await work(db);
+    } finally {
+      await db.end();
+    }
+  };
+  await withDb(async (db) => {
+    const failed = Math.floor(options.deliveries / 20);
+    await db.query(
+      `INSERT INTO runs (id, bot_id, broadcast_id, source, status, targeted, sent, failed, skipped, resolution_done, finished_at)
+       VALUES ($1, $2, $3, 'execute', 'completed', $4, $5, $6, $7, true, now())`,
+      [
+        runId,
+        options.botId,
+        options.broadcastId ?? null,
+        options.deliveries + options.skips,
+        options.deliveries - failed,
+        failed,
+        options.skips,
+      ],
+    );
+    await db.query(
+      `INSERT INTO deliveries (run_id, contact_id, bot_id, channel, status, reason)
+       SELECT $1, gen_random_uuid(), $2, 'sms', CASE WHEN i % 20 = 0 THEN 'failed' ELSE 'sent' END,
+              CASE WHEN i % 20 = 0 THEN 'the provider refused the number' END
+         FROM generate_series(1, $3::int) AS i`,
+      [runId, options.botId, options.deliveries],
+    );
+    await db.query(
+      `INSERT INTO run_skips (run_id, id, recipient, channel, reason)
+       SELECT $1, gen_random_uuid(), '+1555' || i, 'sms', 'opted out of messages on sms' FROM generate_series(1, $2::int) AS i`,
+      [runId, options.skips],
+    );
+    await db.query('ANALYZE deliveries; ANALYZE run_skips');
+  });
+  return {
+    runId,
+    remove: () =>
+      withDb(async (db) => {
+        await db.query('DELETE FROM deliveries WHERE run_id = $1', [runId]);
+        await db.query('DELETE FROM run_skips WHERE run_id = $1', [runId]);
+        await db.query('DELETE FROM runs WHERE id = $1', [runId]);
+      }),
+  };
 }
