@@ -369,6 +369,75 @@ describe('console API: sessions, roles and bot scope', () => {
     expect((await stack.admin('GET', `/admin/bots/${otherBot.botId}/broadcasts`)).status).toBe(200);
   });
 
+  it('every admin route in the OpenAPI document refuses an operator of another bot, and a mobile operator', async () => {
+    const theirs = await stack.admin<{ id: string }>(
+      'POST',
+      `/admin/bots/${otherBot.botId}/broadcasts`,
+      {
+        name: 'Theirs, visible',
+        content: { messages: [{ text: 'x' }] },
+        settings: { visibleToMobileOperators: true },
+      },
+    );
+    const theirRun = await stack.admin<{ run_id: string }>(
+      'POST',
+      `/admin/broadcasts/${theirs.body.id}/run`,
+    );
+    await eventually(
+      async () => (await stack.admin('GET', `/admin/runs/${theirRun.body.run_id}`)).status === 200,
+      'their run to be recorded',
+    );
+    const document = await json<{ paths: Record<string, Record<string, unknown>> }>(
+      await fetch(`${stack.gatewayUrl}/docs-json`),
+    );
+    const ids: Record<string, string> = {
+      botId: otherBot.botId,
+      id: theirs.body.id,
+      runId: theirRun.body.run_id,
+    };
+    const routes = Object.entries(document.body.paths)
+      .filter(([path]) => path.startsWith('/admin/'))
+      .flatMap(([path, methods]) =>
+        Object.keys(methods).map((method) => [method.toUpperCase(), path] as const),
+      )
+      .filter(([method]) => ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'].includes(method));
+    expect(routes.length).toBeGreaterThan(25);
+    const operator = await createOperator(`scope-${TAG}@herald.test`, 'operator', [bot.botId]);
+    const mobile = await createOperator(`scope-phone-${TAG}@herald.test`, 'mobile_operator', [
+      bot.botId,
+    ]);
+    // Not tied to a bot: any operator may check an endpoint or list their own broadcasts.
+    const open = new Set(['POST /admin/custom-api/check', 'GET /admin/console/broadcasts']);
+    for (const [method, path] of routes) {
+      const url = path.replace(
+        /\{(\w+)\}/g,
+        (_m, name: string) => ids[name] ?? '0b6f3a44-2f55-4b8e-9a6b-3c1f0f8e2a11',
+      );
+      for (const [who, session] of [
+        ['operator', operator],
+        ['mobile operator', mobile],
+      ] as const) {
+        if (
+          open.has(`${method} ${path}`) &&
+          !(who === 'mobile operator' && path.includes('custom-api'))
+        )
+          continue;
+        const response = await as(
+          session,
+          method,
+          url,
+          method === 'GET' || method === 'DELETE' ? undefined : {},
+        );
+        expect({ who, method, path, status: response.status }).toEqual({
+          who,
+          method,
+          path,
+          status: 403,
+        });
+      }
+    }
+  });
+
   it('a mobile operator sees only visible broadcasts, may execute them and watch their runs, nothing else', async () => {
     const mobile = await createOperator(`phone-${TAG}@herald.test`, 'mobile_operator', [bot.botId]);
     const list = await as<{ broadcasts: Array<{ id: string; name: string }> }>(
