@@ -6,6 +6,7 @@ import { DeliveryRequestedSchema, type DeliveryRequested } from './events/delive
 import { DeliveryResultSchema, type DeliveryResult } from './events/delivery-result.event.js';
 import { DeliveryStatusReportSchema, type DeliveryStatusReport } from './events/delivery-status.event.js';
 import { ContactInboundSchema, type ContactInbound } from './events/contact-inbound.event.js';
+import { DeliveryFallbackSchema, type DeliveryFallback } from './events/delivery-fallback.event.js';
 import { TargetResolvedSchema, type TargetResolved } from './events/target-resolved.event.js';
 import { Topics, type TopicName } from './topics.js';
 
@@ -20,6 +21,7 @@ export interface EventMap {
   [Topics.DeliveryStatusSms]: DeliveryStatusReport;
   [Topics.DeliveryStatusMessenger]: DeliveryStatusReport;
   [Topics.ContactInbound]: ContactInbound;
+  [Topics.DeliveryFallback]: DeliveryFallback;
 }
 
 export interface TopicContract {
@@ -95,6 +97,15 @@ export const CATALOG: Readonly<Record<TopicName, TopicContract>> = {
     key: 'sender',
     summary: 'A person wrote to a bot (a verified provider webhook): their last inbound time, and SMS opt-out/opt-in keywords.',
     producers: ['gateway'],
+    consumers: ['contact'],
+  },
+  [Topics.DeliveryFallback]: {
+    topic: Topics.DeliveryFallback,
+    type: 'dev.herald.delivery.fallback.v1',
+    schema: DeliveryFallbackSchema,
+    key: 'contactId',
+    summary: "A channel could not reach a person (\"not here\"): reach them once on their broadcast's next channel.",
+    producers: ['delivery-whatsapp', 'delivery-sms'],
     consumers: ['contact'],
   },
 };

@@ -9,6 +9,7 @@ export * from './events/delivery-requested.event.js';
 export * from './events/delivery-result.event.js';
 export * from './events/delivery-status.event.js';
 export * from './events/contact-inbound.event.js';
+export * from './events/delivery-fallback.event.js';
 export * from './asyncapi.js';
 export * from './topic-configs.js';
 export * from './phone-number.js';

@@ -14,6 +14,7 @@ export const Topics = {
   DeliveryStatusSms: 'delivery.status.sms.v1',
   DeliveryStatusMessenger: 'delivery.status.messenger.v1',
   ContactInbound: 'contact.inbound.v1',
+  DeliveryFallback: 'delivery.fallback.v1',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];

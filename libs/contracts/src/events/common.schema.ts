@@ -90,6 +90,14 @@ export const DeliveryOptions = Type.Object(
     priority: Type.Optional(
       Type.Array(Type.Union([Type.Literal('fbid'), Type.Literal('phone'), Type.Literal('email')]), { maxItems: 3 }),
     ),
+    fallback: Type.Optional(
+      Type.Array(Type.Union([Type.Literal('whatsapp'), Type.Literal('sms')]), {
+        minItems: 2,
+        maxItems: 2,
+        uniqueItems: true,
+        description: 'Channel fallback, e.g. ["whatsapp", "sms"]: a person the first channel cannot reach ("not here") is sent once on the next (a broadcast\'s settings.fallback when absent).',
+      }),
+    ),
   },
   { title: 'DeliveryOptions' },
 );

@@ -16,6 +16,23 @@ export const DeliveryRequestedSchema = Type.Object(
     notificationMessagesToken: Type.Optional(Type.String({ maxLength: 1024 })),
     oneTimeNotifToken: Type.Optional(Type.String({ maxLength: 1024 })),
     attempt: Type.Integer({ minimum: 0, description: '0 for the first try; raised on each retry.' }),
+    fallback: Type.Optional(
+      Type.Array(ChannelSchema, {
+        maxItems: 2,
+        description: "Channel fallback: where to reach the person next, in order, when this channel cannot reach them (the broadcast's settings.fallback after this channel).",
+      }),
+    ),
+    fallbackFrom: Type.Optional(
+      Type.Object(
+        {
+          channel: ChannelSchema,
+          contactId: Uuid,
+          code: Type.String({ maxLength: 64 }),
+          reason: Type.String({ maxLength: 1024 }),
+        },
+        { description: 'This delivery is a fallback: the channel that could not reach the person and why. It never falls back again.' },
+      ),
+    ),
     sentMessages: Type.Optional(
       Type.Integer({ minimum: 0, maximum: 10, description: 'Messages of `messages` an earlier try already sent; a retry sends the rest.' }),
     ),
