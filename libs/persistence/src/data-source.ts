@@ -24,6 +24,7 @@ import { SealedHookKeys1765100200000 } from './migrations/1765100200000-sealed-h
 import { DeadLetters1765700000000 } from './migrations/1765700000000-dead-letters.js';
 import { AccountBudgets1765900000000 } from './migrations/1765900000000-account-budgets.js';
 import { ChannelFailover1766100000000 } from './migrations/1766100000000-channel-failover.js';
+import { ChannelFallback1766100000001 } from './migrations/1766100000001-channel-fallback.js';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/herald';
 
@@ -56,6 +57,7 @@ export const MIGRATIONS = [
   DeadLetters1765700000000,
   AccountBudgets1765900000000,
   ChannelFailover1766100000000,
+  ChannelFallback1766100000001,
 ];
 
 export interface PersistenceOptions {

@@ -273,9 +273,10 @@ export class AdminService {
     }
     // People held by their send window (issue 13) count as `scheduled` until it opens.
     const view = runView(run);
-    // People sent through a failover account (provider failover) are counted as failedOver.
-    const [{ scheduled }, failedOver] = await Promise.all([this.held.countsForRun(runId), this.deliveries.failedOverCount(runId)]);
-    return { ...view, counts: { ...(view.counts as Record<string, number>), scheduled, failedOver } };
+    // People sent through a failover account (provider failover) count as failedOver; people
+    // handed on to their broadcast's next channel (channel fallback) as fellBack.
+    const [{ scheduled }, { failedOver, fellBack }] = await Promise.all([this.held.countsForRun(runId), this.deliveries.policyCounts(runId)]);
+    return { ...view, counts: { ...(view.counts as Record<string, number>), scheduled, failedOver, fellBack } };
   }
 
   private async requireBroadcast(broadcastId: string): Promise<BroadcastEntity> {

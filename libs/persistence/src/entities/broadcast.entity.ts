@@ -14,6 +14,8 @@ export interface BroadcastSettings {
   visibleToMobileOperators: boolean;
   /** When people may be messaged, in their local time (issue 13); the bot's default when absent. */
   sendWindow?: SendWindow;
+  /** Channel fallback order (issue 13), e.g. ['whatsapp', 'sms']. */
+  fallback?: Array<'whatsapp' | 'sms'>;
 }
 
 export const DEFAULT_BROADCAST_SETTINGS: Readonly<BroadcastSettings> = {

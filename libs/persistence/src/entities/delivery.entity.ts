@@ -50,6 +50,14 @@ export class DeliveryEntity {
   @Column('text', { nullable: true })
   failover!: string | null;
 
+  /** Channel fallback: the channel this person was sent on instead (this row could not reach them). */
+  @Column('text', { name: 'fallback_to', nullable: true })
+  fallbackTo!: string | null;
+
+  /** Channel fallback: the channel that could not reach this person, and why. */
+  @Column('text', { name: 'fallback_from', nullable: true })
+  fallbackFrom!: string | null;
+
   @Column('timestamptz', { name: 'created_at' })
   createdAt!: Date;
 

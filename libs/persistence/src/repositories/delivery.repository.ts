@@ -32,6 +32,8 @@ export interface DeliveryState extends DeliveryKey {
   reason: string | null;
   code: string | null;
   segments: number | null;
+  /** Channel fallback: the channel this person was handed on to (this row could not reach them). */
+  fallbackTo?: string | null;
 }
 
 /** A provider status about one message (by its id) or about everything sent to a person up to a watermark. */
@@ -83,6 +85,10 @@ export interface DeliveryPageRow {
   code: string | null;
   /** The channels row (provider account) that sent; null before a send or when unknown. */
   accountId: string | null;
+  /** Channel fallback: the channel this person was sent on instead, when this one could not reach them. */
+  fallbackTo: string | null;
+  /** Channel fallback: the channel that could not reach this person first, and why. */
+  fallbackFrom: string | null;
   /** Why earlier accounts did not send (the send failed over); null otherwise. */
   failover: string | null;
   createdAt: Date;
@@ -143,13 +149,44 @@ export class DeliveryRepository {
     );
   }
 
-  /** How many of the run's people were sent through a failover account (GET /admin/runs/{id}). */
-  async failedOverCount(runId: string): Promise<number> {
-    const rows: Array<{ n: string }> = await this.db.query(
-      `SELECT count(*) AS n FROM deliveries WHERE run_id = $1 AND failover IS NOT NULL`,
+  /**
+   * The run's people reached by provider failover (sent through a later account) and by channel
+   * fallback (handed on to the next channel: counted once, on the first channel's row).
+   */
+  async policyCounts(runId: string): Promise<{ failedOver: number; fellBack: number }> {
+    const rows: Array<{ failed_over: string; fell_back: string }> = await this.db.query(
+      `SELECT count(*) FILTER (WHERE failover IS NOT NULL) AS failed_over,
+              count(*) FILTER (WHERE fallback_to IS NOT NULL) AS fell_back
+         FROM deliveries WHERE run_id = $1`,
       [runId],
     );
-    return Number(rows[0]?.n ?? 0);
+    return { failedOver: Number(rows[0]?.failed_over ?? 0), fellBack: Number(rows[0]?.fell_back ?? 0) };
+  }
+
+  /**
+   * Channel fallback: the first channel could not reach these people; their rows fail with the
+   * reason and name the channel they are handed on to. Nothing is announced for them: the next
+   * channel's result counts the person.
+   */
+  async markFellBack(rows: Array<FailedDelivery & { to: string }>): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.query(
+      `UPDATE deliveries d SET status = 'failed', reason = u.reason, code = u.code, fallback_to = u.next, updated_at = now()
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[]) AS u(run_id, contact_id, reason, code, next)
+        WHERE d.run_id = u.run_id AND d.contact_id = u.contact_id AND d.status IN ('sending', 'pending')`,
+      [rows.map((r) => r.runId), rows.map((r) => r.contactId), rows.map((r) => r.reason), rows.map((r) => r.code), rows.map((r) => r.to)],
+    );
+  }
+
+  /** Channel fallback: these rows are a fallback delivery; why the first channel could not reach the person. */
+  async markFallbackFrom(rows: Array<DeliveryKey & { from: string }>): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.query(
+      `UPDATE deliveries d SET fallback_from = u.origin
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS u(run_id, contact_id, origin)
+        WHERE d.run_id = u.run_id AND d.contact_id = u.contact_id AND d.fallback_from IS NULL`,
+      [rows.map((r) => r.runId), rows.map((r) => r.contactId), rows.map((r) => r.from)],
+    );
   }
 
   async markFailed(rows: FailedDelivery[]): Promise<void> {
@@ -180,7 +217,7 @@ export class DeliveryRepository {
   async pageForRun(runId: string, status: string | null, afterContactId: string | null, limit: number): Promise<DeliveryPageRow[]> {
     const rows: Array<Record<string, unknown>> = await this.db.query(
       `SELECT d.contact_id, c.user_id, d.channel, d.status, d.attempts, d.provider_message_id, d.reason, d.code,
-              d.account_id, d.failover, d.created_at, d.updated_at
+              d.account_id, d.failover, d.fallback_to, d.fallback_from, d.created_at, d.updated_at
          FROM deliveries d LEFT JOIN contacts c ON c.id = d.contact_id
         WHERE d.run_id = $1 AND ($2::text IS NULL OR d.status = $2) AND ($3::uuid IS NULL OR d.contact_id > $3::uuid)
         ORDER BY d.contact_id LIMIT $4`,
@@ -197,6 +234,8 @@ export class DeliveryRepository {
       code: (r.code as string | null) ?? null,
       accountId: (r.account_id as string | null) ?? null,
       failover: (r.failover as string | null) ?? null,
+      fallbackTo: (r.fallback_to as string | null) ?? null,
+      fallbackFrom: (r.fallback_from as string | null) ?? null,
       createdAt: r.created_at as Date,
       updatedAt: r.updated_at as Date,
     }));
@@ -239,8 +278,9 @@ export class DeliveryRepository {
       reason: string | null;
       code: string | null;
       segments: number | null;
+      fallback_to: string | null;
     }> = await this.db.query(
-      `SELECT d.run_id, d.contact_id, d.bot_id, d.status, d.provider_message_id, d.reason, d.code, d.segments
+      `SELECT d.run_id, d.contact_id, d.bot_id, d.status, d.provider_message_id, d.reason, d.code, d.segments, d.fallback_to
          FROM deliveries d JOIN unnest($1::uuid[], $2::uuid[]) AS u(run_id, contact_id)
            ON d.run_id = u.run_id AND d.contact_id = u.contact_id`,
       [keys.map((k) => k.runId), keys.map((k) => k.contactId)],
@@ -254,6 +294,7 @@ export class DeliveryRepository {
       reason: r.reason,
       code: r.code,
       segments: r.segments,
+      fallbackTo: r.fallback_to,
     }));
   }
 
