@@ -28,6 +28,7 @@ import { DeliveryRecorder, type Outcome } from './delivery-recorder.js';
 import { InFlightLimiter } from './in-flight-limiter.js';
 import { DeliveryMetrics } from './delivery.metrics.js';
 import { failsOver, nextAccount } from './failover.js';
+import { fallbackTarget } from './fallback.js';
 import { SharedPacer } from './pacing/shared-pacer.js';
 import { render } from './render.js';
 import { RetrySchedule } from './retry-schedule.js';
@@ -54,6 +55,8 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
   /** A batch's workers share one lookup of their account, and one read of their run's status. */
   private readonly accounts = new PromiseCache<ChannelAccount[]>(ACCOUNT_CACHE_MS);
   private readonly runStatus = new PromiseCache<string | null>(RUN_STATUS_CACHE_MS);
+  /** Per bot: its enabled channel types (channel fallback goes only to one it has). */
+  private readonly enabledTypes = new PromiseCache<ReadonlySet<Channel>>(ACCOUNT_CACHE_MS);
   private readonly limiter: InFlightLimiter;
   private readonly pacer: SharedPacer;
   private readonly stop = new AbortController();
@@ -112,6 +115,25 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
     const refused: DeliveryRequested[] = [];
     for (const request of live)
       (claimed.delete(deliveryKey(request)) ? work : refused).push(request);
+    // Fallback deliveries say on their row where the person came from and why (issue 13).
+    const fallbacks = work.filter((r) => r.fallbackFrom);
+    if (fallbacks.length > 0)
+      await this.deliveries
+        .markFallbackFrom(
+          fallbacks.map((r) => ({
+            runId: r.runId,
+            contactId: r.contactId,
+            from: `${r.fallbackFrom!.channel} could not reach them (${r.fallbackFrom!.code}: ${r.fallbackFrom!.reason})`.slice(
+              0,
+              1024,
+            ),
+          })),
+        )
+        .catch(async (error: unknown) => {
+          // Nothing was sent yet: give the claimed rows back rather than leave them to their lease.
+          await this.deliveries.release(work).catch(() => undefined);
+          throw error;
+        });
 
     const outstanding = new Map(
       work.map((r) => [deliveryKey(r), { runId: r.runId, contactId: r.contactId }]),
@@ -162,9 +184,9 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
         recorder.add(
           this.stop.signal.aborted
             ? held(request, 0, 'shutting down')
-            : await this.deliverOne(request).catch((error: unknown) =>
-                this.unprepared(request, error),
-              ),
+            : await this.deliverOne(request)
+                .then((outcome) => this.orFallback(outcome))
+                .catch((error: unknown) => this.unprepared(request, error)),
         );
       }
     };
@@ -200,7 +222,9 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
       let at = nextAccount(keys, isOpen);
       // Accounts passed over because their breaker is open: the person was failed over too.
       for (let skipped = 0; skipped < at; skipped += 1)
-        failover.push(`account ${accountName(accounts[skipped]!, skipped)} did not send (its breaker is open)`);
+        failover.push(
+          `account ${accountName(accounts[skipped]!, skipped)} did not send (its breaker is open)`,
+        );
       let outcome: SendOutcome | typeof REFUSED | typeof STOPPED | undefined;
       for (;;) {
         if (at === -1)
@@ -212,9 +236,11 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
             sentSoFar > 0
               ? `${refusal.reason} (after ${sentSoFar} of ${messages.length} messages were sent)`
               : refusal.reason;
-          return { kind: 'failed', request, code: refusal.code, reason };
+          return { kind: 'failed', request, code: refusal.code, reason, sentMessages: sentSoFar };
         }
-        const wait = await this.pacer.reserve(this.channel.pacing(account, request.to, this.config));
+        const wait = await this.pacer.reserve(
+          this.channel.pacing(account, request.to, this.config),
+        );
         this.metrics.paced(wait);
         if (wait > 0) {
           try {
@@ -240,7 +266,7 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
         // goes through the next account whose breaker is not open, at once.
         const passOn =
           outcome === REFUSED
-            ? "its breaker is open"
+            ? 'its breaker is open'
             : !outcome.ok && failsOver(outcome)
               ? `${outcome.code}: ${outcome.reason}`
               : undefined;
@@ -276,6 +302,7 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
               kind: 'failed',
               request,
               code: outcome.code,
+              sentMessages: sentSoFar,
               reason:
                 (sentSoFar > 0
                   ? `${outcome.reason} (after ${sentSoFar} of ${messages.length} messages were sent)`
@@ -293,6 +320,23 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
       ...(sentBy ? { accountId: sentBy.id } : {}),
       ...(failover.length > 0 ? { failover: [...new Set(failover)].join('; ') } : {}),
     };
+  }
+
+  /**
+   * Channel fallback: a person this channel cannot reach ("not here") whose broadcast lists a
+   * next channel the bot has is handed on to it instead of failing (fallback.ts decides).
+   */
+  private async orFallback(outcome: Outcome): Promise<Outcome> {
+    if (outcome.kind !== 'failed' || !outcome.request.fallback?.length) return outcome;
+    const { request } = outcome;
+    const enabled = await this.enabledTypes.get(
+      request.botId,
+      async () => new Set(await this.channels.enabledTypes(request.botId)),
+    );
+    const next = fallbackTarget(request, outcome.code, outcome.sentMessages ?? 0, enabled);
+    return next
+      ? { kind: 'fallback', request, code: outcome.code, reason: outcome.reason, next }
+      : outcome;
   }
 
   /** One provider call through the account's breaker, bounded by the in-flight limit. */
@@ -319,7 +363,12 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
     } catch (error) {
       // The adapter threw: whether the provider saw the request is unknown, so no failover
       // (SEND_ERROR is retried later on the retry topics instead).
-      return { ok: false, failure: 'account', code: 'SEND_ERROR', reason: (error as Error).message };
+      return {
+        ok: false,
+        failure: 'account',
+        code: 'SEND_ERROR',
+        reason: (error as Error).message,
+      };
     }
   }
 
@@ -396,7 +445,10 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
     return this.accounts.get(`${botId}/${channel}`, async () => {
       const accounts = await this.channels.accountsFor(botId, channel);
       if (accounts.length > 0)
-        this.breakers.group(botId, accounts.map((a) => this.channel.accountKey(a)));
+        this.breakers.group(
+          botId,
+          accounts.map((a) => this.channel.accountKey(a)),
+        );
       return accounts;
     });
   }

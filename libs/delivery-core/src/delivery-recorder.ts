@@ -10,6 +10,8 @@ import {
   dlqTopicOf,
   newAttributes,
   toKafkaHeaders,
+  type Channel,
+  type DeliveryFallback,
   type DeliveryRequested,
   type DeliveryResult,
 } from '@herald/contracts';
@@ -28,6 +30,7 @@ import type {
   SentDelivery,
 } from '@herald/persistence';
 import type { DeliveryMetrics } from './delivery.metrics.js';
+import { fallbackEvent } from './fallback.js';
 import type { RetrySchedule } from './retry-schedule.js';
 
 export type Outcome =
@@ -43,7 +46,20 @@ export type Outcome =
       failover?: string;
     }
   /** Permanent: a rule or the provider refused it for good. */
-  | { kind: 'failed'; request: DeliveryRequested; code: string; reason: string }
+  | {
+      kind: 'failed';
+      request: DeliveryRequested;
+      code: string;
+      reason: string;
+      /** Messages of the sequence sent before it failed (channel fallback only hands on whole sequences). */
+      sentMessages?: number;
+    }
+  /**
+   * Channel fallback: this channel cannot reach the person ("not here"); the row fails with the
+   * reason and names `next`, and the person is handed back to the contact service for `next`.
+   * No result is announced for this row: the next channel's result counts the person once.
+   */
+  | { kind: 'fallback'; request: DeliveryRequested; code: string; reason: string; next: Channel }
   /** Retriable failure: an attempt spent; the next retry stage, or the DLQ after the last. */
   | {
       kind: 'retry';
@@ -127,6 +143,8 @@ export class DeliveryRecorder {
   private async record(outcomes: Outcome[]): Promise<void> {
     const sent: SentDelivery[] = [];
     const failed: FailedDelivery[] = [];
+    const fellBack: Array<FailedDelivery & { to: string }> = [];
+    const fallbacks: OutgoingEvent<DeliveryFallback>[] = [];
     const pending: FailedDelivery[] = [];
     const released: DeliveryKey[] = [];
     const results: OutgoingEvent<DeliveryResult>[] = [];
@@ -182,6 +200,20 @@ export class DeliveryRecorder {
               reason: reasonText(outcome.reason),
               code: codeText(outcome.code),
             },
+          });
+          break;
+        case 'fallback':
+          fellBack.push({
+            ...key,
+            reason: reasonText(
+              `${outcome.reason}; sent on ${outcome.next} instead (channel fallback)`,
+            ),
+            code: outcome.code,
+            to: outcome.next,
+          });
+          fallbacks.push({
+            key: request.contactId,
+            data: fallbackEvent(request, outcome.next, outcome.code, outcome.reason, at),
           });
           break;
         case 'retry': {
@@ -241,6 +273,21 @@ export class DeliveryRecorder {
           }
           break;
         case 'settled':
+          if (outcome.state.fallbackTo) {
+            // Handed on to another channel: hand them on again (the contact service's listing
+            // and the next row's claim make it once); this row announces nothing.
+            fallbacks.push({
+              key: request.contactId,
+              data: fallbackEvent(
+                request,
+                outcome.state.fallbackTo as Channel,
+                outcome.state.code ?? 'FALLBACK',
+                outcome.state.reason ?? 'channel fallback',
+                at,
+              ),
+            });
+            break;
+          }
           // Announced again for the run's counts, which take each once; not counted again here.
           announcedAgain.push(...settledResults(outcome.state, base));
           break;
@@ -256,6 +303,7 @@ export class DeliveryRecorder {
       Promise.all([
         this.deliveries.markSent(sent),
         this.deliveries.markFailed(failed),
+        this.deliveries.markFellBack(fellBack),
         this.deliveries.markPending(pending),
         this.deliveries.release(released),
       ]),
@@ -265,6 +313,7 @@ export class DeliveryRecorder {
     );
     await Promise.all([
       this.publisher.publish(Topics.DeliveryResult, [...results, ...announcedAgain]),
+      ...(fallbacks.length > 0 ? [this.publisher.publish(Topics.DeliveryFallback, fallbacks)] : []),
       ...[...raw].map(([topic, messages]) => this.publisher.publishRaw(topic, messages)),
     ]);
     this.metrics?.published(results);

@@ -7,7 +7,11 @@ import type { SendFailure } from './channel-sender.js';
  * is. Always searched from the top for a new message, so traffic returns to the first account
  * as soon as its breaker lets a call through again (half-open: its probe).
  */
-export function nextAccount<T>(accounts: readonly T[], isOpen: (account: T) => boolean, from = 0): number {
+export function nextAccount<T>(
+  accounts: readonly T[],
+  isOpen: (account: T) => boolean,
+  from = 0,
+): number {
   for (let i = from; i < accounts.length; i += 1) if (!isOpen(accounts[i]!)) return i;
   return -1;
 }
