@@ -9,6 +9,7 @@ import { RecordInboundService } from './record-inbound.service.js';
 import { RunOwnerCheck } from './run-owner.check.js';
 import { ResolveContactsService } from './resolve-contacts.service.js';
 import { SendWindowPolicy } from './send-window.policy.js';
+import { DeliveryFallbackHandler } from './delivery-fallback.handler.js';
 import { TargetResolvedHandler } from './target-resolved.handler.js';
 
 @Module({})
@@ -17,7 +18,7 @@ export class ContactModule {
     return {
       module: ContactModule,
       imports: coreImports('contact', config),
-      controllers: [TargetResolvedHandler, ContactInboundHandler],
+      controllers: [TargetResolvedHandler, ContactInboundHandler, DeliveryFallbackHandler],
       providers: [
         { provide: ContactConfig, useValue: config },
         ResolveContactsService,

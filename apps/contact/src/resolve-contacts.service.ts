@@ -14,6 +14,7 @@ import {
 import { EventPublisher, type OutgoingEvent } from '@herald/kafka';
 import { PromiseCache } from '@herald/runtime';
 import {
+  BroadcastRepository,
   ChannelRepository,
   ContactRepository,
   RunRepository,
@@ -85,7 +86,11 @@ export class ResolveContactsService {
     private readonly botSettings: BotSettingsCache,
     private readonly frequencyCap: FrequencyCapService,
     private readonly sendWindows: SendWindowPolicy,
+    private readonly broadcasts: BroadcastRepository,
   ) {}
+
+  /** Per broadcast: its settings.fallback (null: none), reused for a few seconds. */
+  private readonly broadcastFallback = new PromiseCache<Channel[] | null>(ENABLED_CHANNELS_CACHE_MS);
 
   /** Per bot: its enabled channel types, one read shared by concurrent pages. */
   private readonly enabledChannels = new PromiseCache<ReadonlySet<Channel>>(ENABLED_CHANNELS_CACHE_MS);
@@ -94,8 +99,17 @@ export class ResolveContactsService {
     return this.enabledChannels.get(botId, async () => new Set(await this.channels.enabledTypes(botId)));
   }
 
-  async handlePage(page: TargetResolved): Promise<void> {
+  /**
+   * `fallback`: this page is one person handed back by a delivery service (channel fallback):
+   * their deliveries carry the marker (so they never fall back again) and the first channel's
+   * variables under the new contact's own.
+   */
+  async handlePage(
+    page: TargetResolved,
+    fallback?: { from: NonNullable<DeliveryRequested['fallbackFrom']>; variables: Record<string, string> },
+  ): Promise<void> {
     const { resolved, skipped } = await this.resolve(page);
+    const fallbackOrder = fallback ? undefined : await this.fallbackOrderOf(page);
     // People found by identity may be named again by a later page (the same uid twice in a
     // From-API list, a phone and a user id of one person): the first page to list them sends.
     const listedEarlier = await this.runs.listedBefore(
@@ -141,7 +155,19 @@ export class ResolveContactsService {
     for (const { target, index, contact, reason } of capped) skipped.push({ target, index, contactId: contact.id, reason });
     const now = await this.sendWindows.holdOutside(
       page,
-      allowed.map(({ contact, target }) => ({ contact, event: this.deliveryFor(page, contact, target) })),
+      allowed.map(({ contact, target }) => {
+        const event = this.deliveryFor(page, contact, target);
+        if (fallback) {
+          event.fallbackFrom = fallback.from;
+          event.variables = { ...fallback.variables, ...event.variables };
+        } else {
+          // Channel fallback: the channels after this one in the broadcast's order.
+          const at = fallbackOrder?.indexOf(contact.channel) ?? -1;
+          const next = at === -1 ? [] : fallbackOrder!.slice(at + 1);
+          if (next.length > 0) event.fallback = next;
+        }
+        return { contact, event };
+      }),
     );
     const perTopic = new Map<string, OutgoingEvent<DeliveryRequested>[]>();
     for (const { contact, event } of now) {
@@ -177,6 +203,19 @@ export class ResolveContactsService {
       );
       await this.publisher.publish(Topics.DeliveryResult, results);
     }
+  }
+
+  /** The page's channel fallback order: its options', else its broadcast's settings.fallback. */
+  private async fallbackOrderOf(page: TargetResolved): Promise<Channel[] | undefined> {
+    if (page.options?.fallback) return page.options.fallback;
+    if (!page.broadcastId) return undefined;
+    const broadcastId = page.broadcastId;
+    const order = await this.broadcastFallback.get(broadcastId, async () => {
+      const settings = (await this.broadcasts.findById(broadcastId))?.settings as { fallback?: unknown } | undefined;
+      const given = settings?.fallback;
+      return Array.isArray(given) && given.every((c): c is Channel => c === 'whatsapp' || c === 'sms') ? given : null;
+    });
+    return order ?? undefined;
   }
 
   private deliveryFor(
