@@ -18,7 +18,8 @@ export class AdminRunsController {
   @Get(':runId')
   @AdminDocs.op(
     'A run: status (scheduled, resolving, delivering, completed, failed, cancelled), reason, counts ' +
-      '(targeted, sent, delivered, read, failed, skipped, scheduled, and failedOver: people sent through a failover account)',
+      '(targeted, sent, delivered, read, failed, skipped, scheduled; failedOver: people sent through a failover account; ' +
+      "fellBack: people handed on to their broadcast's next channel, counted once)",
   )
   getRun(@Param('runId', uuid) runId: string) {
     return this.admin.getRun(runId);
@@ -26,8 +27,9 @@ export class AdminRunsController {
 
   @Get(':runId/deliveries')
   @AdminDocs.op(
-    "A run's deliveries, one per person (keyset pages; ?status= filters): status, reason, code, accountId (the channel that sent) " +
-      'and failover (why earlier accounts of the bot did not send, when it failed over)',
+    "A run's deliveries, one per person and channel (keyset pages; ?status= filters): status, reason, code, accountId (the channel that sent), " +
+      'failover (why earlier accounts of the bot did not send, when it failed over), fallbackTo (the channel the person was sent on ' +
+      'instead: this row could not reach them) and fallbackFrom (the channel that could not, and why)',
     200,
     { paged: true, status: true },
   )

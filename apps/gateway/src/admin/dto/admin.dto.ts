@@ -179,6 +179,40 @@ export class BroadcastSettingsDto {
     },
   })
   sendWindow?: SendWindow;
+
+  @ApiPropertyOptional({
+    description:
+      'Channel fallback: the channels to reach a person on, in order. When the first cannot reach them for a "not here" reason ' +
+      '(not a WhatsApp user 131026, the 24-hour window closed without a template, an invalid or unreachable number) and the bot has the next channel, ' +
+      'Herald sends there once, to their number (their contact on the next channel is found or created). The person counts once in the run ' +
+      '(counts.fellBack says how many moved); their first row shows fallbackTo and the reason, the next fallbackFrom. ' +
+      'WhatsApp and SMS only (Messenger ids are not phone numbers); an SMS STOP is never routed around.',
+    example: ['whatsapp', 'sms'],
+    type: [String],
+    enum: ['whatsapp', 'sms'],
+  })
+  @IsOptional()
+  @ValidateBy({
+    name: 'fallback',
+    validator: {
+      validate: (value: unknown) => fallbackProblem(value) === undefined,
+      defaultMessage: (args) => fallbackProblem(args?.value) ?? 'settings.fallback is not a channel list',
+    },
+  })
+  fallback?: Array<'whatsapp' | 'sms'>;
+}
+
+/** Why `value` is not a channel fallback order (two distinct phone channels), or undefined. */
+function fallbackProblem(value: unknown): string | undefined {
+  if (
+    !Array.isArray(value) ||
+    value.length !== 2 ||
+    value.some((c) => c !== 'whatsapp' && c !== 'sms') ||
+    value[0] === value[1]
+  ) {
+    return 'settings.fallback must list whatsapp and sms once each, in the order to try them, e.g. ["whatsapp", "sms"] (Messenger ids are not phone numbers, so Messenger cannot take part)';
+  }
+  return undefined;
 }
 
 export class CreateBroadcastDto {
