@@ -89,7 +89,8 @@ export class ChannelRepository {
   }
 
   listForBot(botId: string): Promise<ChannelEntity[]> {
-    return this.db.getRepository(ChannelEntity).find({ where: { botId }, order: { type: 'ASC', priority: 'ASC', createdAt: 'ASC' } });
+    // In the order they were added, as before failover (callers such as CSML take the first).
+    return this.db.getRepository(ChannelEntity).find({ where: { botId }, order: { createdAt: 'ASC' } });
   }
 
   /** The channel types on which the bot has an enabled account. */
