@@ -186,6 +186,8 @@ export class DeliveryRecorder {
                 ? { providerMessageId: outcome.providerMessageId }
                 : {}),
               ...(outcome.segments !== undefined ? { segments: outcome.segments } : {}),
+              ...(outcome.accountId ? { accountId: outcome.accountId } : {}),
+              ...(outcome.failover ? { failedOver: true } : {}),
             },
           });
           break;

@@ -16,6 +16,13 @@ export const DeliveryResultSchema = Type.Object(
     code: Type.Optional(Type.String({ maxLength: 64 })),
     providerMessageId: Type.Optional(Type.String({ maxLength: 256 })),
     segments: Type.Optional(Type.Integer({ minimum: 0, description: 'SMS: billed segments (GSM-7 or UCS-2) of what was sent.' })),
+    accountId: Type.Optional(
+      Type.String({
+        format: 'uuid',
+        description: "Sent: the bot's channel (provider account) that sent it; a later one than the first when the send failed over.",
+      }),
+    ),
+    failedOver: Type.Optional(Type.Boolean({ description: 'Sent through a later account because the earlier ones could not (provider failover).' })),
     at: Timestamp,
   },
   {
