@@ -156,7 +156,7 @@ describe('gateway public APIs (gateway alone, real Kafka and PostgreSQL)', () =>
       expect(Buffer.byteLength(exactly)).toBe(1024 * 1024);
       const accepted = await json<Accepted>(await hook(exactly));
       expect(accepted.status).toBe(200);
-      expectEvent(accepted.body.run_id, (event) => expect(event.targets).toEqual([{ userId: '15551234567', channel: 'whatsapp', create: true }]));
+      expectEvent(accepted.body.run_id, (event) => expect(event.targets).toEqual([{ userId: '15551234567', phone: '+15551234567', channel: 'whatsapp', create: true }]));
       const over = await json<{ error: { code: string; message: string } }>(await hook(`${exactly} `));
       expect(over.status).toBe(413);
       expect(over.body.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than the 1 MiB limit. Send fewer targets per call.' });
@@ -299,7 +299,8 @@ describe('gateway public APIs (gateway alone, real Kafka and PostgreSQL)', () =>
       expect(response.status).toBe(200);
       expect(response.body).toEqual({
         request_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
-        client: { user_id: 'some-user-id', bot_id: bot.botId, channel_id: bot.channelIds.whatsapp },
+        // The seed's user id is no phone number, so it can only be a Messenger user of this bot.
+        client: { user_id: 'some-user-id', bot_id: bot.botId, channel_id: bot.channelIds.messenger },
         payload: { content_type: 'flow_trigger', content: { flow_id: 'welcome', close_flows: true } },
         metadata: { somekey: 'somevalue' },
       });
@@ -307,7 +308,7 @@ describe('gateway public APIs (gateway alone, real Kafka and PostgreSQL)', () =>
         expect(event).toMatchObject({
           source: 'csml',
           content: { blockId: bot.blockIds.welcome },
-          targets: [{ userId: 'some-user-id', channel: 'whatsapp', create: false }],
+          targets: [{ userId: 'some-user-id', channel: 'messenger', create: false }],
           payload: { somekey: 'somevalue' },
         });
       });

@@ -152,7 +152,7 @@ describe('Idempotency-Key (gateway, real Kafka and PostgreSQL)', () => {
         fetch(`${h.url}/v1/api/broadcasts`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-api-key': bot.token, 'idempotency-key': key },
-          body: JSON.stringify({ payload: { content_type: 'flow_trigger', content: { flow_id: 'welcome' } }, client: { user_id: 'u' } }),
+          body: JSON.stringify({ payload: { content_type: 'flow_trigger', content: { flow_id: 'welcome' } }, client: { user_id: '15551234567' } }),
         }),
     ];
     for (const call of calls) {

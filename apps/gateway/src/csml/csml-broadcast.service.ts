@@ -89,6 +89,8 @@ export class CsmlBroadcastService {
     const phone = normalizePhone(userId);
     const forms = 'e164' in phone ? [userId, phone.e164, whatsappIdOf(phone.e164)] : [userId];
     const known = await this.contacts.findByUserIds(botId, [...new Set(forms)]);
-    return channels.find((c) => known.some((k) => k.channel === c.type)) ?? channels[0]!;
+    // A user id that is no phone number can only be someone on Messenger (page-scoped id).
+    const usable = channels.filter((c) => c.type === 'messenger' || 'e164' in phone);
+    return channels.find((c) => known.some((k) => k.channel === c.type)) ?? usable[0] ?? channels[0]!;
   }
 }

@@ -89,8 +89,7 @@ export class ChannelRepository {
   }
 
   listForBot(botId: string): Promise<ChannelEntity[]> {
-    // In the order they were added, as before failover (callers such as CSML take the first).
-    return this.db.getRepository(ChannelEntity).find({ where: { botId }, order: { createdAt: 'ASC' } });
+    return this.db.getRepository(ChannelEntity).find({ where: { botId }, order: { priority: 'ASC', createdAt: 'ASC' } });
   }
 
   /** The channel types on which the bot has an enabled account. */
