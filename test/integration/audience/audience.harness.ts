@@ -2,7 +2,7 @@
 // raw Kafka probe to publish requests and read pages back, and direct SQL to seed bots,
 // contacts and broadcasts (owned by other services, so not written through their APIs here).
 import type { INestApplication } from '@nestjs/common';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { Topics, dlqTopicOf, type Audience, type BroadcastRequested, type Channel, type TargetResolved } from '@herald/contracts';
 import { SecretBox } from '@herald/persistence';
@@ -131,16 +131,19 @@ export class AudienceHarness {
           ...(options.recipients.headers ? { headersSealed: this.box.seal(options.recipients.headers) } : {}),
         }
       : null;
+    // Hook keys are kept as a digest (for lookup) and sealed (for operators), never in clear.
+    const hookKey = randomBytes(18).toString('base64url');
     await this.db.query(
-      `INSERT INTO broadcasts (id, bot_id, name, content, audience, recipients, settings, hook_key)
-       VALUES ($1, $2, 'suite broadcast', $3, $4, $5, '{}', $6)`,
+      `INSERT INTO broadcasts (id, bot_id, name, content, audience, recipients, settings, hook_key_digest, hook_key_sealed)
+       VALUES ($1, $2, 'suite broadcast', $3, $4, $5, '{}', $6, $7)`,
       [
         id,
         botId,
         JSON.stringify({ messages: [{ text: 'Saved content' }] }),
         options.audience ? JSON.stringify(options.audience) : null,
         recipients ? JSON.stringify(recipients) : null,
-        randomBytes(18).toString('base64url'),
+        createHash('sha256').update(hookKey).digest('hex'),
+        this.box.seal(hookKey),
       ],
     );
     return id;
