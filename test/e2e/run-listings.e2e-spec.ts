@@ -29,8 +29,9 @@ describe('a person listed in two pages of one run', () => {
       { user_id: '15550400001', bot_channel: 'whatsapp', first_name: 'Ada' },
       { user_id: '15550400002', bot_channel: 'whatsapp', first_name: 'Bob' },
       { user_id: '15550400003', bot_channel: 'whatsapp', first_name: 'Cy' },
-      // Page 1 again names Ada, by phone this time.
-      { user_phone_number: '+15550400001', bot_channel: 'whatsapp', first_name: 'Ada' },
+      // Page 1 again names Ada, by phone alone this time (with a channel, her number would be
+      // her WhatsApp id and the request itself would already name her once).
+      { user_phone_number: '+15550400001', first_name: 'Ada' },
     ];
     const accepted = await json<{ run_id: string }>(
       await fetch(`${stack.gatewayUrl}/hooks/${hookKey}`, {
