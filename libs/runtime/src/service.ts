@@ -24,6 +24,8 @@ export function coreImports(service: string, config: BaseConfig): DynamicModule[
       defaultPartitions: config.KAFKA_TOPIC_PARTITIONS,
       replicationFactor: config.KAFKA_REPLICATION_FACTOR,
       ...kafkaSecurityOf(config).security,
+      recordAttempts: config.KAFKA_RECORD_ATTEMPTS,
+      recordRetryBaseMs: config.KAFKA_RECORD_RETRY_BASE_MS,
     }),
     PersistenceModule.forRoot({
       url: config.DATABASE_URL,
