@@ -64,7 +64,8 @@ describe('policy: send windows', () => {
     expect(scheduled.held).toEqual([
       expect.objectContaining({ recipient: later, status: 'scheduled', dueAt: new Date(opensAt).toISOString(), zone: 'Asia/Kathmandu', reason: expect.stringContaining('outside the send window') }),
     ]);
-    expect(await h.run(runId)).toMatchObject({ status: 'delivering', targeted: 2, sent: 1 });
+    // The sandbox has the message before the run has folded its result: wait for the count.
+    expect(await h.runWhen(runId, (r) => r.sent === 1, 'the sent person to be counted')).toMatchObject({ status: 'delivering', targeted: 2, sent: 1 });
     expect((await h.stack.admin('GET', `/admin/runs/${runId}`)).body).toMatchObject({ status: 'delivering', counts: { targeted: 2, sent: 1, scheduled: 1 } });
     expect(await h.messages('sms', later)).toEqual([]);
 
