@@ -103,7 +103,9 @@ function instantOf(day: number, minutes: number, zone: string): number {
   // In a gap both guesses may land past the wanted wall time: walk back to the gap's end.
   let lo = Math.min(first, second) - 3 * 3_600_000;
   if (wallOf(hi, zone).asUtc === wanted) return hi;
-  while (hi - lo > 1_000) {
+  // To the millisecond: the clock jumps at a whole second, and a window must not look open
+  // before the instant this returns (the property test found a 234 ms gap at 1 s precision).
+  while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
     if (wallOf(mid, zone).asUtc >= wanted) hi = mid;
     else lo = mid;
