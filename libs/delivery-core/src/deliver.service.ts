@@ -384,27 +384,12 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
       attempts: request.attempt + 1,
       maxAttempts: this.retries.attempts,
     });
-    switch (decision.action) {
-      case 'pause':
-        return held(request, 0, reason);
-      case 'fail':
-        if (!decision.deadLetter) return { kind: 'failed', request, code: 'UNPREPARED', reason };
-        return {
-          kind: 'retry',
-          request,
-          code: 'UNPREPARED',
-          reason,
-          sentMessages: request.sentMessages ?? 0,
-        };
-      default:
-        return {
-          kind: 'retry',
-          request,
-          code: 'UNPREPARED',
-          reason,
-          sentMessages: request.sentMessages ?? 0,
-        };
-    }
+    if (decision.action === 'pause') return held(request, 0, reason);
+    if (decision.action === 'fail' && !decision.deadLetter)
+      return { kind: 'failed', request, code: 'UNPREPARED', reason };
+    // Retries, and the DLQ copy after the last one, are the recorder's (the retry topics).
+    const sentMessages = request.sentMessages ?? 0;
+    return { kind: 'retry', request, code: 'UNPREPARED', reason, sentMessages };
   }
 
   /** Events whose row the claim refused: final rows are announced again, rows in progress wait. */

@@ -16,8 +16,8 @@ export class TextLogger extends ConsoleLogger {
     return scrub(super.formatMessage(logLevel, message, pidMessage, formattedLogLevel, contextMessage, timestampDiff, params));
   }
 
-  // Nest calls this with no stack when `error()` gets a message alone: nothing to scrub then.
+  // Nest calls this with no stack when `error()` gets a message alone: nothing to print then.
   protected override printStackTrace(stack: string | undefined): void {
-    super.printStackTrace(stack === undefined ? (stack as unknown as string) : scrub(String(stack)));
+    if (stack) super.printStackTrace(scrub(stack));
   }
 }

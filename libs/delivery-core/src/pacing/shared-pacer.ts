@@ -43,8 +43,7 @@ export class SharedPacer {
   /** Reserves one send in every scope; resolves to how long to wait before making it. */
   async reserve(scopes: readonly PaceScope[]): Promise<number> {
     const shared = this.store ? scopes.filter((s) => s.shared) : [];
-    const local =
-      shared.length === scopes.length ? [] : scopes.filter((s) => !(this.store && s.shared));
+    const local = this.store ? scopes.filter((s) => !s.shared) : scopes;
     let wait = local.length > 0 ? this.local.reserve(local) : 0;
     for (const scope of shared) wait = Math.max(wait, await this.slot(scope.key, scope.rate));
     return wait;
