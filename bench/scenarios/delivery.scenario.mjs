@@ -10,6 +10,7 @@ import { SERVICE_NAMES, startStack } from '../lib/herald.stack.mjs';
 import { kafkaClient } from '../lib/infra.mjs';
 import { startMemorySampler } from '../lib/memory.sampler.mjs';
 import { providerCeiling } from '../lib/provider.ceiling.mjs';
+import { queued, steadyRate } from '../lib/drain.mjs';
 import { sandboxClient } from '../lib/sandbox.client.mjs';
 import { ratio, round } from '../lib/stats.mjs';
 
@@ -22,11 +23,6 @@ const SERVICE = 'delivery-sms';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Records written to the run's delivery topic so far (the sum of its partitions' high watermarks). */
-async function queued(admin, topic) {
-  const offsets = await admin.fetchTopicOffsets(topic);
-  return offsets.reduce((sum, p) => sum + Number(p.high), 0);
-}
 
 async function waitFor(what, check, timeoutMs, { stack, everyMs = 500 } = {}) {
   const deadline = Date.now() + timeoutMs;
@@ -93,17 +89,6 @@ async function drain({ stack, kafkaAdmin, admin, sandbox, bot, people, latencyMs
   };
 }
 
-/** The achieved rate over the middle 80 % of the sends (the bucket's first burst left out). */
-async function steadyRate(sandbox) {
-  const times = [];
-  for await (const message of sandbox.messages({ channel: 'sms' }))
-    times.push(Date.parse(message.receivedAt));
-  times.sort((a, b) => a - b);
-  const from = Math.floor(times.length * 0.1);
-  const to = Math.ceil(times.length * 0.9) - 1;
-  const spanS = (times[to] - times[from]) / 1000;
-  return spanS > 0 ? (to - from) / spanS : null;
-}
 
 export async function delivery(ctx) {
   const { args, log } = ctx;

@@ -8,6 +8,7 @@ import { adminClient } from '../lib/herald.admin.mjs';
 import { SERVICE_NAMES, startStack } from '../lib/herald.stack.mjs';
 import { kafkaClient } from '../lib/infra.mjs';
 import { startMemorySampler } from '../lib/memory.sampler.mjs';
+import { queued, steadyRate } from '../lib/drain.mjs';
 import { sandboxClient } from '../lib/sandbox.client.mjs';
 import { round } from '../lib/stats.mjs';
 
@@ -17,10 +18,6 @@ const REPLICAS = ['delivery-sms', 'delivery-sms#2', 'delivery-sms#3'];
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function queued(admin, topic) {
-  const offsets = await admin.fetchTopicOffsets(topic);
-  return offsets.reduce((sum, p) => sum + Number(p.high), 0);
-}
 
 async function until(what, check, timeoutMs, stack) {
   const deadline = Date.now() + timeoutMs;
@@ -33,16 +30,6 @@ async function until(what, check, timeoutMs, stack) {
   }
 }
 
-/** The achieved rate over the middle 80 % of the sends (the first burst left out). */
-async function steadyRate(sandbox) {
-  const times = [];
-  for await (const message of sandbox.messages({ channel: 'sms' })) times.push(Date.parse(message.receivedAt));
-  times.sort((a, b) => a - b);
-  const from = Math.floor(times.length * 0.1);
-  const to = Math.ceil(times.length * 0.9) - 1;
-  const spanS = (times[to] - times[from]) / 1000;
-  return spanS > 0 ? (to - from) / spanS : null;
-}
 
 /** Queues everyone for the stopped replicas, starts `replicas` of them, measures the drain. */
 async function drain({ stack, kafkaAdmin, admin, sandbox, bot, people, replicas, log }) {
