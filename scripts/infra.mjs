@@ -164,8 +164,12 @@ async function status({ json }) {
 async function scram() {
   const password = randomBytes(12).toString('hex');
   const broker = await startScramKafka({ users: { 'herald-local': password }, log: console.log });
-  console.log(`SASL/SCRAM Kafka ready on ${broker.brokers.join(',')} (ACLs enforced; data in ${broker.dataDir})`);
-  console.log(`  a user without ACLs yet:  KAFKA_BROKERS=${broker.brokers.join(',')} KAFKA_SASL_MECHANISM=scram-sha-512 KAFKA_SASL_USERNAME=herald-local KAFKA_SASL_PASSWORD=${password}`);
+  console.log(
+    `SASL/SCRAM Kafka ready on ${broker.brokers.join(',')} (ACLs enforced; data in ${broker.dataDir})`,
+  );
+  console.log(
+    `  a user without ACLs yet:  KAFKA_BROKERS=${broker.brokers.join(',')} KAFKA_SASL_MECHANISM=scram-sha-512 KAFKA_SASL_USERNAME=herald-local KAFKA_SASL_PASSWORD=${password}`,
+  );
   console.log(`  the super user (for ACLs): ${broker.admin.username} / ${broker.admin.password}`);
   console.log('  Ctrl-C stops it and deletes its data.');
   await new Promise((resolve) => {

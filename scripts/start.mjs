@@ -44,10 +44,14 @@ function persistent(name, make) {
   return value;
 }
 
-const adminKey = process.env.HERALD_ADMIN_KEY ?? persistent('admin-key', () => `hak_${randomBytes(18).toString('base64url')}`);
+const adminKey =
+  process.env.HERALD_ADMIN_KEY ??
+  persistent('admin-key', () => `hak_${randomBytes(18).toString('base64url')}`);
 // The console's first admin, created by the gateway at boot when missing (kept in .run/ for local use).
 const consoleEmail = process.env.HERALD_CONSOLE_ADMIN_EMAIL ?? 'admin@herald.local';
-const consolePassword = process.env.HERALD_CONSOLE_ADMIN_PASSWORD ?? persistent('console-admin-password', () => randomBytes(12).toString('base64url'));
+const consolePassword =
+  process.env.HERALD_CONSOLE_ADMIN_PASSWORD ??
+  persistent('console-admin-password', () => randomBytes(12).toString('base64url'));
 const env = {
   ...process.env,
   DATABASE_URL: process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
@@ -70,13 +74,19 @@ function launch(name, args, extraEnv = {}) {
     cwd: ROOT,
     graceMs: 20_000,
   };
-  const child = spawn(process.execPath, [SUPERVISOR_PATH, 'supervise', Buffer.from(JSON.stringify(spec)).toString('base64url')], {
-    cwd: ROOT,
-    env: { ...env, ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [SUPERVISOR_PATH, 'supervise', Buffer.from(JSON.stringify(spec)).toString('base64url')],
+    {
+      cwd: ROOT,
+      env: { ...env, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   for (const stream of [child.stdout, child.stderr]) {
-    readline.createInterface({ input: stream }).on('line', (line) => console.log(`\x1b[36m${name.padEnd(18)}\x1b[0m ${line}`));
+    readline
+      .createInterface({ input: stream })
+      .on('line', (line) => console.log(`\x1b[36m${name.padEnd(18)}\x1b[0m ${line}`));
   }
   child.once('exit', (code, signal) => {
     if (!stopping) {
@@ -105,11 +115,15 @@ async function waitReady(url, what, timeoutMs = 90_000) {
 async function admin(method, urlPath, body) {
   const response = await fetch(`${gatewayUrl}${urlPath}`, {
     method,
-    headers: { authorization: `Bearer ${adminKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${adminKey}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
   });
   const json = await response.json().catch(() => null);
-  if (!response.ok) throw new Error(`${method} ${urlPath} → ${response.status} ${JSON.stringify(json)}`);
+  if (!response.ok)
+    throw new Error(`${method} ${urlPath} → ${response.status} ${JSON.stringify(json)}`);
   return json;
 }
 
@@ -118,15 +132,34 @@ async function demo() {
   const file = path.join(RUN_DIR, 'demo.json');
   if (fs.existsSync(file)) {
     const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
-    const found = await fetch(`${gatewayUrl}/admin/broadcasts/${saved.broadcastId}`, { headers: { authorization: `Bearer ${adminKey}` } });
+    const found = await fetch(`${gatewayUrl}/admin/broadcasts/${saved.broadcastId}`, {
+      headers: { authorization: `Bearer ${adminKey}` },
+    });
     if (found.ok) return { ...saved, hookUrl: (await found.json()).hookUrl };
   }
   const bot = await admin('POST', '/admin/bots', { name: 'Demo bot' });
   const { token } = await admin('POST', `/admin/bots/${bot.id}/tokens`, { name: 'demo' });
   // The demo messages people who never wrote in (the sandbox allows it): the 24-hour window is off for its account.
-  await admin('POST', `/admin/bots/${bot.id}/channels`, { type: 'whatsapp', config: { phoneNumberId: '1065550001', accessToken: 'demo-access-token', enforceCustomerServiceWindow: false } });
-  await admin('POST', `/admin/bots/${bot.id}/channels`, { type: 'sms', config: { accountSid: 'AC' + '0'.repeat(32), authToken: 'demo-auth-token', from: '+15550006666' } });
-  const broadcast = await admin('POST', `/admin/bots/${bot.id}/broadcasts`, { name: 'Greeting', content: { messages: [{ text: 'Hello {{first_name}}' }] } });
+  await admin('POST', `/admin/bots/${bot.id}/channels`, {
+    type: 'whatsapp',
+    config: {
+      phoneNumberId: '1065550001',
+      accessToken: 'demo-access-token',
+      enforceCustomerServiceWindow: false,
+    },
+  });
+  await admin('POST', `/admin/bots/${bot.id}/channels`, {
+    type: 'sms',
+    config: {
+      accountSid: 'AC' + '0'.repeat(32),
+      authToken: 'demo-auth-token',
+      from: '+15550006666',
+    },
+  });
+  const broadcast = await admin('POST', `/admin/bots/${bot.id}/broadcasts`, {
+    name: 'Greeting',
+    content: { messages: [{ text: 'Hello {{first_name}}' }] },
+  });
   const saved = { botId: bot.id, token, broadcastId: broadcast.id };
   fs.writeFileSync(file, JSON.stringify(saved, null, 2), { mode: 0o600 });
   return { ...saved, hookUrl: broadcast.hookUrl };
@@ -137,7 +170,13 @@ async function shutdown(code = 0) {
   stopping = true;
   say('stopping: services drain and exit, then Kafka');
   for (const { child } of [...children].reverse()) child.kill('SIGTERM');
-  await Promise.all(children.map(({ child }) => (child.exitCode === null && child.signalCode === null ? new Promise((r) => child.once('exit', r)) : null)));
+  await Promise.all(
+    children.map(({ child }) =>
+      child.exitCode === null && child.signalCode === null
+        ? new Promise((r) => child.once('exit', r))
+        : null,
+    ),
+  );
   await kafka?.stop?.();
   say('stopped');
   process.exit(code);
@@ -147,9 +186,27 @@ process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
 say('building (tsc)…');
-const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
-const alias = build.status === 0 ? spawnSync(process.execPath, ['node_modules/tsc-alias/dist/bin/index.js', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' }) : build;
-const consoleBuild = alias.status === 0 ? spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'apps/console/vite.config.ts'], { cwd: ROOT, stdio: 'inherit' }) : alias;
+const build = spawnSync(
+  process.execPath,
+  ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'],
+  { cwd: ROOT, stdio: 'inherit' },
+);
+const alias =
+  build.status === 0
+    ? spawnSync(
+        process.execPath,
+        ['node_modules/tsc-alias/dist/bin/index.js', '-p', 'tsconfig.build.json'],
+        { cwd: ROOT, stdio: 'inherit' },
+      )
+    : build;
+const consoleBuild =
+  alias.status === 0
+    ? spawnSync(
+        process.execPath,
+        ['node_modules/vite/bin/vite.js', 'build', '--config', 'apps/console/vite.config.ts'],
+        { cwd: ROOT, stdio: 'inherit' },
+      )
+    : alias;
 if (consoleBuild.status !== 0) {
   say('build failed');
   process.exit(1);
@@ -157,24 +214,38 @@ if (consoleBuild.status !== 0) {
 
 say('starting Kafka (KRaft) and PostgreSQL…');
 await ensureKafkaJars();
-[kafka] = await Promise.all([startKafka({ nodes: 1, detached: false }), ensurePostgres(env.DATABASE_URL)]);
-const migrate = spawnSync(process.execPath, ['dist/apps/herald/src/main.js', 'migrate'], { cwd: ROOT, env, stdio: 'inherit' });
+[kafka] = await Promise.all([
+  startKafka({ nodes: 1, detached: false }),
+  ensurePostgres(env.DATABASE_URL),
+]);
+const migrate = spawnSync(process.execPath, ['dist/apps/herald/src/main.js', 'migrate'], {
+  cwd: ROOT,
+  env,
+  stdio: 'inherit',
+});
 if (migrate.status !== 0) {
   say('migrations failed');
   await shutdown(1);
 }
 
-launch('provider-sandbox', ['dist/apps/provider-sandbox/src/main.js'], { SANDBOX_PORT: String(SANDBOX_PORT) });
+launch('provider-sandbox', ['dist/apps/provider-sandbox/src/main.js'], {
+  SANDBOX_PORT: String(SANDBOX_PORT),
+});
 if (allInOne) {
   launch('herald', ['dist/apps/herald/src/main.js', 'all']);
 } else {
   for (const [name, port] of SERVICES) {
-    launch(name, ['dist/apps/herald/src/main.js', name], { PORT: String(name === 'gateway' ? GATEWAY_PORT : port) });
+    launch(name, ['dist/apps/herald/src/main.js', name], {
+      PORT: String(name === 'gateway' ? GATEWAY_PORT : port),
+    });
   }
 }
 await waitReady(`${sandboxUrl}/health/ready`, 'the provider sandbox');
 for (const [name, port] of SERVICES) {
-  await waitReady(`http://127.0.0.1:${name === 'gateway' ? GATEWAY_PORT : port}/health/ready`, name);
+  await waitReady(
+    `http://127.0.0.1:${name === 'gateway' ? GATEWAY_PORT : port}/health/ready`,
+    name,
+  );
 }
 const seeded = await demo();
 

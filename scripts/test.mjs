@@ -6,8 +6,13 @@ import fs from 'node:fs';
 import { startKafka, stopKafka } from './lib/kafka.mjs';
 import { ensurePostgres } from './lib/postgres.mjs';
 
-const testDb = process.env.HERALD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/herald_test';
-const env = { ...process.env, HERALD_TEST_DATABASE_URL: testDb, KAFKAJS_NO_PARTITIONER_WARNING: '1' };
+const testDb =
+  process.env.HERALD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/herald_test';
+const env = {
+  ...process.env,
+  HERALD_TEST_DATABASE_URL: testDb,
+  KAFKAJS_NO_PARTITIONER_WARNING: '1',
+};
 
 function step(title, command, args) {
   console.log(`\n▶ ${title}`);
@@ -30,9 +35,15 @@ const report = (tier) => {
   reports.push(file);
   return ['--json', `--outputFile=${file}`];
 };
-let ok = step('type-check', node, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']);
+let ok = step('type-check', node, [
+  'node_modules/typescript/bin/tsc',
+  '-p',
+  'tsconfig.json',
+  '--noEmit',
+]);
 ok = step('lint', node, ['node_modules/eslint/bin/eslint.js', '.', '--max-warnings', '0']) && ok;
-ok = step('unit tests', node, [...jest, '--selectProjects', 'unit', '--ci', ...report('unit')]) && ok;
+ok =
+  step('unit tests', node, [...jest, '--selectProjects', 'unit', '--ci', ...report('unit')]) && ok;
 
 let started = false;
 try {
@@ -40,7 +51,17 @@ try {
   const kafka = await startKafka({ nodes: 1, detached: true });
   started = kafka.startedByUs;
   await ensurePostgres(testDb);
-  ok = step('integration and e2e tests', node, [...jest, '--selectProjects', 'integration', '--runInBand', '--ci', ...report('integration'), '--', ...process.argv.slice(2)]) && ok;
+  ok =
+    step('integration and e2e tests', node, [
+      ...jest,
+      '--selectProjects',
+      'integration',
+      '--runInBand',
+      '--ci',
+      ...report('integration'),
+      '--',
+      ...process.argv.slice(2),
+    ]) && ok;
 } finally {
   if (started && !process.env.HERALD_KEEP_KAFKA) await stopKafka({ nodes: 1 });
 }

@@ -221,7 +221,10 @@ export async function broadcastUnderFault(
     ...(deadLettersExpected ? {} : { noDeadLetters: dlqRecords === 0 }),
   };
   if (verify) {
-    const verified = await verify(env).catch((err) => ({ checks: { verified: false }, detail: { error: err.message } }));
+    const verified = await verify(env).catch((err) => ({
+      checks: { verified: false },
+      detail: { error: err.message },
+    }));
     Object.assign(checks, verified.checks);
     result.verified = verified.detail;
   }

@@ -137,7 +137,12 @@ export function faultCases(args) {
       // The one case whose records belong in a DLQ: every poison record, with its reason.
       deadLettersExpected: true,
       fault: async ({ stack, note, env }) => {
-        env.poison = await injectPoison({ stack, hookBot: env.hookBot, botId: env.bot.botId, note });
+        env.poison = await injectPoison({
+          stack,
+          hookBot: env.hookBot,
+          botId: env.bot.botId,
+          note,
+        });
       },
       verify: (env) => checkPoison(env, env.poison),
     });

@@ -36,28 +36,66 @@ function poisonRecords(botId) {
   for (const topic of Object.keys(TYPES)) {
     // Bytes that are not JSON, and JSON with a lone surrogate, on every topic.
     records.push({ topic, why: 'not JSON', value: Buffer.from([0xff, 0x00, 0x7b]) });
-    records.push({ topic, why: 'a lone surrogate', value: JSON.stringify({ runId: randomUUID(), botId, text: lone }) });
+    records.push({
+      topic,
+      why: 'a lone surrogate',
+      value: JSON.stringify({ runId: randomUUID(), botId, text: lone }),
+    });
   }
   // Records that validate but can never be processed.
   records.push({
     topic: 'broadcast.requested.v1',
     why: 'a bot that does not exist',
-    value: JSON.stringify({ runId: randomUUID(), botId: randomUUID(), source: 'event', requestedAt: now, content: { messages: [{ text: 'x' }] } }),
+    value: JSON.stringify({
+      runId: randomUUID(),
+      botId: randomUUID(),
+      source: 'event',
+      requestedAt: now,
+      content: { messages: [{ text: 'x' }] },
+    }),
   });
   records.push({
     topic: 'target.resolved.v1',
     why: 'a run that does not exist',
-    value: JSON.stringify({ runId: randomUUID(), botId, page: 0, targets: [{ phone: '+15579990001', channel: 'sms', create: true }], messages: [{ text: 'x' }] }),
+    value: JSON.stringify({
+      runId: randomUUID(),
+      botId,
+      page: 0,
+      targets: [{ phone: '+15579990001', channel: 'sms', create: true }],
+      messages: [{ text: 'x' }],
+    }),
   });
   return records.map((r) => ({ ...r, key: randomUUID() }));
 }
 
 /** Hook calls a caller might make that no stage could take: each must be answered 400. */
 const POISON_CALLS = [
-  ['a lone surrogate', '{"targets":[{"user_phone_number":"+15579990002","bot_channel":"sms","first_name":"\\ud800"}]}'],
-  ['NUL', '{"targets":[{"user_phone_number":"+15579990003","bot_channel":"sms","first_name":"a\\u0000b"}]}'],
-  ['101 variables', JSON.stringify({ targets: [{ user_phone_number: '+15579990004', bot_channel: 'sms', ...Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`v${i}`, 'x'])) }] })],
-  ['a 5,000-character value', JSON.stringify({ targets: [{ user_phone_number: '+15579990005', bot_channel: 'sms', note: 'x'.repeat(5_000) }] })],
+  [
+    'a lone surrogate',
+    '{"targets":[{"user_phone_number":"+15579990002","bot_channel":"sms","first_name":"\\ud800"}]}',
+  ],
+  [
+    'NUL',
+    '{"targets":[{"user_phone_number":"+15579990003","bot_channel":"sms","first_name":"a\\u0000b"}]}',
+  ],
+  [
+    '101 variables',
+    JSON.stringify({
+      targets: [
+        {
+          user_phone_number: '+15579990004',
+          bot_channel: 'sms',
+          ...Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`v${i}`, 'x'])),
+        },
+      ],
+    }),
+  ],
+  [
+    'a 5,000-character value',
+    JSON.stringify({
+      targets: [{ user_phone_number: '+15579990005', bot_channel: 'sms', note: 'x'.repeat(5_000) }],
+    }),
+  ],
   ['JSON nested 100 deep', `{"targets":${'['.repeat(100)}${']'.repeat(100)}}`],
 ];
 
@@ -76,16 +114,24 @@ export async function injectPoison({ stack, hookBot, botId, note }) {
   note(`poison through the hook API: ${calls.map((c) => `${c.why} → ${c.status}`).join(', ')}`);
 
   const records = poisonRecords(botId);
-  const producer = kafkaClient(stack.brokers, 'herald-faults-poison').producer({ allowAutoTopicCreation: false });
+  const producer = kafkaClient(stack.brokers, 'herald-faults-poison').producer({
+    allowAutoTopicCreation: false,
+  });
   await producer.connect();
   try {
     for (const r of records) {
-      await producer.send({ topic: stack.prefix + r.topic, acks: -1, messages: [{ key: r.key, value: r.value, headers: ceHeaders(r.topic) }] });
+      await producer.send({
+        topic: stack.prefix + r.topic,
+        acks: -1,
+        messages: [{ key: r.key, value: r.value, headers: ceHeaders(r.topic) }],
+      });
     }
   } finally {
     await producer.disconnect().catch(() => {});
   }
-  note(`poison straight into ${new Set(records.map((r) => r.topic)).size} topics: ${records.length} records`);
+  note(
+    `poison straight into ${new Set(records.map((r) => r.topic)).size} topics: ${records.length} records`,
+  );
   return { calls, records };
 }
 
@@ -97,7 +143,10 @@ export async function checkPoison({ stack }, { calls, records }) {
   const admin = kafkaClient(stack.brokers, 'herald-faults-poison').admin();
   await admin.connect();
   const sizeOf = async (physical) =>
-    (await admin.fetchTopicOffsets(physical)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+    (await admin.fetchTopicOffsets(physical)).reduce(
+      (n, p) => n + Number(p.high) - Number(p.low),
+      0,
+    );
   for (const [topic, expected] of byTopic) {
     const reasons = new Map();
     const physical = `${stack.prefix}${topic}.dlq`;
@@ -109,14 +158,18 @@ export async function checkPoison({ stack }, { calls, records }) {
       clientId: 'herald-faults-poison',
       want,
       timeoutMs: 15_000,
-      onRecord: (m) => reasons.set(m.key?.toString('utf8'), m.headers?.herald_dlq_reason?.toString('utf8')),
+      onRecord: (m) =>
+        reasons.set(m.key?.toString('utf8'), m.headers?.herald_dlq_reason?.toString('utf8')),
     }).catch(() => 0);
     for (const r of expected) if (!reasons.get(r.key)) missing.push(`${topic}: ${r.why}`);
   }
   await admin.disconnect().catch(() => {});
   const notRefused = calls.filter((c) => c.status !== 400).map((c) => `${c.why} → ${c.status}`);
   return {
-    checks: { poisonCallsRefused: notRefused.length === 0, poisonRecordsDeadLettered: missing.length === 0 },
+    checks: {
+      poisonCallsRefused: notRefused.length === 0,
+      poisonRecordsDeadLettered: missing.length === 0,
+    },
     detail: { calls, records: records.length, missing, notRefused },
   };
 }

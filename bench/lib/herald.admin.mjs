@@ -12,9 +12,17 @@ export const MESSENGER_PAGE_ID = '100000000000000';
  * URL); the bench messages people who never wrote in, so the 24-hour window is off.
  */
 export const CHANNEL_CONFIGS = {
-  whatsapp: { phoneNumberId: WHATSAPP_PHONE_NUMBER_ID, accessToken: 'bench-access-token', enforceCustomerServiceWindow: false },
+  whatsapp: {
+    phoneNumberId: WHATSAPP_PHONE_NUMBER_ID,
+    accessToken: 'bench-access-token',
+    enforceCustomerServiceWindow: false,
+  },
   sms: { accountSid: SMS_ACCOUNT_SID, authToken: 'bench-auth-token', from: SMS_FROM },
-  messenger: { pageId: MESSENGER_PAGE_ID, pageAccessToken: 'bench-page-token', enforceCustomerServiceWindow: false },
+  messenger: {
+    pageId: MESSENGER_PAGE_ID,
+    pageAccessToken: 'bench-page-token',
+    enforceCustomerServiceWindow: false,
+  },
 };
 
 export function adminClient(stack) {

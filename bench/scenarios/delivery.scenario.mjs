@@ -23,7 +23,6 @@ const SERVICE = 'delivery-sms';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-
 async function waitFor(what, check, timeoutMs, { stack, everyMs = 500 } = {}) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -88,7 +87,6 @@ async function drain({ stack, kafkaAdmin, admin, sandbox, bot, people, latencyMs
     peakMb: usage.byProcess[SERVICE]?.peakMb ?? null,
   };
 }
-
 
 export async function delivery(ctx) {
   const { args, log } = ctx;

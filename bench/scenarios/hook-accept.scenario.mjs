@@ -24,7 +24,11 @@ export async function hookAccept(ctx) {
     sandbox: args.hookPipeline,
     // One bot takes all the load here: its hook quota (issue 11) is raised past the load, so the
     // figure includes the quota check on every call but no refusals.
-    env: { ...ctx.stackOptions.env, HERALD_QUOTA_HOOK_PER_SECOND: '1000000', HERALD_AUTH_FAILURES_PER_MINUTE: '1000000' },
+    env: {
+      ...ctx.stackOptions.env,
+      HERALD_QUOTA_HOOK_PER_SECOND: '1000000',
+      HERALD_AUTH_FAILURES_PER_MINUTE: '1000000',
+    },
     log,
   });
   try {

@@ -61,7 +61,9 @@ export async function latency(ctx) {
           Object.assign(call, {
             status: answer.status,
             answeredAt: Date.now(),
-            ...(answer.status !== 200 ? { error: `${answer.status} ${JSON.stringify(answer.body)}` } : {}),
+            ...(answer.status !== 200
+              ? { error: `${answer.status} ${JSON.stringify(answer.body)}` }
+              : {}),
           }),
         )
         .catch((err) =>
@@ -96,7 +98,10 @@ export async function latency(ctx) {
       calls: count,
       accepted: accepted.length,
       // Why calls were not accepted, if any were not (a few distinct answers).
-      refusals: [...new Set(calls.filter((c) => c.error).map((c) => c.error.slice(0, 300)))].slice(0, 3),
+      refusals: [...new Set(calls.filter((c) => c.error).map((c) => c.error.slice(0, 300)))].slice(
+        0,
+        3,
+      ),
       delivered: latencies.length,
       missing,
       // Milliseconds from the hook's 200 to the sandbox receiving the send (clock: this machine's).

@@ -18,18 +18,17 @@ const REPLICAS = ['delivery-sms', 'delivery-sms#2', 'delivery-sms#3'];
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-
 async function until(what, check, timeoutMs, stack) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     stack.assertAlive();
     const value = await check();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
     await sleep(500);
   }
 }
-
 
 /** Queues everyone for the stopped replicas, starts `replicas` of them, measures the drain. */
 async function drain({ stack, kafkaAdmin, admin, sandbox, bot, people, replicas, log }) {
@@ -38,14 +37,26 @@ async function drain({ stack, kafkaAdmin, admin, sandbox, bot, people, replicas,
   await sandbox.reset();
   const before = await queued(kafkaAdmin, topic).catch(() => 0);
   await admin.runBroadcast(bot.broadcastId);
-  await until(`${people} deliveries queued`, async () => (await queued(kafkaAdmin, topic)) - before >= people, Math.max(120_000, people * 10), stack);
+  await until(
+    `${people} deliveries queued`,
+    async () => (await queued(kafkaAdmin, topic)) - before >= people,
+    Math.max(120_000, people * 10),
+    stack,
+  );
   const names = REPLICAS.slice(0, replicas);
   await Promise.all(names.map((name) => stack.restart(name)));
-  const meter = startMemorySampler(() => Object.fromEntries(names.map((n) => [n, stack.pids()[n]]).filter(([, pid]) => pid)));
-  const stats = await until(`${people} sends at the sandbox`, async () => {
-    const s = await sandbox.stats();
-    return s.unique >= people ? s : null;
-  }, Math.max(180_000, people * 20), stack);
+  const meter = startMemorySampler(() =>
+    Object.fromEntries(names.map((n) => [n, stack.pids()[n]]).filter(([, pid]) => pid)),
+  );
+  const stats = await until(
+    `${people} sends at the sandbox`,
+    async () => {
+      const s = await sandbox.stats();
+      return s.unique >= people ? s : null;
+    },
+    Math.max(180_000, people * 20),
+    stack,
+  );
   const usage = await meter.stop();
   const rate = await steadyRate(sandbox);
   const cpuSeconds = names.reduce((sum, n) => sum + (usage.cpu.byProcess[n] ?? 0), 0);
@@ -59,7 +70,9 @@ async function drain({ stack, kafkaAdmin, admin, sandbox, bot, people, replicas,
     cpuMsPerDelivery: round((cpuSeconds * 1000) / people, 3),
     peakMb: Object.fromEntries(names.map((n) => [n, usage.byProcess[n]?.peakMb ?? null])),
   };
-  log(`scale-out: ${replicas} replica(s): ${result.steadyPerSec}/s, ${result.cpuMsPerDelivery} ms CPU per delivery`);
+  log(
+    `scale-out: ${replicas} replica(s): ${result.steadyPerSec}/s, ${result.cpuMsPerDelivery} ms CPU per delivery`,
+  );
   return result;
 }
 
@@ -81,13 +94,26 @@ export async function scaleOut(ctx) {
   try {
     const admin = adminClient(stack);
     const sandbox = sandboxClient(stack.sandboxUrl);
-    const bot = await admin.setupBot({ name: 'Bench scale-out bot', channels: ['sms'], messagesPerSecond: rate });
-    log(`${label}: seeding ${people.toLocaleString('en')} SMS contacts for one account paced at ${rate}/s`);
-    await seedContacts({ databaseUrl: stack.databaseUrl, botId: bot.botId, count: people, channels: ['sms'] });
+    const bot = await admin.setupBot({
+      name: 'Bench scale-out bot',
+      channels: ['sms'],
+      messagesPerSecond: rate,
+    });
+    log(
+      `${label}: seeding ${people.toLocaleString('en')} SMS contacts for one account paced at ${rate}/s`,
+    );
+    await seedContacts({
+      databaseUrl: stack.databaseUrl,
+      botId: bot.botId,
+      count: people,
+      channels: ['sms'],
+    });
     const one = await drain({ stack, kafkaAdmin, admin, sandbox, bot, people, replicas: 1, log });
     const three = await drain({ stack, kafkaAdmin, admin, sandbox, bot, people, replicas: 3, log });
-    const off = (c) => (c.steadyPerSec === null ? null : round(Math.abs(c.steadyPerSec / rate - 1), 4));
-    const cpuGrowth = one.cpuMsPerDelivery > 0 ? round(three.cpuMsPerDelivery / one.cpuMsPerDelivery - 1, 3) : null;
+    const off = (c) =>
+      c.steadyPerSec === null ? null : round(Math.abs(c.steadyPerSec / rate - 1), 4);
+    const cpuGrowth =
+      one.cpuMsPerDelivery > 0 ? round(three.cpuMsPerDelivery / one.cpuMsPerDelivery - 1, 3) : null;
     return {
       configuredPerSec: rate,
       target: SCALE_OUT_TARGET,

@@ -40,7 +40,8 @@ function freePort() {
 
 /** A user name or password as StorageTool and JAAS take them: no quotes, commas, brackets or '='. */
 function checkCredential(what, value) {
-  if (!/^[A-Za-z0-9._@-]+$/.test(value)) throw new Error(`${what} "${value}" may hold only letters, digits and . _ @ -`);
+  if (!/^[A-Za-z0-9._@-]+$/.test(value))
+    throw new Error(`${what} "${value}" may hold only letters, digits and . _ @ -`);
   return value;
 }
 
@@ -56,8 +57,7 @@ function properties({ port, controllerPort, dataDir, admin }) {
     'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
     'sasl.enabled.mechanisms': MECHANISM,
     'sasl.mechanism.inter.broker.protocol': MECHANISM,
-    [`listener.name.sasl_plaintext.${MECHANISM.toLowerCase()}.sasl.jaas.config`]:
-      `org.apache.kafka.common.security.scram.ScramLoginModule required username="${admin.username}" password="${admin.password}";`,
+    [`listener.name.sasl_plaintext.${MECHANISM.toLowerCase()}.sasl.jaas.config`]: `org.apache.kafka.common.security.scram.ScramLoginModule required username="${admin.username}" password="${admin.password}";`,
     'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
     // The broker talks to its own controller over the loopback PLAINTEXT controller listener.
     'super.users': `User:${admin.username};User:ANONYMOUS`,
@@ -74,7 +74,11 @@ function properties({ port, controllerPort, dataDir, admin }) {
     'group.initial.rebalance.delay.ms': 0,
     'auto.create.topics.enable': false,
   };
-  return Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
+  return (
+    Object.entries(props)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n'
+  );
 }
 
 /**
@@ -82,7 +86,11 @@ function properties({ port, controllerPort, dataDir, admin }) {
  * `users`: name → password, each created with SCRAM-SHA-512 credentials (besides the super user).
  * Fails, and leaves nothing running, if it is not ready within `timeoutMs`.
  */
-export async function startScramKafka({ users = {}, timeoutMs = DEFAULT_START_TIMEOUT_MS, log = () => undefined } = {}) {
+export async function startScramKafka({
+  users = {},
+  timeoutMs = DEFAULT_START_TIMEOUT_MS,
+  log = () => undefined,
+} = {}) {
   const version = kafkaVersion();
   const libDir = await ensureKafkaJars({ version, log });
   const [port, controllerPort] = [await freePort(), await freePort()];
@@ -93,7 +101,12 @@ export async function startScramKafka({ users = {}, timeoutMs = DEFAULT_START_TI
   fs.writeFileSync(propsFile, properties({ port, controllerPort, dataDir, admin }));
   const logDir = path.join(dataDir, 'logs');
   fs.mkdirSync(logDir, { recursive: true });
-  const jvm = [`-Dlog4j.configuration=file:${LOG4J}`, `-Dkafka.logs.dir=${logDir}`, '-cp', `${libDir}/*`];
+  const jvm = [
+    `-Dlog4j.configuration=file:${LOG4J}`,
+    `-Dkafka.logs.dir=${logDir}`,
+    '-cp',
+    `${libDir}/*`,
+  ];
 
   const scram = Object.entries(all).flatMap(([name, password]) => [
     '--add-scram',
@@ -101,19 +114,31 @@ export async function startScramKafka({ users = {}, timeoutMs = DEFAULT_START_TI
   ]);
   // A Kafka cluster id is 16 random bytes in URL-safe base64 (what StorageTool random-uuid prints).
   const clusterId = randomBytes(16).toString('base64url');
-  const format = await run('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile, ...scram], { cwd: ROOT });
+  const format = await run(
+    'java',
+    [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile, ...scram],
+    { cwd: ROOT },
+  );
   if (format.code !== 0) {
     fs.rmSync(dataDir, { recursive: true, force: true });
-    throw new Error(`formatting the SCRAM broker's storage failed (exit ${format.code}):\n${format.stdout}\n${format.stderr}`.trim());
+    throw new Error(
+      `formatting the SCRAM broker's storage failed (exit ${format.code}):\n${format.stdout}\n${format.stderr}`.trim(),
+    );
   }
 
   const stdoutFile = path.join(logDir, 'stdout.log');
   const out = fs.openSync(stdoutFile, 'a');
-  const heap = (process.env.HERALD_KAFKA_HEAP_OPTS ?? '-Xms256m -Xmx512m').split(/\s+/).filter(Boolean);
-  const child = spawn('java', [...heap, '-XX:+UseG1GC', '-Djava.awt.headless=true', ...jvm, 'kafka.Kafka', propsFile], {
-    cwd: ROOT,
-    stdio: ['ignore', out, out],
-  });
+  const heap = (process.env.HERALD_KAFKA_HEAP_OPTS ?? '-Xms256m -Xmx512m')
+    .split(/\s+/)
+    .filter(Boolean);
+  const child = spawn(
+    'java',
+    [...heap, '-XX:+UseG1GC', '-Djava.awt.headless=true', ...jvm, 'kafka.Kafka', propsFile],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', out, out],
+    },
+  );
   fs.closeSync(out);
   let exited;
   child.once('exit', (code, signal) => (exited = signal ?? `code ${code}`));
@@ -125,7 +150,8 @@ export async function startScramKafka({ users = {}, timeoutMs = DEFAULT_START_TI
   const stop = () =>
     (stopped ??= (async () => {
       process.removeListener('exit', onExit);
-      if (exited === undefined && child.pid) await killAndWait(child.pid, { signal: 'SIGTERM', graceMs: 15_000 }).catch(() => undefined);
+      if (exited === undefined && child.pid)
+        await killAndWait(child.pid, { signal: 'SIGTERM', graceMs: 15_000 }).catch(() => undefined);
       fs.rmSync(dataDir, { recursive: true, force: true });
     })());
 
@@ -148,7 +174,16 @@ export async function startScramKafka({ users = {}, timeoutMs = DEFAULT_START_TI
     }
     await sleep(250);
   }
-  return { brokers, port, controllerPort, mechanism: MECHANISM.toLowerCase(), admin, users: all, dataDir, stop };
+  return {
+    brokers,
+    port,
+    controllerPort,
+    mechanism: MECHANISM.toLowerCase(),
+    admin,
+    users: all,
+    dataDir,
+    stop,
+  };
 }
 
 function portAnswers(port) {
@@ -163,4 +198,3 @@ function portAnswers(port) {
     socket.once('error', () => done(false));
   });
 }
-

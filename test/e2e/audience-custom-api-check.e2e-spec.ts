@@ -35,21 +35,45 @@ describe('POST /admin/custom-api/check', () => {
 
   it('reports a good endpoint: pages checked and rows, no problems', async () => {
     const response = await check({ endpoint: `${base}/good`, headers: { Authorization: SECRET } });
-    expect(response).toEqual({ status: 200, body: { ok: true, problems: [], pagesChecked: 3, rows: 6 } });
+    expect(response).toEqual({
+      status: 200,
+      body: { ok: true, problems: [], pagesChecked: 3, rows: 6 },
+    });
     expect(api.requestsTo('/good').map((r) => r.authorization)).toEqual([SECRET, SECRET, SECRET]);
   });
 
   it('reports each problem with its page and a fix, without echoing the headers', async () => {
     const big = await check({ endpoint: `${base}/second-big` });
     expect(big.status).toBe(200);
-    expect(big.body).toMatchObject({ ok: false, pagesChecked: 3, problems: [{ page: 2, problem: expect.stringMatching(/512 rows; a page must hold fewer than 500/) }] });
+    expect(big.body).toMatchObject({
+      ok: false,
+      pagesChecked: 3,
+      problems: [
+        { page: 2, problem: expect.stringMatching(/512 rows; a page must hold fewer than 500/) },
+      ],
+    });
     const html = await check({ endpoint: `${base}/html` });
-    expect(html.body.problems).toEqual([{ page: 1, problem: expect.stringMatching(/is not JSON/), fix: expect.stringMatching(/"list"/) }]);
-    const denied = await check({ endpoint: `${base}/good`, headers: { Authorization: 'Bearer do-not-echo' } });
-    expect(denied.body.problems[0]).toMatchObject({ page: 1, problem: expect.stringMatching(/answered 401/) });
+    expect(html.body.problems).toEqual([
+      {
+        page: 1,
+        problem: expect.stringMatching(/is not JSON/),
+        fix: expect.stringMatching(/"list"/),
+      },
+    ]);
+    const denied = await check({
+      endpoint: `${base}/good`,
+      headers: { Authorization: 'Bearer do-not-echo' },
+    });
+    expect(denied.body.problems[0]).toMatchObject({
+      page: 1,
+      problem: expect.stringMatching(/answered 401/),
+    });
     expect(JSON.stringify(denied.body)).not.toContain('do-not-echo');
     const metadata = await check({ endpoint: 'http://169.254.169.254/latest/meta-data/' });
-    expect(metadata.body).toMatchObject({ ok: false, problems: [{ page: 1, problem: expect.stringMatching(/metadata address/) }] });
+    expect(metadata.body).toMatchObject({
+      ok: false,
+      problems: [{ page: 1, problem: expect.stringMatching(/metadata address/) }],
+    });
   });
 
   it('answers 400 naming the problem for bad input, and 401 without the admin key', async () => {
@@ -57,14 +81,19 @@ describe('POST /admin/custom-api/check', () => {
       [{}, /endpoint must be an http\(s\) URL/],
       [{ endpoint: 'not a url' }, /is not a URL/],
       [{ endpoint: 'ftp://example.com/list' }, /http or https/],
-      [{ endpoint: `${base}/good`, headers: { Authorization: 42 } }, /headers must be an object of header names to text values/],
+      [
+        { endpoint: `${base}/good`, headers: { Authorization: 42 } },
+        /headers must be an object of header names to text values/,
+      ],
       [{ endpoint: `${base}/good`, extra: true }, /Unknown field\(s\): extra/],
       [[1, 2], /must be a JSON object/],
     ];
     for (const [body, message] of cases) {
       const response = await check(body);
       expect([JSON.stringify(body), response.status]).toEqual([JSON.stringify(body), 400]);
-      expect((response.body as unknown as { error: { message: string } }).error.message).toMatch(message);
+      expect((response.body as unknown as { error: { message: string } }).error.message).toMatch(
+        message,
+      );
     }
     const anonymous = await fetch(`${stack.gatewayUrl}/admin/custom-api/check`, {
       method: 'POST',

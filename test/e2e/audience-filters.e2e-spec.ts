@@ -16,20 +16,33 @@ describe('hook with audience filters → only the matching contacts get the mess
   let botToken: string;
   const tag = randomUUID().slice(0, 6);
   // Phone numbers of this run only, so the sandbox's inbox is not shared with other tests.
-  const phone = (n: number) => `1555${tag.replace(/\D/g, '').padEnd(4, '7').slice(0, 4)}${String(n).padStart(3, '0')}`;
+  const phone = (n: number) =>
+    `1555${tag.replace(/\D/g, '').padEnd(4, '7').slice(0, 4)}${String(n).padStart(3, '0')}`;
 
   beforeAll(async () => {
     stack = await startStack();
     const bot = await stack.admin<{ id: string }>('POST', '/admin/bots', { name: 'Filter bot' });
-    botToken = (await stack.admin<{ token: string }>('POST', `/admin/bots/${bot.body.id}/tokens`, { name: 'ci' })).body.token;
+    botToken = (
+      await stack.admin<{ token: string }>('POST', `/admin/bots/${bot.body.id}/tokens`, {
+        name: 'ci',
+      })
+    ).body.token;
     await stack.admin('POST', `/admin/bots/${bot.body.id}/channels`, {
       type: 'whatsapp',
-      config: { phoneNumberId: '1065550002', accessToken: 'EAAG-test-token', enforceCustomerServiceWindow: false },
+      config: {
+        phoneNumberId: '1065550002',
+        accessToken: 'EAAG-test-token',
+        enforceCustomerServiceWindow: false,
+      },
     });
-    const broadcast = await stack.admin<{ hookKey: string }>('POST', `/admin/bots/${bot.body.id}/broadcasts`, {
-      name: 'Gold offer',
-      content: { messages: [{ text: 'Hello {{first_name}}, {{plan}} offer' }] },
-    });
+    const broadcast = await stack.admin<{ hookKey: string }>(
+      'POST',
+      `/admin/bots/${bot.body.id}/broadcasts`,
+      {
+        name: 'Gold offer',
+        content: { messages: [{ text: 'Hello {{first_name}}, {{plan}} offer' }] },
+      },
+    );
     hookUrl = `${stack.gatewayUrl}/hooks/${broadcast.body.hookKey}`;
     const people: Array<[number, Record<string, string>]> = [
       [1, { first_name: 'Ada', plan: 'gold', age: '34' }],
@@ -64,12 +77,19 @@ describe('hook with audience filters → only the matching contacts get the mess
     );
     expect(accepted.status).toBe(200);
     const run = await eventually(async () => {
-      const { body } = await stack.admin<{ status: string; counts: Record<string, number> }>('GET', `/admin/runs/${accepted.body.run_id}`);
+      const { body } = await stack.admin<{ status: string; counts: Record<string, number> }>(
+        'GET',
+        `/admin/runs/${accepted.body.run_id}`,
+      );
       return body.status === 'completed' ? body : undefined;
     }, 'the run to complete');
     expect(run.counts).toMatchObject({ targeted: 2, sent: 2, failed: 0, skipped: 0 });
     const inbox = async (n: number) =>
-      (await json<SandboxMessages>(await fetch(`${stack.sandboxUrl}/sandbox/messages?channel=whatsapp&to=${phone(n)}`))).body.messages;
+      (
+        await json<SandboxMessages>(
+          await fetch(`${stack.sandboxUrl}/sandbox/messages?channel=whatsapp&to=${phone(n)}`),
+        )
+      ).body.messages;
     expect((await inbox(1)).map((m) => [m.text, m.count])).toEqual([['Hello Ada, gold offer', 1]]);
     expect((await inbox(4)).map((m) => [m.text, m.count])).toEqual([['Hello Dee,  offer', 1]]);
     expect(await inbox(2)).toEqual([]);

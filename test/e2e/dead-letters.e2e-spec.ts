@@ -49,7 +49,14 @@ describe('dead letters', () => {
   async function park(
     topic: TopicName,
     value: unknown,
-    options: { key?: string; reason?: string; class?: string; attempts?: number; code?: string; source?: string } = {},
+    options: {
+      key?: string;
+      reason?: string;
+      class?: string;
+      attempts?: number;
+      code?: string;
+      source?: string;
+    } = {},
   ): Promise<void> {
     await h.probe.produce(dlqTopicOf(topic), [
       {
@@ -98,19 +105,40 @@ describe('dead letters', () => {
     const runId = randomUUID();
     await park(
       Topics.BroadcastRequested,
-      { runId, botId, source: 'hook', requestedAt: new Date().toISOString(), content: { messages } },
-      { key: runId, reason: 'could not store the run: unsupported Unicode escape sequence', class: 'permanent', code: '22P05' },
+      {
+        runId,
+        botId,
+        source: 'hook',
+        requestedAt: new Date().toISOString(),
+        content: { messages },
+      },
+      {
+        key: runId,
+        reason: 'could not store the run: unsupported Unicode escape sequence',
+        class: 'permanent',
+        code: '22P05',
+      },
     );
 
     const run = await eventually(async () => {
-      const { status, body } = await h.stack.admin<{ status: string; reason?: string }>('GET', `/admin/runs/${runId}`);
+      const { status, body } = await h.stack.admin<{ status: string; reason?: string }>(
+        'GET',
+        `/admin/runs/${runId}`,
+      );
       return status === 200 && body.status === 'failed' ? body : undefined;
     }, 'the run to be failed');
     expect(run.reason).toContain('unsupported Unicode escape sequence');
     expect(run.reason).toMatch(/send it again/);
     const [letter] = await listedWhen(`runId=${runId}`, 1);
     expect(run.reason).toContain(letter!.id);
-    expect(letter).toMatchObject({ topic: Topics.BroadcastRequested, botId, class: 'permanent', code: '22P05', attempts: 1, key: runId });
+    expect(letter).toMatchObject({
+      topic: Topics.BroadcastRequested,
+      botId,
+      class: 'permanent',
+      code: '22P05',
+      attempts: 1,
+      key: runId,
+    });
   });
 
   it('counts the targets of a dead-lettered page as failed, once, and the run completes', async () => {
@@ -124,7 +152,12 @@ describe('dead letters', () => {
       messages,
     };
     // Parked twice (a consumer that crashed after parking it): still three people.
-    await park(Topics.TargetResolved, page, { key: runId, class: 'transient', attempts: 5, source: `${Topics.TargetResolved}.retry.5s` });
+    await park(Topics.TargetResolved, page, {
+      key: runId,
+      class: 'transient',
+      attempts: 5,
+      source: `${Topics.TargetResolved}.retry.5s`,
+    });
     await park(Topics.TargetResolved, page, { key: runId, class: 'transient', attempts: 5 });
     await listedWhen(`runId=${runId}`, 2);
 
@@ -132,28 +165,72 @@ describe('dead letters', () => {
     expect(run).toMatchObject({ status: 'completed', targeted: 3, failed: 3, sent: 0 });
 
     const metrics = await (await fetch(`${h.stack.urlOf('audience')}/metrics`)).text();
-    expect(metrics).toMatch(/herald_dead_letters_total\{[^}]*topic="target\.resolved\.v1"[^}]*class="transient"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(
+      /herald_dead_letters_total\{[^}]*topic="target\.resolved\.v1"[^}]*class="transient"[^}]*\} [1-9]/,
+    );
   });
 
   it('counts a dead-lettered delivery as its person failed, once', async () => {
     const botId = await h.bot({});
     const runId = await runInProgress(botId, 1);
     const contactId = randomUUID();
-    const delivery = { runId, botId, contactId, channel: 'sms', to: '+15550900001', messages, variables: {}, attempt: 3 };
-    await park(Topics.DeliveryRequestedSms, delivery, { key: contactId, class: 'transient', attempts: 4, code: '20429' });
-    await park(Topics.DeliveryRequestedSms, delivery, { key: contactId, class: 'transient', attempts: 4, code: '20429' });
+    const delivery = {
+      runId,
+      botId,
+      contactId,
+      channel: 'sms',
+      to: '+15550900001',
+      messages,
+      variables: {},
+      attempt: 3,
+    };
+    await park(Topics.DeliveryRequestedSms, delivery, {
+      key: contactId,
+      class: 'transient',
+      attempts: 4,
+      code: '20429',
+    });
+    await park(Topics.DeliveryRequestedSms, delivery, {
+      key: contactId,
+      class: 'transient',
+      attempts: 4,
+      code: '20429',
+    });
     await listedWhen(`runId=${runId}`, 2);
 
     expect(await h.runWhen(runId)).toMatchObject({ status: 'completed', targeted: 1, failed: 1 });
   });
 
-  it("touches no run of another bot: a forged request, page or delivery naming it is only stored", async () => {
+  it('touches no run of another bot: a forged request, page or delivery naming it is only stored', async () => {
     const owner = await h.bot({});
     const stranger = await h.bot({});
     const runId = await runInProgress(owner, 1);
-    await park(Topics.BroadcastRequested, { runId, botId: stranger, source: 'event', requestedAt: new Date().toISOString(), content: { messages } }, { key: runId });
-    await park(Topics.TargetResolved, { runId, botId: stranger, page: 3, targets: [{ userId: '15550800009' }], messages }, { key: runId });
-    await park(Topics.DeliveryRequestedSms, { runId, botId: stranger, contactId: randomUUID(), channel: 'sms', to: '+15550900009', messages, variables: {}, attempt: 0 });
+    await park(
+      Topics.BroadcastRequested,
+      {
+        runId,
+        botId: stranger,
+        source: 'event',
+        requestedAt: new Date().toISOString(),
+        content: { messages },
+      },
+      { key: runId },
+    );
+    await park(
+      Topics.TargetResolved,
+      { runId, botId: stranger, page: 3, targets: [{ userId: '15550800009' }], messages },
+      { key: runId },
+    );
+    await park(Topics.DeliveryRequestedSms, {
+      runId,
+      botId: stranger,
+      contactId: randomUUID(),
+      channel: 'sms',
+      to: '+15550900009',
+      messages,
+      variables: {},
+      attempt: 0,
+    });
     await listedWhen(`runId=${runId}`, 3);
     expect(await h.run(runId)).toMatchObject({ status: 'delivering', failed: 0 });
   });
@@ -162,7 +239,11 @@ describe('dead letters', () => {
     const botId = randomUUID();
     const runId = randomUUID();
     for (const status of ['sent', 'failed', 'skipped']) {
-      await park(Topics.DeliveryResult, { runId, botId, status, at: new Date().toISOString() }, { key: runId, reason: `result ${status}` });
+      await park(
+        Topics.DeliveryResult,
+        { runId, botId, status, at: new Date().toISOString() },
+        { key: runId, reason: `result ${status}` },
+      );
     }
     const all = await listedWhen(`botId=${botId}`, 3);
     // Stored in order on one partition (one key): newest first means the reverse.
@@ -175,8 +256,12 @@ describe('dead letters', () => {
     const second = await list(`botId=${botId}&limit=2&cursor=${first.body.nextCursor}`);
     expect(second.body).toEqual({ deadLetters: [all[2]], nextCursor: null });
 
-    expect((await list(`topic=${Topics.DeliveryResult}&runId=${runId}`)).body.deadLetters).toHaveLength(3);
-    expect((await list(`topic=${Topics.ContactInbound}&runId=${runId}`)).body.deadLetters).toHaveLength(0);
+    expect(
+      (await list(`topic=${Topics.DeliveryResult}&runId=${runId}`)).body.deadLetters,
+    ).toHaveLength(3);
+    expect(
+      (await list(`topic=${Topics.ContactInbound}&runId=${runId}`)).body.deadLetters,
+    ).toHaveLength(0);
 
     const one = await h.stack.admin<Detail>('GET', `/admin/dead-letters/${all[0]!.id}`);
     expect(one.status).toBe(200);
@@ -186,10 +271,16 @@ describe('dead letters', () => {
       botId,
       valueEncoding: 'json',
       value: { runId, botId, status: 'skipped' },
-      dlq: { topic: dlqTopicOf(Topics.DeliveryResult), partition: expect.any(Number), offset: expect.any(String) },
+      dlq: {
+        topic: dlqTopicOf(Topics.DeliveryResult),
+        partition: expect.any(Number),
+        offset: expect.any(String),
+      },
     });
     expect(one.body.headers.ce_type).toBeDefined();
-    expect(Object.keys(one.body.headers).filter((n) => /authorization|herald_dlq_/i.test(n))).toEqual([]);
+    expect(
+      Object.keys(one.body.headers).filter((n) => /authorization|herald_dlq_/i.test(n)),
+    ).toEqual([]);
     expect(JSON.stringify(one.body)).not.toContain('must-never-be-stored');
   });
 
@@ -211,7 +302,9 @@ describe('dead letters', () => {
       h.stack.admin('POST', '/admin/dead-letters/not-a-uuid/replay'),
     ]);
     expect(refusals.map((r) => r.status)).toEqual([400, 400, 400, 400, 400, 400, 400]);
-    expect(refusals[0]!.body).toMatchObject({ error: { field: 'topic', fix: expect.stringContaining(Topics.BroadcastRequested) } });
+    expect(refusals[0]!.body).toMatchObject({
+      error: { field: 'topic', fix: expect.stringContaining(Topics.BroadcastRequested) },
+    });
     const unknown = randomUUID();
     expect((await h.stack.admin('GET', `/admin/dead-letters/${unknown}`)).status).toBe(404);
     expect((await h.stack.admin('POST', `/admin/dead-letters/${unknown}/replay`)).status).toBe(404);
@@ -220,44 +313,89 @@ describe('dead letters', () => {
 
   it('refuses to replay what would come straight back (not JSON), and stores it anyway', async () => {
     const key = `garbage-${randomUUID()}`;
-    await park(Topics.BroadcastRequested, '{"runId": oops', { key, class: 'invalid', reason: 'invalid event: value is not JSON' });
+    await park(Topics.BroadcastRequested, '{"runId": oops', {
+      key,
+      class: 'invalid',
+      reason: 'invalid event: value is not JSON',
+    });
     const letter = await eventually(async () => {
       const { body } = await list(`topic=${Topics.BroadcastRequested}&limit=1000`);
       return body.deadLetters.find((l) => l.key === key);
     }, 'the garbage to be stored');
     expect(letter).toMatchObject({ runId: null, class: 'invalid' });
-    const replay = await h.stack.admin<{ error: { message: string } }>('POST', `/admin/dead-letters/${letter.id}/replay`);
+    const replay = await h.stack.admin<{ error: { message: string } }>(
+      'POST',
+      `/admin/dead-letters/${letter.id}/replay`,
+    );
     expect(replay.status).toBe(409);
     expect(replay.body.error.message).toMatch(/not JSON/);
   });
 
   it('replays a delivery onto its topic: sent once, and a second replay messages nobody again', async () => {
     const phoneNumberId = '1065550901';
-    const botId = await h.bot({ whatsapp: { phoneNumberId, accessToken: 'EAAG-test', messagesPerSecond: 1000 } });
+    const botId = await h.bot({
+      whatsapp: { phoneNumberId, accessToken: 'EAAG-test', messagesPerSecond: 1000 },
+    });
     const runId = randomUUID();
     const contactId = randomUUID();
     const to = `1555091${String(Date.now() % 10_000).padStart(4, '0')}`;
-    const delivery = { runId, botId, contactId, channel: 'whatsapp', to, messages, variables: {}, attempt: 0 };
-    await park(Topics.DeliveryRequestedWhatsapp, delivery, { key: contactId, class: 'transient', attempts: 9 });
+    const delivery = {
+      runId,
+      botId,
+      contactId,
+      channel: 'whatsapp',
+      to,
+      messages,
+      variables: {},
+      attempt: 0,
+    };
+    await park(Topics.DeliveryRequestedWhatsapp, delivery, {
+      key: contactId,
+      class: 'transient',
+      attempts: 9,
+    });
     const [letter] = await listedWhen(`runId=${runId}`, 1);
 
-    const replayed = await h.stack.admin<Detail>('POST', `/admin/dead-letters/${letter!.id}/replay`);
+    const replayed = await h.stack.admin<Detail>(
+      'POST',
+      `/admin/dead-letters/${letter!.id}/replay`,
+    );
     expect(replayed.status).toBe(202);
-    expect(replayed.body).toMatchObject({ id: letter!.id, replays: 1, replayedAt: expect.any(String) });
-    await eventually(async () => (await h.messages('whatsapp', to)).length === 1, 'the replayed delivery to be sent');
+    expect(replayed.body).toMatchObject({
+      id: letter!.id,
+      replays: 1,
+      replayedAt: expect.any(String),
+    });
+    await eventually(
+      async () => (await h.messages('whatsapp', to)).length === 1,
+      'the replayed delivery to be sent',
+    );
 
-    expect((await h.stack.admin<Detail>('POST', `/admin/dead-letters/${letter!.id}/replay`)).body).toMatchObject({ replays: 2 });
+    expect(
+      (await h.stack.admin<Detail>('POST', `/admin/dead-letters/${letter!.id}/replay`)).body,
+    ).toMatchObject({ replays: 2 });
     // A marker on the same partition (same key) after the second replay: once it is sent, the
     // second replay was consumed before it.
     const markerTo = `1555092${String(Date.now() % 10_000).padStart(4, '0')}`;
-    await park(Topics.DeliveryRequestedWhatsapp, { ...delivery, contactId: randomUUID(), to: markerTo }, { key: contactId });
+    await park(
+      Topics.DeliveryRequestedWhatsapp,
+      { ...delivery, contactId: randomUUID(), to: markerTo },
+      { key: contactId },
+    );
     const [, marker] = await listedWhen(`runId=${runId}`, 2).then((l) => l.reverse());
-    expect((await h.stack.admin('POST', `/admin/dead-letters/${marker!.id}/replay`)).status).toBe(202);
-    await eventually(async () => (await h.messages('whatsapp', markerTo)).length === 1, 'the marker to be sent');
+    expect((await h.stack.admin('POST', `/admin/dead-letters/${marker!.id}/replay`)).status).toBe(
+      202,
+    );
+    await eventually(
+      async () => (await h.messages('whatsapp', markerTo)).length === 1,
+      'the marker to be sent',
+    );
 
     expect((await h.messages('whatsapp', to)).map((m) => m.count)).toEqual([1]);
     expect(await h.deliveries(runId)).toEqual(
-      expect.arrayContaining([expect.objectContaining({ contact_id: contactId, status: 'sent', attempts: 1 })]),
+      expect.arrayContaining([
+        expect.objectContaining({ contact_id: contactId, status: 'sent', attempts: 1 }),
+      ]),
     );
   });
 });

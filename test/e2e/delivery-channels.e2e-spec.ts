@@ -57,9 +57,9 @@ describe('delivery on each channel, with statuses flowing back', () => {
     const metrics = await (await fetch(`${h.stack.urlOf('delivery-whatsapp')}/metrics`)).text();
     const counted = (status: string) =>
       Number(
-        new RegExp(`herald_deliveries_total\\{[^}]*channel="whatsapp"[^}]*status="${status}"[^}]*\\} (\\d+)`).exec(
-          metrics,
-        )?.[1] ?? 0,
+        new RegExp(
+          `herald_deliveries_total\\{[^}]*channel="whatsapp"[^}]*status="${status}"[^}]*\\} (\\d+)`,
+        ).exec(metrics)?.[1] ?? 0,
       );
     expect(counted('delivered')).toBeGreaterThanOrEqual(PEOPLE);
     expect(counted('read')).toBeGreaterThanOrEqual(PEOPLE);

@@ -25,12 +25,19 @@ describe('docs/api.md, run as written', () => {
     const blocks = [...guide.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]!);
     expect(blocks.length).toBeGreaterThanOrEqual(7);
     // curl fails on a non-2xx answer (printing it), and so does the script.
-    const script = ['set -euo pipefail', 'curl() { command curl --fail-with-body "$@"; echo; }', ...blocks].join('\n');
-    const { stdout } = await run('bash', ['-c', script], { env: { ...process.env, HERALD: stack.gatewayUrl, ADMIN_KEY }, timeout: 60_000 }).catch(
-      (error: { stdout?: string; stderr?: string; message: string }) => {
-        throw new Error(`the guide's commands failed: ${error.message}\n${error.stdout ?? ''}\n${error.stderr ?? ''}`);
-      },
-    );
+    const script = [
+      'set -euo pipefail',
+      'curl() { command curl --fail-with-body "$@"; echo; }',
+      ...blocks,
+    ].join('\n');
+    const { stdout } = await run('bash', ['-c', script], {
+      env: { ...process.env, HERALD: stack.gatewayUrl, ADMIN_KEY },
+      timeout: 60_000,
+    }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+      throw new Error(
+        `the guide's commands failed: ${error.message}\n${error.stdout ?? ''}\n${error.stderr ?? ''}`,
+      );
+    });
     expect(stdout).toContain('"success":true');
     const expected: Array<['whatsapp' | 'messenger', string, string]> = [
       ['whatsapp', '15551234567', 'Hi Ada, order A-1001 has shipped.'], // hook targets, CSML flow
@@ -38,7 +45,10 @@ describe('docs/api.md, run as written', () => {
       ['whatsapp', '15551234567', 'Your order has shipped, Ada.'], // V2
     ];
     for (const [channel, to, text] of expected) {
-      await eventually(async () => (await sandboxTexts(stack.sandboxUrl, channel, to)).includes(text), `${to} to receive "${text}"`);
+      await eventually(
+        async () => (await sandboxTexts(stack.sandboxUrl, channel, to)).includes(text),
+        `${to} to receive "${text}"`,
+      );
     }
   }, 90_000);
 });

@@ -17,30 +17,67 @@ describe('on-demand hook, end to end', () => {
   const hook = (name: string, body: unknown, headers: Record<string, string> = {}, query = '') =>
     fetch(`${stack.gatewayUrl}/hooks/${keys[name]}${query}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${bot.token}`, ...headers },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${bot.token}`,
+        ...headers,
+      },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
   const broadcast = async (name: string, spec: Record<string, unknown>) => {
-    const created = await stack.admin<{ hookKey: string }>('POST', `/admin/bots/${bot.botId}/broadcasts`, { name, ...spec });
+    const created = await stack.admin<{ hookKey: string }>(
+      'POST',
+      `/admin/bots/${bot.botId}/broadcasts`,
+      { name, ...spec },
+    );
     expect(created.status).toBe(201);
     keys[name] = created.body.hookKey;
   };
-  const texts = (channel: 'whatsapp' | 'sms', to: string) => sandboxTexts(stack.sandboxUrl, channel, to);
+  const texts = (channel: 'whatsapp' | 'sms', to: string) =>
+    sandboxTexts(stack.sandboxUrl, channel, to);
   const receives = (channel: 'whatsapp' | 'sms', to: string, text: string) =>
-    eventually(async () => (await texts(channel, to)).includes(text), `${to} to receive "${text}" on ${channel}`);
+    eventually(
+      async () => (await texts(channel, to)).includes(text),
+      `${to} to receive "${text}" on ${channel}`,
+    );
 
   beforeAll(async () => {
     stack = await startStack();
     bot = await createBot(stack, { name: 'Hook bot', channels: ['whatsapp', 'sms'] });
-    const imported = await stack.admin<{ created: number; updated: number }>('POST', `/admin/bots/${bot.botId}/contacts`, [
-      { channel: 'whatsapp', user_id: '15550100001', variables: { first_name: 'Ada', favorite_color: 'red' } },
-      { channel: 'whatsapp', user_id: '15550100002', variables: { first_name: 'Bob', favorite_color: 'blue' } },
-      { channel: 'whatsapp', user_id: '15550100003', variables: { first_name: 'Adele', favorite_color: 'red' } },
-      { channel: 'sms', user_id: '+15550100004', phone: '+15550100004', variables: { first_name: 'Cy', favorite_color: 'red' } },
-    ]);
+    const imported = await stack.admin<{ created: number; updated: number }>(
+      'POST',
+      `/admin/bots/${bot.botId}/contacts`,
+      [
+        {
+          channel: 'whatsapp',
+          user_id: '15550100001',
+          variables: { first_name: 'Ada', favorite_color: 'red' },
+        },
+        {
+          channel: 'whatsapp',
+          user_id: '15550100002',
+          variables: { first_name: 'Bob', favorite_color: 'blue' },
+        },
+        {
+          channel: 'whatsapp',
+          user_id: '15550100003',
+          variables: { first_name: 'Adele', favorite_color: 'red' },
+        },
+        {
+          channel: 'sms',
+          user_id: '+15550100004',
+          phone: '+15550100004',
+          variables: { first_name: 'Cy', favorite_color: 'red' },
+        },
+      ],
+    );
     expect(imported.body).toEqual({ created: 4, updated: 0 });
-    await broadcast('colors', { content: { messages: [{ text: 'Hi {{first_name}}, {{new_favorite_color}} it is' }] } });
-    await broadcast('targets', { content: { messages: [{ text: 'Welcome {{first_name}} ({{plan}})' }] } });
+    await broadcast('colors', {
+      content: { messages: [{ text: 'Hi {{first_name}}, {{new_favorite_color}} it is' }] },
+    });
+    await broadcast('targets', {
+      content: { messages: [{ text: 'Welcome {{first_name}} ({{plan}})' }] },
+    });
     await broadcast('saved', {
       content: { messages: [{ text: 'Saved audience: {{first_name}}' }] },
       audience: { filters: [{ field: 'favorite_color', criteria: 'equals', value: 'blue' }] },
@@ -50,15 +87,39 @@ describe('on-demand hook, end to end', () => {
       audience: { filters: [{ field: 'first_name', criteria: 'Equals', value: 'Ada' }] },
       settings: { requireValidFilter: false },
     });
-    await broadcast('single', { content: { messages: [{ text: 'Only one: {{first_name}}' }] }, settings: { singleContact: true } });
+    await broadcast('single', {
+      content: { messages: [{ text: 'Only one: {{first_name}}' }] },
+      settings: { singleContact: true },
+    });
     await broadcast('later', { content: { messages: [{ text: 'Later, {{first_name}}' }] } });
-    await broadcast('disabled', { content: { messages: [{ text: 'x' }] }, settings: { enabled: false } });
-    await broadcast('noPost', { content: { messages: [{ text: 'x' }] }, settings: { allowPost: false } });
-    await broadcast('noGet', { content: { messages: [{ text: 'x' }] }, settings: { allowGet: false } });
-    await broadcast('elsewhere', { content: { messages: [{ text: 'x' }] }, settings: { allowedHosts: ['10.0.0.0/8'] } });
-    await broadcast('local', { content: { messages: [{ text: 'Local {{first_name}}' }] }, settings: { allowedHosts: ['127.0.0.1', '::1'] } });
-    await broadcast('direct', { content: { messages: [{ text: 'Direct {{first_name}}' }] }, settings: { directMode: true } });
-    await broadcast('legacy', { content: { messages: [{ text: 'Legacy {{first_name}}' }] }, settings: { legacyMode: true } });
+    await broadcast('disabled', {
+      content: { messages: [{ text: 'x' }] },
+      settings: { enabled: false },
+    });
+    await broadcast('noPost', {
+      content: { messages: [{ text: 'x' }] },
+      settings: { allowPost: false },
+    });
+    await broadcast('noGet', {
+      content: { messages: [{ text: 'x' }] },
+      settings: { allowGet: false },
+    });
+    await broadcast('elsewhere', {
+      content: { messages: [{ text: 'x' }] },
+      settings: { allowedHosts: ['10.0.0.0/8'] },
+    });
+    await broadcast('local', {
+      content: { messages: [{ text: 'Local {{first_name}}' }] },
+      settings: { allowedHosts: ['127.0.0.1', '::1'] },
+    });
+    await broadcast('direct', {
+      content: { messages: [{ text: 'Direct {{first_name}}' }] },
+      settings: { directMode: true },
+    });
+    await broadcast('legacy', {
+      content: { messages: [{ text: 'Legacy {{first_name}}' }] },
+      settings: { legacyMode: true },
+    });
   }, 90_000);
 
   afterAll(async () => {
@@ -70,16 +131,27 @@ describe('on-demand hook, end to end', () => {
       await hook('targets', {
         targets: [
           { user_id: '15550100011', bot_channel: 'whatsapp', first_name: 'Grace', plan: 'gold' },
-          { user_phone_number: '+15550100012', bot_channel: 'sms', first_name: 'Linus', plan: 'free' },
+          {
+            user_phone_number: '+15550100012',
+            bot_channel: 'sms',
+            first_name: 'Linus',
+            plan: 'free',
+          },
         ],
         delayminutes: 0,
       }),
     );
-    expect(accepted).toMatchObject({ status: 200, body: { success: true, run_id: expect.any(String), scheduled_for: expect.any(String) } });
+    expect(accepted).toMatchObject({
+      status: 200,
+      body: { success: true, run_id: expect.any(String), scheduled_for: expect.any(String) },
+    });
     await receives('whatsapp', '15550100011', 'Welcome Grace (gold)');
     await receives('sms', '+15550100012', 'Welcome Linus (free)');
     const run = await finishedRun(stack.admin, accepted.body.run_id);
-    expect(run).toMatchObject({ status: 'completed', counts: { targeted: 2, sent: 2, failed: 0, skipped: 0 } });
+    expect(run).toMatchObject({
+      status: 'completed',
+      counts: { targeted: 2, sent: 2, failed: 0, skipped: 0 },
+    });
   });
 
   it('audience and values: only the filtered contacts, with the variable set on each (AND, "Cointains", any case)', async () => {
@@ -131,7 +203,11 @@ describe('on-demand hook, end to end', () => {
   });
 
   it('GET uses the saved audience', async () => {
-    const accepted = await json<Accepted>(await fetch(`${stack.gatewayUrl}/hooks/${keys.saved}`, { headers: { authorization: `Bearer ${bot.token}` } }));
+    const accepted = await json<Accepted>(
+      await fetch(`${stack.gatewayUrl}/hooks/${keys.saved}`, {
+        headers: { authorization: `Bearer ${bot.token}` },
+      }),
+    );
     expect(accepted.status).toBe(200);
     const run = await finishedRun(stack.admin, accepted.body.run_id);
     expect(run.counts).toMatchObject({ targeted: 1, sent: 1 });
@@ -139,14 +215,27 @@ describe('on-demand hook, end to end', () => {
   });
 
   it('requireValidFilter off: any JSON is forwarded and renders as {{payload.x}}', async () => {
-    const accepted = await json<Accepted>(await hook('forward', { order: { id: 'A-1001' }, event: 'shipped' }));
+    const accepted = await json<Accepted>(
+      await hook('forward', { order: { id: 'A-1001' }, event: 'shipped' }),
+    );
     expect(accepted.status).toBe(200);
     await receives('whatsapp', '15550100001', 'Order A-1001 for Ada');
   });
 
   it('requireValidFilter on: a body that builds no filter is a 400 that says what to send', async () => {
-    const refused = await json<{ error: { code: string; field: string; message: string; fix: string } }>(await hook('colors', { order: { id: 'A-1' } }));
-    expect(refused).toMatchObject({ status: 400, body: { error: { code: 'INVALID_INPUT', field: 'body', fix: expect.stringContaining('requireValidFilter') } } });
+    const refused = await json<{
+      error: { code: string; field: string; message: string; fix: string };
+    }>(await hook('colors', { order: { id: 'A-1' } }));
+    expect(refused).toMatchObject({
+      status: 400,
+      body: {
+        error: {
+          code: 'INVALID_INPUT',
+          field: 'body',
+          fix: expect.stringContaining('requireValidFilter'),
+        },
+      },
+    });
   });
 
   it('singleContact: one conversation, whatever the payload holds', async () => {
@@ -167,33 +256,67 @@ describe('on-demand hook, end to end', () => {
   it('delayminutes: the run waits (scheduled) and sends nothing before its time; it can be cancelled', async () => {
     const before = Date.now();
     const accepted = await json<Accepted>(
-      await hook('later', { targets: [{ user_id: '15550100041', bot_channel: 'whatsapp', first_name: 'Tardy' }], delayminutes: 1 }),
+      await hook('later', {
+        targets: [{ user_id: '15550100041', bot_channel: 'whatsapp', first_name: 'Tardy' }],
+        delayminutes: 1,
+      }),
     );
     expect(accepted.status).toBe(200);
     expect(Date.parse(accepted.body.scheduled_for) - before).toBeGreaterThanOrEqual(59_000);
     const scheduled = await eventually(async () => {
-      const run = await stack.admin<{ status: string; scheduledFor: string }>('GET', `/admin/runs/${accepted.body.run_id}`);
+      const run = await stack.admin<{ status: string; scheduledFor: string }>(
+        'GET',
+        `/admin/runs/${accepted.body.run_id}`,
+      );
       return run.status === 200 && run.body.status === 'scheduled' ? run.body : undefined;
     }, 'the run to be recorded as scheduled');
     expect(Date.parse(scheduled.scheduledFor)).toBe(Date.parse(accepted.body.scheduled_for));
     await new Promise((r) => setTimeout(r, 1_500));
     expect(await texts('whatsapp', '15550100041')).toEqual([]);
-    const cancelled = await stack.admin<{ status: string }>('POST', `/admin/runs/${accepted.body.run_id}/cancel`);
+    const cancelled = await stack.admin<{ status: string }>(
+      'POST',
+      `/admin/runs/${accepted.body.run_id}/cancel`,
+    );
     expect(cancelled).toMatchObject({ status: 200, body: { status: 'cancelled' } });
   });
 
   it('answers 404 for an unknown key or a disabled broadcast, 405 for a verb switched off', async () => {
-    expect((await fetch(`${stack.gatewayUrl}/hooks/not-a-key`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(404);
+    expect(
+      (
+        await fetch(`${stack.gatewayUrl}/hooks/not-a-key`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(404);
     expect((await hook('disabled', { targets: [{ user_id: '1' }] })).status).toBe(404);
-    const noPost = await json<{ error: { code: string } }>(await hook('noPost', { targets: [{ user_id: '1' }] }));
+    const noPost = await json<{ error: { code: string } }>(
+      await hook('noPost', { targets: [{ user_id: '1' }] }),
+    );
     expect(noPost).toMatchObject({ status: 405, body: { error: { code: 'METHOD_NOT_ALLOWED' } } });
-    expect((await fetch(`${stack.gatewayUrl}/hooks/${keys.noGet}`, { headers: { authorization: `Bearer ${bot.token}` } })).status).toBe(405);
+    expect(
+      (
+        await fetch(`${stack.gatewayUrl}/hooks/${keys.noGet}`, {
+          headers: { authorization: `Bearer ${bot.token}` },
+        })
+      ).status,
+    ).toBe(405);
   });
 
   it('answers 403 outside allowedHosts (X-Forwarded-For does not get a caller in) and accepts a listed caller', async () => {
-    const outside = await json<{ error: { code: string; message: string } }>(await hook('elsewhere', { targets: [{ user_id: '1' }] }, { 'x-forwarded-for': '10.1.2.3' }));
-    expect(outside).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN', message: expect.stringContaining('127.0.0.1') } } });
-    const local = await json<Accepted>(await hook('local', { targets: [{ user_id: '15550100051', bot_channel: 'whatsapp', first_name: 'Lo' }] }));
+    const outside = await json<{ error: { code: string; message: string } }>(
+      await hook('elsewhere', { targets: [{ user_id: '1' }] }, { 'x-forwarded-for': '10.1.2.3' }),
+    );
+    expect(outside).toMatchObject({
+      status: 403,
+      body: { error: { code: 'FORBIDDEN', message: expect.stringContaining('127.0.0.1') } },
+    });
+    const local = await json<Accepted>(
+      await hook('local', {
+        targets: [{ user_id: '15550100051', bot_channel: 'whatsapp', first_name: 'Lo' }],
+      }),
+    );
     expect(local.status).toBe(200);
     await receives('whatsapp', '15550100051', 'Local Lo');
   });
@@ -202,24 +325,50 @@ describe('on-demand hook, end to end', () => {
     const direct = await fetch(`${stack.gatewayUrl}/hooks/${keys.direct}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ targets: [{ user_id: '15550100061', bot_channel: 'whatsapp', first_name: 'Dee' }] }),
+      body: JSON.stringify({
+        targets: [{ user_id: '15550100061', bot_channel: 'whatsapp', first_name: 'Dee' }],
+      }),
     });
     expect(direct.status).toBe(200);
     await receives('whatsapp', '15550100061', 'Direct Dee');
-    const body = JSON.stringify({ targets: [{ user_id: '15550100062', bot_channel: 'whatsapp', first_name: 'Leg' }] });
-    const noToken = await fetch(`${stack.gatewayUrl}/hooks/${keys.legacy}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const body = JSON.stringify({
+      targets: [{ user_id: '15550100062', bot_channel: 'whatsapp', first_name: 'Leg' }],
+    });
+    const noToken = await fetch(`${stack.gatewayUrl}/hooks/${keys.legacy}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(noToken.status).toBe(401);
-    const queryToken = await fetch(`${stack.gatewayUrl}/hooks/${keys.legacy}?token=${bot.token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const queryToken = await fetch(`${stack.gatewayUrl}/hooks/${keys.legacy}?token=${bot.token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(queryToken.status).toBe(200);
     await receives('whatsapp', '15550100062', 'Legacy Leg');
-    const wrong = await fetch(`${stack.gatewayUrl}/hooks/${keys.legacy}?token=hrt_wrong`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const wrong = await fetch(`${stack.gatewayUrl}/hooks/${keys.legacy}?token=hrt_wrong`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(wrong.status).toBe(401);
   });
 
   it('answers 400 for malformed JSON and 413, said plainly, over 1 MiB', async () => {
-    const malformed = await json<{ error: { message: string } }>(await hook('targets', '{"targets": [{"user_id": '));
-    expect(malformed).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('not valid JSON') } } });
-    const big = await json<{ error: { code: string; message: string } }>(await hook('targets', `{"pad": "${'x'.repeat(1024 * 1024)}"}`));
-    expect(big).toMatchObject({ status: 413, body: { error: { code: 'PAYLOAD_TOO_LARGE', message: expect.stringContaining('1 MiB') } } });
+    const malformed = await json<{ error: { message: string } }>(
+      await hook('targets', '{"targets": [{"user_id": '),
+    );
+    expect(malformed).toMatchObject({
+      status: 400,
+      body: { error: { message: expect.stringContaining('not valid JSON') } },
+    });
+    const big = await json<{ error: { code: string; message: string } }>(
+      await hook('targets', `{"pad": "${'x'.repeat(1024 * 1024)}"}`),
+    );
+    expect(big).toMatchObject({
+      status: 413,
+      body: { error: { code: 'PAYLOAD_TOO_LARGE', message: expect.stringContaining('1 MiB') } },
+    });
   });
 });

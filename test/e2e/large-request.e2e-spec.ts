@@ -8,17 +8,28 @@ describe('a hook call near the 1 MiB cap', () => {
 
   beforeAll(async () => {
     stack = await startStack();
-    const bot = await stack.admin<{ id: string }>('POST', '/admin/bots', { name: 'Large request bot' });
+    const bot = await stack.admin<{ id: string }>('POST', '/admin/bots', {
+      name: 'Large request bot',
+    });
     await stack.admin('POST', `/admin/bots/${bot.body.id}/channels`, {
       type: 'whatsapp',
       // WhatsApp's top throughput tier; the default (80/s) would pace 9,000 sends over two minutes.
-      config: { phoneNumberId: '1065550002', accessToken: 'EAAG-test-token', messagesPerSecond: 1000, enforceCustomerServiceWindow: false },
+      config: {
+        phoneNumberId: '1065550002',
+        accessToken: 'EAAG-test-token',
+        messagesPerSecond: 1000,
+        enforceCustomerServiceWindow: false,
+      },
     });
-    const broadcast = await stack.admin<{ hookKey: string }>('POST', `/admin/bots/${bot.body.id}/broadcasts`, {
-      name: 'Bulk',
-      content: { messages: [{ text: 'Hi {{first_name}}' }] },
-      settings: { directMode: true },
-    });
+    const broadcast = await stack.admin<{ hookKey: string }>(
+      'POST',
+      `/admin/bots/${bot.body.id}/broadcasts`,
+      {
+        name: 'Bulk',
+        content: { messages: [{ text: 'Hi {{first_name}}' }] },
+        settings: { directMode: true },
+      },
+    );
     hookUrl = `${stack.gatewayUrl}/hooks/${broadcast.body.hookKey}`;
   }, 90_000);
 
@@ -38,19 +49,30 @@ describe('a hook call near the 1 MiB cap', () => {
     expect(Buffer.byteLength(body)).toBeGreaterThan(900_000);
     expect(Buffer.byteLength(body)).toBeLessThan(1024 * 1024);
 
-    const accepted = await json<{ run_id: string }>(await fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
+    const accepted = await json<{ run_id: string }>(
+      await fetch(hookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      }),
+    );
     expect(accepted.status).toBe(200);
 
     const run = await eventually(
       async () => {
-        const { body: r } = await stack.admin<{ status: string; counts: Record<string, number> }>('GET', `/admin/runs/${accepted.body.run_id}`);
+        const { body: r } = await stack.admin<{ status: string; counts: Record<string, number> }>(
+          'GET',
+          `/admin/runs/${accepted.body.run_id}`,
+        );
         return r.status === 'completed' ? r : undefined;
       },
       'the run to complete',
       90_000,
     );
     expect(run.counts).toMatchObject({ targeted: count, sent: count, failed: 0, skipped: 0 });
-    const stats = await json<{ byChannel: { whatsapp: { unique: number; duplicates: number } } }>(await fetch(`${stack.sandboxUrl}/sandbox/stats`));
+    const stats = await json<{ byChannel: { whatsapp: { unique: number; duplicates: number } } }>(
+      await fetch(`${stack.sandboxUrl}/sandbox/stats`),
+    );
     expect(stats.body.byChannel.whatsapp).toMatchObject({ unique: count, duplicates: 0 });
   }, 150_000);
 });

@@ -29,18 +29,37 @@ describe('property: no input stops Herald, and the canary is messaged once (issu
       KAFKA_RECORD_RETRY_BASE_MS: '100',
       DELIVERY_RETRY_DELAYS: '500ms',
     });
-    botId = await h.bot({ sms: { accountSid: 'AC00000000000000000000000000000080', authToken: 'tok', from: '+15550000080', messagesPerSecond: 500 } });
-    token = (await h.stack.admin<{ token: string }>('POST', `/admin/bots/${botId}/tokens`, { name: 'property' })).body.token;
-    const strict = await h.stack.admin<{ hookKey: string }>('POST', `/admin/bots/${botId}/broadcasts`, {
-      name: 'strict',
-      content: { messages: [{ text: 'Hi {{first_name}}' }] },
+    botId = await h.bot({
+      sms: {
+        accountSid: 'AC00000000000000000000000000000080',
+        authToken: 'tok',
+        from: '+15550000080',
+        messagesPerSecond: 500,
+      },
     });
+    token = (
+      await h.stack.admin<{ token: string }>('POST', `/admin/bots/${botId}/tokens`, {
+        name: 'property',
+      })
+    ).body.token;
+    const strict = await h.stack.admin<{ hookKey: string }>(
+      'POST',
+      `/admin/bots/${botId}/broadcasts`,
+      {
+        name: 'strict',
+        content: { messages: [{ text: 'Hi {{first_name}}' }] },
+      },
+    );
     strictKey = strict.body.hookKey;
-    const loose = await h.stack.admin<{ hookKey: string }>('POST', `/admin/bots/${botId}/broadcasts`, {
-      name: 'loose',
-      content: { messages: [{ text: 'Payload {{payload.x}}' }] },
-      settings: { requireValidFilter: false },
-    });
+    const loose = await h.stack.admin<{ hookKey: string }>(
+      'POST',
+      `/admin/bots/${botId}/broadcasts`,
+      {
+        name: 'loose',
+        content: { messages: [{ text: 'Payload {{payload.x}}' }] },
+        settings: { requireValidFilter: false },
+      },
+    );
     looseKey = loose.body.hookKey;
   }, 90_000);
 
@@ -49,17 +68,36 @@ describe('property: no input stops Herald, and the canary is messaged once (issu
   });
 
   it('refuses with a 4xx or ends every input, and the canary completes with everyone messaged once', async () => {
-    const canaryPeople = Array.from({ length: CANARY }, (_, i) => `+1555080${String(i).padStart(4, '0')}`);
+    const canaryPeople = Array.from(
+      { length: CANARY },
+      (_, i) => `+1555080${String(i).padStart(4, '0')}`,
+    );
     const canary = await h.broadcast({
       botId,
       content: { messages: [{ text: 'Canary {{first_name}}' }] },
-      targets: canaryPeople.map((phone, i) => ({ phone, channel: 'sms' as const, create: true, variables: { first_name: `C${i}` } })),
+      targets: canaryPeople.map((phone, i) => ({
+        phone,
+        channel: 'sms' as const,
+        create: true,
+        variables: { first_name: `C${i}` },
+      })),
     });
 
     // Any code point, lone surrogates and NUL included; some strings long.
     const text = fc.oneof(
       { arbitrary: fc.string({ unit: 'binary', maxLength: 12 }), weight: 6 },
-      { arbitrary: fc.constantFrom('\ud800', 'a\udfffb', '\u0000', '{{first_name}}', '"},{"x":"', '\\', '🎉'), weight: 2 },
+      {
+        arbitrary: fc.constantFrom(
+          '\ud800',
+          'a\udfffb',
+          '\u0000',
+          '{{first_name}}',
+          '"},{"x":"',
+          '\\',
+          '🎉',
+        ),
+        weight: 2,
+      },
       { arbitrary: fc.string({ unit: 'binary', minLength: 4_000, maxLength: 5_000 }), weight: 1 },
     );
     const json = fc.letrec((tie) => ({
@@ -75,11 +113,32 @@ describe('property: no input stops Herald, and the canary is messaged once (issu
       ),
     })).value;
     const deep = fc.integer({ min: 10, max: 200 }).map((n) => `${'['.repeat(n)}1${']'.repeat(n)}`);
-    const phone = fc.oneof(fc.constantFrom('+15550810001', '15550810002', '+1 (555) 081-0003'), text);
-    const target = fc.record({ user_id: phone, bot_channel: fc.oneof(fc.constant('sms'), text), first_name: json, nick: json }, { requiredKeys: ['user_id'] });
+    const phone = fc.oneof(
+      fc.constantFrom('+15550810001', '15550810002', '+1 (555) 081-0003'),
+      text,
+    );
+    const target = fc.record(
+      {
+        user_id: phone,
+        bot_channel: fc.oneof(fc.constant('sms'), text),
+        first_name: json,
+        nick: json,
+      },
+      { requiredKeys: ['user_id'] },
+    );
     const hookBody = fc.oneof(
-      fc.record({ targets: fc.array(target, { minLength: 1, maxLength: 3 }) }).map((b) => JSON.stringify(b)),
-      fc.record({ set_variables: text, set_variables_values: text, audience_filters: text, audience_criteria: fc.constant('Equals'), audience_values: text }).map((b) => JSON.stringify(b)),
+      fc
+        .record({ targets: fc.array(target, { minLength: 1, maxLength: 3 }) })
+        .map((b) => JSON.stringify(b)),
+      fc
+        .record({
+          set_variables: text,
+          set_variables_values: text,
+          audience_filters: text,
+          audience_criteria: fc.constant('Equals'),
+          audience_values: text,
+        })
+        .map((b) => JSON.stringify(b)),
       json.map((b) => JSON.stringify(b) ?? 'null'),
       deep,
     );
@@ -108,9 +167,12 @@ describe('property: no input stops Herald, and the canary is messaged once (issu
         });
         calls++;
         const answer = await response.text();
-        if (response.status >= 500) throw new Error(`${kind} → ${response.status}: ${answer.slice(0, 300)}`);
+        if (response.status >= 500)
+          throw new Error(`${kind} → ${response.status}: ${answer.slice(0, 300)}`);
         if (response.status < 300) {
-          const runId = (JSON.parse(answer) as { run_id?: string; runId?: string; request_id?: string }).run_id;
+          const runId = (
+            JSON.parse(answer) as { run_id?: string; runId?: string; request_id?: string }
+          ).run_id;
           if (runId) accepted.push(runId);
         }
       }),
@@ -121,21 +183,66 @@ describe('property: no input stops Herald, and the canary is messaged once (issu
 
     // Straight at every topic: shapes that validate but cannot be processed, shapes that do not
     // validate, and bytes that are not JSON at all.
-    const uuid = fc.oneof({ arbitrary: fc.uuid(), weight: 3 }, { arbitrary: fc.constant(botId), weight: 1 });
+    const uuid = fc.oneof(
+      { arbitrary: fc.uuid(), weight: 3 },
+      { arbitrary: fc.constant(botId), weight: 1 },
+    );
     const shaped = (topic: TopicName) =>
       fc
-        .record({ runId: fc.uuid(), botId: uuid, contactId: fc.uuid(), to: text, text, variables: fc.dictionary(text, text, { maxKeys: 3 }), status: fc.constantFrom('sent', 'failed', 'delivered') })
+        .record({
+          runId: fc.uuid(),
+          botId: uuid,
+          contactId: fc.uuid(),
+          to: text,
+          text,
+          variables: fc.dictionary(text, text, { maxKeys: 3 }),
+          status: fc.constantFrom('sent', 'failed', 'delivered'),
+        })
         .map((f) => {
           const common = { runId: f.runId, botId: f.botId };
           switch (CATALOG[topic].key) {
             case 'contactId':
-              return { ...common, contactId: f.contactId, channel: 'sms', to: f.to, messages: [{ text: f.text || 'x' }], variables: f.variables, attempt: 0 };
+              return {
+                ...common,
+                contactId: f.contactId,
+                channel: 'sms',
+                to: f.to,
+                messages: [{ text: f.text || 'x' }],
+                variables: f.variables,
+                attempt: 0,
+              };
             case 'runId':
               return topic === Topics.TargetResolved
-                ? { ...common, page: 0, targets: [{ phone: f.to, channel: 'sms', create: true, variables: f.variables }], messages: [{ text: f.text || 'x' }] }
-                : { ...common, contactId: f.contactId, channel: 'sms', status: f.status, at: new Date().toISOString(), source: 'event', requestedAt: new Date().toISOString(), targets: [{ phone: f.to, channel: 'sms', create: true }], content: { messages: [{ text: f.text || 'x' }] } };
+                ? {
+                    ...common,
+                    page: 0,
+                    targets: [
+                      { phone: f.to, channel: 'sms', create: true, variables: f.variables },
+                    ],
+                    messages: [{ text: f.text || 'x' }],
+                  }
+                : {
+                    ...common,
+                    contactId: f.contactId,
+                    channel: 'sms',
+                    status: f.status,
+                    at: new Date().toISOString(),
+                    source: 'event',
+                    requestedAt: new Date().toISOString(),
+                    targets: [{ phone: f.to, channel: 'sms', create: true }],
+                    content: { messages: [{ text: f.text || 'x' }] },
+                  };
             default:
-              return { ...common, channel: 'sms', from: f.to, to: f.to, text: f.text, at: new Date().toISOString(), status: f.status, providerMessageId: f.text };
+              return {
+                ...common,
+                channel: 'sms',
+                from: f.to,
+                to: f.to,
+                text: f.text,
+                at: new Date().toISOString(),
+                status: f.status,
+                providerMessageId: f.text,
+              };
           }
         });
     const record = fc.constantFrom(...ALL_TOPICS).chain((topic) =>
@@ -150,20 +257,28 @@ describe('property: no input stops Herald, and the canary is messaged once (issu
     );
     await fc.assert(
       fc.asyncProperty(fc.array(record, { minLength: 1, maxLength: 5 }), async (records) => {
-        for (const { topic, value } of records) await h.probe.produce(topic, [{ key: randomUUID(), value, headers: ceHeaders(topic) }]);
+        for (const { topic, value } of records)
+          await h.probe.produce(topic, [{ key: randomUUID(), value, headers: ceHeaders(topic) }]);
       }),
       { numRuns: 40 },
     );
 
     // The canary: completed, everyone messaged exactly once.
-    expect(await h.runWhen(canary, undefined, 'the canary run to complete', 120_000)).toMatchObject({ status: 'completed', sent: CANARY, failed: 0 });
+    expect(await h.runWhen(canary, undefined, 'the canary run to complete', 120_000)).toMatchObject(
+      { status: 'completed', sent: CANARY, failed: 0 },
+    );
     const received = (await h.messages('sms')).filter((m) => m.text?.startsWith('Canary '));
     expect(received.map((m) => m.to).sort()).toEqual([...canaryPeople].sort());
     expect(received.every((m) => m.count === 1)).toBe(true);
 
     // Every accepted call's run ends.
     for (const runId of accepted) {
-      await h.runWhen(runId, (r) => TERMINAL.includes(r.status), `accepted run ${runId} to end`, 120_000);
+      await h.runWhen(
+        runId,
+        (r) => TERMINAL.includes(r.status),
+        `accepted run ${runId} to end`,
+        120_000,
+      );
     }
 
     // Every record of every topic was handled or dead-lettered: each consumer group caught up.

@@ -11,7 +11,12 @@ interface AdminRun {
   counts: Record<string, number>;
 }
 interface AdminDeliveries {
-  deliveries: Array<{ userId: string; status: string; accountId: string | null; failover: string | null }>;
+  deliveries: Array<{
+    userId: string;
+    status: string;
+    accountId: string | null;
+    failover: string | null;
+  }>;
 }
 
 describe('policy: provider failover', () => {
@@ -30,17 +35,31 @@ describe('policy: provider failover', () => {
     await h?.stop();
   });
 
-  it('fails over to the second account during the first one\'s outage, nobody twice, and returns when it recovers', async () => {
+  it("fails over to the second account during the first one's outage, nobody twice, and returns when it recovers", async () => {
     const first = '1065550901';
     const second = '1065550902';
-    const botId = await h.bot({ whatsapp: { phoneNumberId: first, accessToken: 'EAAG-first', messagesPerSecond: 1000 } });
-    const added = await h.stack.admin<{ id: string; priority: number }>('POST', `/admin/bots/${botId}/channels`, {
-      type: 'whatsapp',
-      config: { phoneNumberId: second, accessToken: 'EAAG-second', messagesPerSecond: 1000, enforceCustomerServiceWindow: false },
+    const botId = await h.bot({
+      whatsapp: { phoneNumberId: first, accessToken: 'EAAG-first', messagesPerSecond: 1000 },
     });
+    const added = await h.stack.admin<{ id: string; priority: number }>(
+      'POST',
+      `/admin/bots/${botId}/channels`,
+      {
+        type: 'whatsapp',
+        config: {
+          phoneNumberId: second,
+          accessToken: 'EAAG-second',
+          messagesPerSecond: 1000,
+          enforceCustomerServiceWindow: false,
+        },
+      },
+    );
     expect(added.status).toBe(201);
     expect(added.body.priority).toBe(1);
-    const listed = await h.stack.admin<{ channels: Array<{ id: string; priority: number }> }>('GET', `/admin/bots/${botId}/channels`);
+    const listed = await h.stack.admin<{ channels: Array<{ id: string; priority: number }> }>(
+      'GET',
+      `/admin/bots/${botId}/channels`,
+    );
     expect(listed.body.channels.map((c) => c.priority)).toEqual([0, 1]);
     const firstId = listed.body.channels[0]!.id;
     const secondId = added.body.id;
@@ -51,11 +70,15 @@ describe('policy: provider failover', () => {
       config: { phoneNumberId: '1065550903', accessToken: 'EAAG-third' },
     });
     expect(clash.status).toBe(409);
-    const bad = await h.stack.admin<{ error: { field?: string; message: string } }>('POST', `/admin/bots/${botId}/channels`, {
-      type: 'whatsapp',
-      priority: 'soon',
-      config: { phoneNumberId: '1065550903', accessToken: 'EAAG-third' },
-    });
+    const bad = await h.stack.admin<{ error: { field?: string; message: string } }>(
+      'POST',
+      `/admin/bots/${botId}/channels`,
+      {
+        type: 'whatsapp',
+        priority: 'soon',
+        config: { phoneNumberId: '1065550903', accessToken: 'EAAG-third' },
+      },
+    );
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain('priority');
 
@@ -81,11 +104,16 @@ describe('policy: provider failover', () => {
 
     const run = await h.stack.admin<AdminRun>('GET', `/admin/runs/${duringRun}`);
     expect(run.body.counts).toMatchObject({ sent: 40, failed: 0, failedOver: 40 });
-    const rows = await h.stack.admin<AdminDeliveries>('GET', `/admin/runs/${duringRun}/deliveries?limit=100`);
+    const rows = await h.stack.admin<AdminDeliveries>(
+      'GET',
+      `/admin/runs/${duringRun}/deliveries?limit=100`,
+    );
     expect(rows.body.deliveries).toHaveLength(40);
     for (const row of rows.body.deliveries) {
       expect(row).toMatchObject({ status: 'sent', accountId: secondId });
-      expect(row.failover).toMatch(new RegExp(`account #1 \\(${firstId}\\) did not send \\((its breaker is open|2: )`));
+      expect(row.failover).toMatch(
+        new RegExp(`account #1 \\(${firstId}\\) did not send \\((its breaker is open|2: )`),
+      );
     }
 
     // The first account recovers: once its breaker's probe succeeds, traffic returns to it.
@@ -106,8 +134,15 @@ describe('policy: provider failover', () => {
     const received = (await h.messages('whatsapp')).filter((m) => m.text === 'After recovery');
     expect(received.map((m) => `+${m.to}`).sort()).toEqual(after);
     expect(received.every((m) => m.account === first && m.count === 1)).toBe(true);
-    expect((await h.stack.admin<AdminRun>('GET', `/admin/runs/${afterRun}`)).body.counts).toMatchObject({ sent: 20, failedOver: 0 });
-    const afterRows = await h.stack.admin<AdminDeliveries>('GET', `/admin/runs/${afterRun}/deliveries?limit=100`);
-    expect(afterRows.body.deliveries.every((r) => r.accountId === firstId && r.failover === null)).toBe(true);
+    expect(
+      (await h.stack.admin<AdminRun>('GET', `/admin/runs/${afterRun}`)).body.counts,
+    ).toMatchObject({ sent: 20, failedOver: 0 });
+    const afterRows = await h.stack.admin<AdminDeliveries>(
+      'GET',
+      `/admin/runs/${afterRun}/deliveries?limit=100`,
+    );
+    expect(
+      afterRows.body.deliveries.every((r) => r.accountId === firstId && r.failover === null),
+    ).toBe(true);
   });
 });

@@ -16,8 +16,17 @@ describe('policy: frequency cap', () => {
   });
 
   it('skips the fourth message in the window, with its reason, and exempts single-person sends', async () => {
-    const botId = await h.bot({ sms: { accountSid: 'AC00000000000000000000000000000071', authToken: 'tok', from: '+15550007100', messagesPerSecond: 500 } });
-    const set = await h.stack.admin('PATCH', `/admin/bots/${botId}/settings`, { frequencyCap: { max: 3, hours: 24 } });
+    const botId = await h.bot({
+      sms: {
+        accountSid: 'AC00000000000000000000000000000071',
+        authToken: 'tok',
+        from: '+15550007100',
+        messagesPerSecond: 500,
+      },
+    });
+    const set = await h.stack.admin('PATCH', `/admin/bots/${botId}/settings`, {
+      frequencyCap: { max: 3, hours: 24 },
+    });
     expect(set).toEqual({ status: 200, body: { frequencyCap: { max: 3, hours: 24 } } });
     const capped = '+15550710001';
     const fresh = '+15550710002';
@@ -32,25 +41,40 @@ describe('policy: frequency cap', () => {
       return { runId, run: await h.runWhen(runId) };
     };
 
-    for (const n of [1, 2, 3]) expect((await send(`Offer ${n}`, [capped])).run).toMatchObject({ sent: 1, skipped: 0 });
+    for (const n of [1, 2, 3])
+      expect((await send(`Offer ${n}`, [capped])).run).toMatchObject({ sent: 1, skipped: 0 });
     const fourth = await send('Offer 4', [capped, fresh]);
-    expect(fourth.run).toMatchObject({ status: 'completed', targeted: 2, sent: 1, skipped: 1, failed: 0 });
-    expect((await h.messages('sms', capped)).map((m) => m.text)).toEqual(['Offer 1', 'Offer 2', 'Offer 3']);
+    expect(fourth.run).toMatchObject({
+      status: 'completed',
+      targeted: 2,
+      sent: 1,
+      skipped: 1,
+      failed: 0,
+    });
+    expect((await h.messages('sms', capped)).map((m) => m.text)).toEqual([
+      'Offer 1',
+      'Offer 2',
+      'Offer 3',
+    ]);
     expect((await h.messages('sms', fresh)).map((m) => m.text)).toEqual(['Offer 4']);
 
     // The skip names the person and the reason.
-    const results = (await h.probe.read(Topics.DeliveryResult, await h.probe.endOffset(Topics.DeliveryResult))).map(
-      (m) => JSON.parse(m.value) as DeliveryResult,
-    );
+    const results = (
+      await h.probe.read(Topics.DeliveryResult, await h.probe.endOffset(Topics.DeliveryResult))
+    ).map((m) => JSON.parse(m.value) as DeliveryResult);
     expect(results.filter((r) => r.runId === fourth.runId && r.status === 'skipped')).toEqual([
       expect.objectContaining({
         recipient: capped,
-        reason: 'frequency cap: +15550710001 already received 3 broadcast messages from this bot in the last 24 hours (the bot allows 3)',
+        reason:
+          'frequency cap: +15550710001 already received 3 broadcast messages from this bot in the last 24 hours (the bot allows 3)',
       }),
     ]);
 
     // A CSML send to one person is exempt (and does not count); the next broadcast is still capped.
-    expect((await send('Your order shipped', [capped], 'csml')).run).toMatchObject({ sent: 1, skipped: 0 });
+    expect((await send('Your order shipped', [capped], 'csml')).run).toMatchObject({
+      sent: 1,
+      skipped: 0,
+    });
     expect((await send('Offer 5', [capped])).run).toMatchObject({ sent: 0, skipped: 1 });
     expect(await h.messages('sms', capped)).toHaveLength(4);
   });

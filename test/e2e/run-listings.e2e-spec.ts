@@ -12,11 +12,15 @@ describe('a person listed in two pages of one run', () => {
   beforeAll(async () => {
     stack = await startStack(undefined, { AUDIENCE_PAGE_SIZE: '2' });
     bot = await createBot(stack, { name: 'Listing bot', channels: ['whatsapp'] });
-    const created = await stack.admin<{ hookKey: string }>('POST', `/admin/bots/${bot.botId}/broadcasts`, {
-      name: 'Twice',
-      content: { messages: [{ text: 'Once for {{first_name}}' }] },
-      settings: { directMode: true },
-    });
+    const created = await stack.admin<{ hookKey: string }>(
+      'POST',
+      `/admin/bots/${bot.botId}/broadcasts`,
+      {
+        name: 'Twice',
+        content: { messages: [{ text: 'Once for {{first_name}}' }] },
+        settings: { directMode: true },
+      },
+    );
     hookKey = created.body.hookKey;
   }, 90_000);
 
@@ -43,8 +47,15 @@ describe('a person listed in two pages of one run', () => {
     expect(accepted.status).toBe(200);
 
     const run = await finishedRun(stack.admin, accepted.body.run_id, 45_000);
-    expect(run).toMatchObject({ status: 'completed', counts: { targeted: 4, sent: 3, skipped: 1, failed: 0 } });
-    expect(await sandboxTexts(stack.sandboxUrl, 'whatsapp', '15550400001')).toEqual(['Once for Ada']);
-    expect(await sandboxTexts(stack.sandboxUrl, 'whatsapp', '15550400003')).toEqual(['Once for Cy']);
+    expect(run).toMatchObject({
+      status: 'completed',
+      counts: { targeted: 4, sent: 3, skipped: 1, failed: 0 },
+    });
+    expect(await sandboxTexts(stack.sandboxUrl, 'whatsapp', '15550400001')).toEqual([
+      'Once for Ada',
+    ]);
+    expect(await sandboxTexts(stack.sandboxUrl, 'whatsapp', '15550400003')).toEqual([
+      'Once for Cy',
+    ]);
   }, 60_000);
 });

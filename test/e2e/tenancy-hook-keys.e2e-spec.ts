@@ -5,7 +5,11 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { SealedHookKeys1765100200000 } from '../../libs/persistence/src/migrations/1765100200000-sealed-hook-keys.js';
 import { testDatabaseUrl } from '@herald/testing';
-import { createBot, startGatewayHarness, type GatewayHarness } from '../integration/gateway/gateway-harness.js';
+import {
+  createBot,
+  startGatewayHarness,
+  type GatewayHarness,
+} from '../integration/gateway/gateway-harness.js';
 
 describe('tenancy: hook keys sealed at rest', () => {
   let gateway: GatewayHarness;
@@ -23,17 +27,33 @@ describe('tenancy: hook keys sealed at rest', () => {
 
   it('the row holds no plain key, yet the hook opens by it and the operator sees it', async () => {
     const bot = await createBot(gateway, { channels: ['whatsapp'] });
-    const created = await gateway.admin<{ id: string; hookKey: string; hookUrl: string }>('POST', `/admin/bots/${bot.botId}/broadcasts`, {
-      name: 'sealed',
-      content: { messages: [{ text: 'Hi' }] },
-      settings: { requireValidFilter: false },
-    });
+    const created = await gateway.admin<{ id: string; hookKey: string; hookUrl: string }>(
+      'POST',
+      `/admin/bots/${bot.botId}/broadcasts`,
+      {
+        name: 'sealed',
+        content: { messages: [{ text: 'Hi' }] },
+        settings: { requireValidFilter: false },
+      },
+    );
     expect(created.status).toBe(201);
-    const { rows } = await db.query<{ row: string }>('SELECT row_to_json(b)::text AS row FROM broadcasts b WHERE id = $1', [created.body.id]);
+    const { rows } = await db.query<{ row: string }>(
+      'SELECT row_to_json(b)::text AS row FROM broadcasts b WHERE id = $1',
+      [created.body.id],
+    );
     expect(rows[0]!.row).not.toContain(created.body.hookKey);
     expect(created.body.hookUrl).toContain(`/hooks/${created.body.hookKey}`);
-    expect((await fetch(`${gateway.url}/hooks/${created.body.hookKey}`, { headers: { authorization: `Bearer ${bot.token}` } })).status).toBe(200);
-    expect((await gateway.admin<{ hookKey: string }>('GET', `/admin/broadcasts/${created.body.id}`)).body.hookKey).toBe(created.body.hookKey);
+    expect(
+      (
+        await fetch(`${gateway.url}/hooks/${created.body.hookKey}`, {
+          headers: { authorization: `Bearer ${bot.token}` },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await gateway.admin<{ hookKey: string }>('GET', `/admin/broadcasts/${created.body.id}`)).body
+        .hookKey,
+    ).toBe(created.body.hookKey);
   });
 
   it('the migration seals existing keys (up) and restores them (down)', async () => {
@@ -44,7 +64,9 @@ describe('tenancy: hook keys sealed at rest', () => {
     try {
       await runner.query(`CREATE SCHEMA ${schema}`);
       await runner.query(`SET search_path TO ${schema}`);
-      await runner.query(`CREATE TABLE broadcasts (id uuid PRIMARY KEY, hook_key text NOT NULL UNIQUE)`);
+      await runner.query(
+        `CREATE TABLE broadcasts (id uuid PRIMARY KEY, hook_key text NOT NULL UNIQUE)`,
+      );
       const keys = ['key-one-0123456789', 'key-two-0123456789'];
       await runner.query(
         `INSERT INTO broadcasts SELECT gen_random_uuid(), k FROM unnest($1::text[]) AS k`,
@@ -58,11 +80,20 @@ describe('tenancy: hook keys sealed at rest', () => {
       expect(sealed).toHaveLength(2);
       for (const { row } of sealed) for (const key of keys) expect(row).not.toContain(key);
       expect(sealed.map((s) => s.digest).sort()).toEqual(
-        (await runner.query(`SELECT encode(sha256(k::bytea), 'hex') AS d FROM unnest($1::text[]) AS k`, [keys]) as Array<{ d: string }>).map((r) => r.d).sort(),
+        (
+          (await runner.query(
+            `SELECT encode(sha256(k::bytea), 'hex') AS d FROM unnest($1::text[]) AS k`,
+            [keys],
+          )) as Array<{ d: string }>
+        )
+          .map((r) => r.d)
+          .sort(),
       );
 
       await migration.down(runner);
-      const restored: Array<{ hook_key: string }> = await runner.query(`SELECT hook_key FROM broadcasts ORDER BY hook_key`);
+      const restored: Array<{ hook_key: string }> = await runner.query(
+        `SELECT hook_key FROM broadcasts ORDER BY hook_key`,
+      );
       expect(restored.map((r) => r.hook_key)).toEqual(keys);
     } finally {
       await runner.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);

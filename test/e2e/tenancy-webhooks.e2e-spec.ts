@@ -11,7 +11,10 @@ const PLATFORM_META_SECRET = 'sandbox-app-secret'; // META_APP_SECRET's developm
 
 describe('tenancy: per-account webhook trust', () => {
   let h: DeliveryHarness;
-  const sid = { a: `AC${randomUUID().replace(/-/g, '')}`, b: `AC${randomUUID().replace(/-/g, '')}` };
+  const sid = {
+    a: `AC${randomUUID().replace(/-/g, '')}`,
+    b: `AC${randomUUID().replace(/-/g, '')}`,
+  };
   const token = { a: `tok-a-${randomUUID()}`, b: `tok-b-${randomUUID()}` };
   const phone = { a: `10655${Date.now() % 1e6}`, b: `20655${Date.now() % 1e6}` };
   const page = { a: `30655${Date.now() % 1e6}` };
@@ -52,7 +55,12 @@ describe('tenancy: per-account webhook trust', () => {
     );
   };
 
-  const sms = (account: string, from: string, body: string, messageSid = `SM${randomUUID().replace(/-/g, '')}`) => ({
+  const sms = (
+    account: string,
+    from: string,
+    body: string,
+    messageSid = `SM${randomUUID().replace(/-/g, '')}`,
+  ) => ({
     AccountSid: account,
     MessageSid: messageSid,
     SmsSid: messageSid,
@@ -62,7 +70,13 @@ describe('tenancy: per-account webhook trust', () => {
     Body: body,
   });
 
-  const whatsappText = (phoneNumberId: string, from: string, text: string, at: number, id = `wamid.${randomUUID()}`) => ({
+  const whatsappText = (
+    phoneNumberId: string,
+    from: string,
+    text: string,
+    at: number,
+    id = `wamid.${randomUUID()}`,
+  ) => ({
     object: 'whatsapp_business_account',
     entry: [
       {
@@ -89,14 +103,21 @@ describe('tenancy: per-account webhook trust', () => {
     );
     return rows[0];
   };
-  const optedOut = async (botId: string, channel: 'sms' | 'whatsapp', e164: string) => (await contact(botId, channel, e164))?.opted_out_at ?? null;
+  const optedOut = async (botId: string, channel: 'sms' | 'whatsapp', e164: string) =>
+    (await contact(botId, channel, e164))?.opted_out_at ?? null;
 
   /** Sends a marker message after `action` and waits for it: the contact service handles one sender's events in order. */
-  const settled = async (botId: string, channel: 'sms' | 'whatsapp', userId: string, marker: () => Promise<unknown>) => {
+  const settled = async (
+    botId: string,
+    channel: 'sms' | 'whatsapp',
+    userId: string,
+    marker: () => Promise<unknown>,
+  ) => {
     const before = (await contact(botId, channel, userId))?.last_inbound_at?.getTime() ?? 0;
     await marker();
     await eventually(
-      async () => ((await contact(botId, channel, userId))?.last_inbound_at?.getTime() ?? 0) > before,
+      async () =>
+        ((await contact(botId, channel, userId))?.last_inbound_at?.getTime() ?? 0) > before,
       'the marker message to be applied',
     );
   };
@@ -126,8 +147,14 @@ describe('tenancy: per-account webhook trust', () => {
       expect((await twilio(params, 'not-a-token')).status).toBe(401);
       // B's token cannot speak for A's account, nor A's for B's.
       expect((await twilio(sms(sid.b, '+12025550143', 'STOP'), token.a)).status).toBe(401);
-      expect(await twilio(params, token.a)).toEqual({ status: 200, text: expect.stringContaining('<Response/>') });
-      await eventually(async () => (await contact(botA, 'sms', '+12025550143'))?.last_inbound_at, "A's contact to be recorded");
+      expect(await twilio(params, token.a)).toEqual({
+        status: 200,
+        text: expect.stringContaining('<Response/>'),
+      });
+      await eventually(
+        async () => (await contact(botA, 'sms', '+12025550143'))?.last_inbound_at,
+        "A's contact to be recorded",
+      );
       // Nothing reached bot B, which has no channel with A's account.
       expect(await contact(botB, 'sms', '+12025550143')).toBeUndefined();
     });
@@ -136,9 +163,15 @@ describe('tenancy: per-account webhook trust', () => {
       const person = '+12025550144';
       const start = sms(sid.a, person, 'START');
       expect((await twilio(start, token.a)).status).toBe(200);
-      await eventually(async () => (await contact(botA, 'sms', person))?.last_inbound_at, 'the START to be applied');
+      await eventually(
+        async () => (await contact(botA, 'sms', person))?.last_inbound_at,
+        'the START to be applied',
+      );
       expect((await twilio(sms(sid.a, person, 'STOP'), token.a)).status).toBe(200);
-      await eventually(async () => (await optedOut(botA, 'sms', person)) !== null, 'the STOP to opt the person out');
+      await eventually(
+        async () => (await optedOut(botA, 'sms', person)) !== null,
+        'the STOP to opt the person out',
+      );
 
       // The same START again (same MessageSid, same signature): a replay.
       await settled(botA, 'sms', person, async () => {
@@ -192,12 +225,20 @@ describe('tenancy: per-account webhook trust', () => {
 
       // One body naming both numbers must verify for each: A's secret does not carry B's number.
       const both = whatsappText(phone.a, '12025550146', 'hi', now);
-      (both.entry[0]!.changes as unknown[]).push(whatsappText(phone.b, '12025550147', 'STOP', now).entry[0]!.changes[0]);
+      (both.entry[0]!.changes as unknown[]).push(
+        whatsappText(phone.b, '12025550147', 'STOP', now).entry[0]!.changes[0],
+      );
       expect((await meta('whatsapp', both, appSecret.a)).status).toBe(401);
       expect((await meta('whatsapp', both, PLATFORM_META_SECRET)).status).toBe(401);
 
-      await eventually(async () => (await contact(botA, 'whatsapp', '+12025550146'))?.last_inbound_at, "A's person to be recorded");
-      await eventually(async () => (await contact(botB, 'whatsapp', '+12025550146'))?.last_inbound_at, "B's person to be recorded");
+      await eventually(
+        async () => (await contact(botA, 'whatsapp', '+12025550146'))?.last_inbound_at,
+        "A's person to be recorded",
+      );
+      await eventually(
+        async () => (await contact(botB, 'whatsapp', '+12025550146'))?.last_inbound_at,
+        "B's person to be recorded",
+      );
       expect(await contact(botB, 'whatsapp', '+12025550147')).toBeUndefined();
     });
 
@@ -207,45 +248,90 @@ describe('tenancy: per-account webhook trust', () => {
       const t = Math.floor(Date.now() / 1000) - 600;
       const stop = whatsappText(phone.a, person, 'STOP', t + 10);
       expect((await meta('whatsapp', stop, appSecret.a)).status).toBe(200);
-      await eventually(async () => (await optedOut(botA, 'whatsapp', userId)) !== null, 'the STOP to opt the person out');
+      await eventually(
+        async () => (await optedOut(botA, 'whatsapp', userId)) !== null,
+        'the STOP to opt the person out',
+      );
 
       // A START the provider stamped before the STOP, delivered late.
       await settled(botA, 'whatsapp', userId, async () => {
-        expect((await meta('whatsapp', whatsappText(phone.a, person, 'START', t + 5), appSecret.a)).status).toBe(200);
-        expect((await meta('whatsapp', whatsappText(phone.a, person, 'hello', t + 20), appSecret.a)).status).toBe(200);
+        expect(
+          (await meta('whatsapp', whatsappText(phone.a, person, 'START', t + 5), appSecret.a))
+            .status,
+        ).toBe(200);
+        expect(
+          (await meta('whatsapp', whatsappText(phone.a, person, 'hello', t + 20), appSecret.a))
+            .status,
+        ).toBe(200);
       });
       expect(await optedOut(botA, 'whatsapp', userId)).not.toBeNull();
 
       // A newer START opts them back in; then a late STOP (older than it) and a replayed STOP change nothing.
-      expect((await meta('whatsapp', whatsappText(phone.a, person, 'START', t + 30), appSecret.a)).status).toBe(200);
-      await eventually(async () => (await optedOut(botA, 'whatsapp', userId)) === null, 'the newer START to opt the person in');
+      expect(
+        (await meta('whatsapp', whatsappText(phone.a, person, 'START', t + 30), appSecret.a))
+          .status,
+      ).toBe(200);
+      await eventually(
+        async () => (await optedOut(botA, 'whatsapp', userId)) === null,
+        'the newer START to opt the person in',
+      );
       await settled(botA, 'whatsapp', userId, async () => {
-        expect((await meta('whatsapp', whatsappText(phone.a, person, 'STOP', t + 25), appSecret.a)).status).toBe(200);
+        expect(
+          (await meta('whatsapp', whatsappText(phone.a, person, 'STOP', t + 25), appSecret.a))
+            .status,
+        ).toBe(200);
         expect((await meta('whatsapp', stop, appSecret.a)).status).toBe(200);
-        expect((await meta('whatsapp', whatsappText(phone.a, person, 'hello', t + 40), appSecret.a)).status).toBe(200);
+        expect(
+          (await meta('whatsapp', whatsappText(phone.a, person, 'hello', t + 40), appSecret.a))
+            .status,
+        ).toBe(200);
       });
       expect(await optedOut(botA, 'whatsapp', userId)).toBeNull();
     });
 
     it("setting a channel's app secret through the admin API takes effect on the next webhook", async () => {
-      const channels = await h.stack.admin<{ channels: Array<{ id: string; type: string }> }>('GET', `/admin/bots/${botB}/channels`);
+      const channels = await h.stack.admin<{ channels: Array<{ id: string; type: string }> }>(
+        'GET',
+        `/admin/bots/${botB}/channels`,
+      );
       const whatsapp = channels.body.channels.find((c) => c.type === 'whatsapp')!;
       const secretB = `app-secret-b-${randomUUID()}`;
       const forB = whatsappText(phone.b, '12025550151', 'hi', Math.floor(Date.now() / 1000));
       expect((await meta('whatsapp', forB, PLATFORM_META_SECRET)).status).toBe(200);
 
-      const patched = await h.stack.admin<Record<string, unknown>>('PATCH', `/admin/bots/${botB}/channels/${whatsapp.id}`, { config: { appSecret: secretB } });
+      const patched = await h.stack.admin<Record<string, unknown>>(
+        'PATCH',
+        `/admin/bots/${botB}/channels/${whatsapp.id}`,
+        { config: { appSecret: secretB } },
+      );
       expect(patched.status).toBe(200);
       expect(JSON.stringify(patched.body)).not.toContain(secretB);
       expect((await meta('whatsapp', forB, PLATFORM_META_SECRET)).status).toBe(401);
       expect((await meta('whatsapp', forB, secretB)).status).toBe(200);
 
       // The account itself cannot move, and a secret must be a string.
-      const moved = await h.stack.admin<{ error: { field: string } }>('PATCH', `/admin/bots/${botB}/channels/${whatsapp.id}`, { config: { phoneNumberId: '999' } });
-      expect(moved).toMatchObject({ status: 400, body: { error: { field: 'config.phoneNumberId' } } });
-      const bad = await h.stack.admin<{ error: { field: string } }>('PATCH', `/admin/bots/${botB}/channels/${whatsapp.id}`, { config: { appSecret: 42 } });
+      const moved = await h.stack.admin<{ error: { field: string } }>(
+        'PATCH',
+        `/admin/bots/${botB}/channels/${whatsapp.id}`,
+        { config: { phoneNumberId: '999' } },
+      );
+      expect(moved).toMatchObject({
+        status: 400,
+        body: { error: { field: 'config.phoneNumberId' } },
+      });
+      const bad = await h.stack.admin<{ error: { field: string } }>(
+        'PATCH',
+        `/admin/bots/${botB}/channels/${whatsapp.id}`,
+        { config: { appSecret: 42 } },
+      );
       expect(bad).toMatchObject({ status: 400, body: { error: { field: 'config.appSecret' } } });
-      expect((await h.stack.admin('PATCH', `/admin/bots/${botA}/channels/${whatsapp.id}`, { config: { appSecret: 'x' } })).status).toBe(404);
+      expect(
+        (
+          await h.stack.admin('PATCH', `/admin/bots/${botA}/channels/${whatsapp.id}`, {
+            config: { appSecret: 'x' },
+          })
+        ).status,
+      ).toBe(404);
     });
 
     it("Messenger: verified with the Page's app secret; the platform's or another is refused", async () => {
@@ -255,7 +341,14 @@ describe('tenancy: per-account webhook trust', () => {
           {
             id: page.a,
             time: Date.now(),
-            messaging: [{ sender: { id: 'PSID-1' }, recipient: { id: page.a }, timestamp: Date.now(), message: { mid: 'm-1', text: 'hi' } }],
+            messaging: [
+              {
+                sender: { id: 'PSID-1' },
+                recipient: { id: page.a },
+                timestamp: Date.now(),
+                message: { mid: 'm-1', text: 'hi' },
+              },
+            ],
           },
         ],
       };
@@ -273,6 +366,7 @@ describe('tenancy: per-account webhook trust', () => {
     const answer = await meta('whatsapp', whatsappText(phone.a, '12025550149', 'hi', 1), 'wrong');
     expect(answer.status).toBe(401);
     const text = JSON.stringify(answer.body);
-    for (const secret of [appSecret.a, token.a, token.b, PLATFORM_META_SECRET]) expect(text).not.toContain(secret);
+    for (const secret of [appSecret.a, token.a, token.b, PLATFORM_META_SECRET])
+      expect(text).not.toContain(secret);
   });
 });

@@ -16,17 +16,29 @@ describe('walking skeleton: hook → audience → contact → delivery → provi
     stack = await startStack();
     const bot = await stack.admin<{ id: string }>('POST', '/admin/bots', { name: 'Skeleton bot' });
     expect(bot.status).toBe(201);
-    const token = await stack.admin<{ token: string }>('POST', `/admin/bots/${bot.body.id}/tokens`, { name: 'ci' });
+    const token = await stack.admin<{ token: string }>(
+      'POST',
+      `/admin/bots/${bot.body.id}/tokens`,
+      { name: 'ci' },
+    );
     botToken = token.body.token;
     const channel = await stack.admin('POST', `/admin/bots/${bot.body.id}/channels`, {
       type: 'whatsapp',
-      config: { phoneNumberId: '1065550001', accessToken: 'EAAG-test-token', enforceCustomerServiceWindow: false },
+      config: {
+        phoneNumberId: '1065550001',
+        accessToken: 'EAAG-test-token',
+        enforceCustomerServiceWindow: false,
+      },
     });
     expect(channel.status).toBe(201);
-    const broadcast = await stack.admin<{ hookUrl: string; hookKey: string }>('POST', `/admin/bots/${bot.body.id}/broadcasts`, {
-      name: 'Greeting',
-      content: { messages: [{ text: 'Hello {{first_name}}' }] },
-    });
+    const broadcast = await stack.admin<{ hookUrl: string; hookKey: string }>(
+      'POST',
+      `/admin/bots/${bot.body.id}/broadcasts`,
+      {
+        name: 'Greeting',
+        content: { messages: [{ text: 'Hello {{first_name}}' }] },
+      },
+    );
     expect(broadcast.status).toBe(201);
     hookUrl = `${stack.gatewayUrl}/hooks/${broadcast.body.hookKey}`;
   }, 90_000);
@@ -40,38 +52,60 @@ describe('walking skeleton: hook → audience → contact → delivery → provi
       await fetch(hookUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${botToken}` },
-        body: JSON.stringify({ targets: [{ user_id: '15551234567', bot_channel: 'whatsapp', first_name: 'Ada' }] }),
+        body: JSON.stringify({
+          targets: [{ user_id: '15551234567', bot_channel: 'whatsapp', first_name: 'Ada' }],
+        }),
       }),
     );
     expect(accepted.status).toBe(200);
-    expect(accepted.body).toEqual({ success: true, run_id: expect.any(String), scheduled_for: expect.any(String) });
+    expect(accepted.body).toEqual({
+      success: true,
+      run_id: expect.any(String),
+      scheduled_for: expect.any(String),
+    });
 
     const received = await eventually(async () => {
-      const { body } = await json<SandboxMessages>(await fetch(`${stack.sandboxUrl}/sandbox/messages?channel=whatsapp&to=15551234567`));
+      const { body } = await json<SandboxMessages>(
+        await fetch(`${stack.sandboxUrl}/sandbox/messages?channel=whatsapp&to=15551234567`),
+      );
       return body.messages.find((m) => m.text === 'Hello Ada');
     }, 'the sandbox to receive "Hello Ada"');
     expect(received.count).toBe(1);
 
     const run = await eventually(async () => {
-      const { body } = await stack.admin<{ status: string; counts: Record<string, number> }>('GET', `/admin/runs/${accepted.body.run_id}`);
+      const { body } = await stack.admin<{ status: string; counts: Record<string, number> }>(
+        'GET',
+        `/admin/runs/${accepted.body.run_id}`,
+      );
       return body.status === 'completed' ? body : undefined;
     }, 'the run to complete');
     expect(run.counts).toMatchObject({ targeted: 1, sent: 1, failed: 0, skipped: 0 });
 
     // One trace runs from the hook call through every service to the send.
     const spans = testSpans().getFinishedSpans();
-    const hook = spans.find((s) => s.name === 'POST /hooks/:hookKey' && s.attributes['http.response.status_code'] === 200);
+    const hook = spans.find(
+      (s) => s.name === 'POST /hooks/:hookKey' && s.attributes['http.response.status_code'] === 200,
+    );
     expect(hook).toBeDefined();
     const traceId = hook!.spanContext().traceId;
     const consumed = spans.filter((s) => s.spanContext().traceId === traceId).map((s) => s.name);
     expect(consumed).toEqual(
-      expect.arrayContaining(['consume broadcast.requested.v1', 'consume target.resolved.v1', 'consume delivery.requested.whatsapp.v1', 'consume delivery.result.v1']),
+      expect.arrayContaining([
+        'consume broadcast.requested.v1',
+        'consume target.resolved.v1',
+        'consume delivery.requested.whatsapp.v1',
+        'consume delivery.result.v1',
+      ]),
     );
   });
 
   it('answers 400 with a JSON error for malformed JSON', async () => {
     const response = await json<{ error: { code: string; message: string } }>(
-      await fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${botToken}` }, body: '{"targets": [' }),
+      await fetch(hookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${botToken}` },
+        body: '{"targets": [',
+      }),
     );
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe('INVALID_INPUT');
@@ -79,7 +113,11 @@ describe('walking skeleton: hook → audience → contact → delivery → provi
   });
 
   it('answers 404 for an unknown hook key and 401 without the bot token', async () => {
-    const unknown = await fetch(`${stack.gatewayUrl}/hooks/no-such-key`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const unknown = await fetch(`${stack.gatewayUrl}/hooks/no-such-key`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(unknown.status).toBe(404);
     const anonymous = await fetch(hookUrl, {
       method: 'POST',
@@ -98,24 +136,40 @@ describe('walking skeleton: hook → audience → contact → delivery → provi
     });
     expect(nameless.status).toBe(200);
     await eventually(async () => {
-      const { body } = await json<SandboxMessages>(await fetch(`${stack.sandboxUrl}/sandbox/messages?channel=whatsapp&to=15551234568`));
+      const { body } = await json<SandboxMessages>(
+        await fetch(`${stack.sandboxUrl}/sandbox/messages?channel=whatsapp&to=15551234568`),
+      );
       return body.messages.find((m) => m.text === 'Hello ');
     }, 'the sandbox to receive "Hello " (the missing name rendered empty)');
     const gateway = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
-    expect(gateway).toMatch(/herald_http_request_duration_seconds_count\{[^}]*route="\/hooks\/:hookKey"[^}]*\} [1-9]/);
-    expect(gateway).toMatch(/herald_kafka_events_produced_total\{[^}]*topic="broadcast.requested.v1"[^}]*\} [1-9]/);
+    expect(gateway).toMatch(
+      /herald_http_request_duration_seconds_count\{[^}]*route="\/hooks\/:hookKey"[^}]*\} [1-9]/,
+    );
+    expect(gateway).toMatch(
+      /herald_kafka_events_produced_total\{[^}]*topic="broadcast.requested.v1"[^}]*\} [1-9]/,
+    );
     expect(gateway).not.toContain(hookUrl.split('/hooks/')[1]);
     const delivery = await (await fetch(`${stack.urlOf('delivery-whatsapp')}/metrics`)).text();
-    expect(delivery).toMatch(/herald_kafka_events_consumed_total\{[^}]*topic="delivery.requested.whatsapp.v1"[^}]*outcome="handled"[^}]*\} [1-9]/);
-    expect(delivery).toMatch(/herald_deliveries_total\{[^}]*channel="whatsapp"[^}]*status="sent"[^}]*\} [1-9]/);
+    expect(delivery).toMatch(
+      /herald_kafka_events_consumed_total\{[^}]*topic="delivery.requested.whatsapp.v1"[^}]*outcome="handled"[^}]*\} [1-9]/,
+    );
+    expect(delivery).toMatch(
+      /herald_deliveries_total\{[^}]*channel="whatsapp"[^}]*status="sent"[^}]*\} [1-9]/,
+    );
     expect(delivery).toMatch(/herald_breaker_state\{[^}]*channel="whatsapp"[^}]*\} 0/);
-    expect(delivery).toMatch(/herald_pacing_wait_seconds_count\{[^}]*channel="whatsapp"[^}]*\} [1-9]/);
-    expect(delivery).toMatch(/herald_render_missing_variables_total\{[^}]*channel="whatsapp"[^}]*\} [1-9]/);
+    expect(delivery).toMatch(
+      /herald_pacing_wait_seconds_count\{[^}]*channel="whatsapp"[^}]*\} [1-9]/,
+    );
+    expect(delivery).toMatch(
+      /herald_render_missing_variables_total\{[^}]*channel="whatsapp"[^}]*\} [1-9]/,
+    );
   });
 
   it('serves liveness and readiness (Kafka and PostgreSQL reachable)', async () => {
     expect((await fetch(`${stack.gatewayUrl}/health/live`)).status).toBe(200);
-    const ready = await json<{ status: string; info: Record<string, unknown> }>(await fetch(`${stack.gatewayUrl}/health/ready`));
+    const ready = await json<{ status: string; info: Record<string, unknown> }>(
+      await fetch(`${stack.gatewayUrl}/health/ready`),
+    );
     expect(ready.status).toBe(200);
     expect(Object.keys(ready.body.info)).toEqual(expect.arrayContaining(['postgres', 'kafka']));
   });

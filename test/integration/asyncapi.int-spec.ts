@@ -21,12 +21,17 @@ describe('AsyncAPI document', () => {
     const errors = diagnostics.filter((d) => d.severity === 0);
     expect(errors).toEqual([]);
     expect(document).toBeDefined();
-    const addresses = document!.channels().all().map((c) => c.address());
+    const addresses = document!
+      .channels()
+      .all()
+      .map((c) => c.address());
     expect(addresses.sort()).toEqual([...ALL_TOPICS].sort());
     for (const channel of document!.channels().all()) {
       const message = channel.messages().all()[0]!;
       // Each payload names what its key is about (runId, contactId, recipient or sender).
-      expect(Object.keys((message.payload()?.json() as { properties: object }).properties).length).toBeGreaterThan(0);
+      expect(
+        Object.keys((message.payload()?.json() as { properties: object }).properties).length,
+      ).toBeGreaterThan(0);
       expect(message.payload()?.json()).toHaveProperty('required');
       expect(message.headers()?.json()).toHaveProperty('properties.ce_type');
       expect(message.bindings().get('kafka')?.value()).toHaveProperty('key');

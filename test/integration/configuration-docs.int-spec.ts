@@ -11,12 +11,20 @@ import { BaseConfig } from '@herald/runtime';
 
 function documented(): Set<string> {
   const readme = readFileSync('README.md', 'utf8');
-  const table = readme.split('<!-- config-table:start -->')[1]?.split('<!-- config-table:end -->')[0] ?? '';
+  const table =
+    readme.split('<!-- config-table:start -->')[1]?.split('<!-- config-table:end -->')[0] ?? '';
   return new Set([...table.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((m) => m[1]!));
 }
 
 function read(): Set<string> {
-  const classes = [BaseConfig, GatewayConfig, WebhookConfig, AudienceConfig, ContactConfig, DeliveryConfig];
+  const classes = [
+    BaseConfig,
+    GatewayConfig,
+    WebhookConfig,
+    AudienceConfig,
+    ContactConfig,
+    DeliveryConfig,
+  ];
   const names = classes.flatMap((cls) => Object.keys(new cls()));
   return new Set([...names, ...Object.values(SANDBOX_ENV_NAMES)]);
 }

@@ -7,6 +7,10 @@ import { ensurePostgres } from '../../scripts/lib/postgres.mjs';
 
 export default async function globalSetup() {
   const quiet = { log: () => undefined };
-  const url = process.env.HERALD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/herald_test';
-  await Promise.all([startKafka({ nodes: 1, detached: true, ...quiet }), ensurePostgres(url, quiet)]);
+  const url =
+    process.env.HERALD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/herald_test';
+  await Promise.all([
+    startKafka({ nodes: 1, detached: true, ...quiet }),
+    ensurePostgres(url, quiet),
+  ]);
 }

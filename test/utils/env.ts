@@ -15,7 +15,11 @@ export function uniquePrefix(label = 't'): string {
 }
 
 /** Polls until `check` returns a value other than undefined/false, or fails with `what`. */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -27,5 +31,7 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+  throw new Error(
+    `Timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`,
+  );
 }

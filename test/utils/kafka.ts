@@ -2,12 +2,40 @@
 // valid contract payloads, a Nest app hosting test controllers on HeraldKafkaServer, and a raw
 // kafkajs probe to produce arbitrary messages and read topics back.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ConsoleLogger, type INestApplication, type INestApplicationContext, type Provider, type Type } from '@nestjs/common';
+import {
+  ConsoleLogger,
+  type INestApplication,
+  type INestApplicationContext,
+  type Provider,
+  type Type,
+} from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { Kafka, Partitioners, logLevel, type Admin, type IHeaders, type KafkaMessage, type Producer } from 'kafkajs';
-import { CATALOG, newAttributes, toKafkaHeaders, type DeliveryResult, type TopicName } from '@herald/contracts';
-import { EventPublisher, HeraldKafkaServer, KafkaConnection, KafkaModule, TopicAdmin, brokersFromEnv, type KafkaOptions } from '@herald/kafka';
+import {
+  Kafka,
+  Partitioners,
+  logLevel,
+  type Admin,
+  type IHeaders,
+  type KafkaMessage,
+  type Producer,
+} from 'kafkajs';
+import {
+  CATALOG,
+  newAttributes,
+  toKafkaHeaders,
+  type DeliveryResult,
+  type TopicName,
+} from '@herald/contracts';
+import {
+  EventPublisher,
+  HeraldKafkaServer,
+  KafkaConnection,
+  KafkaModule,
+  TopicAdmin,
+  brokersFromEnv,
+  type KafkaOptions,
+} from '@herald/kafka';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -21,18 +49,29 @@ export function randomTopicPrefix(label = 't'): string {
 }
 
 /** Polls `condition` until it holds; fails after `timeoutMs` naming `what`. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000, what = 'condition'): Promise<void> {
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(25);
   }
 }
 
 /** A valid `delivery.result.v1` event. */
 export function deliveryResult(overrides: Partial<DeliveryResult> = {}): DeliveryResult {
-  return { runId: randomUUID(), botId: randomUUID(), status: 'sent', at: new Date().toISOString(), ...overrides };
+  return {
+    runId: randomUUID(),
+    botId: randomUUID(),
+    status: 'sent',
+    at: new Date().toISOString(),
+    ...overrides,
+  };
 }
 
 /** CloudEvents headers a valid event of `topic` carries. */
@@ -63,7 +102,15 @@ export interface KafkaTestAppOptions extends Partial<KafkaOptions> {
 export async function startKafkaTestApp(options: KafkaTestAppOptions): Promise<KafkaTestApp> {
   const { controllers = [], providers = [], hybrid, pausedTopics = [], ...kafka } = options;
   const moduleRef = await Test.createTestingModule({
-    imports: [KafkaModule.forRoot({ clientId: 'test', brokers: kafkaBrokers(), groupId: 'herald-test', defaultPartitions: 2, ...kafka })],
+    imports: [
+      KafkaModule.forRoot({
+        clientId: 'test',
+        brokers: kafkaBrokers(),
+        groupId: 'herald-test',
+        defaultPartitions: 2,
+        ...kafka,
+      }),
+    ],
     controllers,
     providers,
   }).compile();
@@ -107,7 +154,11 @@ export interface ReadMessage {
 
 /** Raw kafkajs access for tests: produce anything anywhere, read topics back, inspect offsets. */
 export class KafkaProbe {
-  readonly kafka = new Kafka({ clientId: 'test-probe', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
+  readonly kafka = new Kafka({
+    clientId: 'test-probe',
+    brokers: kafkaBrokers(),
+    logLevel: logLevel.NOTHING,
+  });
   private adminClient?: Promise<Admin>;
   private producerClient?: Promise<Producer>;
 
@@ -129,10 +180,19 @@ export class KafkaProbe {
   /** Produces messages as given to a logical topic (explicit partition allowed). */
   async produce(
     topic: string,
-    messages: Array<{ key?: string | null; value: string | Buffer | null; headers?: IHeaders; partition?: number; timestamp?: string }>,
+    messages: Array<{
+      key?: string | null;
+      value: string | Buffer | null;
+      headers?: IHeaders;
+      partition?: number;
+      timestamp?: string;
+    }>,
   ): Promise<void> {
     this.producerClient ??= (async () => {
-      const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+      const producer = this.kafka.producer({
+        createPartitioner: Partitioners.DefaultPartitioner,
+        allowAutoTopicCreation: false,
+      });
       await producer.connect();
       return producer;
     })();
@@ -141,16 +201,29 @@ export class KafkaProbe {
   }
 
   /** Valid events of a contract topic, with explicit partitions when given. */
-  async produceEvents(topic: TopicName, events: Array<{ data: unknown; key?: string; partition?: number }>): Promise<void> {
+  async produceEvents(
+    topic: TopicName,
+    events: Array<{ data: unknown; key?: string; partition?: number }>,
+  ): Promise<void> {
     await this.produce(
       topic,
-      events.map((e) => ({ key: e.key ?? randomUUID(), value: JSON.stringify(e.data), headers: ceHeaders(topic), partition: e.partition })),
+      events.map((e) => ({
+        key: e.key ?? randomUUID(),
+        value: JSON.stringify(e.data),
+        headers: ceHeaders(topic),
+        partition: e.partition,
+      })),
     );
   }
 
   /** Reads a logical topic from the beginning until `count` messages arrived (or fails after timeoutMs). */
   async read(topic: string, count: number, timeoutMs = 15_000): Promise<ReadMessage[]> {
-    const consumer = this.kafka.consumer({ groupId: `probe-${randomUUID()}`, sessionTimeout: 6_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 200 });
+    const consumer = this.kafka.consumer({
+      groupId: `probe-${randomUUID()}`,
+      sessionTimeout: 6_000,
+      heartbeatInterval: 1_000,
+      maxWaitTimeInMs: 200,
+    });
     const messages: ReadMessage[] = [];
     try {
       await consumer.connect();
@@ -160,7 +233,11 @@ export class KafkaProbe {
           messages.push(toRead(partition, message));
         },
       });
-      await waitFor(() => messages.length >= count, timeoutMs, `${count} message(s) on ${topic} (got ${messages.length})`);
+      await waitFor(
+        () => messages.length >= count,
+        timeoutMs,
+        `${count} message(s) on ${topic} (got ${messages.length})`,
+      );
       return messages;
     } finally {
       await consumer.disconnect();
@@ -178,7 +255,9 @@ export class KafkaProbe {
   /** Sum over partitions of a group's committed offsets on a logical topic (-1 = none counts 0). */
   committed(groupId: string, topic: string): Promise<number> {
     return retrying(async () => {
-      const [entry] = await (await this.admin()).fetchOffsets({ groupId, topics: [this.physical(topic)] });
+      const [entry] = await (
+        await this.admin()
+      ).fetchOffsets({ groupId, topics: [this.physical(topic)] });
       return (entry?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
     });
   }

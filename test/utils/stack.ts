@@ -6,7 +6,12 @@ import type { AddressInfo } from 'node:net';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-node';
 import { setupTracing } from '@herald/observability';
 import { createSandboxApp } from '../../apps/provider-sandbox/src/bootstrap.js';
-import { SERVICE_NAMES, startServices, stopServices, type ServiceName } from '../../apps/herald/src/services.js';
+import {
+  SERVICE_NAMES,
+  startServices,
+  stopServices,
+  type ServiceName,
+} from '../../apps/herald/src/services.js';
 import { prepareDatabase } from './database.js';
 import { testBrokers, testDatabaseUrl, uniquePrefix } from './env.js';
 
@@ -38,7 +43,11 @@ export interface Stack {
   apps: Map<ServiceName, INestApplication>;
   /** Base URL of one service's HTTP server (health, metrics). */
   urlOf(service: ServiceName): string;
-  admin<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  admin<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }>;
   stop(): Promise<void>;
 }
 
@@ -52,7 +61,10 @@ export async function json<T>(response: Response): Promise<{ status: number; bod
   return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
 }
 
-export async function startStack(services: ServiceName[] = SERVICE_NAMES, env: NodeJS.ProcessEnv = {}): Promise<Stack> {
+export async function startStack(
+  services: ServiceName[] = SERVICE_NAMES,
+  env: NodeJS.ProcessEnv = {},
+): Promise<Stack> {
   await prepareDatabase();
   testSpans();
   const sandbox: NestFastifyApplication = await createSandboxApp();
@@ -91,7 +103,10 @@ export async function startStack(services: ServiceName[] = SERVICE_NAMES, env: N
       json<T>(
         await fetch(`${gatewayUrl}${path}`, {
           method,
-          headers: { authorization: `Bearer ${ADMIN_KEY}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+          headers: {
+            authorization: `Bearer ${ADMIN_KEY}`,
+            ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          },
           body: body !== undefined ? JSON.stringify(body) : undefined,
         }),
       ),

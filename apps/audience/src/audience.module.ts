@@ -23,7 +23,10 @@ export class AudienceModule {
       providers: [
         { provide: AudienceConfig, useValue: config },
         // Closed by its onApplicationShutdown (breaker timers, keep-alive sockets).
-        { provide: CustomApiClient, useFactory: () => new CustomApiClient(customApiOptions(config)) },
+        {
+          provide: CustomApiClient,
+          useFactory: () => new CustomApiClient(customApiOptions(config)),
+        },
         AcceptRunService,
         ResolveAudienceService,
         ResolveContentService,

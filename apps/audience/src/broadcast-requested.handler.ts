@@ -15,7 +15,8 @@ export class BroadcastRequestedHandler {
 
   @EventPattern(Topics.BroadcastRequested, { batchSize: 100 })
   async handle(@Payload() batch: EventBatch<BroadcastRequested>): Promise<void> {
-    for (const event of batch.events) await this.intake.accept(event.data, event.attributes.traceparent);
+    for (const event of batch.events)
+      await this.intake.accept(event.data, event.attributes.traceparent);
     this.scheduler.kick();
   }
 }

@@ -23,10 +23,14 @@ export class ContactPagesSource implements TargetSource {
   async next(cursor: string | null): Promise<TargetPage | null> {
     if (this.audience.everyContact) {
       const ids = await this.contacts.pageIds(this.botId, cursor, this.pageSize);
-      return ids.length === 0 ? null : { targets: ids.map((contactId) => ({ contactId })), cursor: ids[ids.length - 1]! };
+      return ids.length === 0
+        ? null
+        : { targets: ids.map((contactId) => ({ contactId })), cursor: ids[ids.length - 1]! };
     }
     const { ids, cursor: after } = await this.matching(cursor);
-    return ids.length === 0 ? null : { targets: ids.map((contactId) => ({ contactId })), cursor: after };
+    return ids.length === 0
+      ? null
+      : { targets: ids.map((contactId) => ({ contactId })), cursor: after };
   }
 
   /** Up to a page of matches, gathered over as many scan windows as it takes (or the end of the contacts). */
@@ -36,7 +40,10 @@ export class ContactPagesSource implements TargetSource {
     let after = cursor;
     for (;;) {
       const want = this.pageSize - ids.length;
-      const size = Math.min(MAX_WINDOW, Math.max(want, Math.ceil((want / Math.max(this.matchRate, 0.001)) * 1.2)));
+      const size = Math.min(
+        MAX_WINDOW,
+        Math.max(want, Math.ceil((want / Math.max(this.matchRate, 0.001)) * 1.2)),
+      );
       const window = await this.contacts.scanIds(this.botId, after, size, want, scan);
       if (window.used > 0) this.matchRate = Math.max(window.matched.length / window.used, 0.0001);
       ids.push(...window.matched);

@@ -1,4 +1,9 @@
-import { CustomApiProblem, describeEndpoint, type CustomApiClient, type CustomApiEndpoint } from '@herald/custom-api';
+import {
+  CustomApiProblem,
+  describeEndpoint,
+  type CustomApiClient,
+  type CustomApiEndpoint,
+} from '@herald/custom-api';
 import { HeraldError } from '@herald/errors';
 import type { TargetPage, TargetSource } from './target.source.js';
 
@@ -19,7 +24,12 @@ export class CustomApiSource implements TargetSource {
     if (page > 0 && cursor === null) return null;
     if (page >= this.maxPages) {
       throw this.failure(
-        new CustomApiProblem(page + 1, `would exceed ${this.maxPages} pages (CUSTOM_API_MAX_PAGES)`, 'Check that "next" is left empty on the last page.', false),
+        new CustomApiProblem(
+          page + 1,
+          `would exceed ${this.maxPages} pages (CUSTOM_API_MAX_PAGES)`,
+          'Check that "next" is left empty on the last page.',
+          false,
+        ),
       );
     }
     let fetched;
@@ -31,7 +41,12 @@ export class CustomApiSource implements TargetSource {
     if (fetched.rows.length === 0) return null;
     if (fetched.next !== null && fetched.next === cursor) {
       throw this.failure(
-        new CustomApiProblem(page + 1, 'returned the same "next" token it was asked for, so paging would never end', 'Put the token of the following page in "next".', false),
+        new CustomApiProblem(
+          page + 1,
+          'returned the same "next" token it was asked for, so paging would never end',
+          'Put the token of the following page in "next".',
+          false,
+        ),
       );
     }
     return {
@@ -43,6 +58,10 @@ export class CustomApiSource implements TargetSource {
   /** The run fails with the page, the problem and its fix (retries were already spent on transient ones). */
   private failure(problem: CustomApiProblem): HeraldError {
     const where = describeEndpoint(new URL(this.target.endpoint));
-    return HeraldError.invalid('recipients', `From-API recipients (${where}), page ${problem.page}: ${problem.problem}`, problem.fix);
+    return HeraldError.invalid(
+      'recipients',
+      `From-API recipients (${where}), page ${problem.page}: ${problem.problem}`,
+      problem.fix,
+    );
   }
 }

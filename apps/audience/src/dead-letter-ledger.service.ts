@@ -6,9 +6,19 @@ import type { Counter } from 'prom-client';
 import type { ConsumedEvent, RawValue } from '@herald/kafka';
 import { MetricsRegistry } from '@herald/observability';
 import { classifyFailure, describeError } from '@herald/errors';
-import { DeadLetterRepository, RunRepository, type NewDeadLetter, type RunOutcome } from '@herald/persistence';
+import {
+  DeadLetterRepository,
+  RunRepository,
+  type NewDeadLetter,
+  type RunOutcome,
+} from '@herald/persistence';
 import { AudienceConfig } from './audience.config.js';
-import { classLabel, failedRunReason, readDeadLetter, type RunEffect } from './dead-letter.reader.js';
+import {
+  classLabel,
+  failedRunReason,
+  readDeadLetter,
+  type RunEffect,
+} from './dead-letter.reader.js';
 
 @Injectable()
 export class DeadLetterLedgerService {
@@ -21,7 +31,11 @@ export class DeadLetterLedgerService {
     private readonly runs: RunRepository,
     @Optional() registry?: MetricsRegistry,
   ) {
-    this.total = registry?.counter('herald_dead_letters_total', 'Dead letters stored by the ledger, by contract topic and class', ['topic', 'class']);
+    this.total = registry?.counter(
+      'herald_dead_letters_total',
+      'Dead letters stored by the ledger, by contract topic and class',
+      ['topic', 'class'],
+    );
   }
 
   /**
@@ -45,7 +59,10 @@ export class DeadLetterLedgerService {
       } catch (error) {
         // Same as storing: an outage is waited out; anything else is logged, the record ends.
         if (classifyFailure(error) === 'outage') throw error;
-        this.logger.error({ msg: `dead letter ${id} could not be counted in its run: ${describeError(error)}`, ...(letter.runId ? { runId: letter.runId } : {}) });
+        this.logger.error({
+          msg: `dead letter ${id} could not be counted in its run: ${describeError(error)}`,
+          ...(letter.runId ? { runId: letter.runId } : {}),
+        });
       }
     }
   }
@@ -60,7 +77,9 @@ export class DeadLetterLedgerService {
       return await this.deadLetters.store(letter);
     } catch (error) {
       if (classifyFailure(error) === 'outage') throw error;
-      this.logger.error({ msg: `dead letter ${letter.topic}.dlq/${letter.dlqPartition}/${letter.dlqOffset} stored without headers and value: ${describeError(error)}` });
+      this.logger.error({
+        msg: `dead letter ${letter.topic}.dlq/${letter.dlqPartition}/${letter.dlqOffset} stored without headers and value: ${describeError(error)}`,
+      });
       return this.deadLetters.store({
         ...letter,
         headers: {},
@@ -79,12 +98,19 @@ export class DeadLetterLedgerService {
         return;
       case 'fail-run':
         await this.runs.failOrCreateFailed(
-          { id: effect.runId, botId: effect.botId, broadcastId: effect.broadcastId, source: effect.source, topicPrefix: this.config.HERALD_TOPIC_PREFIX },
+          {
+            id: effect.runId,
+            botId: effect.botId,
+            broadcastId: effect.broadcastId,
+            source: effect.source,
+            topicPrefix: this.config.HERALD_TOPIC_PREFIX,
+          },
           failedRunReason(id, reason),
         );
         return;
       case 'fail-targets': {
-        if (!(await this.runs.isRunOf(effect.runId, effect.botId, this.config.HERALD_TOPIC_PREFIX))) return;
+        if (!(await this.runs.isRunOf(effect.runId, effect.botId, this.config.HERALD_TOPIC_PREFIX)))
+          return;
         // Stable subjects: read again, or parked twice, the page counts nothing twice.
         const of = effect.page === null ? id : `page-${effect.page}`;
         const outcomes: RunOutcome[] = Array.from({ length: effect.targets }, (_, i) => ({
@@ -96,9 +122,12 @@ export class DeadLetterLedgerService {
         return;
       }
       case 'fail-contact':
-        if (!(await this.runs.isRunOf(effect.runId, effect.botId, this.config.HERALD_TOPIC_PREFIX))) return;
+        if (!(await this.runs.isRunOf(effect.runId, effect.botId, this.config.HERALD_TOPIC_PREFIX)))
+          return;
         // The person's subject, as the delivery service's own results use: counted once either way.
-        await this.runs.recordOutcomes([{ runId: effect.runId, subject: effect.contactId, status: 'failed' }]);
+        await this.runs.recordOutcomes([
+          { runId: effect.runId, subject: effect.contactId, status: 'failed' },
+        ]);
         return;
     }
   }

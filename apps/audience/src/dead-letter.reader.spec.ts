@@ -1,12 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsumedEvent, RawValue } from '@herald/kafka';
-import { MAX_STORED_VALUE_BYTES, classLabel, contractTopicOfDlq, failedRunReason, keptHeaders, readDeadLetter } from './dead-letter.reader.js';
+import {
+  MAX_STORED_VALUE_BYTES,
+  classLabel,
+  contractTopicOfDlq,
+  failedRunReason,
+  keptHeaders,
+  readDeadLetter,
+} from './dead-letter.reader.js';
 
-function record(topic: string, value: RawValue, headers: Record<string, string> = {}, key: string | null = 'k'): ConsumedEvent<RawValue> {
+function record(
+  topic: string,
+  value: RawValue,
+  headers: Record<string, string> = {},
+  key: string | null = 'k',
+): ConsumedEvent<RawValue> {
   return {
     data: value,
     key,
-    attributes: { id: '', type: '', source: '', specversion: '1.0', time: new Date().toISOString() },
+    attributes: {
+      id: '',
+      type: '',
+      source: '',
+      specversion: '1.0',
+      time: new Date().toISOString(),
+    },
     headers,
     topic,
     partition: 2,
@@ -35,7 +53,12 @@ describe('readDeadLetter', () => {
   it('stores where it came from, why, and the original headers without herald_dlq_* or secrets', () => {
     const value = JSON.stringify({ runId, botId, page: 0, targets: [{}, {}, {}] });
     const { letter, effect } = readDeadLetter(
-      record('target.resolved.v1.dlq', Buffer.from(value), { ...dlqHeaders, Authorization: 'Bearer s3cret', 'x-api-key': 'k', traceparent: 't' }),
+      record('target.resolved.v1.dlq', Buffer.from(value), {
+        ...dlqHeaders,
+        Authorization: 'Bearer s3cret',
+        'x-api-key': 'k',
+        traceparent: 't',
+      }),
       'pfx.',
     );
     expect(letter).toMatchObject({
@@ -65,7 +88,10 @@ describe('readDeadLetter', () => {
 
   it('fails the run of a dead-lettered broadcast request, naming its bot and source', () => {
     const value = JSON.stringify({ runId, botId, source: 'hook', first_name: '\ud800' });
-    expect(readDeadLetter(record('broadcast.requested.v1.dlq', Buffer.from(value), dlqHeaders), '').effect).toEqual({
+    expect(
+      readDeadLetter(record('broadcast.requested.v1.dlq', Buffer.from(value), dlqHeaders), '')
+        .effect,
+    ).toEqual({
       kind: 'fail-run',
       runId,
       botId,
@@ -76,26 +102,53 @@ describe('readDeadLetter', () => {
 
   it('keys failed targets by the dead letter when the page has no usable number', () => {
     const value = JSON.stringify({ runId, botId, page: -1, targets: [{}] });
-    expect(readDeadLetter(record('target.resolved.v1.dlq', Buffer.from(value)), '').effect).toEqual({ kind: 'fail-targets', runId, botId, targets: 1, page: null });
+    expect(readDeadLetter(record('target.resolved.v1.dlq', Buffer.from(value)), '').effect).toEqual(
+      { kind: 'fail-targets', runId, botId, targets: 1, page: null },
+    );
   });
 
   it('fails the person of a dead-lettered delivery, on every channel', () => {
     for (const channel of ['whatsapp', 'sms', 'messenger']) {
       const value = JSON.stringify({ runId, botId, contactId, channel });
-      expect(readDeadLetter(record(`delivery.requested.${channel}.v1.dlq`, Buffer.from(value)), '').effect).toEqual({ kind: 'fail-contact', runId, botId, contactId });
+      expect(
+        readDeadLetter(record(`delivery.requested.${channel}.v1.dlq`, Buffer.from(value)), '')
+          .effect,
+      ).toEqual({ kind: 'fail-contact', runId, botId, contactId });
     }
   });
 
   it('only stores results, statuses and inbound messages, and values that name no run or are not JSON', () => {
     const named = Buffer.from(JSON.stringify({ runId, botId, contactId, status: 'sent' }));
-    expect(readDeadLetter(record('delivery.result.v1.dlq', named), '').effect).toEqual({ kind: 'none' });
-    expect(readDeadLetter(record('contact.inbound.v1.dlq', named), '').effect).toEqual({ kind: 'none' });
-    expect(readDeadLetter(record('broadcast.requested.v1.dlq', Buffer.from('{"runId": "not-a-uuid"}')), '').effect).toEqual({ kind: 'none' });
+    expect(readDeadLetter(record('delivery.result.v1.dlq', named), '').effect).toEqual({
+      kind: 'none',
+    });
+    expect(readDeadLetter(record('contact.inbound.v1.dlq', named), '').effect).toEqual({
+      kind: 'none',
+    });
+    expect(
+      readDeadLetter(
+        record('broadcast.requested.v1.dlq', Buffer.from('{"runId": "not-a-uuid"}')),
+        '',
+      ).effect,
+    ).toEqual({ kind: 'none' });
     // Without the bot it names, no run is touched (the run's bot is checked against it).
-    expect(readDeadLetter(record('delivery.requested.sms.v1.dlq', Buffer.from(JSON.stringify({ runId, contactId }))), '').effect).toEqual({ kind: 'none' });
+    expect(
+      readDeadLetter(
+        record('delivery.requested.sms.v1.dlq', Buffer.from(JSON.stringify({ runId, contactId }))),
+        '',
+      ).effect,
+    ).toEqual({ kind: 'none' });
     const notJson = readDeadLetter(record('broadcast.requested.v1.dlq', Buffer.from('{oops')), '');
     expect(notJson.effect).toEqual({ kind: 'none' });
-    expect(notJson.letter).toMatchObject({ value: '{oops', runId: null, botId: null, reason: null, class: null, attempts: null, sourceTopic: null });
+    expect(notJson.letter).toMatchObject({
+      value: '{oops',
+      runId: null,
+      botId: null,
+      reason: null,
+      class: null,
+      attempts: null,
+      sourceTopic: null,
+    });
   });
 
   it('keeps values PostgreSQL text cannot hold (NUL, invalid UTF-8) byte for byte as base64', () => {
@@ -114,8 +167,22 @@ describe('readDeadLetter', () => {
   });
 
   it('takes a tombstone, and drops NUL and lone surrogates from text', () => {
-    const { letter } = readDeadLetter(record('delivery.result.v1.dlq', null, { herald_dlq_reason: 'a\u0000b\ud800', herald_dlq_attempts: 'x' }, null), '');
-    expect(letter).toMatchObject({ value: null, valueBytes: 0, key: null, reason: 'ab\ufffd', attempts: null });
+    const { letter } = readDeadLetter(
+      record(
+        'delivery.result.v1.dlq',
+        null,
+        { herald_dlq_reason: 'a\u0000b\ud800', herald_dlq_attempts: 'x' },
+        null,
+      ),
+      '',
+    );
+    expect(letter).toMatchObject({
+      value: null,
+      valueBytes: 0,
+      key: null,
+      reason: 'ab\ufffd',
+      attempts: null,
+    });
   });
 });
 
@@ -127,15 +194,33 @@ describe('dead-letter helpers', () => {
   });
 
   it('bounds the class label', () => {
-    expect(['permanent', 'transient', 'invalid', 'weird', null].map(classLabel)).toEqual(['permanent', 'transient', 'invalid', 'unknown', 'unknown']);
+    expect(['permanent', 'transient', 'invalid', 'weird', null].map(classLabel)).toEqual([
+      'permanent',
+      'transient',
+      'invalid',
+      'unknown',
+      'unknown',
+    ]);
   });
 
   it('drops credential-like headers whatever their case', () => {
-    expect(keptHeaders({ AUTHORIZATION: 'a', 'proxy-authorization': 'b', 'x-auth-token': 'c', cookie: 'd', 'x-hub-signature-256': 'e', ce_type: 't' })).toEqual({ ce_type: 't' });
+    expect(
+      keptHeaders({
+        AUTHORIZATION: 'a',
+        'proxy-authorization': 'b',
+        'x-auth-token': 'c',
+        cookie: 'd',
+        'x-hub-signature-256': 'e',
+        ce_type: 't',
+      }),
+    ).toEqual({ ce_type: 't' });
   });
 
   it('tells a person what happened and what to do', () => {
-    const reason = failedRunReason('0b4a3c1e-1f2a-4b3c-8d4e-5f6a7b8c9d0e', 'invalid event: /targets/0 must be object');
+    const reason = failedRunReason(
+      '0b4a3c1e-1f2a-4b3c-8d4e-5f6a7b8c9d0e',
+      'invalid event: /targets/0 must be object',
+    );
     expect(reason).toContain('invalid event: /targets/0 must be object');
     expect(reason).toContain('GET /admin/dead-letters/0b4a3c1e-1f2a-4b3c-8d4e-5f6a7b8c9d0e');
     expect(reason).toMatch(/send it again/);

@@ -41,7 +41,9 @@ export interface ReadDeadLetter {
 
 /** The contract topic of a DLQ topic (`X.dlq` → `X`); null for a topic that is no DLQ. */
 export function contractTopicOfDlq(dlqTopic: string): string | null {
-  return dlqTopic.endsWith(DLQ_SUFFIX) && dlqTopic.length > DLQ_SUFFIX.length ? dlqTopic.slice(0, -DLQ_SUFFIX.length) : null;
+  return dlqTopic.endsWith(DLQ_SUFFIX) && dlqTopic.length > DLQ_SUFFIX.length
+    ? dlqTopic.slice(0, -DLQ_SUFFIX.length)
+    : null;
 }
 
 /** The dead-letter class label of a metric: one of the three, or `unknown` (bounded label values). */
@@ -60,11 +62,15 @@ export function keptHeaders(headers: Record<string, string>): Record<string, str
   return kept;
 }
 
-export function readDeadLetter(event: ConsumedEvent<RawValue>, topicPrefix: string): ReadDeadLetter {
+export function readDeadLetter(
+  event: ConsumedEvent<RawValue>,
+  topicPrefix: string,
+): ReadDeadLetter {
   const topic = contractTopicOfDlq(event.topic) ?? event.topic;
   const headers = event.headers;
   const stored = storedValue(event.data);
-  const data = stored.valueEncoding === 'utf8' && !stored.valueTruncated ? parseJson(stored.value) : undefined;
+  const data =
+    stored.valueEncoding === 'utf8' && !stored.valueTruncated ? parseJson(stored.value) : undefined;
   const runId = uuidField(data, 'runId');
   const botId = uuidField(data, 'botId');
   const reason = headers[DLQ_HEADERS.reason];
@@ -75,11 +81,16 @@ export function readDeadLetter(event: ConsumedEvent<RawValue>, topicPrefix: stri
     dlqOffset: event.offset,
     sourceTopic: text(headers[DLQ_HEADERS.topic]),
     sourcePartition: whole(headers[DLQ_HEADERS.partition], 2 ** 31 - 1),
-    sourceOffset: headers[DLQ_HEADERS.offset] && /^\d{1,18}$/.test(headers[DLQ_HEADERS.offset]) ? headers[DLQ_HEADERS.offset] : null,
+    sourceOffset:
+      headers[DLQ_HEADERS.offset] && /^\d{1,18}$/.test(headers[DLQ_HEADERS.offset])
+        ? headers[DLQ_HEADERS.offset]
+        : null,
     key: event.key === null ? null : clean(event.key),
     headers: keptHeaders(headers),
     ...stored,
-    reason: reason ? clean(reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON)}…` : reason) : null,
+    reason: reason
+      ? clean(reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON)}…` : reason)
+      : null,
     class: text(headers[DLQ_HEADERS.class]),
     code: text(headers[DLQ_HEADERS.code]),
     attempts: whole(headers[DLQ_HEADERS.attempts], 2 ** 31 - 1),
@@ -90,7 +101,12 @@ export function readDeadLetter(event: ConsumedEvent<RawValue>, topicPrefix: stri
   return { letter, effect: effectOf(topic, data, runId, botId) };
 }
 
-function effectOf(topic: string, data: unknown, runId: string | null, botId: string | null): RunEffect {
+function effectOf(
+  topic: string,
+  data: unknown,
+  runId: string | null,
+  botId: string | null,
+): RunEffect {
   if (!runId || !botId) return { kind: 'none' };
   if (topic === Topics.BroadcastRequested) {
     const source = field(data, 'source');
@@ -99,7 +115,10 @@ function effectOf(topic: string, data: unknown, runId: string | null, botId: str
       runId,
       botId,
       broadcastId: uuidField(data, 'broadcastId'),
-      source: typeof source === 'string' && source.length > 0 && source.length <= 64 ? clean(source) : 'event',
+      source:
+        typeof source === 'string' && source.length > 0 && source.length <= 64
+          ? clean(source)
+          : 'event',
     };
   }
   if (topic === Topics.TargetResolved) {
@@ -108,7 +127,13 @@ function effectOf(topic: string, data: unknown, runId: string | null, botId: str
     const count = Array.isArray(targets) ? Math.min(targets.length, 5_000) : 0;
     const page = field(data, 'page');
     return count > 0
-      ? { kind: 'fail-targets', runId, botId, targets: count, page: typeof page === 'number' && Number.isSafeInteger(page) && page >= 0 ? page : null }
+      ? {
+          kind: 'fail-targets',
+          runId,
+          botId,
+          targets: count,
+          page: typeof page === 'number' && Number.isSafeInteger(page) && page >= 0 ? page : null,
+        }
       : { kind: 'none' };
   }
   if (DELIVERY_REQUESTED.test(topic)) {
@@ -130,15 +155,26 @@ export function failedRunReason(deadLetterId: string, reason: string | null): st
 type StoredValue = Pick<NewDeadLetter, 'value' | 'valueEncoding' | 'valueBytes' | 'valueTruncated'>;
 
 function storedValue(value: RawValue): StoredValue {
-  if (value === null) return { value: null, valueEncoding: 'utf8', valueBytes: 0, valueTruncated: false };
+  if (value === null)
+    return { value: null, valueEncoding: 'utf8', valueBytes: 0, valueTruncated: false };
   const truncated = value.length > MAX_STORED_VALUE_BYTES;
   const kept = truncated ? value.subarray(0, MAX_STORED_VALUE_BYTES) : value;
   const textValue = truncated ? undefined : utf8(kept);
   // PostgreSQL text holds neither NUL nor invalid UTF-8: such values keep their exact bytes as base64.
   if (textValue === undefined || textValue.includes('\u0000')) {
-    return { value: kept.toString('base64'), valueEncoding: 'base64', valueBytes: value.length, valueTruncated: truncated };
+    return {
+      value: kept.toString('base64'),
+      valueEncoding: 'base64',
+      valueBytes: value.length,
+      valueTruncated: truncated,
+    };
   }
-  return { value: textValue, valueEncoding: 'utf8', valueBytes: value.length, valueTruncated: false };
+  return {
+    value: textValue,
+    valueEncoding: 'utf8',
+    valueBytes: value.length,
+    valueTruncated: false,
+  };
 }
 
 function utf8(bytes: Buffer): string | undefined {
@@ -159,7 +195,9 @@ function parseJson(value: string | null): unknown {
 }
 
 function field(data: unknown, name: string): unknown {
-  return data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>)[name] : undefined;
+  return data && typeof data === 'object' && !Array.isArray(data)
+    ? (data as Record<string, unknown>)[name]
+    : undefined;
 }
 
 function uuidField(data: unknown, name: string): string | null {
@@ -186,5 +224,7 @@ function date(value: string | undefined): Date | null {
 /** NUL and lone surrogates out: PostgreSQL text and jsonb refuse them, and a reason is for reading. */
 function clean(value: string): string {
   // eslint-disable-next-line no-control-regex
-  return value.replace(/\u0000/g, '').replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+  return value
+    .replace(/\u0000/g, '')
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 }

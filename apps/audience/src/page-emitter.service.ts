@@ -8,7 +8,13 @@
 // that stalls (paused, cut off from PostgreSQL) longer than the lease while its publish is in
 // flight, and whose publish lands after the new resolver read the partition back.
 import { Injectable } from '@nestjs/common';
-import { Topics, type BroadcastRequested, type Message, type Target, type TargetResolved } from '@herald/contracts';
+import {
+  Topics,
+  type BroadcastRequested,
+  type Message,
+  type Target,
+  type TargetResolved,
+} from '@herald/contracts';
 import { EventPublisher } from '@herald/kafka';
 import { RunRepository, type RunEntity } from '@herald/persistence';
 import { PublishedPageProbe } from './published-page.probe.js';
@@ -29,7 +35,13 @@ export class PageEmitterService {
    * ended first. While page N is being published, page N+1 is read; then one statement records
    * N and writes N+1 ahead.
    */
-  async emitAll(run: RunEntity, request: BroadcastRequested, messages: Message[], source: TargetSource, lease: RunLease): Promise<boolean> {
+  async emitAll(
+    run: RunEntity,
+    request: BroadcastRequested,
+    messages: Message[],
+    source: TargetSource,
+    lease: RunLease,
+  ): Promise<boolean> {
     const start = await this.settlePending(run, lease);
     const single = request.options?.singleContact === true;
     if (single && start.page > 0) return true;
@@ -38,14 +50,27 @@ export class PageEmitterService {
     const first = trim(await source.next(start.cursor, page), single);
     if (!first) return true;
     let current: PageInHand = first;
-    if (!(await this.runs.beginPage(run.id, lease.resolver, lease.leaseMs, { page, ...current, since: new Date() }))) {
+    if (
+      !(await this.runs.beginPage(run.id, lease.resolver, lease.leaseMs, {
+        page,
+        ...current,
+        since: new Date(),
+      }))
+    ) {
       lease.lose();
       return false;
     }
     for (;;) {
-      const [published, read]: [PromiseSettledResult<void>, PromiseSettledResult<TargetPage | null>] = await Promise.allSettled([
+      const [published, read]: [
+        PromiseSettledResult<void>,
+        PromiseSettledResult<TargetPage | null>,
+      ] = await Promise.allSettled([
         this.publisher.publish(Topics.TargetResolved, [
-          { key: run.id, data: this.event(run, request, messages, page, current.targets), ...(run.traceparent ? { traceparent: run.traceparent } : {}) },
+          {
+            key: run.id,
+            data: this.event(run, request, messages, page, current.targets),
+            ...(run.traceparent ? { traceparent: run.traceparent } : {}),
+          },
         ]),
         single ? Promise.resolve(null) : source.next(current.cursor, page + 1),
       ]);
@@ -57,7 +82,12 @@ export class PageEmitterService {
         if (read.status === 'rejected') throw read.reason;
         return next === null;
       }
-      if (!(await this.runs.recordAndBegin(run.id, lease.resolver, lease.leaseMs, done, { ...next, since: new Date() }))) {
+      if (
+        !(await this.runs.recordAndBegin(run.id, lease.resolver, lease.leaseMs, done, {
+          ...next,
+          since: new Date(),
+        }))
+      ) {
         await this.runs.recordPage(run.id, page, done.targeted, done.cursor);
         lease.lose();
         return false;
@@ -68,16 +98,29 @@ export class PageEmitterService {
   }
 
   /** Where resolution goes on: after the last recorded page, or after a written-ahead page that did reach Kafka. */
-  private async settlePending(run: RunEntity, lease: RunLease): Promise<{ page: number; cursor: string | null }> {
+  private async settlePending(
+    run: RunEntity,
+    lease: RunLease,
+  ): Promise<{ page: number; cursor: string | null }> {
     const resume = { page: run.pagesEmitted, cursor: run.resumeCursor };
     if (run.pendingPage === null || run.pendingPage !== run.pagesEmitted) return resume;
-    const arrived = await this.probe.wasPublished(run.id, run.pendingPage, run.pendingSince ?? run.createdAt);
+    const arrived = await this.probe.wasPublished(
+      run.id,
+      run.pendingPage,
+      run.pendingSince ?? run.createdAt,
+    );
     if (!arrived) return resume;
     const confirmed = await this.runs.confirmPendingPage(run.id, lease.resolver);
     return confirmed ? { page: confirmed.pagesEmitted, cursor: confirmed.resumeCursor } : resume;
   }
 
-  private event(run: RunEntity, request: BroadcastRequested, messages: Message[], page: number, targets: Target[]): TargetResolved {
+  private event(
+    run: RunEntity,
+    request: BroadcastRequested,
+    messages: Message[],
+    page: number,
+    targets: Target[],
+  ): TargetResolved {
     const setVariables = sharedVariables(request.setVariables);
     return {
       runId: run.id,

@@ -27,8 +27,15 @@ export class PublishedPageProbe {
       const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
       const partitionMetadata = metadata.topics[0]?.partitions ?? [];
       // The publisher's own partitioner: the same key lands on the same partition.
-      const partition = Partitioners.DefaultPartitioner()({ topic, partitionMetadata, message: { key: runId, value: null } });
-      const starts = await admin.fetchTopicOffsetsByTimestamp(topic, since.getTime() - CLOCK_MARGIN_MS);
+      const partition = Partitioners.DefaultPartitioner()({
+        topic,
+        partitionMetadata,
+        message: { key: runId, value: null },
+      });
+      const starts = await admin.fetchTopicOffsetsByTimestamp(
+        topic,
+        since.getTime() - CLOCK_MARGIN_MS,
+      );
       const ends = await admin.fetchTopicOffsets(topic);
       range = {
         partition,
@@ -40,13 +47,25 @@ export class PublishedPageProbe {
     }
     if (range.start >= range.end) return false;
     const found = await this.scan(topic, range, runId, page);
-    this.logger.log({ msg: `run ${runId}: page ${page} ${found ? 'had reached' : 'had not reached'} Kafka before its resolver stopped`, runId });
+    this.logger.log({
+      msg: `run ${runId}: page ${page} ${found ? 'had reached' : 'had not reached'} Kafka before its resolver stopped`,
+      runId,
+    });
     return found;
   }
 
-  private async scan(topic: string, range: { partition: number; start: number; end: number }, runId: string, page: number): Promise<boolean> {
+  private async scan(
+    topic: string,
+    range: { partition: number; start: number; end: number },
+    runId: string,
+    page: number,
+  ): Promise<boolean> {
     const groupId = `${this.connection.options.topicPrefix}herald-audience-probe-${randomUUID()}`;
-    const consumer: Consumer = this.connection.kafka.consumer({ groupId, maxWaitTimeInMs: 200, allowAutoTopicCreation: false });
+    const consumer: Consumer = this.connection.kafka.consumer({
+      groupId,
+      maxWaitTimeInMs: 200,
+      allowAutoTopicCreation: false,
+    });
     let settle!: (found: boolean) => void;
     const answer = new Promise<boolean>((resolve) => (settle = resolve));
     const timer = setTimeout(() => settle(false), SCAN_TIMEOUT_MS);
@@ -62,18 +81,27 @@ export class PublishedPageProbe {
             const offset = Number(message.offset);
             if (offset < range.start) continue;
             if (offset >= range.end) return settleWith(false);
-            if (message.key?.toString() === runId && pageOf(message.value) === page) return settleWith(true);
+            if (message.key?.toString() === runId && pageOf(message.value) === page)
+              return settleWith(true);
             if (offset === range.end - 1) return settleWith(false);
           }
         },
       });
       consumer.seek({ topic, partition: range.partition, offset: String(range.start) });
       const found = await answer;
-      if (timedOut) throw HeraldError.outage(ErrorCode.DependencyUnavailable, `could not read back ${topic} partition ${range.partition} within ${SCAN_TIMEOUT_MS} ms`);
+      if (timedOut)
+        throw HeraldError.outage(
+          ErrorCode.DependencyUnavailable,
+          `could not read back ${topic} partition ${range.partition} within ${SCAN_TIMEOUT_MS} ms`,
+        );
       return found;
     } finally {
       clearTimeout(timer);
-      await consumer.disconnect().catch((error: unknown) => this.logger.warn(`probe consumer did not disconnect: ${describeError(error)}`));
+      await consumer
+        .disconnect()
+        .catch((error: unknown) =>
+          this.logger.warn(`probe consumer did not disconnect: ${describeError(error)}`),
+        );
     }
 
     function settleWith(found: boolean): void {

@@ -3,7 +3,13 @@ import type { BroadcastRequested } from '@herald/contracts';
 import { compileAudience } from '@herald/audience-filter';
 import { CustomApiClient } from '@herald/custom-api';
 import { HeraldError, describeError, isRetriable } from '@herald/errors';
-import { BroadcastRepository, ContactRepository, RunRepository, SecretBox, type RunEntity } from '@herald/persistence';
+import {
+  BroadcastRepository,
+  ContactRepository,
+  RunRepository,
+  SecretBox,
+  type RunEntity,
+} from '@herald/persistence';
 import { AudienceConfig } from './audience.config.js';
 import { ContactPagesSource } from './contact-pages.source.js';
 import { CustomApiSource } from './custom-api.source.js';
@@ -38,10 +44,12 @@ export class ResolveAudienceService {
   async resolve(run: RunEntity, lease: RunLease): Promise<void> {
     try {
       const request = run.request as BroadcastRequested | null;
-      if (!request) throw HeraldError.invalid('request', `Run ${run.id} has no stored request to resolve.`);
+      if (!request)
+        throw HeraldError.invalid('request', `Run ${run.id} has no stored request to resolve.`);
       const messages = await this.content.messagesFor(request);
       const source = await this.sourceFor(request);
-      if (await this.emitter.emitAll(run, request, messages, source, lease)) await this.runs.markResolved(run.id);
+      if (await this.emitter.emitAll(run, request, messages, source, lease))
+        await this.runs.markResolved(run.id);
     } catch (error) {
       if (isRetriable(error)) throw error;
       this.logger.warn({ msg: `run ${run.id} failed: ${describeError(error)}`, runId: run.id });
@@ -52,13 +60,22 @@ export class ResolveAudienceService {
   private async sourceFor(request: BroadcastRequested): Promise<TargetSource> {
     const size = request.options?.singleContact ? 1 : this.config.AUDIENCE_PAGE_SIZE;
     if (request.targets) return new TargetListSource(normalizeTargets(request.targets), size);
-    const broadcast = request.broadcastId ? await this.broadcasts.findForBot(request.botId, request.broadcastId) : null;
+    const broadcast = request.broadcastId
+      ? await this.broadcasts.findForBot(request.botId, request.broadcastId)
+      : null;
     if (request.broadcastId && !broadcast) {
-      throw HeraldError.invalid('broadcastId', `Broadcast ${request.broadcastId} does not exist for bot ${request.botId}.`);
+      throw HeraldError.invalid(
+        'broadcastId',
+        `Broadcast ${request.broadcastId} does not exist for bot ${request.botId}.`,
+      );
     }
     if (!request.audience && broadcast?.recipients?.source === 'custom_api') {
       const { endpoint, headersSealed } = broadcast.recipients;
-      return new CustomApiSource(this.customApi, { endpoint, headers: this.openHeaders(headersSealed) }, this.config.CUSTOM_API_MAX_PAGES);
+      return new CustomApiSource(
+        this.customApi,
+        { endpoint, headers: this.openHeaders(headersSealed) },
+        this.config.CUSTOM_API_MAX_PAGES,
+      );
     }
     const audience = compileAudience(request.audience ?? broadcast?.audience ?? null);
     return new ContactPagesSource(this.contacts, request.botId, audience, size);

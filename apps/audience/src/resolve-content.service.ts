@@ -15,16 +15,29 @@ export class ResolveContentService {
     if (request.content?.messages) return request.content.messages;
     if (request.content?.blockId) return this.block(request.botId, request.content.blockId);
     if (!request.broadcastId) {
-      throw HeraldError.invalid('content', 'The request names neither content nor a broadcast, so there is nothing to send.');
+      throw HeraldError.invalid(
+        'content',
+        'The request names neither content nor a broadcast, so there is nothing to send.',
+      );
     }
     const broadcast = await this.broadcasts.findForBot(request.botId, request.broadcastId);
-    if (!broadcast) throw HeraldError.invalid('broadcastId', `Broadcast ${request.broadcastId} does not exist for bot ${request.botId}.`);
-    return 'messages' in broadcast.content ? broadcast.content.messages : this.block(request.botId, broadcast.content.blockId);
+    if (!broadcast)
+      throw HeraldError.invalid(
+        'broadcastId',
+        `Broadcast ${request.broadcastId} does not exist for bot ${request.botId}.`,
+      );
+    return 'messages' in broadcast.content
+      ? broadcast.content.messages
+      : this.block(request.botId, broadcast.content.blockId);
   }
 
   private async block(botId: string, ref: string): Promise<Message[]> {
     const block = await this.blocks.findByIdOrName(botId, ref);
-    if (!block) throw HeraldError.invalid('content.blockId', `Block "${ref}" does not exist for bot ${botId}.`);
+    if (!block)
+      throw HeraldError.invalid(
+        'content.blockId',
+        `Block "${ref}" does not exist for bot ${botId}.`,
+      );
     return block.messages;
   }
 }

@@ -45,7 +45,10 @@ export class RunLease {
       await this.runs.releaseLease(this.runId, this.resolver, retryAfterMs);
     } catch (error) {
       // The lease then simply runs out and the run is claimed again afterwards.
-      this.logger.warn({ msg: `could not release run ${this.runId}: ${describeError(error)}`, runId: this.runId });
+      this.logger.warn({
+        msg: `could not release run ${this.runId}: ${describeError(error)}`,
+        runId: this.runId,
+      });
     }
   }
 
@@ -54,7 +57,10 @@ export class RunLease {
       if (!(await this.runs.renewLease(this.runId, this.resolver, this.leaseMs))) this.lost = true;
     } catch (error) {
       // A missed renewal is not a loss; beginPage checks the lease before every publish.
-      this.logger.warn({ msg: `could not renew the lease on run ${this.runId}: ${describeError(error)}`, runId: this.runId });
+      this.logger.warn({
+        msg: `could not renew the lease on run ${this.runId}: ${describeError(error)}`,
+        runId: this.runId,
+      });
     }
   }
 }

@@ -45,7 +45,8 @@ export class RunProgressHandler {
     await this.runs.recordOutcomes(
       batch.events.map(({ data, attributes }) => ({
         runId: data.runId,
-        subject: data.status !== 'skipped' && data.contactId ? data.contactId : `event:${attributes.id}`,
+        subject:
+          data.status !== 'skipped' && data.contactId ? data.contactId : `event:${attributes.id}`,
         status: data.status,
       })),
     );

@@ -3,7 +3,12 @@
 // fired, and a run whose instance stopped (its lease ran out) are each claimed by exactly one
 // instance, so delays survive restarts of every service and several instances never fire or
 // resolve the same run together.
-import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { describeError } from '@herald/errors';
@@ -36,7 +41,11 @@ export class RunSchedulerService implements OnApplicationBootstrap, BeforeApplic
 
   async onApplicationBootstrap(): Promise<void> {
     // The first page of the first run should not wait for the producer to connect.
-    await this.publisher.connect().catch((error: unknown) => this.logger.warn(`Kafka producer not connected yet: ${describeError(error)}`));
+    await this.publisher
+      .connect()
+      .catch((error: unknown) =>
+        this.logger.warn(`Kafka producer not connected yet: ${describeError(error)}`),
+      );
     this.kick();
   }
 
@@ -71,7 +80,11 @@ export class RunSchedulerService implements OnApplicationBootstrap, BeforeApplic
       // Due runs start on time even when every slot is busy; they are then claimed as slots free up.
       await this.runs.fireDue(this.config.HERALD_TOPIC_PREFIX);
       while (!this.stopping && this.active.size < this.config.AUDIENCE_MAX_CONCURRENT_RUNS) {
-        const run = await this.runs.claimNext(this.instanceId, this.config.AUDIENCE_LEASE_MS, this.config.HERALD_TOPIC_PREFIX);
+        const run = await this.runs.claimNext(
+          this.instanceId,
+          this.config.AUDIENCE_LEASE_MS,
+          this.config.HERALD_TOPIC_PREFIX,
+        );
         if (!run) break;
         this.launch(run);
       }
@@ -96,7 +109,10 @@ export class RunSchedulerService implements OnApplicationBootstrap, BeforeApplic
     const done = this.resolver.resolve(run, lease).then(
       () => lease.end(0),
       async (error: unknown) => {
-        this.logger.warn({ msg: `run ${run.id} paused, retried in ${RETRY_AFTER_MS} ms: ${describeError(error)}`, runId: run.id });
+        this.logger.warn({
+          msg: `run ${run.id} paused, retried in ${RETRY_AFTER_MS} ms: ${describeError(error)}`,
+          runId: run.id,
+        });
         await lease.end(RETRY_AFTER_MS);
       },
     );

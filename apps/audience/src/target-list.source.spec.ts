@@ -1,7 +1,11 @@
 import { TargetListSource } from './target-list.source.js';
 
 describe('TargetListSource', () => {
-  const targets = (n: number, note = '') => Array.from({ length: n }, (_, i) => ({ userId: `u${i}`, ...(note ? { variables: { note } } : {}) }));
+  const targets = (n: number, note = '') =>
+    Array.from({ length: n }, (_, i) => ({
+      userId: `u${i}`,
+      ...(note ? { variables: { note } } : {}),
+    }));
 
   it('cuts pages of pageSize targets, the cursor being the next index', async () => {
     const source = new TargetListSource(targets(5), 2);

@@ -42,7 +42,13 @@ function takeVariable(variables: Record<string, string>, name: string): string |
 /** Who a target names, the way the contact stage looks them up: by id, else user id, else phone, email, fbid. */
 function identityOf(t: Target): string {
   if (t.contactId) return `id:${t.contactId}`;
-  const [kind, value] = t.userId ? ['user', t.userId] : t.phone ? ['phone', t.phone] : t.email ? ['email', t.email] : ['fbid', t.fbid ?? ''];
+  const [kind, value] = t.userId
+    ? ['user', t.userId]
+    : t.phone
+      ? ['phone', t.phone]
+      : t.email
+        ? ['email', t.email]
+        : ['fbid', t.fbid ?? ''];
   return [kind, t.channel ?? '*', value].join('\u0000');
 }
 
@@ -60,8 +66,12 @@ export function normalizeTargets(targets: Target[]): Target[] {
 }
 
 /** Run-level variables to set on every target, without identity names (they are not variables). */
-export function sharedVariables(setVariables: Record<string, string> | undefined): Record<string, string> | undefined {
+export function sharedVariables(
+  setVariables: Record<string, string> | undefined,
+): Record<string, string> | undefined {
   if (!setVariables) return undefined;
-  const rest = Object.fromEntries(Object.entries(setVariables).filter(([name]) => !IDENTITY_VARIABLES.includes(name)));
+  const rest = Object.fromEntries(
+    Object.entries(setVariables).filter(([name]) => !IDENTITY_VARIABLES.includes(name)),
+  );
   return Object.keys(rest).length > 0 ? rest : undefined;
 }

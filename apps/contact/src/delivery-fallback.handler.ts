@@ -44,7 +44,12 @@ export class DeliveryFallbackHandler {
           ...(data.payload !== undefined ? { payload: data.payload } : {}),
         },
         {
-          from: { channel: data.channel, contactId: data.contactId, code: data.code, reason: data.reason },
+          from: {
+            channel: data.channel,
+            contactId: data.contactId,
+            code: data.code,
+            reason: data.reason,
+          },
           variables: data.variables,
         },
       );

@@ -4,7 +4,12 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { TargetResolved } from '@herald/contracts';
 import { PromiseCache } from '@herald/runtime';
-import { BotRepository, FrequencyLedgerRepository, type BotSettings, type ContactEntity } from '@herald/persistence';
+import {
+  BotRepository,
+  FrequencyLedgerRepository,
+  type BotSettings,
+  type ContactEntity,
+} from '@herald/persistence';
 
 export type FrequencyCap = NonNullable<BotSettings['frequencyCap']>;
 
@@ -14,8 +19,13 @@ export const SINGLE_PERSON_SOURCES: readonly string[] = ['chatfuel-v1', 'chatfue
 /** Bot settings are reused this long before they are read again. */
 const SETTINGS_CACHE_MS = 10_000;
 
-export function capApplies(cap: FrequencyCap | undefined, source: string | null): cap is FrequencyCap {
-  return cap !== undefined && (cap.singleSends === true || !SINGLE_PERSON_SOURCES.includes(source ?? ''));
+export function capApplies(
+  cap: FrequencyCap | undefined,
+  source: string | null,
+): cap is FrequencyCap {
+  return (
+    cap !== undefined && (cap.singleSends === true || !SINGLE_PERSON_SOURCES.includes(source ?? ''))
+  );
 }
 
 export function capReason(who: string, received: number, cap: FrequencyCap): string {
@@ -48,7 +58,11 @@ export class FrequencyCapService implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     // Ledger rows older than any cap can look back are dropped hourly (any instance may do it).
     this.pruner = setInterval(() => {
-      this.ledger.prune().catch((error: unknown) => this.logger.warn(`frequency ledger prune failed: ${String(error)}`));
+      this.ledger
+        .prune()
+        .catch((error: unknown) =>
+          this.logger.warn(`frequency ledger prune failed: ${String(error)}`),
+        );
     }, 3_600_000);
     this.pruner.unref();
   }
@@ -71,15 +85,25 @@ export class FrequencyCapService implements OnModuleInit, OnModuleDestroy {
     if (!cap || people.length === 0) return { allowed: people, capped: [] };
     const source = await this.sources.get(page.runId, () => this.ledger.runSource(page.runId));
     if (!capApplies(cap, source)) return { allowed: people, capped: [] };
-    const counts = await this.ledger.recentCounts(page.botId, page.runId, people.map((p) => p.contact.id), cap.hours);
+    const counts = await this.ledger.recentCounts(
+      page.botId,
+      page.runId,
+      people.map((p) => p.contact.id),
+      cap.hours,
+    );
     const allowed: T[] = [];
     const capped: Array<T & { reason: string }> = [];
     for (const entry of people) {
       const received = counts.get(entry.contact.id) ?? 0;
-      if (received >= cap.max) capped.push({ ...entry, reason: capReason(describe(entry), received, cap) });
+      if (received >= cap.max)
+        capped.push({ ...entry, reason: capReason(describe(entry), received, cap) });
       else allowed.push(entry);
     }
-    await this.ledger.record(page.botId, page.runId, allowed.map((p) => p.contact.id));
+    await this.ledger.record(
+      page.botId,
+      page.runId,
+      allowed.map((p) => p.contact.id),
+    );
     return { allowed, capped };
   }
 }

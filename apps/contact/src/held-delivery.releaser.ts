@@ -1,7 +1,12 @@
 // Releases people held by their send window when it opens: polls held_deliveries (row locks,
 // SKIP LOCKED, so instances share the work), publishes their DeliveryRequested, marks them
 // released. Durable: a restart of any service loses nothing; nothing sleeps on a partition.
-import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { Topics, deliveryTopicFor, type DeliveryRequested } from '@herald/contracts';
 import { describeError } from '@herald/errors';
 import { EventPublisher } from '@herald/kafka';
@@ -47,13 +52,18 @@ export class HeldDeliveryReleaser implements OnApplicationBootstrap, BeforeAppli
     try {
       let released: number;
       do {
-        released = await this.held.releaseDue(this.config.HERALD_TOPIC_PREFIX, BATCH, (events) => this.publish(events));
-        if (released > 0) this.logger.log(`${released} held people released: their send window opened`);
+        released = await this.held.releaseDue(this.config.HERALD_TOPIC_PREFIX, BATCH, (events) =>
+          this.publish(events),
+        );
+        if (released > 0)
+          this.logger.log(`${released} held people released: their send window opened`);
       } while (released === BATCH && !this.stopping);
       const due = await this.held.nextDueAt(this.config.HERALD_TOPIC_PREFIX);
       if (due) next = Math.max(0, Math.min(POLL_MS, due.getTime() - Date.now()));
     } catch (error) {
-      this.logger.warn(`releasing held people failed, retried in ${POLL_MS} ms: ${describeError(error)}`);
+      this.logger.warn(
+        `releasing held people failed, retried in ${POLL_MS} ms: ${describeError(error)}`,
+      );
     }
     this.arm(next);
   }
@@ -66,7 +76,10 @@ export class HeldDeliveryReleaser implements OnApplicationBootstrap, BeforeAppli
     }
     await Promise.all(
       [...perTopic.entries()].map(([topic, list]) =>
-        this.publisher.publish(topic as typeof Topics.DeliveryRequestedSms, list.map((data) => ({ key: data.contactId, data }))),
+        this.publisher.publish(
+          topic as typeof Topics.DeliveryRequestedSms,
+          list.map((data) => ({ key: data.contactId, data })),
+        ),
       ),
     );
   }

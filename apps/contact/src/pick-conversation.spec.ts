@@ -86,15 +86,27 @@ describe('pickConversation', () => {
   it('takes the first identity that reaches a channel the bot has enabled, else the first that reaches any', () => {
     const target = { phone: '+15551230001', fbid: '990001' };
     // Messenger not enabled: the phone's conversation, WhatsApp before SMS among those enabled.
-    expect(pickConversation(target, all, {}, undefined, new Set(['whatsapp', 'sms']))).toEqual({ contact: wa });
-    expect(pickConversation(target, all, {}, undefined, new Set(['sms']))).toEqual({ contact: sms });
+    expect(pickConversation(target, all, {}, undefined, new Set(['whatsapp', 'sms']))).toEqual({
+      contact: wa,
+    });
+    expect(pickConversation(target, all, {}, undefined, new Set(['sms']))).toEqual({
+      contact: sms,
+    });
     // Messenger enabled: the default priority's first identity, the fbid.
-    expect(pickConversation(target, all, {}, undefined, new Set(['messenger', 'whatsapp']))).toEqual({ contact: fb });
+    expect(
+      pickConversation(target, all, {}, undefined, new Set(['messenger', 'whatsapp'])),
+    ).toEqual({ contact: fb });
     // Nothing the person has is enabled: the old pick, whose delivery then says why it failed.
     expect(pickConversation(target, all, {}, undefined, new Set())).toEqual({ contact: fb });
     // A new conversation is created on an enabled channel only when one is reachable there.
     expect(
-      pickConversation({ fbid: '990777', phone: '+15551230777', channel: 'sms', create: true }, [], {}, ['fbid', 'phone'], new Set(['sms'])),
+      pickConversation(
+        { fbid: '990777', phone: '+15551230777', channel: 'sms', create: true },
+        [],
+        {},
+        ['fbid', 'phone'],
+        new Set(['sms']),
+      ),
     ).toEqual({ create: expect.objectContaining({ channel: 'sms', userId: '+15551230777' }) });
   });
 
@@ -133,9 +145,20 @@ describe('From-API uids written as numbers (issue 13)', () => {
   it('reach the WhatsApp contact whose E.164 phone they name, however the uid is written', () => {
     const person = contact('whatsapp', '15557770001', { phone: '+15557770001' });
     const messenger = contact('messenger', '2411000000000009');
-    const target = { userId: '+1 (555) 777-0001', phone: '+15557770001', message: 'hi', create: false };
+    const target = {
+      userId: '+1 (555) 777-0001',
+      phone: '+15557770001',
+      message: 'hi',
+      create: false,
+    };
     expect(pickConversation(target, [person, messenger], {})).toEqual({ contact: person });
     // A Messenger id stays a user id.
-    expect(pickConversation({ userId: '2411000000000009', message: 'hi', create: false }, [person, messenger], {})).toEqual({ contact: messenger });
+    expect(
+      pickConversation(
+        { userId: '2411000000000009', message: 'hi', create: false },
+        [person, messenger],
+        {},
+      ),
+    ).toEqual({ contact: messenger });
   });
 });

@@ -8,7 +8,12 @@
 //   the person's Messenger conversation, phone → WhatsApp, else SMS, email → whichever of the
 //   person's conversations carries that email. A given fbid or phone may create that
 //   conversation when the target may create. Last, a customer id alone reaches its contact.
-import { isPhoneChannel as isPhone, phoneUserId, type Channel, type Target } from '@herald/contracts';
+import {
+  isPhoneChannel as isPhone,
+  phoneUserId,
+  type Channel,
+  type Target,
+} from '@herald/contracts';
 import { phoneForms, type ContactEntity, type ContactUpsert } from '@herald/persistence';
 
 export type Identity = 'fbid' | 'phone' | 'email';
@@ -125,8 +130,9 @@ export function pickConversation(
   // The first identity that reaches a channel the bot has enabled picks it (Chatfuel V2); when
   // none does, the first that reaches any conversation (its delivery then fails with the reason).
   const found =
-    (enabled ? byPriority(target, person, variables, priority, (c) => enabled.has(c)) : undefined) ??
-    byPriority(target, person, variables, priority, () => true);
+    (enabled
+      ? byPriority(target, person, variables, priority, (c) => enabled.has(c))
+      : undefined) ?? byPriority(target, person, variables, priority, () => true);
   if (found) return found;
   const tried = (priority ?? DEFAULT_PRIORITY).filter((identity) => target[identity] !== undefined);
   return {

@@ -90,13 +90,20 @@ export class ResolveContactsService {
   ) {}
 
   /** Per broadcast: its settings.fallback (null: none), reused for a few seconds. */
-  private readonly broadcastFallback = new PromiseCache<Channel[] | null>(ENABLED_CHANNELS_CACHE_MS);
+  private readonly broadcastFallback = new PromiseCache<Channel[] | null>(
+    ENABLED_CHANNELS_CACHE_MS,
+  );
 
   /** Per bot: its enabled channel types, one read shared by concurrent pages. */
-  private readonly enabledChannels = new PromiseCache<ReadonlySet<Channel>>(ENABLED_CHANNELS_CACHE_MS);
+  private readonly enabledChannels = new PromiseCache<ReadonlySet<Channel>>(
+    ENABLED_CHANNELS_CACHE_MS,
+  );
 
   private enabledOf(botId: string): Promise<ReadonlySet<Channel>> {
-    return this.enabledChannels.get(botId, async () => new Set(await this.channels.enabledTypes(botId)));
+    return this.enabledChannels.get(
+      botId,
+      async () => new Set(await this.channels.enabledTypes(botId)),
+    );
   }
 
   /**
@@ -106,7 +113,10 @@ export class ResolveContactsService {
    */
   async handlePage(
     page: TargetResolved,
-    fallback?: { from: NonNullable<DeliveryRequested['fallbackFrom']>; variables: Record<string, string> },
+    fallback?: {
+      from: NonNullable<DeliveryRequested['fallbackFrom']>;
+      variables: Record<string, string>;
+    },
   ): Promise<void> {
     const { resolved, skipped } = await this.resolve(page);
     const fallbackOrder = fallback ? undefined : await this.fallbackOrderOf(page);
@@ -151,8 +161,11 @@ export class ResolveContactsService {
       toSend.push({ contact, target, index });
     }
     // Policies that may still skip a person (issue 13), each with its reason.
-    const { allowed, capped } = await this.frequencyCap.apply(page, toSend, ({ target }) => describeTarget(target));
-    for (const { target, index, contact, reason } of capped) skipped.push({ target, index, contactId: contact.id, reason });
+    const { allowed, capped } = await this.frequencyCap.apply(page, toSend, ({ target }) =>
+      describeTarget(target),
+    );
+    for (const { target, index, contact, reason } of capped)
+      skipped.push({ target, index, contactId: contact.id, reason });
     const now = await this.sendWindows.holdOutside(
       page,
       allowed.map(({ contact, target }) => {
@@ -211,9 +224,13 @@ export class ResolveContactsService {
     if (!page.broadcastId) return undefined;
     const broadcastId = page.broadcastId;
     const order = await this.broadcastFallback.get(broadcastId, async () => {
-      const settings = (await this.broadcasts.findById(broadcastId))?.settings as { fallback?: unknown } | undefined;
+      const settings = (await this.broadcasts.findById(broadcastId))?.settings as
+        { fallback?: unknown } | undefined;
       const given = settings?.fallback;
-      return Array.isArray(given) && given.every((c): c is Channel => c === 'whatsapp' || c === 'sms') ? given : null;
+      return Array.isArray(given) &&
+        given.every((c): c is Channel => c === 'whatsapp' || c === 'sms')
+        ? given
+        : null;
     });
     return order ?? undefined;
   }
@@ -257,7 +274,12 @@ export class ResolveContactsService {
       // From-API rows (their own message) name people by uid, which on WhatsApp/SMS is the number.
       const result = normalizeTargetPhones(given, defaultCountry, given.message !== undefined);
       if ('target' in result) indexed.push({ target: result.target, index });
-      else skipped.push({ target: given, index, reason: `${describeTarget(given)}: ${result.problem.reason}` });
+      else
+        skipped.push({
+          target: given,
+          index,
+          reason: `${describeTarget(given)}: ${result.problem.reason}`,
+        });
     });
     const byId = indexed.filter(({ target }) => target.contactId);
     const byIdentity = indexed.filter(({ target }) => !target.contactId);

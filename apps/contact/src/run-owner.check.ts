@@ -20,12 +20,20 @@ export class RunOwnerCheck {
     const owner = await this.owners.get(runId, () => this.runs.botOf(runId));
     if (owner === null) {
       this.owners.delete(runId);
-      throw new HeraldError(ErrorCode.NotFound, `run ${runId} does not exist; its targets were not resolved`, { field: 'runId' });
+      throw new HeraldError(
+        ErrorCode.NotFound,
+        `run ${runId} does not exist; its targets were not resolved`,
+        { field: 'runId' },
+      );
     }
     if (owner !== botId) {
-      throw new HeraldError(ErrorCode.Forbidden, `run ${runId} does not belong to bot ${botId}; its targets were not resolved`, {
-        field: 'botId',
-      });
+      throw new HeraldError(
+        ErrorCode.Forbidden,
+        `run ${runId} does not belong to bot ${botId}; its targets were not resolved`,
+        {
+          field: 'botId',
+        },
+      );
     }
   }
 }

@@ -20,10 +20,16 @@ import { BotSettingsCache } from './frequency-cap.js';
 /** A window opening within this much of now is treated as open (no hold for a second). */
 const OPEN_SLACK_MS = 1_000;
 
-export function zoneOf(contact: Pick<ContactEntity, 'variables' | 'phone' | 'channel'>, botZone: string | undefined): string {
+export function zoneOf(
+  contact: Pick<ContactEntity, 'variables' | 'phone' | 'channel'>,
+  botZone: string | undefined,
+): string {
   const own = contact.variables?.timezone;
   if (own && isTimeZone(own)) return own;
-  const byPhone = contact.channel !== 'messenger' && contact.phone ? singleZoneOf(countryOfPhone(contact.phone)) : undefined;
+  const byPhone =
+    contact.channel !== 'messenger' && contact.phone
+      ? singleZoneOf(countryOfPhone(contact.phone))
+      : undefined;
   if (byPhone) return byPhone;
   return botZone && isTimeZone(botZone) ? botZone : 'UTC';
 }
@@ -43,10 +49,17 @@ export class SendWindowPolicy {
   ) {}
 
   /** The deliveries to publish now; the others are held until their window opens. */
-  async holdOutside<T extends { contact: ContactEntity; event: DeliveryRequested }>(page: TargetResolved, people: T[]): Promise<T[]> {
+  async holdOutside<T extends { contact: ContactEntity; event: DeliveryRequested }>(
+    page: TargetResolved,
+    people: T[],
+  ): Promise<T[]> {
     if (people.length === 0) return people;
     const bot = await this.settings.get(page.botId);
-    const own = page.broadcastId ? await this.broadcastWindows.get(page.broadcastId, () => this.held.broadcastWindow(page.broadcastId!)) : null;
+    const own = page.broadcastId
+      ? await this.broadcastWindows.get(page.broadcastId, () =>
+          this.held.broadcastWindow(page.broadcastId!),
+        )
+      : null;
     const window = own ?? bot.sendWindow;
     if (!window) return people;
     const now = Date.now();

@@ -1,7 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
 import { startService } from '@herald/runtime';
-import { CONTACT_IMPORT_BODY_LIMIT, CONTACT_IMPORT_ROUTE } from './admin/admin-contacts.controller.js';
+import {
+  CONTACT_IMPORT_BODY_LIMIT,
+  CONTACT_IMPORT_ROUTE,
+} from './admin/admin-contacts.controller.js';
 import { serveConsole } from './console/console-static.js';
 import { frameworkErrors } from './errors/http-error.filter.js';
 import { GatewayConfig } from './gateway.config.js';
@@ -14,7 +17,8 @@ export const BODY_LIMIT = 1024 * 1024;
 
 export async function startGateway(config: GatewayConfig): Promise<NestFastifyApplication> {
   if (!config.HERALD_ADMIN_KEY) {
-    if (config.NODE_ENV === 'production') throw new Error('HERALD_ADMIN_KEY must be set in production');
+    if (config.NODE_ENV === 'production')
+      throw new Error('HERALD_ADMIN_KEY must be set in production');
     config.HERALD_ADMIN_KEY = `hak_${randomBytes(18).toString('base64url')}`;
     console.log(`HERALD_ADMIN_KEY was not set; generated for this run: ${config.HERALD_ADMIN_KEY}`);
   }
@@ -36,7 +40,8 @@ export function configureGateway(app: NestFastifyApplication): void {
   // Runs as Nest registers its routes (at init, after this): the operators' bulk import may be
   // larger than the public APIs' 1 MiB.
   fastify.addHook('onRoute', (route) => {
-    if (route.url === CONTACT_IMPORT_ROUTE && route.method === 'POST') route.bodyLimit = CONTACT_IMPORT_BODY_LIMIT;
+    if (route.url === CONTACT_IMPORT_ROUTE && route.method === 'POST')
+      route.bodyLimit = CONTACT_IMPORT_BODY_LIMIT;
   });
   refuseNulInUrl(fastify);
   setupOpenApi(app);

@@ -14,7 +14,12 @@ const problemsOf = (load: () => unknown): string[] => {
 
 describe('the gateway in production', () => {
   it('refuses to start on the sandbox defaults, listing each', () => {
-    const problems = problemsOf(() => loadConfig(GatewayConfig, { NODE_ENV: 'production', PROVIDER_BASE_URL_SMS: 'http://api.twilio.example.test' }));
+    const problems = problemsOf(() =>
+      loadConfig(GatewayConfig, {
+        NODE_ENV: 'production',
+        PROVIDER_BASE_URL_SMS: 'http://api.twilio.example.test',
+      }),
+    );
     expect(problems).toEqual([
       'HERALD_ENCRYPTION_KEY must be set in production (it is the development key)',
       'KAFKA_SSL must be "true" in production (Kafka traffic would cross the network in clear)',
@@ -53,7 +58,11 @@ describe('the gateway in production', () => {
         TWILIO_AUTH_TOKEN: 'sandbox-auth-token',
       }),
     );
-    expect(problems.map((p) => p.split(' ')[0])).toEqual(['META_APP_SECRET', 'META_VERIFY_TOKEN', 'TWILIO_AUTH_TOKEN']);
+    expect(problems.map((p) => p.split(' ')[0])).toEqual([
+      'META_APP_SECRET',
+      'META_VERIFY_TOKEN',
+      'TWILIO_AUTH_TOKEN',
+    ]);
     expect(problemsOf(() => loadConfig(WebhookConfig, { NODE_ENV: 'development' }))).toEqual([]);
   });
 });

@@ -50,13 +50,19 @@ export class GatewayConfig extends BaseConfig {
    * instead of PROVIDER_DEFAULT_BASE_URL: WhatsApp and Messenger share the Graph API, SMS goes
    * to Twilio. Empty: PROVIDER_DEFAULT_BASE_URL.
    */
-  @Matches(/^(https?:\/\/[^\s]+)?$/, { message: 'PROVIDER_BASE_URL_WHATSAPP must be an http(s) URL or empty' })
+  @Matches(/^(https?:\/\/[^\s]+)?$/, {
+    message: 'PROVIDER_BASE_URL_WHATSAPP must be an http(s) URL or empty',
+  })
   PROVIDER_BASE_URL_WHATSAPP: string = '';
 
-  @Matches(/^(https?:\/\/[^\s]+)?$/, { message: 'PROVIDER_BASE_URL_SMS must be an http(s) URL or empty' })
+  @Matches(/^(https?:\/\/[^\s]+)?$/, {
+    message: 'PROVIDER_BASE_URL_SMS must be an http(s) URL or empty',
+  })
   PROVIDER_BASE_URL_SMS: string = '';
 
-  @Matches(/^(https?:\/\/[^\s]+)?$/, { message: 'PROVIDER_BASE_URL_MESSENGER must be an http(s) URL or empty' })
+  @Matches(/^(https?:\/\/[^\s]+)?$/, {
+    message: 'PROVIDER_BASE_URL_MESSENGER must be an http(s) URL or empty',
+  })
   PROVIDER_BASE_URL_MESSENGER: string = '';
 
   // Quotas per bot on the public APIs, counted across every gateway instance (each enforces its
@@ -93,12 +99,22 @@ export class GatewayConfig extends BaseConfig {
     const local = this.allowLoopbackInProduction;
     return [
       ...super.productionProblems(),
-      ...(this.HERALD_ADMIN_KEY ? [] : ['HERALD_ADMIN_KEY must be set in production (a generated key is for development only)']),
+      ...(this.HERALD_ADMIN_KEY
+        ? []
+        : ['HERALD_ADMIN_KEY must be set in production (a generated key is for development only)']),
       ...productionUrlProblems('HERALD_PUBLIC_URL', this.HERALD_PUBLIC_URL, local),
       ...productionUrlProblems('PROVIDER_DEFAULT_BASE_URL', this.PROVIDER_DEFAULT_BASE_URL, local),
-      ...productionUrlProblems('PROVIDER_BASE_URL_WHATSAPP', this.PROVIDER_BASE_URL_WHATSAPP, local),
+      ...productionUrlProblems(
+        'PROVIDER_BASE_URL_WHATSAPP',
+        this.PROVIDER_BASE_URL_WHATSAPP,
+        local,
+      ),
       ...productionUrlProblems('PROVIDER_BASE_URL_SMS', this.PROVIDER_BASE_URL_SMS, local),
-      ...productionUrlProblems('PROVIDER_BASE_URL_MESSENGER', this.PROVIDER_BASE_URL_MESSENGER, local),
+      ...productionUrlProblems(
+        'PROVIDER_BASE_URL_MESSENGER',
+        this.PROVIDER_BASE_URL_MESSENGER,
+        local,
+      ),
     ];
   }
 }

@@ -45,7 +45,12 @@ export class GatewayModule {
   static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [...coreImports('gateway', config), NotificationsModule.forRoot(config.DATABASE_URL), WebhooksModule, ConsoleModule.forRoot(config)],
+      imports: [
+        ...coreImports('gateway', config),
+        NotificationsModule.forRoot(config.DATABASE_URL),
+        WebhooksModule,
+        ConsoleModule.forRoot(config),
+      ],
       controllers: [
         HookController,
         ChatfuelV1Controller,
@@ -93,9 +98,14 @@ export class GatewayModule {
               const first = errors[0];
               const messages = errors.flatMap((e) => [
                 ...Object.values(e.constraints ?? {}),
-                ...(e.children ?? []).flatMap((c) => Object.values(c.constraints ?? {}).map((m) => `${e.property}.${m}`)),
+                ...(e.children ?? []).flatMap((c) =>
+                  Object.values(c.constraints ?? {}).map((m) => `${e.property}.${m}`),
+                ),
               ]);
-              return HeraldError.invalid(first?.property ?? 'body', messages.join('; ') || 'The body is invalid.');
+              return HeraldError.invalid(
+                first?.property ?? 'body',
+                messages.join('; ') || 'The body is invalid.',
+              );
             },
           }),
         },

@@ -12,13 +12,19 @@ silenceKafkajsTimerWarnings();
 const args = process.argv.slice(2);
 if (args[0] === 'migrate') {
   const applied = await runMigrations(loadConfig(BaseConfig).DATABASE_URL);
-  console.log(applied.length > 0 ? `Applied migrations: ${applied.join(', ')}` : 'The database schema is up to date.');
+  console.log(
+    applied.length > 0
+      ? `Applied migrations: ${applied.join(', ')}`
+      : 'The database schema is up to date.',
+  );
   process.exit(0);
 }
 const names = (args.length === 0 || args.includes('all') ? SERVICE_NAMES : args) as ServiceName[];
 const unknown = names.filter((n) => !SERVICE_NAMES.includes(n));
 if (unknown.length > 0) {
-  console.error(`Unknown service(s): ${unknown.join(', ')}. Known: ${SERVICE_NAMES.join(', ')}, all.`);
+  console.error(
+    `Unknown service(s): ${unknown.join(', ')}. Known: ${SERVICE_NAMES.join(', ')}, all.`,
+  );
   process.exit(2);
 }
 

@@ -20,9 +20,12 @@ export const SERVICES = {
   gateway: (env: Env) => startGateway(loadConfig(GatewayConfig, env)),
   audience: (env: Env) => startAudience(loadConfig(AudienceConfig, { PORT: '3001', ...env })),
   contact: (env: Env) => startContact(loadConfig(ContactConfig, { PORT: '3002', ...env })),
-  'delivery-whatsapp': (env: Env) => startDelivery(whatsappChannel, loadConfig(DeliveryConfig, { PORT: '3003', ...env })),
-  'delivery-sms': (env: Env) => startDelivery(smsChannel, loadConfig(DeliveryConfig, { PORT: '3004', ...env })),
-  'delivery-messenger': (env: Env) => startDelivery(messengerChannel, loadConfig(DeliveryConfig, { PORT: '3005', ...env })),
+  'delivery-whatsapp': (env: Env) =>
+    startDelivery(whatsappChannel, loadConfig(DeliveryConfig, { PORT: '3003', ...env })),
+  'delivery-sms': (env: Env) =>
+    startDelivery(smsChannel, loadConfig(DeliveryConfig, { PORT: '3004', ...env })),
+  'delivery-messenger': (env: Env) =>
+    startDelivery(messengerChannel, loadConfig(DeliveryConfig, { PORT: '3005', ...env })),
 } satisfies Record<string, (env: Env) => Promise<INestApplication>>;
 
 export type ServiceName = keyof typeof SERVICES;
@@ -40,11 +43,16 @@ export async function startServices(
   const apps = new Map<ServiceName, INestApplication>();
   try {
     // Consumers first, gateway last: when the gateway answers, the pipeline is listening.
-    for (const name of [...names].sort((a, b) => Number(a === 'gateway') - Number(b === 'gateway'))) {
+    for (const name of [...names].sort(
+      (a, b) => Number(a === 'gateway') - Number(b === 'gateway'),
+    )) {
       // One PORT cannot serve several services: in one process each keeps its default.
       const { PORT, ...rest } = env;
       const port = ports[name] ?? (names.length === 1 && PORT ? Number(PORT) : undefined);
-      apps.set(name, await SERVICES[name]({ ...rest, ...(port !== undefined ? { PORT: String(port) } : {}) }));
+      apps.set(
+        name,
+        await SERVICES[name]({ ...rest, ...(port !== undefined ? { PORT: String(port) } : {}) }),
+      );
     }
   } catch (error) {
     await stopServices(apps);

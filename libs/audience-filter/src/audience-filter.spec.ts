@@ -2,7 +2,15 @@ import { describe, expect, it } from '@jest/globals';
 import type { Audience, Criterion } from '@herald/contracts';
 import { HeraldError } from '@herald/errors';
 import { compileAudience } from './compiled-audience.js';
-import { compareNumbers, compareText, foldCase, isNumber, lengthOf, parseDateValue, wellFormed } from './filter-value.semantics.js';
+import {
+  compareNumbers,
+  compareText,
+  foldCase,
+  isNumber,
+  lengthOf,
+  parseDateValue,
+  wellFormed,
+} from './filter-value.semantics.js';
 import type { FilterableContact } from './memory.evaluator.js';
 
 const contact = (over: Partial<FilterableContact> = {}): FilterableContact => ({
@@ -17,7 +25,9 @@ const contact = (over: Partial<FilterableContact> = {}): FilterableContact => ({
   ...over,
 });
 
-const one = (field: string, criteria: Criterion, value: string): Audience => ({ filters: [{ field, criteria, value }] });
+const one = (field: string, criteria: Criterion, value: string): Audience => ({
+  filters: [{ field, criteria, value }],
+});
 const matches = (audience: Audience, c: FilterableContact) => compileAudience(audience).matches(c);
 
 describe('filter value semantics', () => {
@@ -32,7 +42,8 @@ describe('filter value semantics', () => {
 
   it('recognises numbers: sign, digits, one decimal point; nothing else', () => {
     for (const n of ['0', '-3', '+007', '1.50', '-0.0']) expect(isNumber(n)).toBe(true);
-    for (const n of ['', '1.', '.5', '1e3', ' 1', '1,5', '0x10', 'NaN', '--1']) expect(isNumber(n)).toBe(false);
+    for (const n of ['', '1.', '.5', '1e3', ' 1', '1,5', '0x10', 'NaN', '--1'])
+      expect(isNumber(n)).toBe(false);
   });
 
   it('compares numbers exactly, beyond float precision', () => {
@@ -54,7 +65,8 @@ describe('filter value semantics', () => {
     expect(parseDateValue('2026-03-01')).toBe(Date.UTC(2026, 2, 1));
     expect(parseDateValue('2026-03-01T09:30:00.25Z')).toBe(Date.UTC(2026, 2, 1, 9, 30, 0, 250));
     expect(parseDateValue('2026-03-01T11:30+02:00')).toBe(Date.UTC(2026, 2, 1, 9, 30));
-    for (const bad of ['2026-02-30', '2026-13-01', 'yesterday', '2026-03-01T25:00Z', '1700000000']) expect(parseDateValue(bad)).toBeUndefined();
+    for (const bad of ['2026-02-30', '2026-13-01', 'yesterday', '2026-03-01T25:00Z', '1700000000'])
+      expect(parseDateValue(bad)).toBeUndefined();
   });
 });
 
@@ -67,10 +79,24 @@ describe('criteria in memory (the documented semantics)', () => {
 
   it('an unset field meets every negated criterion and no other', () => {
     const c = contact({ variables: {} });
-    for (const criteria of ['Equals', 'GreaterThan', 'LesserThan', 'Contains', 'StartsWith', 'HasValue', 'IsLongerThan', 'IsShorterThan'] as const) {
+    for (const criteria of [
+      'Equals',
+      'GreaterThan',
+      'LesserThan',
+      'Contains',
+      'StartsWith',
+      'HasValue',
+      'IsLongerThan',
+      'IsShorterThan',
+    ] as const) {
       expect([criteria, matches(one('color', criteria, '3'), c)]).toEqual([criteria, false]);
     }
-    for (const criteria of ['Different', 'DoesNotContain', 'DoesNotStartWith', 'EmptyOrUnset'] as const) {
+    for (const criteria of [
+      'Different',
+      'DoesNotContain',
+      'DoesNotStartWith',
+      'EmptyOrUnset',
+    ] as const) {
       expect([criteria, matches(one('color', criteria, '3'), c)]).toEqual([criteria, true]);
     }
     expect(matches(one('fbid', 'EmptyOrUnset', ''), c)).toBe(true);
@@ -85,23 +111,37 @@ describe('criteria in memory (the documented semantics)', () => {
   });
 
   it('GreaterThan/LesserThan compare numerically when both sides are numbers, else as text', () => {
-    expect(matches(one('age', 'GreaterThan', '9'), contact({ variables: { age: '10' } }))).toBe(true);
-    expect(matches(one('age', 'GreaterThan', '9'), contact({ variables: { age: 'ten' } }))).toBe(true); // "ten" > "9" as text
-    expect(matches(one('name', 'LesserThan', 'b'), contact({ variables: { name: 'Alice' } }))).toBe(true);
+    expect(matches(one('age', 'GreaterThan', '9'), contact({ variables: { age: '10' } }))).toBe(
+      true,
+    );
+    expect(matches(one('age', 'GreaterThan', '9'), contact({ variables: { age: 'ten' } }))).toBe(
+      true,
+    ); // "ten" > "9" as text
+    expect(matches(one('name', 'LesserThan', 'b'), contact({ variables: { name: 'Alice' } }))).toBe(
+      true,
+    );
   });
 
   it('Contains/StartsWith ignore A–Z case; lengths count characters', () => {
     expect(matches(one('user_phone_number', 'StartsWith', '+1555'), contact())).toBe(true);
     expect(matches(one('email', 'Contains', 'EXAMPLE'), contact())).toBe(true);
     expect(matches(one('email', 'DoesNotContain', 'example'), contact())).toBe(false);
-    expect(matches(one('name', 'IsLongerThan', '2'), contact({ variables: { name: 'a😀é' } }))).toBe(true);
-    expect(matches(one('name', 'IsShorterThan', '3'), contact({ variables: { name: 'a😀é' } }))).toBe(false);
+    expect(
+      matches(one('name', 'IsLongerThan', '2'), contact({ variables: { name: 'a😀é' } })),
+    ).toBe(true);
+    expect(
+      matches(one('name', 'IsShorterThan', '3'), contact({ variables: { name: 'a😀é' } })),
+    ).toBe(false);
   });
 
   it('dates compare as instants (ms), text criteria see the ISO text', () => {
     expect(matches(one('first_seen', 'GreaterThan', '2026-03-01'), contact())).toBe(true);
-    expect(matches(one('first_seen', 'LesserThan', '2026-03-01T09:30:00.250Z'), contact())).toBe(false);
-    expect(matches(one('first_seen', 'Equals', '2026-03-01T11:30:00.250+02:00'), contact())).toBe(true);
+    expect(matches(one('first_seen', 'LesserThan', '2026-03-01T09:30:00.250Z'), contact())).toBe(
+      false,
+    );
+    expect(matches(one('first_seen', 'Equals', '2026-03-01T11:30:00.250+02:00'), contact())).toBe(
+      true,
+    );
     expect(matches(one('first_seen', 'StartsWith', '2026-03-01'), contact())).toBe(true);
     expect(matches(one('last_seen', 'HasValue', ''), contact())).toBe(true);
   });
@@ -125,7 +165,9 @@ describe('criteria in memory (the documented semantics)', () => {
     expect(matches(audience, contact({ variables: { a: '1' } }))).toBe(true);
     expect(matches(audience, contact({ variables: { b: '1' } }))).toBe(false);
     expect(matches(audience, contact({ variables: { b: '1', c: '1' } }))).toBe(true);
-    expect(matches({ ...audience, joins: undefined }, contact({ variables: { a: '1' } }))).toBe(false);
+    expect(matches({ ...audience, joins: undefined }, contact({ variables: { a: '1' } }))).toBe(
+      false,
+    );
   });
 
   it('no audience selects everyone', () => {
@@ -147,10 +189,21 @@ describe('invalid audiences', () => {
   };
 
   it('names the filter and says what to give', () => {
-    expect(problem(one('name', 'IsLongerThan', 'five'))).toMatch(/audience\.filters\[0\]\.value must be a whole number/);
-    expect(problem(one('last_seen', 'GreaterThan', 'last week'))).toMatch(/"last week" is not a date/);
-    expect(problem({ filters: [one('a', 'Equals', '1').filters[0]!, one('b', 'Equals', '1').filters[0]!], joins: [] })).toMatch(/needs 1 entries/);
-    expect(problem({ filters: [{ field: 'a', criteria: 'Like' as Criterion, value: '' }] })).toMatch(/is not a criterion/);
+    expect(problem(one('name', 'IsLongerThan', 'five'))).toMatch(
+      /audience\.filters\[0\]\.value must be a whole number/,
+    );
+    expect(problem(one('last_seen', 'GreaterThan', 'last week'))).toMatch(
+      /"last week" is not a date/,
+    );
+    expect(
+      problem({
+        filters: [one('a', 'Equals', '1').filters[0]!, one('b', 'Equals', '1').filters[0]!],
+        joins: [],
+      }),
+    ).toMatch(/needs 1 entries/);
+    expect(
+      problem({ filters: [{ field: 'a', criteria: 'Like' as Criterion, value: '' }] }),
+    ).toMatch(/is not a criterion/);
   });
 });
 
@@ -168,18 +221,33 @@ describe('SQL', () => {
     expect(sql).not.toContain('DROP');
     expect(sql).not.toContain('age');
     expect(sql).toMatch(/^\(\(.*\) OR \(.*\)\)$/);
-    expect(params).toEqual([evil, evil.toLowerCase(), "x'); drop table contacts; --", 'age', '18', '18']);
+    expect(params).toEqual([
+      evil,
+      evil.toLowerCase(),
+      "x'); drop table contacts; --",
+      'age',
+      '18',
+      '18',
+    ]);
     expect(sql).toContain('$4::text');
     expect(sql).toContain('$9::numeric');
   });
 
   it('uses a plain equality where folding cannot change the value (indexable)', () => {
-    expect(compileAudience(one('bot_channel', 'Equals', 'SMS')).toSql('c', 1).sql).toBe('((c.channel IS NOT NULL AND c.channel = $1::text))');
-    expect(compileAudience(one('user_id', 'Equals', '3030391')).toSql('c', 1).sql).toContain('c.user_id = $1::text');
-    expect(compileAudience(one('user_id', 'Equals', 'abc')).toSql('c', 1).sql).toContain('lower(c.user_id COLLATE "C") = $1::text');
+    expect(compileAudience(one('bot_channel', 'Equals', 'SMS')).toSql('c', 1).sql).toBe(
+      '((c.channel IS NOT NULL AND c.channel = $1::text))',
+    );
+    expect(compileAudience(one('user_id', 'Equals', '3030391')).toSql('c', 1).sql).toContain(
+      'c.user_id = $1::text',
+    );
+    expect(compileAudience(one('user_id', 'Equals', 'abc')).toSql('c', 1).sql).toContain(
+      'lower(c.user_id COLLATE "C") = $1::text',
+    );
   });
 
   it('refuses an alias that is not a plain identifier', () => {
-    expect(() => compileAudience(one('a', 'Equals', '1')).toSql('c; --', 1)).toThrow(/plain table alias/);
+    expect(() => compileAudience(one('a', 'Equals', '1')).toSql('c; --', 1)).toThrow(
+      /plain table alias/,
+    );
   });
 });

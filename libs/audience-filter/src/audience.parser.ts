@@ -3,7 +3,13 @@
 // normalised (case folded, number recognised, date parsed, length read).
 import { CRITERIA, type Audience, type Criterion } from '@herald/contracts';
 import { HeraldError } from '@herald/errors';
-import { LENGTH_PATTERN, foldCase, isNumber, parseDateValue, wellFormed } from './filter-value.semantics.js';
+import {
+  LENGTH_PATTERN,
+  foldCase,
+  isNumber,
+  parseDateValue,
+  wellFormed,
+} from './filter-value.semantics.js';
 
 export type FieldType = 'text' | 'date';
 
@@ -27,12 +33,36 @@ export type FieldRef = ColumnField | VariableField;
 /** The contact fields every contact has; any other field name is a custom variable. */
 export const BUILT_IN_FIELDS: Readonly<Record<string, ColumnField>> = {
   user_id: { source: 'column', name: 'user_id', column: 'user_id', type: 'text', nullable: false },
-  user_phone_number: { source: 'column', name: 'user_phone_number', column: 'phone', type: 'text', nullable: true },
+  user_phone_number: {
+    source: 'column',
+    name: 'user_phone_number',
+    column: 'phone',
+    type: 'text',
+    nullable: true,
+  },
   email: { source: 'column', name: 'email', column: 'email', type: 'text', nullable: true },
   fbid: { source: 'column', name: 'fbid', column: 'fbid', type: 'text', nullable: true },
-  bot_channel: { source: 'column', name: 'bot_channel', column: 'channel', type: 'text', nullable: false },
-  first_seen: { source: 'column', name: 'first_seen', column: 'first_seen', type: 'date', nullable: false },
-  last_seen: { source: 'column', name: 'last_seen', column: 'last_seen', type: 'date', nullable: false },
+  bot_channel: {
+    source: 'column',
+    name: 'bot_channel',
+    column: 'channel',
+    type: 'text',
+    nullable: false,
+  },
+  first_seen: {
+    source: 'column',
+    name: 'first_seen',
+    column: 'first_seen',
+    type: 'date',
+    nullable: false,
+  },
+  last_seen: {
+    source: 'column',
+    name: 'last_seen',
+    column: 'last_seen',
+    type: 'date',
+    nullable: false,
+  },
 };
 
 /** The built-in field of that name, if any (own keys only: "constructor" is a variable name). */
@@ -41,7 +71,8 @@ export function builtInField(name: string): ColumnField | undefined {
 }
 
 /** The positive operation of a criterion; the "Does not"/"Different"/"EmptyOrUnset" ones negate it. */
-export type Operation = 'equals' | 'greater' | 'lesser' | 'contains' | 'startsWith' | 'hasValue' | 'longer' | 'shorter';
+export type Operation =
+  'equals' | 'greater' | 'lesser' | 'contains' | 'startsWith' | 'hasValue' | 'longer' | 'shorter';
 
 const OPERATIONS: Record<Criterion, { op: Operation; negate: boolean }> = {
   Equals: { op: 'equals', negate: false },
@@ -86,14 +117,19 @@ const MAX_FIELD_LENGTH = 128;
 const DATE_FIX = 'Give a date such as 2026-03-01 or a date-time such as 2026-03-01T09:30:00Z.';
 
 /** Every problem of the audience, each naming the filter it is about; empty when it is valid. */
-export function audienceProblems(audience: Audience): Array<{ field: string; message: string; fix?: string }> {
+export function audienceProblems(
+  audience: Audience,
+): Array<{ field: string; message: string; fix?: string }> {
   const problems: Array<{ field: string; message: string; fix?: string }> = [];
   const filters: unknown = (audience as { filters?: unknown }).filters;
   if (!Array.isArray(filters) || filters.length === 0) {
     return [{ field: 'audience.filters', message: 'audience.filters needs at least one filter' }];
   }
   if (filters.length > MAX_FILTERS) {
-    problems.push({ field: 'audience.filters', message: `audience.filters has ${filters.length} filters; at most ${MAX_FILTERS} are allowed` });
+    problems.push({
+      field: 'audience.filters',
+      message: `audience.filters has ${filters.length} filters; at most ${MAX_FILTERS} are allowed`,
+    });
   }
   const joins: unknown = (audience as { joins?: unknown }).joins;
   if (joins !== undefined) {
@@ -104,7 +140,11 @@ export function audienceProblems(audience: Audience): Array<{ field: string; mes
       });
     } else {
       joins.forEach((j: unknown, i) => {
-        if (j !== 'AND' && j !== 'OR') problems.push({ field: `audience.joins[${i}]`, message: `audience.joins[${i}] is "${String(j)}", not AND or OR` });
+        if (j !== 'AND' && j !== 'OR')
+          problems.push({
+            field: `audience.joins[${i}]`,
+            message: `audience.joins[${i}] is "${String(j)}", not AND or OR`,
+          });
       });
     }
   }
@@ -116,25 +156,55 @@ export function audienceProblems(audience: Audience): Array<{ field: string; mes
   return problems;
 }
 
-function filterProblem(filter: unknown, at: string): { field: string; message: string; fix?: string } | undefined {
-  if (typeof filter !== 'object' || filter === null) return { field: at, message: `${at} must be {field, criteria, value}` };
-  const { field, criteria, value } = filter as { field?: unknown; criteria?: unknown; value?: unknown };
+function filterProblem(
+  filter: unknown,
+  at: string,
+): { field: string; message: string; fix?: string } | undefined {
+  if (typeof filter !== 'object' || filter === null)
+    return { field: at, message: `${at} must be {field, criteria, value}` };
+  const { field, criteria, value } = filter as {
+    field?: unknown;
+    criteria?: unknown;
+    value?: unknown;
+  };
   if (typeof field !== 'string' || field.length === 0 || field.length > MAX_FIELD_LENGTH) {
-    return { field: `${at}.field`, message: `${at}.field must be a field or variable name of 1 to ${MAX_FIELD_LENGTH} characters` };
+    return {
+      field: `${at}.field`,
+      message: `${at}.field must be a field or variable name of 1 to ${MAX_FIELD_LENGTH} characters`,
+    };
   }
   if (typeof criteria !== 'string' || !(CRITERIA as readonly string[]).includes(criteria)) {
-    return { field: `${at}.criteria`, message: `${at}.criteria "${String(criteria)}" is not a criterion`, fix: `Use one of: ${CRITERIA.join(', ')}.` };
+    return {
+      field: `${at}.criteria`,
+      message: `${at}.criteria "${String(criteria)}" is not a criterion`,
+      fix: `Use one of: ${CRITERIA.join(', ')}.`,
+    };
   }
   if (typeof value !== 'string' || value.length > MAX_VALUE_LENGTH) {
-    return { field: `${at}.value`, message: `${at}.value must be text of at most ${MAX_VALUE_LENGTH} characters` };
+    return {
+      field: `${at}.value`,
+      message: `${at}.value must be text of at most ${MAX_VALUE_LENGTH} characters`,
+    };
   }
   const { op } = OPERATIONS[criteria as Criterion];
   if ((op === 'longer' || op === 'shorter') && !LENGTH_PATTERN.test(value.trim())) {
-    return { field: `${at}.value`, message: `${at}.value must be a whole number of characters for ${criteria}, got "${value}"`, fix: 'E.g. "5".' };
+    return {
+      field: `${at}.value`,
+      message: `${at}.value must be a whole number of characters for ${criteria}, got "${value}"`,
+      fix: 'E.g. "5".',
+    };
   }
   const builtIn = builtInField(field);
-  if (builtIn?.type === 'date' && (op === 'equals' || op === 'greater' || op === 'lesser') && parseDateValue(value) === undefined) {
-    return { field: `${at}.value`, message: `${at}.value "${value}" is not a date, and ${field} ${criteria} compares dates`, fix: DATE_FIX };
+  if (
+    builtIn?.type === 'date' &&
+    (op === 'equals' || op === 'greater' || op === 'lesser') &&
+    parseDateValue(value) === undefined
+  ) {
+    return {
+      field: `${at}.value`,
+      message: `${at}.value "${value}" is not a date, and ${field} ${criteria} compares dates`,
+      fix: DATE_FIX,
+    };
   }
   return undefined;
 }
@@ -150,7 +220,9 @@ export function parseAudience(audience: Audience | null | undefined): AudienceEx
   const groups: Condition[][] = [[]];
   audience.filters.forEach((filter, i) => {
     if (i > 0 && audience.joins?.[i - 1] === 'OR') groups.push([]);
-    groups[groups.length - 1]!.push(toCondition(wellFormed(filter.field), filter.criteria, wellFormed(filter.value)));
+    groups[groups.length - 1]!.push(
+      toCondition(wellFormed(filter.field), filter.criteria, wellFormed(filter.value)),
+    );
   });
   return { groups };
 }
@@ -160,7 +232,9 @@ function toCondition(name: string, criterion: Criterion, value: string): Conditi
   const { op, negate } = OPERATIONS[criterion];
   const condition: Condition = { field, criterion, op, negate, folded: foldCase(value) };
   if (op === 'longer' || op === 'shorter') condition.length = Number(value.trim());
-  if (field.type === 'date' && (op === 'equals' || op === 'greater' || op === 'lesser')) condition.at = parseDateValue(value);
-  if (field.type === 'text' && (op === 'greater' || op === 'lesser') && isNumber(value)) condition.number = value;
+  if (field.type === 'date' && (op === 'equals' || op === 'greater' || op === 'lesser'))
+    condition.at = parseDateValue(value);
+  if (field.type === 'text' && (op === 'greater' || op === 'lesser') && isNumber(value))
+    condition.number = value;
   return condition;
 }

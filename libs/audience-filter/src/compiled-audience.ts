@@ -19,7 +19,11 @@ export class CompiledAudience {
   get requiredChannel(): string | undefined {
     if (this.expression.groups.length !== 1) return undefined;
     const condition = this.expression.groups[0]!.find(
-      (c) => c.field.source === 'column' && c.field.column === 'channel' && c.op === 'equals' && !c.negate,
+      (c) =>
+        c.field.source === 'column' &&
+        c.field.column === 'channel' &&
+        c.op === 'equals' &&
+        !c.negate,
     );
     return condition?.folded;
   }

@@ -6,7 +6,10 @@
  * as UTF-8 and becomes U+FFFD, so the in-memory side replaces it the same way first.
  */
 export function wellFormed(value: string): string {
-  return value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+  return value.replace(
+    /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+    '\uFFFD',
+  );
 }
 
 /** Letters A–Z become a–z; every other character stays as it is (SQL: lower(x COLLATE "C")). */
@@ -87,7 +90,8 @@ export function lengthOf(value: string): number {
 /** A length criterion's value: a whole number of characters. */
 export const LENGTH_PATTERN = /^[0-9]{1,6}$/;
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+const DATE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 
 /**
  * A date filter value: "2026-03-01" (midnight UTC) or an ISO 8601 date-time such as
@@ -99,7 +103,15 @@ export function parseDateValue(value: string): number | undefined {
   if (!m) return undefined;
   const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
   const ms = Number((frac.slice(1) + '000').slice(0, 3));
-  const local = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
+  const local = Date.UTC(
+    Number(y),
+    Number(mo) - 1,
+    Number(d),
+    Number(h),
+    Number(mi),
+    Number(s),
+    ms,
+  );
   const check = new Date(local);
   // Date.UTC rolls 2026-02-30 over to March: such a value is not a date.
   if (

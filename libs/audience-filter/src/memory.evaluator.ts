@@ -1,7 +1,14 @@
 // Evaluates an audience expression on one contact in memory, with exactly the semantics of the
 // SQL the compiler emits (the property test runs both on the same contacts and filters).
 import type { AudienceExpression, Condition, FieldRef } from './audience.parser.js';
-import { compareNumbers, compareText, dateText, foldCase, isNumber, lengthOf } from './filter-value.semantics.js';
+import {
+  compareNumbers,
+  compareText,
+  dateText,
+  foldCase,
+  isNumber,
+  lengthOf,
+} from './filter-value.semantics.js';
 
 /** What a filter can look at; ContactEntity has this shape. */
 export interface FilterableContact {
@@ -73,7 +80,10 @@ function positive(c: Condition, contact: FilterableContact): boolean {
       return foldCase(value) === c.folded;
     case 'greater':
     case 'lesser': {
-      const order = c.number !== undefined && isNumber(value) ? compareNumbers(value, c.number) : compareText(foldCase(value), c.folded);
+      const order =
+        c.number !== undefined && isNumber(value)
+          ? compareNumbers(value, c.number)
+          : compareText(foldCase(value), c.folded);
       return c.op === 'greater' ? order > 0 : order < 0;
     }
     case 'contains':

@@ -24,14 +24,24 @@ class Params {
   }
 }
 
-export function compileToSql(expression: AudienceExpression, alias: string, firstParam: number): SqlFragment {
+export function compileToSql(
+  expression: AudienceExpression,
+  alias: string,
+  firstParam: number,
+): SqlFragment {
   if (!ALIAS.test(alias)) throw new Error(`"${alias}" is not a plain table alias`);
-  if (!Number.isInteger(firstParam) || firstParam < 1) throw new Error(`firstParam must be a whole number ≥ 1, got ${firstParam}`);
+  if (!Number.isInteger(firstParam) || firstParam < 1)
+    throw new Error(`firstParam must be a whole number ≥ 1, got ${firstParam}`);
   const params = new Params(firstParam);
   const groups = expression.groups.map((group) =>
-    group.length === 0 ? 'TRUE' : `(${group.map((c) => condition(c, alias, params)).join(' AND ')})`,
+    group.length === 0
+      ? 'TRUE'
+      : `(${group.map((c) => condition(c, alias, params)).join(' AND ')})`,
   );
-  return { sql: groups.length === 1 ? groups[0]! : `(${groups.join(' OR ')})`, params: params.values };
+  return {
+    sql: groups.length === 1 ? groups[0]! : `(${groups.join(' OR ')})`,
+    params: params.values,
+  };
 }
 
 function condition(c: Condition, alias: string, params: Params): string {
@@ -41,8 +51,10 @@ function condition(c: Condition, alias: string, params: Params): string {
 
 /** The text value of a field, NULL when unset. */
 function textOf(field: FieldRef, alias: string, params: Params): string {
-  if (field.source === 'variable') return `(${alias}.variables ->> ${params.add(field.name, 'text')})`;
-  if (field.type === 'date') return `to_char(${alias}.${field.column} AT TIME ZONE 'UTC', ${ISO_TEXT})`;
+  if (field.source === 'variable')
+    return `(${alias}.variables ->> ${params.add(field.name, 'text')})`;
+  if (field.type === 'date')
+    return `to_char(${alias}.${field.column} AT TIME ZONE 'UTC', ${ISO_TEXT})`;
   return `${alias}.${field.column}`;
 }
 

@@ -10,16 +10,24 @@ const headersSchema = (ceType: string) => ({
   properties: {
     [CE_HEADERS.id]: { type: 'string', description: 'Unique id of this event (CloudEvents `id`).' },
     [CE_HEADERS.type]: { type: 'string', const: ceType, description: 'CloudEvents `type`.' },
-    [CE_HEADERS.source]: { type: 'string', description: 'CloudEvents `source`, e.g. `/herald/gateway` or your service.' },
+    [CE_HEADERS.source]: {
+      type: 'string',
+      description: 'CloudEvents `source`, e.g. `/herald/gateway` or your service.',
+    },
     [CE_HEADERS.specversion]: { type: 'string', const: '1.0' },
     [CE_HEADERS.time]: { type: 'string', format: 'date-time' },
     [CE_HEADERS.contentType]: { type: 'string', const: 'application/json' },
-    [CE_HEADERS.traceparent]: { type: 'string', description: 'W3C trace context, carried across services.' },
+    [CE_HEADERS.traceparent]: {
+      type: 'string',
+      description: 'W3C trace context, carried across services.',
+    },
   },
 });
 
 function stripIds(schema: unknown): unknown {
-  return JSON.parse(JSON.stringify(schema, (key, value: unknown) => (key === '$id' ? undefined : value)));
+  return JSON.parse(
+    JSON.stringify(schema, (key, value: unknown) => (key === '$id' ? undefined : value)),
+  );
 }
 
 export function buildAsyncApiDocument(version = '1.0.0'): Record<string, unknown> {
@@ -53,7 +61,8 @@ export function buildAsyncApiDocument(version = '1.0.0'): Record<string, unknown
     channels[id] = {
       address: contract.topic,
       title: contract.topic,
-      description: `${contract.summary} Produced by ${contract.producers.join(', ')}; consumed by ${contract.consumers.join(', ')}. ` +
+      description:
+        `${contract.summary} Produced by ${contract.producers.join(', ')}; consumed by ${contract.consumers.join(', ')}. ` +
         `Keyed by ${contract.key}. Invalid events are moved to \`${dlqTopicOf(contract.topic)}\` with the reason in the \`herald_dlq_reason\` header.`,
       messages: { [id]: { $ref: `#/components/messages/${id}` } },
     };
@@ -83,7 +92,11 @@ export function buildAsyncApiDocument(version = '1.0.0'): Record<string, unknown
     },
     defaultContentType: 'application/json',
     servers: {
-      local: { host: '127.0.0.1:9092', protocol: 'kafka', description: 'The local broker started by `npm start`.' },
+      local: {
+        host: '127.0.0.1:9092',
+        protocol: 'kafka',
+        description: 'The local broker started by `npm start`.',
+      },
     },
     channels,
     operations,

@@ -1,10 +1,19 @@
 // One typed catalog of topic → event: `publish(topic, event)` does not compile with the wrong
 // payload, and every consumer validates against the same JSON Schema the AsyncAPI document shows.
 import type { TSchema } from '@sinclair/typebox';
-import { BroadcastRequestedSchema, type BroadcastRequested } from './events/broadcast-requested.event.js';
-import { DeliveryRequestedSchema, type DeliveryRequested } from './events/delivery-requested.event.js';
+import {
+  BroadcastRequestedSchema,
+  type BroadcastRequested,
+} from './events/broadcast-requested.event.js';
+import {
+  DeliveryRequestedSchema,
+  type DeliveryRequested,
+} from './events/delivery-requested.event.js';
 import { DeliveryResultSchema, type DeliveryResult } from './events/delivery-result.event.js';
-import { DeliveryStatusReportSchema, type DeliveryStatusReport } from './events/delivery-status.event.js';
+import {
+  DeliveryStatusReportSchema,
+  type DeliveryStatusReport,
+} from './events/delivery-status.event.js';
 import { ContactInboundSchema, type ContactInbound } from './events/contact-inbound.event.js';
 import { DeliveryFallbackSchema, type DeliveryFallback } from './events/delivery-fallback.event.js';
 import { TargetResolvedSchema, type TargetResolved } from './events/target-resolved.event.js';
@@ -75,9 +84,15 @@ export const CATALOG: Readonly<Record<TopicName, TopicContract>> = {
     producers: ['audience'],
     consumers: ['contact'],
   },
-  [Topics.DeliveryRequestedWhatsapp]: deliveryRequested('whatsapp', Topics.DeliveryRequestedWhatsapp),
+  [Topics.DeliveryRequestedWhatsapp]: deliveryRequested(
+    'whatsapp',
+    Topics.DeliveryRequestedWhatsapp,
+  ),
   [Topics.DeliveryRequestedSms]: deliveryRequested('sms', Topics.DeliveryRequestedSms),
-  [Topics.DeliveryRequestedMessenger]: deliveryRequested('messenger', Topics.DeliveryRequestedMessenger),
+  [Topics.DeliveryRequestedMessenger]: deliveryRequested(
+    'messenger',
+    Topics.DeliveryRequestedMessenger,
+  ),
   [Topics.DeliveryResult]: {
     topic: Topics.DeliveryResult,
     type: 'dev.herald.delivery.result.v1',
@@ -95,7 +110,8 @@ export const CATALOG: Readonly<Record<TopicName, TopicContract>> = {
     type: 'dev.herald.contact.inbound.v1',
     schema: ContactInboundSchema,
     key: 'sender',
-    summary: 'A person wrote to a bot (a verified provider webhook): their last inbound time, and SMS opt-out/opt-in keywords.',
+    summary:
+      'A person wrote to a bot (a verified provider webhook): their last inbound time, and SMS opt-out/opt-in keywords.',
     producers: ['gateway'],
     consumers: ['contact'],
   },
@@ -104,7 +120,8 @@ export const CATALOG: Readonly<Record<TopicName, TopicContract>> = {
     type: 'dev.herald.delivery.fallback.v1',
     schema: DeliveryFallbackSchema,
     key: 'contactId',
-    summary: "A channel could not reach a person (\"not here\"): reach them once on their broadcast's next channel.",
+    summary:
+      'A channel could not reach a person ("not here"): reach them once on their broadcast\'s next channel.',
     producers: ['delivery-whatsapp', 'delivery-sms'],
     consumers: ['contact'],
   },

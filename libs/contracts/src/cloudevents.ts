@@ -23,8 +23,19 @@ export interface CloudEventAttributes {
 
 export type KafkaHeaderValue = Buffer | string | (Buffer | string)[] | undefined;
 
-export function newAttributes(type: string, source: string, overrides: Partial<CloudEventAttributes> = {}): CloudEventAttributes {
-  return { id: randomUUID(), type, source, specversion: '1.0', time: new Date().toISOString(), ...overrides };
+export function newAttributes(
+  type: string,
+  source: string,
+  overrides: Partial<CloudEventAttributes> = {},
+): CloudEventAttributes {
+  return {
+    id: randomUUID(),
+    type,
+    source,
+    specversion: '1.0',
+    time: new Date().toISOString(),
+    ...overrides,
+  };
 }
 
 export function toKafkaHeaders(attrs: CloudEventAttributes): Record<string, string> {
@@ -51,16 +62,27 @@ export function fromKafkaHeaders(
   headers: Record<string, KafkaHeaderValue> | undefined,
 ): { ok: true; attributes: CloudEventAttributes } | { ok: false; problem: string } {
   const get = (name: string) => headerString(headers?.[name]);
-  const missing = (['id', 'type', 'source', 'specversion'] as const).filter((k) => !get(CE_HEADERS[k]));
+  const missing = (['id', 'type', 'source', 'specversion'] as const).filter(
+    (k) => !get(CE_HEADERS[k]),
+  );
   if (missing.length > 0) {
-    return { ok: false, problem: `missing CloudEvents header(s): ${missing.map((k) => CE_HEADERS[k]).join(', ')}` };
+    return {
+      ok: false,
+      problem: `missing CloudEvents header(s): ${missing.map((k) => CE_HEADERS[k]).join(', ')}`,
+    };
   }
   if (get(CE_HEADERS.specversion) !== '1.0') {
-    return { ok: false, problem: `unsupported ce_specversion ${get(CE_HEADERS.specversion)}; expected 1.0` };
+    return {
+      ok: false,
+      problem: `unsupported ce_specversion ${get(CE_HEADERS.specversion)}; expected 1.0`,
+    };
   }
   const contentType = get(CE_HEADERS.contentType);
   if (contentType && !contentType.startsWith('application/json')) {
-    return { ok: false, problem: `unsupported content-type ${contentType}; expected application/json` };
+    return {
+      ok: false,
+      problem: `unsupported content-type ${contentType}; expected application/json`,
+    };
   }
   return {
     ok: true,

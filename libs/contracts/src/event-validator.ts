@@ -4,7 +4,11 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import * as ajvFormats from 'ajv-formats';
 import type { FormatsPlugin } from 'ajv-formats';
 import { CATALOG, contractOf, type EventMap } from './catalog.js';
-import { fromKafkaHeaders, type CloudEventAttributes, type KafkaHeaderValue } from './cloudevents.js';
+import {
+  fromKafkaHeaders,
+  type CloudEventAttributes,
+  type KafkaHeaderValue,
+} from './cloudevents.js';
 import { INPUT_LIMITS, illFormedString, jsonSizeProblem, mayBeIllFormed } from './input-limits.js';
 import type { TopicName } from './topics.js';
 
@@ -28,10 +32,14 @@ function describe(validate: ValidateFunction): string {
     .join('; ');
 }
 
-export function validateEventData<T extends TopicName>(topic: T, data: unknown): { ok: true; data: EventMap[T] } | { ok: false; problem: string } {
+export function validateEventData<T extends TopicName>(
+  topic: T,
+  data: unknown,
+): { ok: true; data: EventMap[T] } | { ok: false; problem: string } {
   const validate = validators.get(topic);
   if (!validate) return { ok: false, problem: `no contract for topic ${topic}` };
-  if (!validate(data)) return { ok: false, problem: `data does not match ${topic}: ${describe(validate)}` };
+  if (!validate(data))
+    return { ok: false, problem: `data does not match ${topic}: ${describe(validate)}` };
   return { ok: true, data: data as EventMap[T] };
 }
 
@@ -44,7 +52,10 @@ export function parseEvent<T extends TopicName>(
   if (!attrs.ok) return attrs;
   const expectedType = contractOf(topic)?.type;
   if (expectedType && attrs.attributes.type !== expectedType) {
-    return { ok: false, problem: `ce_type ${attrs.attributes.type} does not belong on ${topic}; expected ${expectedType}` };
+    return {
+      ok: false,
+      problem: `ce_type ${attrs.attributes.type} does not belong on ${topic}; expected ${expectedType}`,
+    };
   }
   if (!value || value.length === 0) return { ok: false, problem: 'empty message value' };
   let data: unknown;
@@ -58,7 +69,10 @@ export function parseEvent<T extends TopicName>(
   const illFormed = mayBeIllFormed(text) ? illFormedString(data, 'data') : undefined;
   if (illFormed) return { ok: false, problem: illFormed.message };
   const payload = (data as { payload?: unknown } | null)?.payload;
-  const tooLarge = payload !== undefined ? jsonSizeProblem(payload, INPUT_LIMITS.payloadBytes, 'data.payload') : undefined;
+  const tooLarge =
+    payload !== undefined
+      ? jsonSizeProblem(payload, INPUT_LIMITS.payloadBytes, 'data.payload')
+      : undefined;
   if (tooLarge) return { ok: false, problem: tooLarge.message };
   const checked = validateEventData(topic, data);
   return checked.ok ? { ok: true, attributes: attrs.attributes, data: checked.data } : checked;

@@ -53,8 +53,10 @@ export function illFormedString(value: unknown, root = 'body'): InputProblem | u
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 function stringProblem(text: string): string | undefined {
-  if (text.includes('\u0000')) return 'contains the NUL character (\\u0000), which cannot be stored';
-  if (LONE_SURROGATE.test(text)) return 'contains a lone UTF-16 surrogate (e.g. "\\ud800"), which is not valid Unicode text';
+  if (text.includes('\u0000'))
+    return 'contains the NUL character (\\u0000), which cannot be stored';
+  if (LONE_SURROGATE.test(text))
+    return 'contains a lone UTF-16 surrogate (e.g. "\\ud800"), which is not valid Unicode text';
   return undefined;
 }
 
@@ -67,14 +69,23 @@ export function mayBeIllFormed(json: string): boolean {
 }
 
 /** Problems of a set of variables against INPUT_LIMITS (names and values already strings). */
-export function variablesProblem(variables: Record<string, string>, field: string): InputProblem | undefined {
+export function variablesProblem(
+  variables: Record<string, string>,
+  field: string,
+): InputProblem | undefined {
   const names = Object.keys(variables);
   if (names.length > INPUT_LIMITS.variables) {
-    return { field, message: `${field} holds ${names.length} variables; at most ${INPUT_LIMITS.variables} are allowed` };
+    return {
+      field,
+      message: `${field} holds ${names.length} variables; at most ${INPUT_LIMITS.variables} are allowed`,
+    };
   }
   for (const name of names) {
     if (name.length === 0 || name.length > INPUT_LIMITS.variableName) {
-      return { field, message: `${field} has a variable name that is empty or longer than ${INPUT_LIMITS.variableName} characters` };
+      return {
+        field,
+        message: `${field} has a variable name that is empty or longer than ${INPUT_LIMITS.variableName} characters`,
+      };
     }
     if (variables[name]!.length > INPUT_LIMITS.variableValue) {
       return {
@@ -87,8 +98,14 @@ export function variablesProblem(variables: Record<string, string>, field: strin
 }
 
 /** A problem when `value` serialised as JSON is larger than `maxBytes`. */
-export function jsonSizeProblem(value: unknown, maxBytes: number, field: string): InputProblem | undefined {
+export function jsonSizeProblem(
+  value: unknown,
+  maxBytes: number,
+  field: string,
+): InputProblem | undefined {
   if (value === undefined) return undefined;
   const bytes = Buffer.byteLength(JSON.stringify(value) ?? '');
-  return bytes > maxBytes ? { field, message: `${field} is ${bytes} bytes as JSON; at most ${maxBytes} are allowed` } : undefined;
+  return bytes > maxBytes
+    ? { field, message: `${field} is ${bytes} bytes as JSON; at most ${maxBytes} are allowed` }
+    : undefined;
 }

@@ -57,17 +57,25 @@ describe('normalizeTargetPhones', () => {
   });
 
   it('reads a channel-less user id as a phone too when it may be one (From-API uids)', () => {
-    expect(normalizeTargetPhones({ userId: '+1 (555) 123-4567', message: 'hi' }, undefined, true)).toEqual({
+    expect(
+      normalizeTargetPhones({ userId: '+1 (555) 123-4567', message: 'hi' }, undefined, true),
+    ).toEqual({
       target: { userId: '+1 (555) 123-4567', phone: '+15551234567', message: 'hi' },
     });
-    expect(normalizeTargetPhones({ userId: 'crm-42' }, undefined, true)).toEqual({ target: { userId: 'crm-42' } });
-    expect(normalizeTargetPhones({ userId: '15551234567' })).toEqual({ target: { userId: '15551234567' } });
+    expect(normalizeTargetPhones({ userId: 'crm-42' }, undefined, true)).toEqual({
+      target: { userId: 'crm-42' },
+    });
+    expect(normalizeTargetPhones({ userId: '15551234567' })).toEqual({
+      target: { userId: '15551234567' },
+    });
   });
 
   it('names the field that holds an unusable number', () => {
     expect(normalizeTargetPhones({ userId: 'ada', channel: 'sms' })).toEqual({
       problem: { field: 'userId', reason: expect.stringContaining('not a phone number') },
     });
-    expect(normalizeTargetPhones({ phone: '12' })).toEqual({ problem: { field: 'phone', reason: expect.any(String) } });
+    expect(normalizeTargetPhones({ phone: '12' })).toEqual({
+      problem: { field: 'phone', reason: expect.any(String) },
+    });
   });
 });

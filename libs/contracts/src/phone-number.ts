@@ -1,7 +1,11 @@
 // Phone numbers, the one place Herald parses them: every entry point (public APIs, the admin
 // import, From-API pages, set_conversation, inbound webhooks) turns what it was given into E.164
 // here, so one person written two ways is one contact, matched and messaged at one address.
-import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import {
+  isSupportedCountry,
+  parsePhoneNumberFromString,
+  type CountryCode,
+} from 'libphonenumber-js';
 import type { Target } from './events/common.schema.js';
 import type { Channel } from './topics.js';
 
@@ -32,11 +36,15 @@ function possible(text: string, country?: CountryCode): PhoneNumber | undefined 
 export function normalizePhone(raw: string, defaultCountry?: string): PhoneNumber | PhoneProblem {
   const text = raw.trim();
   if (!PHONE_TEXT.test(text)) {
-    return { invalid: `"${raw.slice(0, 40)}" is not a phone number (only digits, spaces, "+", "-", ".", "/" and brackets)` };
+    return {
+      invalid: `"${raw.slice(0, 40)}" is not a phone number (only digits, spaces, "+", "-", ".", "/" and brackets)`,
+    };
   }
   const digits = text.replace(/\D/g, '');
   if (digits.length < 4 || digits.length > 17) {
-    return { invalid: `"${raw.slice(0, 40)}" is not a phone number (it has ${digits.length} digits)` };
+    return {
+      invalid: `"${raw.slice(0, 40)}" is not a phone number (it has ${digits.length} digits)`,
+    };
   }
   const country = defaultCountry && isCountryCode(defaultCountry) ? defaultCountry : undefined;
   // "+1 555…" or "(+1) 555…": the country code is written.
@@ -56,7 +64,7 @@ export function normalizePhone(raw: string, defaultCountry?: string): PhoneNumbe
         ? ' (unknown country code, or a length that country does not use)'
         : country
           ? ` (neither a ${country} number nor an international one)`
-          : ' (write it with its country code, e.g. +15551234567, or set the bot\'s defaultCountry)'),
+          : " (write it with its country code, e.g. +15551234567, or set the bot's defaultCountry)"),
   };
 }
 

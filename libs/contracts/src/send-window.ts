@@ -29,23 +29,55 @@ const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 /** Why `value` is not a send window (naming the field under `field`), or the window. */
-export function parseSendWindow(value: unknown, field = 'sendWindow'): { window: SendWindow } | { field: string; problem: string } {
+export function parseSendWindow(
+  value: unknown,
+  field = 'sendWindow',
+): { window: SendWindow } | { field: string; problem: string } {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { field, problem: `${field} must be an object {"from": "09:00", "to": "20:00", "days": ["mon", …]}` };
+    return {
+      field,
+      problem: `${field} must be an object {"from": "09:00", "to": "20:00", "days": ["mon", …]}`,
+    };
   }
   const { from, to, days, ...rest } = value as Record<string, unknown>;
   const extra = Object.keys(rest)[0];
-  if (extra !== undefined) return { field: `${field}.${extra}`, problem: `${field} has no setting "${extra}" (it has from, to, days)` };
-  for (const [name, v] of [['from', from], ['to', to]] as const) {
-    if (typeof v !== 'string' || !HHMM.test(v)) return { field: `${field}.${name}`, problem: `${field}.${name} must be a 24-hour time "HH:MM", e.g. "09:00"` };
+  if (extra !== undefined)
+    return {
+      field: `${field}.${extra}`,
+      problem: `${field} has no setting "${extra}" (it has from, to, days)`,
+    };
+  for (const [name, v] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
+    if (typeof v !== 'string' || !HHMM.test(v))
+      return {
+        field: `${field}.${name}`,
+        problem: `${field}.${name} must be a 24-hour time "HH:MM", e.g. "09:00"`,
+      };
   }
-  if (from === to) return { field: `${field}.to`, problem: `${field}.to must differ from ${field}.from (leave the window out to send at any time)` };
+  if (from === to)
+    return {
+      field: `${field}.to`,
+      problem: `${field}.to must differ from ${field}.from (leave the window out to send at any time)`,
+    };
   if (days !== undefined) {
-    const list = Array.isArray(days) ? days.map((d) => (typeof d === 'string' ? d.toLowerCase().slice(0, 3) : d)) : null;
-    if (!list || list.length === 0 || list.some((d) => !(WEEKDAYS as readonly unknown[]).includes(d))) {
-      return { field: `${field}.days`, problem: `${field}.days must be a non-empty list of weekdays: ${WEEKDAYS.join(', ')}` };
+    const list = Array.isArray(days)
+      ? days.map((d) => (typeof d === 'string' ? d.toLowerCase().slice(0, 3) : d))
+      : null;
+    if (
+      !list ||
+      list.length === 0 ||
+      list.some((d) => !(WEEKDAYS as readonly unknown[]).includes(d))
+    ) {
+      return {
+        field: `${field}.days`,
+        problem: `${field}.days must be a non-empty list of weekdays: ${WEEKDAYS.join(', ')}`,
+      };
     }
-    return { window: { from: from as string, to: to as string, days: [...new Set(list as Weekday[])] } };
+    return {
+      window: { from: from as string, to: to as string, days: [...new Set(list as Weekday[])] },
+    };
   }
   return { window: { from: from as string, to: to as string } };
 }
@@ -84,8 +116,16 @@ const DAY_MS = 86_400_000;
 /** The local wall clock of instant `t` in `zone`. */
 function wallOf(t: number, zone: string): Wall {
   const parts: Record<string, number> = {};
-  for (const p of formatter(zone).formatToParts(new Date(t))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  const asUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  for (const p of formatter(zone).formatToParts(new Date(t)))
+    if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  const asUtc = Date.UTC(
+    parts.year!,
+    parts.month! - 1,
+    parts.day!,
+    parts.hour!,
+    parts.minute!,
+    parts.second!,
+  );
   const day = Math.floor(asUtc / DAY_MS);
   return { day, weekday: (day + 4) % 7, minutes: parts.hour! * 60 + parts.minute!, asUtc };
 }
@@ -98,7 +138,9 @@ function instantOf(day: number, minutes: number, zone: string): number {
   const wanted = day * DAY_MS + minutes * 60_000;
   const first = wanted - (wallOf(wanted, zone).asUtc - wanted);
   const second = wanted - (wallOf(first, zone).asUtc - first);
-  const candidates = [first, second].filter((t) => wallOf(t, zone).asUtc >= wanted).sort((a, b) => a - b);
+  const candidates = [first, second]
+    .filter((t) => wallOf(t, zone).asUtc >= wanted)
+    .sort((a, b) => a - b);
   let hi = candidates[0] ?? Math.max(first, second) + 3 * 3_600_000;
   // In a gap both guesses may land past the wanted wall time: walk back to the gap's end.
   let lo = Math.min(first, second) - 3 * 3_600_000;
@@ -124,7 +166,10 @@ export function insideWindow(window: SendWindow, zone: string, t: number): boole
   const to = minutesOf(window.to);
   if (from < to) return allowed(window, wall.weekday) && wall.minutes >= from && wall.minutes < to;
   // Past midnight: the evening part belongs to today's window, the morning part to yesterday's.
-  return (allowed(window, wall.weekday) && wall.minutes >= from) || (allowed(window, wall.weekday - 1) && wall.minutes < to);
+  return (
+    (allowed(window, wall.weekday) && wall.minutes >= from) ||
+    (allowed(window, wall.weekday - 1) && wall.minutes < to)
+  );
 }
 
 /** When the window is next open at or after `now` in `zone` (`now` itself when it is open). */

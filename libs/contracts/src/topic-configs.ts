@@ -10,7 +10,9 @@ export const MAX_REQUEST_EVENT_BYTES = 4 * 1024 * 1024;
 /** Broker settings a topic needs beyond the cluster defaults (Strimzi KafkaTopics use the same). */
 export function topicConfigsOf(topic: string): Record<string, string> {
   const base = topic.endsWith('.dlq') ? topic.slice(0, -'.dlq'.length) : topic;
-  return base === Topics.BroadcastRequested ? { 'max.message.bytes': String(MAX_REQUEST_EVENT_BYTES) } : {};
+  return base === Topics.BroadcastRequested
+    ? { 'max.message.bytes': String(MAX_REQUEST_EVENT_BYTES) }
+    : {};
 }
 
 /** Kafka's default `max.message.bytes` (1 MB plus the batch overhead), for topics that keep it. */
@@ -19,5 +21,7 @@ export const DEFAULT_MAX_RECORD_BYTES = 1_000_000;
 /** The largest record a logical topic (or its retry/DLQ twin) takes; what is larger is refused for good. */
 export function maxRecordBytesOf(topic: string): number {
   const base = topic.replace(/\.(dlq|retry\.[^.]+)$/, '');
-  return base === Topics.BroadcastRequested ? MAX_REQUEST_EVENT_BYTES - 64 * 1024 : DEFAULT_MAX_RECORD_BYTES;
+  return base === Topics.BroadcastRequested
+    ? MAX_REQUEST_EVENT_BYTES - 64 * 1024
+    : DEFAULT_MAX_RECORD_BYTES;
 }

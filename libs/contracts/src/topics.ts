@@ -38,7 +38,9 @@ const statusTopicByChannel = {
 } as const satisfies Record<Channel, TopicName>;
 
 /** Where the gateway publishes a channel's verified provider status webhooks. */
-export function deliveryStatusTopicFor<C extends Channel>(channel: C): (typeof statusTopicByChannel)[C] {
+export function deliveryStatusTopicFor<C extends Channel>(
+  channel: C,
+): (typeof statusTopicByChannel)[C] {
   return statusTopicByChannel[channel];
 }
 

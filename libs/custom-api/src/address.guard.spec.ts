@@ -6,10 +6,27 @@ describe('AddressPolicy (SSRF guard)', () => {
 
   it('names the kind of every internal address and lets public ones through', () => {
     const kinds = Object.fromEntries(
-      ['127.0.0.1', '::1', '::ffff:127.0.0.1', '10.0.0.1', '172.31.255.255', '192.168.1.1', '100.64.0.1', '169.254.169.254', '169.254.1.1', '100.100.100.200', 'fd00:ec2::254', 'fc00::1', 'fe80::1', '0.0.0.0', '224.0.0.1', '255.255.255.255', '8.8.8.8', '2606:4700::1111', '172.32.0.1'].map((a) => [
-        a,
-        strict.refusal('host', a) ?? 'public',
-      ]),
+      [
+        '127.0.0.1',
+        '::1',
+        '::ffff:127.0.0.1',
+        '10.0.0.1',
+        '172.31.255.255',
+        '192.168.1.1',
+        '100.64.0.1',
+        '169.254.169.254',
+        '169.254.1.1',
+        '100.100.100.200',
+        'fd00:ec2::254',
+        'fc00::1',
+        'fe80::1',
+        '0.0.0.0',
+        '224.0.0.1',
+        '255.255.255.255',
+        '8.8.8.8',
+        '2606:4700::1111',
+        '172.32.0.1',
+      ].map((a) => [a, strict.refusal('host', a) ?? 'public']),
     );
     expect(kinds).toEqual({
       '127.0.0.1': 'loopback',
@@ -35,13 +52,18 @@ describe('AddressPolicy (SSRF guard)', () => {
   });
 
   it('allows configured hosts, addresses and ranges, or everything internal', () => {
-    const allowed = new AddressPolicy({ allowPrivate: false, allowedHosts: ['127.0.0.1', 'api.internal', '10.1.0.0/16', ' '] });
+    const allowed = new AddressPolicy({
+      allowPrivate: false,
+      allowedHosts: ['127.0.0.1', 'api.internal', '10.1.0.0/16', ' '],
+    });
     expect(allowed.refusal('x', '127.0.0.1')).toBeUndefined();
     expect(allowed.refusal('x', '127.0.0.2')).toBe('loopback');
     expect(allowed.refusal('API.internal', '10.9.9.9')).toBeUndefined();
     expect(allowed.refusal('x', '10.1.200.3')).toBeUndefined();
     expect(allowed.refusal('x', '10.2.0.1')).toBe('private');
-    expect(new AddressPolicy({ allowPrivate: true, allowedHosts: [] }).refusal('x', '10.0.0.1')).toBeUndefined();
+    expect(
+      new AddressPolicy({ allowPrivate: true, allowedHosts: [] }).refusal('x', '10.0.0.1'),
+    ).toBeUndefined();
   });
 
   it('refuses an internal IP literal before any connection', () => {
@@ -99,16 +121,33 @@ describe('AddressPolicy (SSRF guard)', () => {
     const open = new AddressPolicy({ allowPrivate: true, allowedHosts: [] });
     const listed = new AddressPolicy({
       allowPrivate: false,
-      allowedHosts: ['metadata.google.internal', '169.254.0.0/16', 'fd00::/8', '64:ff9b::/96', 'evil.example'],
+      allowedHosts: [
+        'metadata.google.internal',
+        '169.254.0.0/16',
+        'fd00::/8',
+        '64:ff9b::/96',
+        'evil.example',
+      ],
     });
     for (const policy of [open, listed]) {
-      for (const address of ['169.254.169.254', '::ffff:169.254.169.254', 'fd00:ec2::254', '100.100.100.200', '64:ff9b::a9fe:a9fe', '169.254.170.2']) {
+      for (const address of [
+        '169.254.169.254',
+        '::ffff:169.254.169.254',
+        'fd00:ec2::254',
+        '100.100.100.200',
+        '64:ff9b::a9fe:a9fe',
+        '169.254.170.2',
+      ]) {
         expect([address, policy.refusal('evil.example', address)]).toEqual([address, 'metadata']);
       }
       expect(policy.refusal('metadata.google.internal', '8.8.8.8')).toBe('metadata');
       expect(policy.refusal('METADATA.google.internal.', '8.8.8.8')).toBe('metadata');
-      expect(() => policy.checkLiteral(new URL('http://metadata.google.internal/computeMetadata/v1/'))).toThrow(/metadata/);
-      expect(() => policy.checkLiteral(new URL('http://[::ffff:a9fe:a9fe]/latest/'))).toThrow(/metadata/);
+      expect(() =>
+        policy.checkLiteral(new URL('http://metadata.google.internal/computeMetadata/v1/')),
+      ).toThrow(/metadata/);
+      expect(() => policy.checkLiteral(new URL('http://[::ffff:a9fe:a9fe]/latest/'))).toThrow(
+        /metadata/,
+      );
     }
     // Allowing the NAT64 prefix (an IPv6-only cluster) lets public IPv4 through it, still not metadata.
     expect(listed.refusal('x', '64:ff9b::8.8.8.8')).toBeUndefined();

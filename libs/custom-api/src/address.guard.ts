@@ -105,7 +105,10 @@ function ipv6Bytes(text: string): Uint8Array | undefined {
   const [head, tail] = canonical.split('::') as [string, string | undefined];
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
   const bytes = new Uint8Array(16);
   groups.forEach((group, i) => {
     const value = parseInt(group, 16);
@@ -124,9 +127,11 @@ const dotted = (b: Uint8Array, at: number) => `${b[at]}.${b[at + 1]}.${b[at + 2]
  */
 function embeddedIpv4(bytes: Uint8Array): string | undefined {
   const zeros = (from: number, to: number) => bytes.subarray(from, to).every((b) => b === 0);
-  if (bytes[0] === 0 && bytes[1] === 0x64 && bytes[2] === 0xff && bytes[3] === 0x9b && zeros(4, 12)) return dotted(bytes, 12);
+  if (bytes[0] === 0 && bytes[1] === 0x64 && bytes[2] === 0xff && bytes[3] === 0x9b && zeros(4, 12))
+    return dotted(bytes, 12);
   if (zeros(0, 10) && bytes[10] === 0xff && bytes[11] === 0xff) return dotted(bytes, 12);
-  if (zeros(0, 12) && !zeros(12, 16) && !(zeros(12, 15) && bytes[15] === 1)) return dotted(bytes, 12);
+  if (zeros(0, 12) && !zeros(12, 16) && !(zeros(12, 15) && bytes[15] === 1))
+    return dotted(bytes, 12);
   if (bytes[0] === 0x20 && bytes[1] === 0x02) return dotted(bytes, 2);
   return undefined;
 }
@@ -137,7 +142,12 @@ function addressesOf(raw: string): Address[] {
   if (isIP(bare) !== 6) return [{ address: bare, family: 'ipv4' }];
   const bytes = ipv6Bytes(bare);
   const inner = bytes && embeddedIpv4(bytes);
-  return inner ? [{ address: inner, family: 'ipv4' }, { address: bare, family: 'ipv6' }] : [{ address: bare, family: 'ipv6' }];
+  return inner
+    ? [
+        { address: inner, family: 'ipv4' },
+        { address: bare, family: 'ipv6' },
+      ]
+    : [{ address: bare, family: 'ipv6' }];
 }
 
 export class AddressPolicy {
@@ -149,7 +159,8 @@ export class AddressPolicy {
       const [address, prefix] = entry.split('/');
       const family = isIP(address!);
       if (family === 0) this.allowedNames.add(entry.toLowerCase());
-      else if (prefix !== undefined) this.allowedAddresses.addSubnet(address!, Number(prefix), family === 6 ? 'ipv6' : 'ipv4');
+      else if (prefix !== undefined)
+        this.allowedAddresses.addSubnet(address!, Number(prefix), family === 6 ? 'ipv6' : 'ipv4');
       else this.allowedAddresses.addAddress(address!, family === 6 ? 'ipv6' : 'ipv4');
     }
   }
@@ -179,7 +190,8 @@ export class AddressPolicy {
   checkLiteral(url: URL): void {
     const host = url.hostname.replace(/^\[|\]$/g, '');
     if (isIP(host) === 0) {
-      if (METADATA_HOST_NAMES.has(host.toLowerCase().replace(/\.$/, ''))) throw new AddressRefusedError(host, host, 'metadata');
+      if (METADATA_HOST_NAMES.has(host.toLowerCase().replace(/\.$/, '')))
+        throw new AddressRefusedError(host, host, 'metadata');
       return;
     }
     const kind = this.refusal(host, host);
@@ -194,7 +206,12 @@ export class AddressPolicy {
         const kind = this.refusal(hostname, address);
         if (kind) return callback(new AddressRefusedError(hostname, address, kind), '', 0);
       }
-      if (addresses.length === 0) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0);
+      if (addresses.length === 0)
+        return callback(
+          Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }),
+          '',
+          0,
+        );
       if ((options as { all?: boolean }).all) {
         (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
       } else {

@@ -52,7 +52,12 @@ export interface CheckReport {
 
 type Attempt = () => Promise<string>;
 
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+]);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The URL of a page: the endpoint, with `next=<token>` added after the first page. */
@@ -64,7 +69,8 @@ export function pageUrl(endpoint: string, token: string | null): URL {
 
 /** Why an endpoint cannot be used at all (not a URL, not http(s)), or undefined. */
 export function endpointProblem(endpoint: unknown): string | undefined {
-  if (typeof endpoint !== 'string' || endpoint.length === 0) return 'endpoint must be an http(s) URL';
+  if (typeof endpoint !== 'string' || endpoint.length === 0)
+    return 'endpoint must be an http(s) URL';
   if (endpoint.length > 2048) return 'endpoint is longer than 2048 characters';
   let url: URL;
   try {
@@ -72,8 +78,10 @@ export function endpointProblem(endpoint: unknown): string | undefined {
   } catch {
     return `endpoint "${endpoint.slice(0, 100)}" is not a URL`;
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `endpoint must be http or https, not ${url.protocol.replace(':', '')}`;
-  if (url.username || url.password) return 'endpoint must not carry a user name or password; send credentials as headers';
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return `endpoint must be http or https, not ${url.protocol.replace(':', '')}`;
+  if (url.username || url.password)
+    return 'endpoint must not carry a user name or password; send credentials as headers';
   return undefined;
 }
 
@@ -99,11 +107,20 @@ export class CustomApiClient {
    * CustomApiProblem naming the page for anything short of a valid page: wrong shape, too many
    * rows, an answer other than 2xx, a refused address, or transient failures past the retries.
    */
-  async fetchPage(target: CustomApiEndpoint, token: string | null, page: number): Promise<FetchedPage> {
+  async fetchPage(
+    target: CustomApiEndpoint,
+    token: string | null,
+    page: number,
+  ): Promise<FetchedPage> {
     const body = await this.fetchBody(target, token, page, this.options.retries);
     const read = readPage(body);
     if (read.problems.length > 0) {
-      throw new CustomApiProblem(page, read.problems.map((p) => p.problem).join('; '), read.problems[0]!.fix, false);
+      throw new CustomApiProblem(
+        page,
+        read.problems.map((p) => p.problem).join('; '),
+        read.problems[0]!.fix,
+        false,
+      );
     }
     return { rows: read.rows, next: read.next };
   }
@@ -130,7 +147,8 @@ export class CustomApiClient {
       if (read.next === token) {
         problems.push({
           page,
-          problem: 'returned the same "next" token as the page before it, so paging would never end',
+          problem:
+            'returned the same "next" token as the page before it, so paging would never end',
           fix: 'Put the token of the following page in "next", and leave it empty on the last page.',
         });
         break;
@@ -154,9 +172,20 @@ export class CustomApiClient {
     return this.closing;
   }
 
-  private async fetchBody(target: CustomApiEndpoint, token: string | null, page: number, retries: number): Promise<string> {
+  private async fetchBody(
+    target: CustomApiEndpoint,
+    token: string | null,
+    page: number,
+    retries: number,
+  ): Promise<string> {
     const invalid = endpointProblem(target.endpoint);
-    if (invalid) throw new CustomApiProblem(page, invalid, 'Give the full http(s) URL of your API, e.g. https://api.example.com/broadcast.', false);
+    if (invalid)
+      throw new CustomApiProblem(
+        page,
+        invalid,
+        'Give the full http(s) URL of your API, e.g. https://api.example.com/broadcast.',
+        false,
+      );
     const url = pageUrl(target.endpoint, token);
     const breaker = this.breakerFor(url.host);
     for (let attempt = 0; ; attempt++) {
@@ -191,7 +220,12 @@ export class CustomApiClient {
       size += chunk.length;
       if (size > this.options.maxPageBytes) {
         body.destroy();
-        throw new CustomApiProblem(page, `is larger than ${this.options.maxPageBytes} bytes`, `Return fewer or shorter rows a page.`, false);
+        throw new CustomApiProblem(
+          page,
+          `is larger than ${this.options.maxPageBytes} bytes`,
+          `Return fewer or shorter rows a page.`,
+          false,
+        );
       }
       chunks.push(chunk);
     }
@@ -210,7 +244,8 @@ export class CustomApiClient {
         rollingCountBuckets: 10,
         // Only failures of the host count; a page it answered wrongly says nothing about its health.
         errorFilter: (error: unknown) =>
-          (error instanceof CustomApiProblem && !error.transient) || findCause(error, (e) => e instanceof AddressRefusedError) !== undefined,
+          (error instanceof CustomApiProblem && !error.transient) ||
+          findCause(error, (e) => e instanceof AddressRefusedError) !== undefined,
       });
       this.breakers.set(host, breaker);
     }
@@ -221,7 +256,8 @@ export class CustomApiClient {
   private toProblem(error: unknown, page: number, endpoint: string): CustomApiProblem {
     if (error instanceof CustomApiProblem) return error;
     const where = safeDescribe(endpoint);
-    const refused = findCause(error, (e) => e instanceof AddressRefusedError) as AddressRefusedError | undefined;
+    const refused = findCause(error, (e) => e instanceof AddressRefusedError) as
+      AddressRefusedError | undefined;
     if (refused) {
       return new CustomApiProblem(
         page,
@@ -240,30 +276,70 @@ export class CustomApiClient {
       );
     }
     if ((error as { name?: string }).name === 'TimeoutError' || (code && TIMEOUT_CODES.has(code))) {
-      return new CustomApiProblem(page, `${where} did not answer within ${this.options.timeoutMs} ms`, 'Make each page answer faster (fewer rows, an index on your side).', true);
+      return new CustomApiProblem(
+        page,
+        `${where} did not answer within ${this.options.timeoutMs} ms`,
+        'Make each page answer faster (fewer rows, an index on your side).',
+        true,
+      );
     }
     if (code === 'ENOTFOUND') {
-      return new CustomApiProblem(page, `${where}: the host name does not exist`, 'Check the host name of the endpoint.', false);
+      return new CustomApiProblem(
+        page,
+        `${where}: the host name does not exist`,
+        'Check the host name of the endpoint.',
+        false,
+      );
     }
     if (code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED') {
-      return new CustomApiProblem(page, `${where} could not be requested: a header name or value is not valid for HTTP`, 'Check the headers given with the endpoint.', false);
+      return new CustomApiProblem(
+        page,
+        `${where} could not be requested: a header name or value is not valid for HTTP`,
+        'Check the headers given with the endpoint.',
+        false,
+      );
     }
-    return new CustomApiProblem(page, `${where} could not be fetched (${code ?? (error as { name?: string }).name ?? 'error'})`, 'Make sure the API is reachable from Herald.', true);
+    return new CustomApiProblem(
+      page,
+      `${where} could not be fetched (${code ?? (error as { name?: string }).name ?? 'error'})`,
+      'Make sure the API is reachable from Herald.',
+      true,
+    );
   }
 }
 
 function statusProblem(status: number, page: number): CustomApiProblem {
   if (status >= 300 && status < 400) {
-    return new CustomApiProblem(page, `answered ${status} (a redirect), and Herald does not follow redirects`, 'Give the final URL as the endpoint.', false);
+    return new CustomApiProblem(
+      page,
+      `answered ${status} (a redirect), and Herald does not follow redirects`,
+      'Give the final URL as the endpoint.',
+      false,
+    );
   }
   if (status === 401 || status === 403) {
-    return new CustomApiProblem(page, `answered ${status}: not authorised`, 'Check the headers (e.g. Authorization) given with the endpoint.', false);
+    return new CustomApiProblem(
+      page,
+      `answered ${status}: not authorised`,
+      'Check the headers (e.g. Authorization) given with the endpoint.',
+      false,
+    );
   }
   if (status === 404) {
-    return new CustomApiProblem(page, 'answered 404 Not Found', 'Check the endpoint URL, and that it accepts the "next" query parameter.', false);
+    return new CustomApiProblem(
+      page,
+      'answered 404 Not Found',
+      'Check the endpoint URL, and that it accepts the "next" query parameter.',
+      false,
+    );
   }
   const transient = status === 408 || status === 425 || status === 429 || status >= 500;
-  return new CustomApiProblem(page, `answered HTTP ${status}`, transient ? 'Make sure the API is up and not rate limiting Herald.' : SHAPE_FIX, transient);
+  return new CustomApiProblem(
+    page,
+    `answered HTTP ${status}`,
+    transient ? 'Make sure the API is up and not rate limiting Herald.' : SHAPE_FIX,
+    transient,
+  );
 }
 
 function errorCode(error: unknown): string | undefined {

@@ -72,6 +72,8 @@ export function customApiOptions(settings: CustomApiSettings): CustomApiOptions 
     maxPageBytes: settings.CUSTOM_API_MAX_PAGE_BYTES,
     breakerResetMs: settings.CUSTOM_API_BREAKER_RESET_MS,
     allowPrivate: settings.CUSTOM_API_ALLOW_PRIVATE === 'true',
-    allowedHosts: settings.CUSTOM_API_ALLOWED_HOSTS.split(',').map((h) => h.trim()).filter(Boolean),
+    allowedHosts: settings.CUSTOM_API_ALLOWED_HOSTS.split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
   };
 }

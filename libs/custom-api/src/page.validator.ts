@@ -35,16 +35,27 @@ export function readPage(body: string): ReadPage {
     json = JSON.parse(body);
   } catch {
     const start = body.trim().slice(0, 40).replace(/\s+/g, ' ');
-    return { rows: [], next: null, problems: [{ problem: `is not JSON (it starts with "${start}")`, fix: SHAPE_FIX }] };
+    return {
+      rows: [],
+      next: null,
+      problems: [{ problem: `is not JSON (it starts with "${start}")`, fix: SHAPE_FIX }],
+    };
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    return { rows: [], next: null, problems: [{ problem: 'is JSON but not an object with "list" and "next"', fix: SHAPE_FIX }] };
+    return {
+      rows: [],
+      next: null,
+      problems: [{ problem: 'is JSON but not an object with "list" and "next"', fix: SHAPE_FIX }],
+    };
   }
   const { list, next } = json as { list?: unknown; next?: unknown };
   const problems: PageIssue[] = [];
   const token = readNext(next, problems);
   if (!Array.isArray(list)) {
-    problems.unshift({ problem: `has no "list" array (got ${list === undefined ? 'nothing' : typeof list})`, fix: SHAPE_FIX });
+    problems.unshift({
+      problem: `has no "list" array (got ${list === undefined ? 'nothing' : typeof list})`,
+      fix: SHAPE_FIX,
+    });
     return { rows: [], next: token, problems };
   }
   if (list.length >= MAX_ROWS) {
@@ -83,7 +94,10 @@ function readNext(next: unknown, problems: PageIssue[]): string | null {
   if (next === undefined || next === null || next === '') return null;
   if (typeof next === 'string') return next;
   if (typeof next === 'number' && Number.isFinite(next)) return String(next);
-  problems.push({ problem: `has a "next" that is ${Array.isArray(next) ? 'an array' : typeof next}, not a token`, fix: 'Put the next page\'s token in "next" as text; leave it empty or out on the last page.' });
+  problems.push({
+    problem: `has a "next" that is ${Array.isArray(next) ? 'an array' : typeof next}, not a token`,
+    fix: 'Put the next page\'s token in "next" as text; leave it empty or out on the last page.',
+  });
   return null;
 }
 
@@ -91,8 +105,10 @@ function rowProblem(row: unknown): string | undefined {
   if (typeof row !== 'object' || row === null || Array.isArray(row)) return 'is not an object';
   const { uid, msg } = row as { uid?: unknown; msg?: unknown };
   if (uid === undefined || uid === null || uid === '') return 'has no uid';
-  if (typeof uid === 'number' ? !Number.isSafeInteger(uid) : typeof uid !== 'string') return 'has a uid that is not text or a whole number';
-  if (String(uid).length > MAX_UID_LENGTH) return `has a uid longer than ${MAX_UID_LENGTH} characters`;
+  if (typeof uid === 'number' ? !Number.isSafeInteger(uid) : typeof uid !== 'string')
+    return 'has a uid that is not text or a whole number';
+  if (String(uid).length > MAX_UID_LENGTH)
+    return `has a uid longer than ${MAX_UID_LENGTH} characters`;
   if (typeof msg !== 'string' || msg.trim() === '') return 'has no msg';
   if (msg.length > MAX_MSG_LENGTH) return `has a msg longer than ${MAX_MSG_LENGTH} characters`;
   // Skipped like any bad row: PostgreSQL and the providers cannot take these.

@@ -34,9 +34,12 @@ describe('classifyFailure', () => {
     expect(classifyFailure(queryFailed(code))).toBe('outage');
   });
 
-  it.each(['40001', '40P01', '55P03'])('PostgreSQL %s (a conflict that may pass) is transient', (code) => {
-    expect(classifyFailure(queryFailed(code))).toBe('transient');
-  });
+  it.each(['40001', '40P01', '55P03'])(
+    'PostgreSQL %s (a conflict that may pass) is transient',
+    (code) => {
+      expect(classifyFailure(queryFailed(code))).toBe('transient');
+    },
+  );
 
   it('a query cancelled by statement_timeout (57014) is transient, not an outage', () => {
     expect(classifyFailure(queryFailed('57014'))).toBe('transient');
@@ -54,16 +57,20 @@ describe('classifyFailure', () => {
     },
   );
 
-  it.each(['KafkaJSConnectionError', 'KafkaJSRequestTimeoutError', 'KafkaJSNumberOfRetriesExceeded'])(
-    'kafkajs %s is an outage',
-    (name) => {
-      expect(classifyFailure(Object.assign(new Error('down'), { name }))).toBe('outage');
+  it.each([
+    'KafkaJSConnectionError',
+    'KafkaJSRequestTimeoutError',
+    'KafkaJSNumberOfRetriesExceeded',
+  ])('kafkajs %s is an outage', (name) => {
+    expect(classifyFailure(Object.assign(new Error('down'), { name }))).toBe('outage');
+  });
+
+  it.each(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND'])(
+    'a socket %s is an outage',
+    (code) => {
+      expect(classifyFailure(Object.assign(new Error('socket'), { code }))).toBe('outage');
     },
   );
-
-  it.each(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND'])('a socket %s is an outage', (code) => {
-    expect(classifyFailure(Object.assign(new Error('socket'), { code }))).toBe('outage');
-  });
 
   it("pg's connection-terminated error (no code) is an outage", () => {
     expect(classifyFailure(new Error('Connection terminated unexpectedly'))).toBe('outage');
@@ -72,14 +79,20 @@ describe('classifyFailure', () => {
   it('HeraldErrors say their own kind', () => {
     expect(classifyFailure(HeraldError.invalid('x', 'bad'))).toBe('permanent');
     expect(classifyFailure(HeraldError.transient(ErrorCode.Internal, 'flaky'))).toBe('transient');
-    expect(classifyFailure(HeraldError.outage(ErrorCode.DependencyUnavailable, 'down'))).toBe('outage');
-    expect(classifyFailure(new HeraldError(ErrorCode.RecordRefused, 'too big', { failure: 'permanent' }))).toBe(
-      'permanent',
+    expect(classifyFailure(HeraldError.outage(ErrorCode.DependencyUnavailable, 'down'))).toBe(
+      'outage',
     );
+    expect(
+      classifyFailure(
+        new HeraldError(ErrorCode.RecordRefused, 'too big', { failure: 'permanent' }),
+      ),
+    ).toBe('permanent');
   });
 
   it('an error caused by a permanent one is permanent', () => {
-    expect(classifyFailure(new Error('wrapped', { cause: queryFailed('23505') }))).toBe('permanent');
+    expect(classifyFailure(new Error('wrapped', { cause: queryFailed('23505') }))).toBe(
+      'permanent',
+    );
   });
 
   it('anything unknown (a bug, a render error thrown as TypeError) is transient: bounded, then the DLQ', () => {
@@ -95,8 +108,16 @@ describe('classifyFailure', () => {
 });
 
 describe('decide', () => {
-  const consumer = (attempts: number): FailureContext => ({ site: 'consumer', attempts, maxAttempts: 5 });
-  const delivery = (attempts: number): FailureContext => ({ site: 'delivery', attempts, maxAttempts: 4 });
+  const consumer = (attempts: number): FailureContext => ({
+    site: 'consumer',
+    attempts,
+    maxAttempts: 5,
+  });
+  const delivery = (attempts: number): FailureContext => ({
+    site: 'delivery',
+    attempts,
+    maxAttempts: 4,
+  });
 
   it('an outage pauses, whatever the attempts, never dead-letters', () => {
     expect(decide('outage', consumer(1))).toEqual({ action: 'pause' });

@@ -94,7 +94,12 @@ export function classifyFailure(error: unknown, depth = 0): FailureKind {
   if (OUTAGE_KAFKA_NAMES.has(name)) return 'outage';
   // pg's "Connection terminated unexpectedly" / pool timeouts carry no code.
   const message = error instanceof Error ? error.message : '';
-  if (/connection terminated|timeout exceeded when trying to connect|Connection terminated/i.test(message)) return 'outage';
+  if (
+    /connection terminated|timeout exceeded when trying to connect|Connection terminated/i.test(
+      message,
+    )
+  )
+    return 'outage';
   if (shape.cause && shape.cause !== error) return classifyFailure(shape.cause, depth + 1);
   return 'transient';
 }

@@ -45,7 +45,10 @@ describe('CoalescingQueue', () => {
 
   it('bounds a send by message count and bytes, keeping a caller whole when it fits', async () => {
     const { send, calls, pending } = controlledSend<string>();
-    const queue = new CoalescingQueue<string>(send, (m) => m.length, { maxMessages: 10, maxBytes: 12 });
+    const queue = new CoalescingQueue<string>(send, (m) => m.length, {
+      maxMessages: 10,
+      maxBytes: 12,
+    });
 
     const blocker = queue.push(['x']);
     await tick();
@@ -63,7 +66,13 @@ describe('CoalescingQueue', () => {
       pending[i]!.resolve();
     }
     await Promise.all(callers);
-    expect(calls).toEqual([['x'], ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'], ['j', 'k'], ['0123456789abcdef'], ['z']]);
+    expect(calls).toEqual([
+      ['x'],
+      ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'],
+      ['j', 'k'],
+      ['0123456789abcdef'],
+      ['z'],
+    ]);
   });
 
   it('spreads one caller bigger than a send over several sends, settling when all are done', async () => {
@@ -77,7 +86,11 @@ describe('CoalescingQueue', () => {
       pending[i]!.resolve();
     }
     await big;
-    expect(calls).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+    expect(calls).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9],
+    ]);
 
     const failing = queue.push([1, 2, 3, 4, 5]);
     await tick();

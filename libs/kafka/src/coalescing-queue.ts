@@ -114,7 +114,9 @@ export class CoalescingQueue<M> {
     let current: { items: M[]; bytes: number } = { items: [], bytes: 0 };
     for (const item of items) {
       const size = this.sizeOf(item);
-      const full = current.items.length + 1 > this.bounds.maxMessages || current.bytes + size > this.bounds.maxBytes;
+      const full =
+        current.items.length + 1 > this.bounds.maxMessages ||
+        current.bytes + size > this.bounds.maxBytes;
       if (current.items.length > 0 && full) {
         pieces.push(current);
         current = { items: [], bytes: 0 };
@@ -132,7 +134,9 @@ export class CoalescingQueue<M> {
     let bytes = 0;
     let taken = 0;
     for (const entry of this.pending) {
-      const fits = count + entry.items.length <= this.bounds.maxMessages && bytes + entry.bytes <= this.bounds.maxBytes;
+      const fits =
+        count + entry.items.length <= this.bounds.maxMessages &&
+        bytes + entry.bytes <= this.bounds.maxBytes;
       if (taken > 0 && !fits) break;
       count += entry.items.length;
       bytes += entry.bytes;

@@ -1,5 +1,12 @@
 import { CATALOG, Topics, parseEvent } from '@herald/contracts';
-import { DLQ_HEADERS, approximateSize, baseTopicOf, deadLetterHeaders, eventHeaders, stringHeaders } from './event-headers.js';
+import {
+  DLQ_HEADERS,
+  approximateSize,
+  baseTopicOf,
+  deadLetterHeaders,
+  eventHeaders,
+  stringHeaders,
+} from './event-headers.js';
 
 describe('event headers', () => {
   it('adds the CloudEvents binary-mode headers, which win over caller headers', () => {
@@ -25,12 +32,22 @@ describe('event headers', () => {
     const b = eventHeaders(Topics.DeliveryResult, 'gateway', {});
     expect(a.ce_id).not.toEqual(b.ce_id);
     expect(a).not.toHaveProperty('traceparent');
-    const data = { runId: crypto.randomUUID(), botId: crypto.randomUUID(), status: 'sent', at: new Date().toISOString() };
-    expect(parseEvent(Topics.DeliveryResult, a, Buffer.from(JSON.stringify(data)))).toMatchObject({ ok: true, data });
+    const data = {
+      runId: crypto.randomUUID(),
+      botId: crypto.randomUUID(),
+      status: 'sent',
+      at: new Date().toISOString(),
+    };
+    expect(parseEvent(Topics.DeliveryResult, a, Buffer.from(JSON.stringify(data)))).toMatchObject({
+      ok: true,
+      data,
+    });
   });
 
   it('reads kafkajs headers as strings, the first of a repeated one', () => {
-    expect(stringHeaders({ a: Buffer.from('x'), b: ['1', Buffer.from('2')], c: undefined, d: 'y' })).toEqual({ a: 'x', b: '1', d: 'y' });
+    expect(
+      stringHeaders({ a: Buffer.from('x'), b: ['1', Buffer.from('2')], c: undefined, d: 'y' }),
+    ).toEqual({ a: 'x', b: '1', d: 'y' });
     expect(stringHeaders(undefined)).toEqual({});
   });
 
@@ -38,7 +55,14 @@ describe('event headers', () => {
     const at = new Date('2025-01-02T03:04:05.000Z');
     const headers = deadLetterHeaders(
       { ce_id: 'e1' },
-      { reason: 'invalid event: /runId must match format "uuid"', topic: 'delivery.result.v1', partition: 4, offset: '17', at, code: 'INVALID_EVENT' },
+      {
+        reason: 'invalid event: /runId must match format "uuid"',
+        topic: 'delivery.result.v1',
+        partition: 4,
+        offset: '17',
+        at,
+        code: 'INVALID_EVENT',
+      },
     );
     expect(headers).toEqual({
       ce_id: 'e1',
@@ -49,7 +73,10 @@ describe('event headers', () => {
       [DLQ_HEADERS.at]: '2025-01-02T03:04:05.000Z',
       [DLQ_HEADERS.code]: 'INVALID_EVENT',
     });
-    const long = deadLetterHeaders({}, { reason: 'x'.repeat(10_000), topic: 't', partition: 0, offset: '0' });
+    const long = deadLetterHeaders(
+      {},
+      { reason: 'x'.repeat(10_000), topic: 't', partition: 0, offset: '0' },
+    );
     expect(long[DLQ_HEADERS.reason]!.length).toBeLessThan(2_100);
   });
 
@@ -60,7 +87,9 @@ describe('event headers', () => {
   });
 
   it('estimates a message size from key, value and headers', () => {
-    expect(approximateSize({ key: 'k', value: 'v'.repeat(100), headers: { h: 'x' } })).toBeGreaterThan(100);
+    expect(
+      approximateSize({ key: 'k', value: 'v'.repeat(100), headers: { h: 'x' } }),
+    ).toBeGreaterThan(100);
     expect(approximateSize({ value: null })).toBeGreaterThan(0);
   });
 });

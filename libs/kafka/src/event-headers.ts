@@ -1,5 +1,13 @@
 // Kafka headers Herald puts on events (CloudEvents binary mode) and on dead letters.
-import { CATALOG, headerString, newAttributes, toKafkaHeaders, type CloudEventAttributes, type KafkaHeaderValue, type TopicName } from '@herald/contracts';
+import {
+  CATALOG,
+  headerString,
+  newAttributes,
+  toKafkaHeaders,
+  type CloudEventAttributes,
+  type KafkaHeaderValue,
+  type TopicName,
+} from '@herald/contracts';
 
 export const DLQ_HEADERS = {
   reason: 'herald_dlq_reason',
@@ -22,7 +30,11 @@ export interface EventHeaderInput {
 }
 
 /** CloudEvents headers of one event of `topic` published by service `clientId`; they win over caller headers. */
-export function eventHeaders(topic: TopicName, clientId: string, event: EventHeaderInput): Record<string, string> {
+export function eventHeaders(
+  topic: TopicName,
+  clientId: string,
+  event: EventHeaderInput,
+): Record<string, string> {
   const overrides: Partial<CloudEventAttributes> = {};
   if (event.id) overrides.id = event.id;
   if (event.traceparent) overrides.traceparent = event.traceparent;
@@ -31,7 +43,9 @@ export function eventHeaders(topic: TopicName, clientId: string, event: EventHea
 }
 
 /** kafkajs headers (Buffers, maybe repeated) as plain strings; a repeated header keeps its first value. */
-export function stringHeaders(headers: Record<string, KafkaHeaderValue> | undefined): Record<string, string> {
+export function stringHeaders(
+  headers: Record<string, KafkaHeaderValue> | undefined,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
     const text = headerString(value);
@@ -54,8 +68,14 @@ export interface DeadLetterOrigin {
 }
 
 /** The original headers plus why and where from a message went to the DLQ. */
-export function deadLetterHeaders(original: Record<string, string>, origin: DeadLetterOrigin): Record<string, string> {
-  const reason = origin.reason.length > MAX_REASON_LENGTH ? `${origin.reason.slice(0, MAX_REASON_LENGTH)}…` : origin.reason;
+export function deadLetterHeaders(
+  original: Record<string, string>,
+  origin: DeadLetterOrigin,
+): Record<string, string> {
+  const reason =
+    origin.reason.length > MAX_REASON_LENGTH
+      ? `${origin.reason.slice(0, MAX_REASON_LENGTH)}…`
+      : origin.reason;
   const headers: Record<string, string> = {
     ...original,
     [DLQ_HEADERS.reason]: reason,
@@ -81,10 +101,15 @@ export function baseTopicOf(topic: string): string {
 }
 
 /** Rough wire size of a message, to bound one produce request. */
-export function approximateSize(message: { key?: string | Buffer | null; value: string | Buffer | null; headers?: Record<string, string> }): number {
+export function approximateSize(message: {
+  key?: string | Buffer | null;
+  value: string | Buffer | null;
+  headers?: Record<string, string>;
+}): number {
   let size = 70; // record overhead: lengths, offsets, timestamps, attributes
   if (message.key) size += Buffer.byteLength(message.key);
   if (message.value) size += Buffer.byteLength(message.value);
-  for (const [name, value] of Object.entries(message.headers ?? {})) size += name.length + Buffer.byteLength(value) + 4;
+  for (const [name, value] of Object.entries(message.headers ?? {}))
+    size += name.length + Buffer.byteLength(value) + 4;
   return size;
 }

@@ -2,8 +2,20 @@
 // resolved only once Kafka acknowledged them (idempotent producer, acks=all). Concurrent calls
 // are coalesced into few produce requests (see CoalescingQueue).
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { Partitioners, type Admin, type Message, type Producer, type RecordMetadata, type TopicMessages } from 'kafkajs';
-import { maxRecordBytesOf, validateEventData, type EventMap, type TopicName } from '@herald/contracts';
+import {
+  Partitioners,
+  type Admin,
+  type Message,
+  type Producer,
+  type RecordMetadata,
+  type TopicMessages,
+} from 'kafkajs';
+import {
+  maxRecordBytesOf,
+  validateEventData,
+  type EventMap,
+  type TopicName,
+} from '@herald/contracts';
 import { ErrorCode, HeraldError, classifyFailure, describeError } from '@herald/errors';
 import { CoalescingQueue, type QueueBounds, type QueueMetrics } from './coalescing-queue.js';
 import { approximateSize, eventHeaders } from './event-headers.js';
@@ -63,28 +75,45 @@ export class EventPublisher implements OnApplicationShutdown {
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
-    this.queue = new CoalescingQueue<Outgoing>((batch) => this.send(batch), approximateSize, PUBLISH_BOUNDS);
+    this.queue = new CoalescingQueue<Outgoing>(
+      (batch) => this.send(batch),
+      approximateSize,
+      PUBLISH_BOUNDS,
+    );
     this.partitions = new PartitionAssigner((topic) => this.partitionCount(topic));
   }
 
-  async publish<T extends TopicName>(topic: T, events: OutgoingEvent<EventMap[T]>[]): Promise<void> {
+  async publish<T extends TopicName>(
+    topic: T,
+    events: OutgoingEvent<EventMap[T]>[],
+  ): Promise<void> {
     // Events continue the caller's trace unless they carry their own context.
     const traceparent = activeTraceparent();
     const messages = events.map((event, index): Outgoing => {
       const checked = validateEventData(topic, event.data);
       if (!checked.ok) {
-        throw new HeraldError(ErrorCode.InvalidEvent, `event ${index} is not a valid ${topic} event: ${checked.problem}`, {
-          retriable: false,
-        });
+        throw new HeraldError(
+          ErrorCode.InvalidEvent,
+          `event ${index} is not a valid ${topic} event: ${checked.problem}`,
+          {
+            retriable: false,
+          },
+        );
       }
       if (!event.key) {
-        throw new HeraldError(ErrorCode.InvalidEvent, `event ${index} for ${topic} has no key`, { retriable: false });
+        throw new HeraldError(ErrorCode.InvalidEvent, `event ${index} for ${topic} has no key`, {
+          retriable: false,
+        });
       }
       return {
         topic: this.connection.physical(topic),
         key: event.key,
         value: JSON.stringify(event.data),
-        headers: eventHeaders(topic, this.connection.options.clientId, event.traceparent || !traceparent ? event : { ...event, traceparent }),
+        headers: eventHeaders(
+          topic,
+          this.connection.options.clientId,
+          event.traceparent || !traceparent ? event : { ...event, traceparent },
+        ),
       };
     });
     await this.enqueue(messages);
@@ -93,7 +122,9 @@ export class EventPublisher implements OnApplicationShutdown {
   /** For DLQ, retries and forwarding: no validation, the messages as given (logical topic; the prefix is applied). */
   async publishRaw(topic: string, messages: RawMessage[]): Promise<void> {
     const physical = this.connection.physical(topic);
-    await this.enqueue(messages.map((m) => ({ topic: physical, key: m.key, value: m.value, headers: m.headers })));
+    await this.enqueue(
+      messages.map((m) => ({ topic: physical, key: m.key, value: m.value, headers: m.headers })),
+    );
   }
 
   /** Connects the producer now instead of on the first publish (e.g. at boot, to fail fast). */
@@ -126,7 +157,10 @@ export class EventPublisher implements OnApplicationShutdown {
 
   private async enqueue(messages: Outgoing[]): Promise<void> {
     if (this.closed) {
-      throw HeraldError.outage(ErrorCode.DependencyUnavailable, 'EventPublisher is closed (the service is shutting down)');
+      throw HeraldError.outage(
+        ErrorCode.DependencyUnavailable,
+        'EventPublisher is closed (the service is shutting down)',
+      );
     }
     // A record over its topic's size limit is refused here, alone: sent, it would fail the whole
     // coalesced produce request, and every caller sharing it, with MESSAGE_TOO_LARGE.
@@ -154,11 +188,16 @@ export class EventPublisher implements OnApplicationShutdown {
     try {
       await this.connect();
       for (const [topic, messages] of byTopic) await this.partitions.assign(topic, messages);
-      await this.sendUntilAcknowledged([...byTopic].map(([topic, messages]) => ({ topic, messages })));
-      for (const [topic, messages] of byTopic) this.kafkaMetrics.produced(this.connection.logical(topic), messages.length);
+      await this.sendUntilAcknowledged(
+        [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      );
+      for (const [topic, messages] of byTopic)
+        this.kafkaMetrics.produced(this.connection.logical(topic), messages.length);
     } catch (error) {
       const topics = [...byTopic.keys()].join(', ');
-      this.logger.warn(`Kafka did not acknowledge ${batch.length} message(s) to ${topics}: ${describeError(error)}`);
+      this.logger.warn(
+        `Kafka did not acknowledge ${batch.length} message(s) to ${topics}: ${describeError(error)}`,
+      );
       // A record Kafka refuses (too large, invalid) is refused for good; anything else means the
       // cluster is not there right now.
       const refused = classifyFailure(error) === 'permanent';
@@ -181,9 +220,13 @@ export class EventPublisher implements OnApplicationShutdown {
       pending = unacknowledged(pending, acknowledged);
       if (pending.length === 0) return;
       const count = pending.reduce((n, t) => n + t.messages.length, 0);
-      this.logger.warn(`Kafka acknowledged only part of a send (a partition leader moved); sending ${count} message(s) again`);
+      this.logger.warn(
+        `Kafka acknowledged only part of a send (a partition leader moved); sending ${count} message(s) again`,
+      );
     }
-    throw new Error(`Kafka did not acknowledge ${pending.map((t) => t.topic).join(', ')} after ${SEND_ATTEMPTS} attempts`);
+    throw new Error(
+      `Kafka did not acknowledge ${pending.map((t) => t.topic).join(', ')} after ${SEND_ATTEMPTS} attempts`,
+    );
   }
 
   private async partitionCount(topic: string): Promise<number> {
@@ -204,9 +247,15 @@ export class EventPublisher implements OnApplicationShutdown {
 }
 
 /** The messages of partitions missing from Kafka's acknowledgement. */
-export function unacknowledged(sent: TopicMessages[], acknowledged: RecordMetadata[]): TopicMessages[] {
+export function unacknowledged(
+  sent: TopicMessages[],
+  acknowledged: RecordMetadata[],
+): TopicMessages[] {
   const acked = new Set(acknowledged.map((r) => `${r.topicName}\u0000${r.partition}`));
   return sent
-    .map(({ topic, messages }) => ({ topic, messages: messages.filter((m) => !acked.has(`${topic}\u0000${m.partition}`)) }))
+    .map(({ topic, messages }) => ({
+      topic,
+      messages: messages.filter((m) => !acked.has(`${topic}\u0000${m.partition}`)),
+    }))
     .filter((t) => t.messages.length > 0);
 }

@@ -31,7 +31,8 @@ export function routeHandlerErrorsToTransport(modules: ModulesContainer): void {
       for (const name of scanner.getAllMethodNames(prototype)) {
         const method: unknown = (prototype as Record<string, unknown>)[name];
         if (typeof method !== 'function' || routed.has(method)) continue;
-        if (Reflect.getMetadata(PATTERN_HANDLER_METADATA, method) !== PatternHandler.EVENT) continue;
+        if (Reflect.getMetadata(PATTERN_HANDLER_METADATA, method) !== PatternHandler.EVENT)
+          continue;
         UseFilters(passthrough)(prototype, name, { value: method });
         routed.add(method);
       }

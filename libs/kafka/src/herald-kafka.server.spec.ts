@@ -10,7 +10,9 @@ import type { EventBatch } from './event-batch.js';
 import { HeraldKafkaServer } from './herald-kafka.server.js';
 import { KafkaModule } from './kafka.module.js';
 
-const permanent = new HeraldError(ErrorCode.ProviderRejected, 'number does not exist', { retriable: false });
+const permanent = new HeraldError(ErrorCode.ProviderRejected, 'number does not exist', {
+  retriable: false,
+});
 
 @Controller()
 class ThrowingHandler {
@@ -34,7 +36,12 @@ describe('HeraldKafkaServer handlers', () => {
       expect(handler?.isEventHandler).toBe(true);
       expect(handler?.extras).toEqual({ batchSize: 50, concurrency: 2 });
 
-      const batch = { topic: Topics.DeliveryResult, partition: 0, events: [{}], heartbeat: async () => undefined };
+      const batch = {
+        topic: Topics.DeliveryResult,
+        partition: 0,
+        events: [{}],
+        heartbeat: async () => undefined,
+      };
       const result = (await handler!(batch)) as Observable<unknown>;
       await expect(lastValueFrom(server.transformToObservable(result))).rejects.toBe(permanent);
 

@@ -22,7 +22,10 @@ export const HANDLER_DEFAULTS = { batchSize: 500, concurrency: 3, delayMs: 0 } a
 type Status = 'connected' | 'disconnected';
 
 @Injectable()
-export class HeraldKafkaServer extends Server<Record<string, never>, Status> implements CustomTransportStrategy, OnApplicationShutdown {
+export class HeraldKafkaServer
+  extends Server<Record<string, never>, Status>
+  implements CustomTransportStrategy, OnApplicationShutdown
+{
   /** Handler failures come back to this transport (retry or DLQ); Nest need not report them. */
   override readonly propagatesEventHandlerErrors = true;
   protected override readonly logger = new Logger(HeraldKafkaServer.name);
@@ -87,7 +90,9 @@ export class HeraldKafkaServer extends Server<Record<string, never>, Status> imp
   }
 
   on(): never {
-    throw new Error('HeraldKafkaServer does not support on(); use the kafkajs consumers from unwrap()');
+    throw new Error(
+      'HeraldKafkaServer does not support on(); use the kafkajs consumers from unwrap()',
+    );
   }
 
   /** The kafkajs consumers, by logical topic. */
@@ -101,15 +106,25 @@ export class HeraldKafkaServer extends Server<Record<string, never>, Status> imp
     const topics = [...handlers.keys()];
     // Raw handlers read the DLQs themselves: they get no `.dlq.dlq` (nor the rights to create one);
     // such a handler settles every record it can read and lets only outages through.
-    const twins = topics.filter((t) => !handlers.get(t)!.settings.raw).map((t) => TopicConsumer.deadLetterTopicOf(t));
+    const twins = topics
+      .filter((t) => !handlers.get(t)!.settings.raw)
+      .map((t) => TopicConsumer.deadLetterTopicOf(t));
     // Subscribing to a topic without leaders fails on KRaft: create and wait first.
-    await this.admin.ensureTopics([...new Set([...topics, ...twins])].map((topic) => ({ topic, configs: topicConfigsOf(topic) })));
+    await this.admin.ensureTopics(
+      [...new Set([...topics, ...twins])].map((topic) => ({
+        topic,
+        configs: topicConfigsOf(topic),
+      })),
+    );
     const started: TopicConsumer[] = [];
     try {
       await Promise.all(
         [...handlers].map(async ([topic, { handler, settings }]) => {
-          const consumer = new TopicConsumer(this.connection, this.publisher, settings, (batch, context) =>
-            this.invoke(handler, batch, context),
+          const consumer = new TopicConsumer(
+            this.connection,
+            this.publisher,
+            settings,
+            (batch, context) => this.invoke(handler, batch, context),
             this.metrics,
           );
           started.push(consumer);
@@ -122,25 +137,44 @@ export class HeraldKafkaServer extends Server<Record<string, never>, Status> imp
       await Promise.all(started.map((c) => c.stop().catch(() => undefined)));
       throw error;
     }
-    this.logger.log(`Consuming ${topics.map((t) => `${t} (group ${this.connection.groupOf(t)})`).join(', ') || 'nothing'}`);
+    this.logger.log(
+      `Consuming ${topics.map((t) => `${t} (group ${this.connection.groupOf(t)})`).join(', ') || 'nothing'}`,
+    );
     this._status$.next('connected');
   }
 
-  private topicHandlers(): Map<string, { handler: MessageHandler; settings: TopicConsumerSettings }> {
-    const handlers = new Map<string, { handler: MessageHandler; settings: TopicConsumerSettings }>();
+  private topicHandlers(): Map<
+    string,
+    { handler: MessageHandler; settings: TopicConsumerSettings }
+  > {
+    const handlers = new Map<
+      string,
+      { handler: MessageHandler; settings: TopicConsumerSettings }
+    >();
     for (const [pattern, handler] of this.messageHandlers) {
       if (!handler.isEventHandler) {
-        this.logger.warn(`@MessagePattern(${pattern}) is not supported on Kafka (events only); ignored`);
+        this.logger.warn(
+          `@MessagePattern(${pattern}) is not supported on Kafka (events only); ignored`,
+        );
         continue;
       }
-      handlers.set(pattern, { handler, settings: settingsOf(pattern, (handler.extras ?? {}) as EventHandlerOptions) });
+      handlers.set(pattern, {
+        handler,
+        settings: settingsOf(pattern, (handler.extras ?? {}) as EventHandlerOptions),
+      });
     }
     return handlers;
   }
 
-  private async invoke(handler: MessageHandler, batch: EventBatch<unknown>, context: HeraldKafkaContext): Promise<void> {
+  private async invoke(
+    handler: MessageHandler,
+    batch: EventBatch<unknown>,
+    context: HeraldKafkaContext,
+  ): Promise<void> {
     const result = (await handler(batch, context)) as unknown;
-    await lastValueFrom(this.transformToObservable(result as Observable<unknown>), { defaultValue: undefined });
+    await lastValueFrom(this.transformToObservable(result as Observable<unknown>), {
+      defaultValue: undefined,
+    });
   }
 }
 
@@ -153,8 +187,14 @@ function settingsOf(topic: string, extras: EventHandlerOptions): TopicConsumerSe
     raw: extras.raw === true,
   };
   const wholeAtLeast = (n: number, min: number) => Number.isInteger(n) && n >= min;
-  if (!wholeAtLeast(settings.batchSize, 1) || !wholeAtLeast(settings.concurrency, 1) || !wholeAtLeast(settings.delayMs, 0)) {
-    throw new Error(`@EventPattern(${topic}) extras are invalid: ${JSON.stringify(extras)} (batchSize ≥ 1, concurrency ≥ 1, delayMs ≥ 0, whole numbers)`);
+  if (
+    !wholeAtLeast(settings.batchSize, 1) ||
+    !wholeAtLeast(settings.concurrency, 1) ||
+    !wholeAtLeast(settings.delayMs, 0)
+  ) {
+    throw new Error(
+      `@EventPattern(${topic}) extras are invalid: ${JSON.stringify(extras)} (batchSize ≥ 1, concurrency ≥ 1, delayMs ≥ 0, whole numbers)`,
+    );
   }
   return settings;
 }

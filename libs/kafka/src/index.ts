@@ -7,7 +7,13 @@ export * from './event-batch.js';
 export { rawRecordOf, type RawValue } from './raw-record.js';
 export { isSecretName, redactSecrets } from './secret-names.js';
 export * from './herald-kafka.server.js';
-export { DLQ_HEADERS, baseTopicOf, deadLetterHeaders, eventHeaders, stringHeaders } from './event-headers.js';
+export {
+  DLQ_HEADERS,
+  baseTopicOf,
+  deadLetterHeaders,
+  eventHeaders,
+  stringHeaders,
+} from './event-headers.js';
 export { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export { CoalescingQueue, type QueueBounds, type QueueMetrics } from './coalescing-queue.js';
 export { HandlerErrorPassthroughFilter } from './handler-errors.filter.js';

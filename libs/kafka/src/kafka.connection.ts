@@ -1,7 +1,13 @@
 // The one kafkajs client of a service, and the logical ↔ physical topic naming (prefix).
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Kafka, logLevel, type logCreator } from 'kafkajs';
-import { KAFKA_OPTIONS, kafkaClientSecurity, resolveKafkaOptions, type KafkaOptions, type ResolvedKafkaOptions } from './kafka.options.js';
+import {
+  KAFKA_OPTIONS,
+  kafkaClientSecurity,
+  resolveKafkaOptions,
+  type KafkaOptions,
+  type ResolvedKafkaOptions,
+} from './kafka.options.js';
 
 /** Routes kafkajs' own logs (warnings and errors only) through Nest's logger. */
 export const kafkajsLogCreator: logCreator = () => {
@@ -46,7 +52,9 @@ export class KafkaConnection {
   /** Logical topic of a physical one (the prefix removed). */
   logical(physicalTopic: string): string {
     const prefix = this.options.topicPrefix;
-    return prefix && physicalTopic.startsWith(prefix) ? physicalTopic.slice(prefix.length) : physicalTopic;
+    return prefix && physicalTopic.startsWith(prefix)
+      ? physicalTopic.slice(prefix.length)
+      : physicalTopic;
   }
 
   /** Consumer group of the handler of a logical topic: one group per topic, so no topic waits on another. */

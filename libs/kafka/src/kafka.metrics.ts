@@ -13,9 +13,21 @@ export class KafkaMetrics {
   private readonly lagGauge?: Gauge<string>;
 
   constructor(@Optional() registry?: MetricsRegistry) {
-    this.producedTotal = registry?.counter('herald_kafka_events_produced_total', 'Events acknowledged by Kafka', ['topic']);
-    this.consumedTotal = registry?.counter('herald_kafka_events_consumed_total', 'Events consumed, by outcome', ['topic', 'outcome']);
-    this.lagGauge = registry?.gauge('herald_kafka_consumer_lag', 'Messages behind the partition end after the last batch', ['topic', 'partition']);
+    this.producedTotal = registry?.counter(
+      'herald_kafka_events_produced_total',
+      'Events acknowledged by Kafka',
+      ['topic'],
+    );
+    this.consumedTotal = registry?.counter(
+      'herald_kafka_events_consumed_total',
+      'Events consumed, by outcome',
+      ['topic', 'outcome'],
+    );
+    this.lagGauge = registry?.gauge(
+      'herald_kafka_consumer_lag',
+      'Messages behind the partition end after the last batch',
+      ['topic', 'partition'],
+    );
   }
 
   produced(topic: string, count: number): void {

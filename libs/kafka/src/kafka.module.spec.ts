@@ -23,17 +23,28 @@ describe('KafkaModule', () => {
         KafkaModule.forRootAsync({
           imports: [ConfigModule],
           inject: [AppConfig],
-          useFactory: (config: AppConfig) => ({ clientId: 'contact', brokers: config.brokers, topicPrefix: config.prefix }),
+          useFactory: (config: AppConfig) => ({
+            clientId: 'contact',
+            brokers: config.brokers,
+            topicPrefix: config.prefix,
+          }),
         }),
       ],
     }).compile();
     try {
       const connection = moduleRef.get(KafkaConnection);
       expect(moduleRef.get(KAFKA_OPTIONS)).toMatchObject({ clientId: 'contact' });
-      expect(connection.options).toMatchObject({ groupId: 'herald-contact', defaultPartitions: 6, replicationFactor: 1, sessionTimeoutMs: 30_000 });
+      expect(connection.options).toMatchObject({
+        groupId: 'herald-contact',
+        defaultPartitions: 6,
+        replicationFactor: 1,
+        sessionTimeoutMs: 30_000,
+      });
       expect(connection.physical('delivery.result.v1')).toBe('ci-42.delivery.result.v1');
       expect(connection.logical('ci-42.delivery.result.v1')).toBe('delivery.result.v1');
-      expect(connection.groupOf('delivery.result.v1')).toBe('ci-42.herald-contact.delivery.result.v1');
+      expect(connection.groupOf('delivery.result.v1')).toBe(
+        'ci-42.herald-contact.delivery.result.v1',
+      );
       expect(moduleRef.get(EventPublisher)).toBeInstanceOf(EventPublisher);
       expect(moduleRef.get(TopicAdmin)).toBeInstanceOf(TopicAdmin);
       expect(moduleRef.get(HeraldKafkaServer)).toBeInstanceOf(HeraldKafkaServer);

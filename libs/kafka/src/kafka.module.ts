@@ -1,5 +1,12 @@
 // Global module: one Kafka client per service, the publisher, topic admin and the transport.
-import { Global, Module, type DynamicModule, type FactoryProvider, type ModuleMetadata, type Provider } from '@nestjs/common';
+import {
+  Global,
+  Module,
+  type DynamicModule,
+  type FactoryProvider,
+  type ModuleMetadata,
+  type Provider,
+} from '@nestjs/common';
 import { EventPublisher } from './event.publisher.js';
 import { HeraldKafkaServer } from './herald-kafka.server.js';
 import { KafkaConnection } from './kafka.connection.js';
@@ -13,8 +20,21 @@ export interface KafkaModuleAsyncOptions {
   useFactory: (...args: never[]) => KafkaOptions | Promise<KafkaOptions>;
 }
 
-const services: Provider[] = [KafkaConnection, KafkaMetrics, EventPublisher, TopicAdmin, HeraldKafkaServer];
-const exported = [KAFKA_OPTIONS, KafkaConnection, KafkaMetrics, EventPublisher, TopicAdmin, HeraldKafkaServer];
+const services: Provider[] = [
+  KafkaConnection,
+  KafkaMetrics,
+  EventPublisher,
+  TopicAdmin,
+  HeraldKafkaServer,
+];
+const exported = [
+  KAFKA_OPTIONS,
+  KafkaConnection,
+  KafkaMetrics,
+  EventPublisher,
+  TopicAdmin,
+  HeraldKafkaServer,
+];
 
 @Global()
 @Module({})
@@ -31,7 +51,10 @@ export class KafkaModule {
     return {
       module: KafkaModule,
       imports: options.imports ?? [],
-      providers: [{ provide: KAFKA_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] }, ...services],
+      providers: [
+        { provide: KAFKA_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
+        ...services,
+      ],
       exports: exported,
     };
   }

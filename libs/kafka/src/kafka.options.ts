@@ -6,7 +6,11 @@ export interface KafkaSecurity {
   /** TLS to the brokers: `true` trusts the system CAs; PEM contents for a private CA or a client certificate. */
   ssl?: boolean | { ca?: string; cert?: string; key?: string };
   /** SASL credentials; SCRAM never sends the password itself. */
-  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  sasl?: {
+    mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+    username: string;
+    password: string;
+  };
 }
 
 export interface KafkaOptions extends KafkaSecurity {
@@ -45,7 +49,8 @@ export interface ResolvedKafkaOptions extends KafkaSecurity {
 
 export function resolveKafkaOptions(options: KafkaOptions): ResolvedKafkaOptions {
   if (!options.clientId) throw new Error('KafkaOptions.clientId is required');
-  if (!options.brokers?.length) throw new Error('KafkaOptions.brokers needs at least one host:port');
+  if (!options.brokers?.length)
+    throw new Error('KafkaOptions.brokers needs at least one host:port');
   return {
     clientId: options.clientId,
     brokers: options.brokers,

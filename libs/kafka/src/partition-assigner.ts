@@ -15,14 +15,17 @@ export class PartitionAssigner {
 
   async assign(topic: string, messages: Message[]): Promise<void> {
     const count = await this.countOf(topic);
-    const partitionMetadata: PartitionMetadata[] = Array.from({ length: count }, (_, partitionId) => ({
-      partitionId,
-      leader: partitionId,
-      replicas: [],
-      isr: [],
-      offlineReplicas: [],
-      partitionErrorCode: 0,
-    }));
+    const partitionMetadata: PartitionMetadata[] = Array.from(
+      { length: count },
+      (_, partitionId) => ({
+        partitionId,
+        leader: partitionId,
+        replicas: [],
+        isr: [],
+        offlineReplicas: [],
+        partitionErrorCode: 0,
+      }),
+    );
     for (const message of messages) {
       message.partition ??= this.partitioner({ topic, partitionMetadata, message });
     }

@@ -28,14 +28,17 @@ export class PauseState {
     if (!this.topicPaused) return [];
     this.topicPaused = false;
     const actions: PauseAction[] = [{ op: 'resume' }];
-    if (this.held.size > 0) actions.push({ op: 'pause', partitions: [...this.held].sort((a, b) => a - b) });
+    if (this.held.size > 0)
+      actions.push({ op: 'pause', partitions: [...this.held].sort((a, b) => a - b) });
     return actions;
   }
 
   /** Pauses that restore the whole state on a consumer that lost its own (kafkajs restarts it after a crash). */
   current(): PauseAction[] {
     if (this.topicPaused) return [{ op: 'pause' }];
-    return this.held.size > 0 ? [{ op: 'pause', partitions: [...this.held].sort((a, b) => a - b) }] : [];
+    return this.held.size > 0
+      ? [{ op: 'pause', partitions: [...this.held].sort((a, b) => a - b) }]
+      : [];
   }
 
   hold(partition: number): PauseAction[] {

@@ -6,10 +6,20 @@ describe('rawRecordOf', () => {
     const record = rawRecordOf({
       value,
       timestamp: '1700000000000',
-      headers: { ce_id: 'abc', ce_type: 't', ce_source: '/s', ce_specversion: '1.0', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+      headers: {
+        ce_id: 'abc',
+        ce_type: 't',
+        ce_source: '/s',
+        ce_specversion: '1.0',
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      },
     });
     expect(record.data).toBe(value);
-    expect(record.attributes).toMatchObject({ id: 'abc', type: 't', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
+    expect(record.attributes).toMatchObject({
+      id: 'abc',
+      type: 't',
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    });
   });
 
   it('accepts records without headers or value, with empty attributes', () => {
@@ -17,7 +27,13 @@ describe('rawRecordOf', () => {
     expect(record).toEqual({
       ok: true,
       data: null,
-      attributes: { id: '', type: '', source: '', specversion: '1.0', time: '2023-11-14T22:13:20.000Z' },
+      attributes: {
+        id: '',
+        type: '',
+        source: '',
+        specversion: '1.0',
+        time: '2023-11-14T22:13:20.000Z',
+      },
     });
   });
 });

@@ -16,6 +16,12 @@ export function rawRecordOf(message: Pick<KafkaMessage, 'headers' | 'value' | 't
   const attributes: CloudEventAttributes = parsed.ok
     ? parsed.attributes
     : // Records without CloudEvents headers are expected here; empty attributes say "none".
-      { id: '', type: '', source: '', specversion: '1.0', time: new Date(Number(message.timestamp) || Date.now()).toISOString() };
+      {
+        id: '',
+        type: '',
+        source: '',
+        specversion: '1.0',
+        time: new Date(Number(message.timestamp) || Date.now()).toISOString(),
+      };
   return { ok: true, data: message.value, attributes };
 }

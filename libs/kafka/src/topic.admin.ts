@@ -92,7 +92,10 @@ export class TopicAdmin implements OnApplicationShutdown {
     const admin = this.pingAdmin;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)),
+        PING_TIMEOUT_MS,
+      );
     });
     const probe = (async () => {
       await admin.connect();
@@ -104,7 +107,11 @@ export class TopicAdmin implements OnApplicationShutdown {
     } catch (error) {
       this.pingAdmin = undefined;
       admin.disconnect().catch(() => undefined);
-      throw HeraldError.outage(ErrorCode.DependencyUnavailable, `Kafka is not reachable: ${describeError(error)}`, error);
+      throw HeraldError.outage(
+        ErrorCode.DependencyUnavailable,
+        `Kafka is not reachable: ${describeError(error)}`,
+        error,
+      );
     } finally {
       clearTimeout(timer);
     }
@@ -127,7 +134,11 @@ export class TopicAdmin implements OnApplicationShutdown {
       return admin;
     })().catch((error: unknown) => {
       this.connecting = undefined;
-      throw HeraldError.outage(ErrorCode.DependencyUnavailable, `Kafka admin could not connect: ${describeError(error)}`, error);
+      throw HeraldError.outage(
+        ErrorCode.DependencyUnavailable,
+        `Kafka admin could not connect: ${describeError(error)}`,
+        error,
+      );
     });
     return this.connecting;
   }
@@ -141,7 +152,10 @@ export class TopicAdmin implements OnApplicationShutdown {
         const byName = new Map(metadata.map((t) => [t.name, t]));
         const lagging = topics.filter((name) => {
           const partitions = byName.get(name)?.partitions ?? [];
-          return partitions.length === 0 || partitions.some((p) => p.leader < 0 || p.partitionErrorCode !== 0);
+          return (
+            partitions.length === 0 ||
+            partitions.some((p) => p.leader < 0 || p.partitionErrorCode !== 0)
+          );
         });
         if (lagging.length === 0) return;
         problem = `no leader yet for ${lagging.join(', ')}`;

@@ -57,7 +57,11 @@ const RECORD_RETRY_MAX_MS = 60_000;
 
 /** A driver's own error code (SQLSTATE, errno name, Kafka error type), when it has one. */
 function errorCodeOf(error: unknown): string | undefined {
-  const shape = error as { code?: unknown; type?: unknown; driverError?: { code?: unknown } } | null;
+  const shape = error as {
+    code?: unknown;
+    type?: unknown;
+    driverError?: { code?: unknown };
+  } | null;
   const code = shape?.driverError?.code ?? shape?.code ?? shape?.type;
   return typeof code === 'string' ? code.slice(0, 64) : undefined;
 }
@@ -308,7 +312,11 @@ export class TopicConsumer {
     if (records.length === 0) return true;
 
     try {
-      await this.handle(records.map((r) => r.event), partition, payload);
+      await this.handle(
+        records.map((r) => r.event),
+        partition,
+        payload,
+      );
       this.outageBackoffs.delete(partition);
       this.failures.delete(partition);
       return true;

@@ -13,25 +13,40 @@ const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
  * and a server span per request that continues the caller's `traceparent` when it sends one.
  */
 export function instrumentHttp(app: NestFastifyApplication, metrics: MetricsRegistry): void {
-  const histogram = metrics.histogram('herald_http_request_duration_seconds', 'HTTP request latency', ['method', 'route', 'status_code'], BUCKETS);
+  const histogram = metrics.histogram(
+    'herald_http_request_duration_seconds',
+    'HTTP request latency',
+    ['method', 'route', 'status_code'],
+    BUCKETS,
+  );
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, _reply, done) => {
     const route = request.routeOptions?.url ?? 'unmatched';
     if (UNTRACED.has(route)) return done();
     const incoming = request.headers.traceparent;
     const parent = contextFromTraceparent(typeof incoming === 'string' ? incoming : undefined);
-    const span = tracer().startSpan(`${request.method} ${route}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'http.route': route } }, parent);
+    const span = tracer().startSpan(
+      `${request.method} ${route}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': request.method, 'http.route': route },
+      },
+      parent,
+    );
     spans.set(request, span);
     context.with(trace.setSpan(parent, span), done);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
-      const span = spans.get(request);
-      span?.setAttribute('http.response.status_code', reply.statusCode);
-      span?.end();
-      const route = request.routeOptions?.url ?? 'unmatched';
-      if (route !== '/metrics') {
-        histogram.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
-      }
-      done();
-    });
+    const span = spans.get(request);
+    span?.setAttribute('http.response.status_code', reply.statusCode);
+    span?.end();
+    const route = request.routeOptions?.url ?? 'unmatched';
+    if (route !== '/metrics') {
+      histogram.observe(
+        { method: request.method, route, status_code: String(reply.statusCode) },
+        reply.elapsedTime / 1000,
+      );
+    }
+    done();
+  });
 }

@@ -17,22 +17,39 @@ describe('JsonLogger', () => {
     const { lines, stream } = capture();
     new JsonLogger('audience', 'log', stream).log('run 42 resolved', 'ResolveAudienceService');
     await new Promise((r) => setImmediate(r));
-    expect(lines[0]).toMatchObject({ service: 'audience', context: 'ResolveAudienceService', msg: 'run 42 resolved', level: 30 });
+    expect(lines[0]).toMatchObject({
+      service: 'audience',
+      context: 'ResolveAudienceService',
+      msg: 'run 42 resolved',
+      level: 30,
+    });
   });
 
   it('carries a run id as a field of its own, beside the scrubbed message', async () => {
     const { lines, stream } = capture();
     const runId = '0b8e8a3c-5f0e-4a8e-9d43-6a1f2b3c4d5e';
-    new JsonLogger('audience', 'log', stream).warn({ msg: `run ${runId} failed: Bearer hrt_abcdefghijkl`, runId }, 'ResolveAudienceService');
+    new JsonLogger('audience', 'log', stream).warn(
+      { msg: `run ${runId} failed: Bearer hrt_abcdefghijkl`, runId },
+      'ResolveAudienceService',
+    );
     await new Promise((r) => setImmediate(r));
-    expect(lines[0]).toMatchObject({ service: 'audience', context: 'ResolveAudienceService', runId, level: 40 });
+    expect(lines[0]).toMatchObject({
+      service: 'audience',
+      context: 'ResolveAudienceService',
+      runId,
+      level: 40,
+    });
     expect(lines[0]!.msg).toMatch(new RegExp(`^run ${runId} failed: Bearer…\\[redacted\\]`));
   });
 
   it('never writes a token, in fields or in messages', async () => {
     const { lines, stream } = capture();
     const logger = new JsonLogger('gateway', 'log', stream);
-    logger.log({ msg: 'call', headers: { authorization: 'Bearer hrt_abcdefghijkl' }, token: 'hrt_abcdefghijkl' });
+    logger.log({
+      msg: 'call',
+      headers: { authorization: 'Bearer hrt_abcdefghijkl' },
+      token: 'hrt_abcdefghijkl',
+    });
     logger.warn('refused Authorization: Bearer hrt_abcdefghijkl for hak_zzzzzzzzzzzz');
     await new Promise((r) => setImmediate(r));
     const text = JSON.stringify(lines);
@@ -45,7 +62,15 @@ describe('JsonLogger', () => {
       'GET /hooks/hk_live_Key123?bot_token=abc123&x=1 failed; ?token=legacy9 access_token=EAAGxxxxxxxxxxxxxxxxxx ' +
         'Authorization: Basic QUM6c2VjcmV0 {"authToken":"tw1l10","x-api-key":"csml-key"} route /hooks/:hookKey',
     );
-    for (const secret of ['hk_live_Key123', 'abc123', 'legacy9', 'EAAGxxxxxxxxxxxxxxxxxx', 'QUM6c2VjcmV0', 'tw1l10', 'csml-key']) {
+    for (const secret of [
+      'hk_live_Key123',
+      'abc123',
+      'legacy9',
+      'EAAGxxxxxxxxxxxxxxxxxx',
+      'QUM6c2VjcmV0',
+      'tw1l10',
+      'csml-key',
+    ]) {
       expect([secret, line.includes(secret)]).toEqual([secret, false]);
     }
     expect(line).toContain('/hooks/[redacted]?bot_token=[redacted]&x=1');
@@ -54,7 +79,11 @@ describe('JsonLogger', () => {
 
   it('scrubs strings inside structured fields too', async () => {
     const { lines, stream } = capture();
-    new JsonLogger('gateway', 'log', stream).error({ msg: 'failed', url: '/hooks/hk_secret_1?bot_token=t0k3n', nested: { note: 'Bearer abcdef123456' } });
+    new JsonLogger('gateway', 'log', stream).error({
+      msg: 'failed',
+      url: '/hooks/hk_secret_1?bot_token=t0k3n',
+      nested: { note: 'Bearer abcdef123456' },
+    });
     await new Promise((r) => setImmediate(r));
     const text = JSON.stringify(lines);
     expect(text).not.toMatch(/hk_secret_1|t0k3n|abcdef123456/);

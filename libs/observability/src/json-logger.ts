@@ -34,17 +34,29 @@ const PINO_LEVEL: Record<LogLevel, string> = {
 // a query string, and a hook key (the path segment after /hooks/, itself a bearer secret).
 // Order matters: a whole header value goes before the credential patterns it contains.
 const SECRET_PATTERNS: Array<[RegExp, string | ((match: string) => string)]> = [
-  [/\b((?:proxy-)?authorization|x-api-key|x-hub-signature(?:-256)?|x-twilio-signature)(["']?\s*[:=]\s*["']?)[^"',}\n]+/gi, '$1$2[redacted]'],
+  [
+    /\b((?:proxy-)?authorization|x-api-key|x-hub-signature(?:-256)?|x-twilio-signature)(["']?\s*[:=]\s*["']?)[^"',}\n]+/gi,
+    '$1$2[redacted]',
+  ],
   [/\b(Bearer|Basic)\s+[\w.~+/=-]+/gi, '$1…[redacted]'],
   [/\b(hrt|hak)_[\w-]{8,}/g, '$1_…[redacted]'],
   [/\bEAA[A-Za-z0-9]{16,}/g, 'EAA…[redacted]'],
-  [/([?&;](?:bot_token|token|access_token|api_key|apikey|key|secret|password|hub\.verify_token)=)[^&#\s"'<>]*/gi, '$1[redacted]'],
+  [
+    /([?&;](?:bot_token|token|access_token|api_key|apikey|key|secret|password|hub\.verify_token)=)[^&#\s"'<>]*/gi,
+    '$1[redacted]',
+  ],
   [/(\/hooks\/)(?!:)[^/?#\s"'<>]+/g, '$1[redacted]'],
-  [/("(?:token|accessToken|authToken|pageAccessToken|appSecret|password|secret|hookKey)"\s*:\s*)"[^"]*"/g, '$1"[redacted]"'],
+  [
+    /("(?:token|accessToken|authToken|pageAccessToken|appSecret|password|secret|hookKey)"\s*:\s*)"[^"]*"/g,
+    '$1"[redacted]"',
+  ],
 ];
 
 export function scrub(message: string): string {
-  return SECRET_PATTERNS.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement as string), message);
+  return SECRET_PATTERNS.reduce(
+    (text, [pattern, replacement]) => text.replace(pattern, replacement as string),
+    message,
+  );
 }
 
 /** Every string inside `value` scrubbed (objects and arrays a few levels deep; other values as they are). */
@@ -61,20 +73,32 @@ export class JsonLogger implements LoggerService {
 
   constructor(service: string, level: LogLevel, destination?: pino.DestinationStream) {
     this.pino = pino(
-      { base: { service }, level: PINO_LEVEL[level], redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, timestamp: pino.stdTimeFunctions.isoTime },
+      {
+        base: { service },
+        level: PINO_LEVEL[level],
+        redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+        timestamp: pino.stdTimeFunctions.isoTime,
+      },
       destination,
     );
   }
 
   private write(level: LogLevel, message: unknown, params: unknown[]): void {
-    const context = typeof params[params.length - 1] === 'string' ? (params[params.length - 1] as string) : undefined;
+    const context =
+      typeof params[params.length - 1] === 'string'
+        ? (params[params.length - 1] as string)
+        : undefined;
     const fields: Record<string, unknown> = context ? { context } : {};
-    if (level === 'error' && typeof params[0] === 'string' && params.length > 1) fields.stack = scrub(params[0]);
+    if (level === 'error' && typeof params[0] === 'string' && params.length > 1)
+      fields.stack = scrub(params[0]);
     if (typeof message === 'object' && message !== null) {
       // Structured lines ({ msg, runId, … }): the run id is a field operators filter on.
       const { msg, ...rest } = message as { msg?: unknown };
       const text = typeof msg === 'string' ? scrub(msg) : undefined;
-      this.pino[PINO_LEVEL[level] as 'info']({ ...fields, ...(scrubDeep(rest) as object) }, ...(text !== undefined ? [text] : []));
+      this.pino[PINO_LEVEL[level] as 'info'](
+        { ...fields, ...(scrubDeep(rest) as object) },
+        ...(text !== undefined ? [text] : []),
+      );
     } else {
       this.pino[PINO_LEVEL[level] as 'info'](fields, scrub(String(message)));
     }

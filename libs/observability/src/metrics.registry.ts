@@ -19,20 +19,39 @@ export class MetricsRegistry {
 
   counter(name: string, help: string, labelNames: string[] = []): Counter<string> {
     let metric = this.counters.get(name);
-    if (!metric) this.counters.set(name, (metric = new Counter({ name, help, labelNames, registers: [this.registry] })));
+    if (!metric)
+      this.counters.set(
+        name,
+        (metric = new Counter({ name, help, labelNames, registers: [this.registry] })),
+      );
     return metric;
   }
 
   gauge(name: string, help: string, labelNames: string[] = []): Gauge<string> {
     let metric = this.gauges.get(name);
-    if (!metric) this.gauges.set(name, (metric = new Gauge({ name, help, labelNames, registers: [this.registry] })));
+    if (!metric)
+      this.gauges.set(
+        name,
+        (metric = new Gauge({ name, help, labelNames, registers: [this.registry] })),
+      );
     return metric;
   }
 
-  histogram(name: string, help: string, labelNames: string[] = [], buckets?: number[]): Histogram<string> {
+  histogram(
+    name: string,
+    help: string,
+    labelNames: string[] = [],
+    buckets?: number[],
+  ): Histogram<string> {
     let metric = this.histograms.get(name);
     if (!metric) {
-      metric = new Histogram({ name, help, labelNames, registers: [this.registry], ...(buckets ? { buckets } : {}) });
+      metric = new Histogram({
+        name,
+        help,
+        labelNames,
+        registers: [this.registry],
+        ...(buckets ? { buckets } : {}),
+      });
       this.histograms.set(name, metric);
     }
     return metric;

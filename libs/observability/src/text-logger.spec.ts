@@ -8,7 +8,9 @@ describe('TextLogger', () => {
       const logger = new TextLogger('test');
       expect(() => logger.error({ msg: 'record sent to the DLQ', runId: 'r1' })).not.toThrow();
       expect(() => logger.error('plain message')).not.toThrow();
-      expect(() => logger.error('with a stack', 'Error: x\n    at /hooks/abcdefghijklmnop')).not.toThrow();
+      expect(() =>
+        logger.error('with a stack', 'Error: x\n    at /hooks/abcdefghijklmnop'),
+      ).not.toThrow();
       expect(write).toHaveBeenCalled();
     } finally {
       write.mockRestore();

@@ -13,7 +13,17 @@ export class TextLogger extends ConsoleLogger {
     timestampDiff: string,
     params?: Record<string, unknown>,
   ): string {
-    return scrub(super.formatMessage(logLevel, message, pidMessage, formattedLogLevel, contextMessage, timestampDiff, params));
+    return scrub(
+      super.formatMessage(
+        logLevel,
+        message,
+        pidMessage,
+        formattedLogLevel,
+        contextMessage,
+        timestampDiff,
+        params,
+      ),
+    );
   }
 
   // Nest calls this with no stack when `error()` gets a message alone: nothing to print then.

@@ -2,11 +2,25 @@
 // one trace runs from a hook call through every service to the provider call. The transport
 // makes each batch's context active and the publisher stamps the active context on what it
 // publishes: service code does not have to thread trace ids by hand.
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Context, type Span } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  context,
+  propagation,
+  trace,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-node';
+import {
+  BatchSpanProcessor,
+  NodeTracerProvider,
+  SimpleSpanProcessor,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
 const TRACER = 'herald';
@@ -26,10 +40,16 @@ export interface TracingOptions {
 export function setupTracing(serviceName: string, options: TracingOptions = {}): boolean {
   if (registered) return false;
   registered = true;
-  const exporter = options.exporter ?? (process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? new OTLPTraceExporter() : undefined);
+  const exporter =
+    options.exporter ??
+    (process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? new OTLPTraceExporter() : undefined);
   const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: process.env.OTEL_SERVICE_NAME ?? serviceName }),
-    spanProcessors: exporter ? [options.immediate ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter)] : [],
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: process.env.OTEL_SERVICE_NAME ?? serviceName,
+    }),
+    spanProcessors: exporter
+      ? [options.immediate ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter)]
+      : [],
   });
   provider.register({ propagator: new W3CTraceContextPropagator() });
   return true;
@@ -46,19 +66,34 @@ export function activeTraceparent(): string | undefined {
   return carrier.traceparent;
 }
 
-export function contextFromTraceparent(traceparent: string | undefined, parent: Context = ROOT_CONTEXT): Context {
+export function contextFromTraceparent(
+  traceparent: string | undefined,
+  parent: Context = ROOT_CONTEXT,
+): Context {
   return traceparent ? propagation.extract(parent, { traceparent }) : parent;
 }
 
 /** Runs `fn` inside a new span (child of `parent`), ending it with the outcome. */
 export async function inSpan<T>(
   name: string,
-  options: { kind?: SpanKind; parent?: Context; attributes?: Record<string, string | number>; links?: Context[] },
+  options: {
+    kind?: SpanKind;
+    parent?: Context;
+    attributes?: Record<string, string | number>;
+    links?: Context[];
+  },
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
   const parent = options.parent ?? context.active();
-  const links = (options.links ?? []).map((c) => trace.getSpanContext(c)).filter((s) => s !== undefined).map((s) => ({ context: s }));
-  const span = tracer().startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links }, parent);
+  const links = (options.links ?? [])
+    .map((c) => trace.getSpanContext(c))
+    .filter((s) => s !== undefined)
+    .map((s) => ({ context: s }));
+  const span = tracer().startSpan(
+    name,
+    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links },
+    parent,
+  );
   try {
     return await context.with(trace.setSpan(parent, span), () => fn(span));
   } catch (error) {

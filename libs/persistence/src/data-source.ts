@@ -81,7 +81,10 @@ export function dataSourceOptions(options: PersistenceOptions): DataSourceOption
 
 /** Runs pending migrations; safe to call from several processes (TypeORM takes a lock). */
 export async function runMigrations(url: string): Promise<string[]> {
-  const dataSource = new DataSource({ ...dataSourceOptions({ url, poolSize: 1 }), migrationsTransactionMode: 'each' });
+  const dataSource = new DataSource({
+    ...dataSourceOptions({ url, poolSize: 1 }),
+    migrationsTransactionMode: 'each',
+  });
   await dataSource.initialize();
   try {
     const applied = await dataSource.runMigrations({ transaction: 'each' });

@@ -54,8 +54,17 @@ export class PersistenceModule {
   static forRoot(options: PersistenceModuleOptions): DynamicModule {
     return {
       module: PersistenceModule,
-      imports: [TypeOrmModule.forRoot({ ...dataSourceOptions(options), retryAttempts: 3, retryDelay: 1000 })],
-      providers: [...REPOSITORIES, { provide: SecretBox, useValue: new SecretBox(options.encryptionKey) }],
+      imports: [
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(options),
+          retryAttempts: 3,
+          retryDelay: 1000,
+        }),
+      ],
+      providers: [
+        ...REPOSITORIES,
+        { provide: SecretBox, useValue: new SecretBox(options.encryptionKey) },
+      ],
       exports: [...REPOSITORIES, SecretBox],
     };
   }

@@ -12,7 +12,10 @@ class AppConfig extends BaseConfig {
 
 describe('loadConfig', () => {
   it('applies defaults and reads the environment', () => {
-    const config = loadConfig(AppConfig, { PORT: '3100', KAFKA_BROKERS: '127.0.0.1:9092,127.0.0.1:9094' });
+    const config = loadConfig(AppConfig, {
+      PORT: '3100',
+      KAFKA_BROKERS: '127.0.0.1:9092,127.0.0.1:9094',
+    });
     expect(config.PORT).toBe(3100);
     expect(config.brokers).toEqual(['127.0.0.1:9092', '127.0.0.1:9094']);
     expect(config.DATABASE_URL).toMatch(/^postgres:\/\//);
@@ -33,8 +36,21 @@ describe('loadConfig', () => {
   });
 
   it('requires a real encryption key in production', () => {
-    expect(() => loadConfig(AppConfig, { NODE_ENV: 'production' })).toThrow('HERALD_ENCRYPTION_KEY');
-    const kafka = { KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'herald-app', KAFKA_SASL_PASSWORD: 'pw' };
-    expect(loadConfig(AppConfig, { NODE_ENV: 'production', HERALD_ENCRYPTION_KEY: 'k'.repeat(32), ...kafka }).NODE_ENV).toBe('production');
+    expect(() => loadConfig(AppConfig, { NODE_ENV: 'production' })).toThrow(
+      'HERALD_ENCRYPTION_KEY',
+    );
+    const kafka = {
+      KAFKA_SSL: 'true',
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'herald-app',
+      KAFKA_SASL_PASSWORD: 'pw',
+    };
+    expect(
+      loadConfig(AppConfig, {
+        NODE_ENV: 'production',
+        HERALD_ENCRYPTION_KEY: 'k'.repeat(32),
+        ...kafka,
+      }).NODE_ENV,
+    ).toBe('production');
   });
 });

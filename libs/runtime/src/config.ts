@@ -1,6 +1,17 @@
 // Config is a validated class per app, loaded once at boot; every bad variable is listed at once.
 import { plainToInstance } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf, validateSync } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateIf,
+  validateSync,
+} from 'class-validator';
 import { Type } from 'class-transformer';
 import { DEFAULT_DATABASE_URL } from '@herald/persistence';
 import { developmentSecretProblems } from './production-safety.js';
@@ -21,11 +32,15 @@ export class BaseConfig {
   NODE_ENV: string = 'development';
 
   /** Comma-separated host:port list. */
-  @Matches(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, { message: 'KAFKA_BROKERS must be a comma-separated list of host:port' })
+  @Matches(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, {
+    message: 'KAFKA_BROKERS must be a comma-separated list of host:port',
+  })
   KAFKA_BROKERS: string = '127.0.0.1:9092';
 
   @IsOptional()
-  @Matches(/^[a-zA-Z0-9._-]*$/, { message: 'HERALD_TOPIC_PREFIX may hold only letters, digits, ".", "_" and "-"' })
+  @Matches(/^[a-zA-Z0-9._-]*$/, {
+    message: 'HERALD_TOPIC_PREFIX may hold only letters, digits, ".", "_" and "-"',
+  })
   HERALD_TOPIC_PREFIX: string = '';
 
   /** Create the contract topics at boot (local runs); off where Strimzi KafkaTopics own them. */
@@ -60,7 +75,9 @@ export class BaseConfig {
   KAFKA_SSL_KEY: string = '';
 
   /** SASL mechanism: scram-sha-512 (Strimzi's KafkaUser), scram-sha-256 or plain (with TLS only); empty: none. */
-  @IsIn(['', 'plain', 'scram-sha-256', 'scram-sha-512'], { message: 'KAFKA_SASL_MECHANISM must be scram-sha-512, scram-sha-256, plain or empty' })
+  @IsIn(['', 'plain', 'scram-sha-256', 'scram-sha-512'], {
+    message: 'KAFKA_SASL_MECHANISM must be scram-sha-512, scram-sha-256, plain or empty',
+  })
   KAFKA_SASL_MECHANISM: string = '';
 
   @IsString()
@@ -94,7 +111,10 @@ export class BaseConfig {
   DATABASE_POOL_SIZE: number = 10;
 
   /** Seals provider credentials at rest. Required in production. */
-  @ValidateIf((c: BaseConfig) => c.NODE_ENV === 'production' || c.HERALD_ENCRYPTION_KEY !== DEV_ENCRYPTION_KEY)
+  @ValidateIf(
+    (c: BaseConfig) =>
+      c.NODE_ENV === 'production' || c.HERALD_ENCRYPTION_KEY !== DEV_ENCRYPTION_KEY,
+  )
   @IsString()
   @MinLength(32, { message: 'HERALD_ENCRYPTION_KEY must be at least 32 characters' })
   HERALD_ENCRYPTION_KEY: string = DEV_ENCRYPTION_KEY;
@@ -119,10 +139,14 @@ export class BaseConfig {
   /** What makes this configuration unfit for production, each naming its variable. An app's config adds its own. */
   productionProblems(): string[] {
     return [
-      ...(this.HERALD_ENCRYPTION_KEY === DEV_ENCRYPTION_KEY ? ['HERALD_ENCRYPTION_KEY must be set in production (it is the development key)'] : []),
+      ...(this.HERALD_ENCRYPTION_KEY === DEV_ENCRYPTION_KEY
+        ? ['HERALD_ENCRYPTION_KEY must be set in production (it is the development key)']
+        : []),
       // BaseConfig itself is the migration Job's, which never connects to Kafka; every service's
       // config extends it and does.
-      ...(this.allowLoopbackInProduction || this.constructor === BaseConfig ? [] : kafkaProductionProblems(this)),
+      ...(this.allowLoopbackInProduction || this.constructor === BaseConfig
+        ? []
+        : kafkaProductionProblems(this)),
     ];
   }
 
@@ -140,7 +164,10 @@ export class BaseConfig {
   }
 }
 
-export function loadConfig<T extends object>(cls: new () => T, env: NodeJS.ProcessEnv = process.env): T {
+export function loadConfig<T extends object>(
+  cls: new () => T,
+  env: NodeJS.ProcessEnv = process.env,
+): T {
   const defaults = new cls() as Record<string, unknown>;
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(defaults)) {
@@ -149,7 +176,9 @@ export function loadConfig<T extends object>(cls: new () => T, env: NodeJS.Proce
   }
   const config = plainToInstance(cls, { ...defaults, ...raw });
   const errors = validateSync(config, { forbidUnknownValues: false });
-  const problems = errors.flatMap((e) => Object.values(e.constraints ?? { [e.property]: `${e.property} is invalid` }));
+  const problems = errors.flatMap((e) =>
+    Object.values(e.constraints ?? { [e.property]: `${e.property} is invalid` }),
+  );
   // Production refuses every development default at once, beside the invalid values; any config
   // class with a NODE_ENV gets the secret check, so a class outside BaseConfig is covered too.
   if (config instanceof BaseConfig) problems.push(...config.consistencyProblems());
@@ -157,7 +186,10 @@ export function loadConfig<T extends object>(cls: new () => T, env: NodeJS.Proce
   if (values.NODE_ENV === 'production') {
     const unsafe = [
       ...(config instanceof BaseConfig ? config.productionProblems() : []),
-      ...developmentSecretProblems(values, Object.keys(defaults).filter((k) => k !== 'HERALD_ENCRYPTION_KEY')),
+      ...developmentSecretProblems(
+        values,
+        Object.keys(defaults).filter((k) => k !== 'HERALD_ENCRYPTION_KEY'),
+      ),
     ];
     problems.push(...unsafe.filter((p) => !problems.includes(p)));
   }

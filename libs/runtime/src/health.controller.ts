@@ -1,5 +1,10 @@
 import { Controller, Get, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
 import { TopicAdmin } from '@herald/kafka';
 
 /** Turns readiness false as soon as shutdown begins, so the load balancer stops sending work. */

@@ -35,8 +35,12 @@ describe('Kafka TLS and SASL settings', () => {
       ssl: { ca: PEM },
       sasl: { mechanism: 'scram-sha-512', username: 'herald-audience', password: 'pw' },
     });
-    expect(kafkaSecurityOf(loadConfig(BaseConfig, { KAFKA_SSL: 'true', KAFKA_SSL_CA: PEM })).security).toEqual({ ssl: { ca: PEM } });
-    expect(kafkaSecurityOf(loadConfig(BaseConfig, { KAFKA_SSL: 'true' })).security).toEqual({ ssl: true });
+    expect(
+      kafkaSecurityOf(loadConfig(BaseConfig, { KAFKA_SSL: 'true', KAFKA_SSL_CA: PEM })).security,
+    ).toEqual({ ssl: { ca: PEM } });
+    expect(kafkaSecurityOf(loadConfig(BaseConfig, { KAFKA_SSL: 'true' })).security).toEqual({
+      ssl: true,
+    });
   });
 
   it('are refused at boot when they do not hold together, each named', () => {
@@ -44,16 +48,28 @@ describe('Kafka TLS and SASL settings', () => {
       'KAFKA_SASL_USERNAME is required when KAFKA_SASL_MECHANISM is set',
       'KAFKA_SASL_PASSWORD is required when KAFKA_SASL_MECHANISM is set',
     ]);
-    expect(problemsOf({ KAFKA_SASL_MECHANISM: 'gssapi', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' })).toEqual([
-      'KAFKA_SASL_MECHANISM must be scram-sha-512, scram-sha-256, plain or empty',
-    ]);
+    expect(
+      problemsOf({
+        KAFKA_SASL_MECHANISM: 'gssapi',
+        KAFKA_SASL_USERNAME: 'u',
+        KAFKA_SASL_PASSWORD: 'p',
+      }),
+    ).toEqual(['KAFKA_SASL_MECHANISM must be scram-sha-512, scram-sha-256, plain or empty']);
     expect(problemsOf({ KAFKA_SASL_USERNAME: 'u' })[0]).toMatch(/without KAFKA_SASL_MECHANISM/);
-    expect(problemsOf({ KAFKA_SSL_CA: PEM })[0]).toMatch(/KAFKA_SSL_CA set while KAFKA_SSL is not "true"/);
-    expect(problemsOf({ KAFKA_SSL: 'true', KAFKA_SSL_CERT: PEM })[0]).toMatch(/KAFKA_SSL_CERT and KAFKA_SSL_KEY go together/);
-    expect(problemsOf({ KAFKA_SSL: 'true', KAFKA_SSL_CA: '/nonexistent/ca.crt' })[0]).toMatch(/KAFKA_SSL_CA names \/nonexistent\/ca.crt, which cannot be read \(ENOENT\)/);
+    expect(problemsOf({ KAFKA_SSL_CA: PEM })[0]).toMatch(
+      /KAFKA_SSL_CA set while KAFKA_SSL is not "true"/,
+    );
+    expect(problemsOf({ KAFKA_SSL: 'true', KAFKA_SSL_CERT: PEM })[0]).toMatch(
+      /KAFKA_SSL_CERT and KAFKA_SSL_KEY go together/,
+    );
+    expect(problemsOf({ KAFKA_SSL: 'true', KAFKA_SSL_CA: '/nonexistent/ca.crt' })[0]).toMatch(
+      /KAFKA_SSL_CA names \/nonexistent\/ca.crt, which cannot be read \(ENOENT\)/,
+    );
   });
 
   it('never echo the SASL password in a problem', () => {
-    expect(problemsOf({ KAFKA_SASL_PASSWORD: 'hunter2-secret' }).join(' ')).not.toContain('hunter2-secret');
+    expect(problemsOf({ KAFKA_SASL_PASSWORD: 'hunter2-secret' }).join(' ')).not.toContain(
+      'hunter2-secret',
+    );
   });
 });

@@ -16,14 +16,18 @@ export const DEVELOPMENT_SECRETS: ReadonlyMap<string, string> = new Map([
 ]);
 
 /** Every variable of `config` (a loaded config object) whose value, or one of its comma-separated values, is a development secret. */
-export function developmentSecretProblems(config: Record<string, unknown>, variables: string[]): string[] {
+export function developmentSecretProblems(
+  config: Record<string, unknown>,
+  variables: string[],
+): string[] {
   const problems: string[] = [];
   for (const variable of variables) {
     const value = config[variable];
     if (typeof value !== 'string') continue;
     for (const part of value.split(',').map((v) => v.trim())) {
       const what = DEVELOPMENT_SECRETS.get(part);
-      if (what) problems.push(`${variable} holds ${what}, which is public: set a secret of your own`);
+      if (what)
+        problems.push(`${variable} holds ${what}, which is public: set a secret of your own`);
     }
   }
   return problems;
@@ -45,7 +49,11 @@ function isLoopback(hostname: string): boolean {
  * nothing in a cluster). `allowLocal` (HERALD_ALLOW_LOOPBACK_IN_PRODUCTION) lifts both for a
  * one-machine production run such as the benchmark.
  */
-export function productionUrlProblems(variable: string, url: string, allowLocal: boolean): string[] {
+export function productionUrlProblems(
+  variable: string,
+  url: string,
+  allowLocal: boolean,
+): string[] {
   if (!url || allowLocal) return [];
   let parsed: URL;
   try {
@@ -54,7 +62,8 @@ export function productionUrlProblems(variable: string, url: string, allowLocal:
     return []; // its own validator already names it
   }
   const problems: string[] = [];
-  if (isLoopback(parsed.hostname)) problems.push(`${variable} (${url}) is on loopback, a development default: set the real URL`);
+  if (isLoopback(parsed.hostname))
+    problems.push(`${variable} (${url}) is on loopback, a development default: set the real URL`);
   if (parsed.protocol === 'http:') problems.push(`${variable} (${url}) is plain http: use https`);
   return problems;
 }

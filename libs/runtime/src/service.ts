@@ -5,7 +5,13 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyServerOptions } from 'fastify';
 import { HeraldKafkaServer, KafkaModule, TopicAdmin } from '@herald/kafka';
-import { ObservabilityModule, JsonLogger, MetricsRegistry, TextLogger, instrumentHttp } from '@herald/observability';
+import {
+  ObservabilityModule,
+  JsonLogger,
+  MetricsRegistry,
+  TextLogger,
+  instrumentHttp,
+} from '@herald/observability';
 import { PersistenceModule } from '@herald/persistence';
 import type { BaseConfig } from './config.js';
 import { kafkaSecurityOf } from './kafka-security.js';

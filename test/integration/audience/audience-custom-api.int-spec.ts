@@ -15,7 +15,12 @@ describe('From-API recipients (real Kafka, PostgreSQL and HTTP)', () => {
     await h.prepare();
     base = await api.start();
     botId = await h.createBot();
-    await h.start({ CUSTOM_API_ALLOWED_HOSTS: '127.0.0.1', CUSTOM_API_TIMEOUT_MS: '400', CUSTOM_API_RETRIES: '2', CUSTOM_API_RETRY_BASE_MS: '20' });
+    await h.start({
+      CUSTOM_API_ALLOWED_HOSTS: '127.0.0.1',
+      CUSTOM_API_TIMEOUT_MS: '400',
+      CUSTOM_API_RETRIES: '2',
+      CUSTOM_API_RETRY_BASE_MS: '20',
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -24,7 +29,9 @@ describe('From-API recipients (real Kafka, PostgreSQL and HTTP)', () => {
   });
 
   async function runFor(path: string, headers?: Record<string, string>, extra = {}) {
-    const broadcastId = await h.createBroadcast(botId, { recipients: { endpoint: `${base}${path}`, headers } });
+    const broadcastId = await h.createBroadcast(botId, {
+      recipients: { endpoint: `${base}${path}`, headers },
+    });
     const request = h.request(botId, { broadcastId, content: undefined, ...extra });
     await h.publish([request]);
     const run = (await h.settled([request.runId])).get(request.runId)!;
@@ -35,7 +42,11 @@ describe('From-API recipients (real Kafka, PostgreSQL and HTTP)', () => {
     const { run, pages } = await runFor('/good', { Authorization: SECRET, 'X-Custom': 'kept' });
     expect(pages.map((p) => p.page)).toEqual([0, 1, 2]);
     expect(pages.flatMap((p) => p.targets)).toEqual(
-      ['u1', 'u2', 'u3', 'u4', 'u5', 'u6'].map((uid) => ({ userId: uid, message: `Hi ${uid}`, create: false })),
+      ['u1', 'u2', 'u3', 'u4', 'u5', 'u6'].map((uid) => ({
+        userId: uid,
+        message: `Hi ${uid}`,
+        create: false,
+      })),
     );
     expect(pages[0]!.messages).toEqual([{ text: 'Saved content' }]);
     expect(run).toMatchObject({ status: 'delivering', targeted: 6 });
@@ -48,14 +59,22 @@ describe('From-API recipients (real Kafka, PostgreSQL and HTTP)', () => {
 
   it('an empty page ends the list; singleContact takes the first row only', async () => {
     expect((await runFor('/empty-end')).run.targeted).toBe(2);
-    const single = await runFor('/good', { Authorization: SECRET }, { options: { singleContact: true } });
-    expect(single.pages.flatMap((p) => p.targets)).toEqual([{ userId: 'u1', message: 'Hi u1', create: false }]);
+    const single = await runFor(
+      '/good',
+      { Authorization: SECRET },
+      { options: { singleContact: true } },
+    );
+    expect(single.pages.flatMap((p) => p.targets)).toEqual([
+      { userId: 'u1', message: 'Hi u1', create: false },
+    ]);
   });
 
   it('a page of 500 rows or more fails the run, naming the page and the limit', async () => {
     const { run, pages } = await runFor('/second-big');
     expect(run.status).toBe('failed');
-    expect(run.reason).toMatch(/From-API recipients \(http:\/\/127\.0\.0\.1:\d+\/second-big\), page 2: holds 512 rows; a page must hold fewer than 500/);
+    expect(run.reason).toMatch(
+      /From-API recipients \(http:\/\/127\.0\.0\.1:\d+\/second-big\), page 2: holds 512 rows; a page must hold fewer than 500/,
+    );
     // The first page was valid and is out already.
     expect(pages.map((p) => p.targets.length)).toEqual([2]);
   });
@@ -75,7 +94,12 @@ describe('From-API recipients (real Kafka, PostgreSQL and HTTP)', () => {
   });
 
   it('never calls an internal address that is not allowed, and never reveals the headers', async () => {
-    const metadata = await h.createBroadcast(botId, { recipients: { endpoint: 'http://169.254.169.254/latest/meta-data/', headers: { Authorization: SECRET } } });
+    const metadata = await h.createBroadcast(botId, {
+      recipients: {
+        endpoint: 'http://169.254.169.254/latest/meta-data/',
+        headers: { Authorization: SECRET },
+      },
+    });
     const request = h.request(botId, { broadcastId: metadata, content: undefined });
     await h.publish([request]);
     const refused = (await h.settled([request.runId])).get(request.runId)!;

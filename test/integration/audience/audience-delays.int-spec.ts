@@ -17,7 +17,12 @@ describe('delayed runs (real Kafka and PostgreSQL)', () => {
   beforeAll(async () => {
     await h.prepare();
     botId = await h.createBot();
-    ids = (await h.insertContacts(botId, Array.from({ length: 300 }, (_, i) => ({ userId: `d${i}` })))).sort();
+    ids = (
+      await h.insertContacts(
+        botId,
+        Array.from({ length: 300 }, (_, i) => ({ userId: `d${i}` })),
+      )
+    ).sort();
   }, 60_000);
 
   afterAll(async () => {
@@ -51,7 +56,10 @@ describe('delayed runs (real Kafka and PostgreSQL)', () => {
     const first = await h.start();
     const request = h.request(botId, { scheduledFor: at(7000) });
     await h.publish([request]);
-    await eventually(async () => (await h.run(request.runId))?.status === 'scheduled', 'the run to be scheduled');
+    await eventually(
+      async () => (await h.run(request.runId))?.status === 'scheduled',
+      'the run to be scheduled',
+    );
     await h.stop(first);
     const second = await h.start();
     await h.settled([request.runId], 20_000);
@@ -64,10 +72,20 @@ describe('delayed runs (real Kafka and PostgreSQL)', () => {
     const app = await h.start();
     const request = h.request(botId, { scheduledFor: at(1500) });
     await h.publish([request]);
-    await eventually(async () => (await h.run(request.runId))?.status === 'scheduled', 'the run to be scheduled');
-    expect(await app.get(RunRepository).cancel(request.runId)).toMatchObject({ cancelled: true, run: { status: 'cancelled' } });
+    await eventually(
+      async () => (await h.run(request.runId))?.status === 'scheduled',
+      'the run to be scheduled',
+    );
+    expect(await app.get(RunRepository).cancel(request.runId)).toMatchObject({
+      cancelled: true,
+      run: { status: 'cancelled' },
+    });
     await sleep(3000);
-    expect(await h.run(request.runId)).toMatchObject({ status: 'cancelled', started_at: null, pages_emitted: 0 });
+    expect(await h.run(request.runId)).toMatchObject({
+      status: 'cancelled',
+      started_at: null,
+      pages_emitted: 0,
+    });
     expect((await h.pages()).get(request.runId)).toBeUndefined();
     await h.stop(app);
   }, 30_000);
@@ -78,7 +96,10 @@ describe('delayed runs (real Kafka and PostgreSQL)', () => {
     const due = at(2500);
     const requests = Array.from({ length: 24 }, () => h.request(botId, { scheduledFor: due }));
     await h.publish(requests);
-    const runs = await h.settled(requests.map((r) => r.runId), 30_000);
+    const runs = await h.settled(
+      requests.map((r) => r.runId),
+      30_000,
+    );
     const pages = await h.pages();
     for (const request of requests) {
       expect(pages.get(request.runId)!.map((p) => p.page)).toEqual([0, 1, 2, 3, 4, 5]);

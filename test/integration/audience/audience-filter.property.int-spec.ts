@@ -11,14 +11,77 @@ import { CRITERIA, type Audience, type Criterion, type Filter } from '@herald/co
 import { compileAudience, type FilterableContact } from '@herald/audience-filter';
 import { prepareDatabase, testDatabaseUrl } from '@herald/testing';
 
-const CHARS = ['a', 'A', 'b', 'B', 'z', 'Z', 'é', 'É', 'ß', 'İ', 'ı', '0', '1', '9', '-', '+', '.', ' ', '%', '_', '\\', "'", '😀', '\uffff'];
+const CHARS = [
+  'a',
+  'A',
+  'b',
+  'B',
+  'z',
+  'Z',
+  'é',
+  'É',
+  'ß',
+  'İ',
+  'ı',
+  '0',
+  '1',
+  '9',
+  '-',
+  '+',
+  '.',
+  ' ',
+  '%',
+  '_',
+  '\\',
+  "'",
+  '😀',
+  '\uffff',
+];
 /** Filter values may hold lone surrogates (JSON allows "\ud83d"); stored contacts cannot. */
 const VALUE_CHARS = [...CHARS, '\ud83d', '\ude00'];
-const WORDS = ['', 'a', 'A', 'red', 'Red', 'RED', 'reD x', '0', '1', '9', '10', '010', '-1', '+1', '-0', '1.5', '1.50', '.5', '1.', '1e3', '12345678901234567890'];
-const text = fc.oneof(fc.constantFrom(...WORDS), fc.string({ unit: fc.constantFrom(...CHARS), maxLength: 6 }));
-const valueText = fc.oneof(text, fc.string({ unit: fc.constantFrom(...VALUE_CHARS), maxLength: 6 }));
+const WORDS = [
+  '',
+  'a',
+  'A',
+  'red',
+  'Red',
+  'RED',
+  'reD x',
+  '0',
+  '1',
+  '9',
+  '10',
+  '010',
+  '-1',
+  '+1',
+  '-0',
+  '1.5',
+  '1.50',
+  '.5',
+  '1.',
+  '1e3',
+  '12345678901234567890',
+];
+const text = fc.oneof(
+  fc.constantFrom(...WORDS),
+  fc.string({ unit: fc.constantFrom(...CHARS), maxLength: 6 }),
+);
+const valueText = fc.oneof(
+  text,
+  fc.string({ unit: fc.constantFrom(...VALUE_CHARS), maxLength: 6 }),
+);
 const VARIABLES = ['color', 'age', 'name', 'Email', 'constructor'];
-const FIELDS = ['user_id', 'user_phone_number', 'email', 'fbid', 'bot_channel', 'first_seen', 'last_seen', ...VARIABLES, 'missing'];
+const FIELDS = [
+  'user_id',
+  'user_phone_number',
+  'email',
+  'fbid',
+  'bot_channel',
+  'first_seen',
+  'last_seen',
+  ...VARIABLES,
+  'missing',
+];
 const DATE_FIELDS = new Set(['first_seen', 'last_seen']);
 const MIN_MS = Date.UTC(2020, 0, 1);
 const MAX_MS = Date.UTC(2030, 0, 1);
@@ -37,7 +100,9 @@ interface SeedContact {
 /** A timestamp with microseconds, as PostgreSQL stores them (both sides must agree on truncation). */
 const timestamp = fc
   .tuple(fc.integer({ min: MIN_MS, max: MAX_MS }), fc.integer({ min: 0, max: 999 }))
-  .map(([ms, micro]) => new Date(ms).toISOString().replace('Z', `${String(micro).padStart(3, '0')}Z`));
+  .map(([ms, micro]) =>
+    new Date(ms).toISOString().replace('Z', `${String(micro).padStart(3, '0')}Z`),
+  );
 
 const contactArb: fc.Arbitrary<SeedContact> = fc.record({
   channel: fc.constantFrom('whatsapp', 'sms', 'messenger'),
@@ -45,17 +110,34 @@ const contactArb: fc.Arbitrary<SeedContact> = fc.record({
   phone: fc.option(text, { nil: null }),
   email: fc.option(text, { nil: null }),
   fbid: fc.option(text, { nil: null }),
-  variables: fc.dictionary(fc.constantFrom(...VARIABLES), fc.option(text, { nil: null }), { maxKeys: 4 }),
+  variables: fc.dictionary(fc.constantFrom(...VARIABLES), fc.option(text, { nil: null }), {
+    maxKeys: 4,
+  }),
   firstSeen: timestamp,
   lastSeen: timestamp,
 });
 
-const contactsArb = fc.uniqueArray(contactArb, { minLength: 1, maxLength: 15, selector: (c) => `${c.channel}/${c.userId}` });
+const contactsArb = fc.uniqueArray(contactArb, {
+  minLength: 1,
+  maxLength: 15,
+  selector: (c) => `${c.channel}/${c.userId}`,
+});
 
 /** Values to filter on: some taken from the contacts themselves, so Equals and friends do match. */
-function valueArb(field: string, criterion: Criterion, contacts: SeedContact[]): fc.Arbitrary<string> {
-  if (criterion === 'IsLongerThan' || criterion === 'IsShorterThan') return fc.constantFrom('0', '1', '2', '3', '5');
-  if (DATE_FIELDS.has(field) && (criterion === 'Equals' || criterion === 'Different' || criterion === 'GreaterThan' || criterion === 'LesserThan')) {
+function valueArb(
+  field: string,
+  criterion: Criterion,
+  contacts: SeedContact[],
+): fc.Arbitrary<string> {
+  if (criterion === 'IsLongerThan' || criterion === 'IsShorterThan')
+    return fc.constantFrom('0', '1', '2', '3', '5');
+  if (
+    DATE_FIELDS.has(field) &&
+    (criterion === 'Equals' ||
+      criterion === 'Different' ||
+      criterion === 'GreaterThan' ||
+      criterion === 'LesserThan')
+  ) {
     const seen = contacts.flatMap((c) => [c.firstSeen, c.lastSeen]);
     return fc.oneof(
       fc.constantFrom(...seen.map((s) => s.slice(0, 23) + 'Z')), // the stored instant at ms precision
@@ -63,19 +145,40 @@ function valueArb(field: string, criterion: Criterion, contacts: SeedContact[]):
       timestamp.map((s) => s.slice(0, 19) + '+02:00'),
     );
   }
-  const own = contacts.flatMap((c) => [c.userId, c.phone, c.email, c.fbid, c.channel, c.firstSeen.slice(0, 10), ...Object.values(c.variables)]);
+  const own = contacts.flatMap((c) => [
+    c.userId,
+    c.phone,
+    c.email,
+    c.fbid,
+    c.channel,
+    c.firstSeen.slice(0, 10),
+    ...Object.values(c.variables),
+  ]);
   const pool = own.filter((v): v is string => typeof v === 'string');
-  return fc.oneof(valueText, fc.constantFrom(...pool), fc.constantFrom(...pool).map((v) => v.toUpperCase()), fc.constantFrom(...pool).map((v) => v.slice(0, 2)));
+  return fc.oneof(
+    valueText,
+    fc.constantFrom(...pool),
+    fc.constantFrom(...pool).map((v) => v.toUpperCase()),
+    fc.constantFrom(...pool).map((v) => v.slice(0, 2)),
+  );
 }
 
 function audienceArb(contacts: SeedContact[]): fc.Arbitrary<Audience> {
   const filter: fc.Arbitrary<Filter> = fc
     .tuple(fc.constantFrom(...FIELDS), fc.constantFrom(...CRITERIA))
-    .chain(([field, criteria]) => valueArb(field, criteria, contacts).map((value) => ({ field, criteria, value })));
+    .chain(([field, criteria]) =>
+      valueArb(field, criteria, contacts).map((value) => ({ field, criteria, value })),
+    );
   return fc.array(filter, { minLength: 1, maxLength: 4 }).chain((filters) =>
-    fc.option(fc.array(fc.constantFrom<'AND' | 'OR'>('AND', 'OR'), { minLength: filters.length - 1, maxLength: filters.length - 1 }), { nil: undefined }).map(
-      (joins) => (joins ? { filters, joins } : { filters }),
-    ),
+    fc
+      .option(
+        fc.array(fc.constantFrom<'AND' | 'OR'>('AND', 'OR'), {
+          minLength: filters.length - 1,
+          maxLength: filters.length - 1,
+        }),
+        { nil: undefined },
+      )
+      .map((joins) => (joins ? { filters, joins } : { filters })),
   );
 }
 
@@ -160,7 +263,12 @@ describe('audience filters: SQL and in-memory evaluation agree (property, real P
     const started = Date.now();
     await fc.assert(
       fc.asyncProperty(
-        contactsArb.chain((contacts) => fc.tuple(fc.constant(contacts), fc.array(audienceArb(contacts), { minLength: 1, maxLength: 8 }))),
+        contactsArb.chain((contacts) =>
+          fc.tuple(
+            fc.constant(contacts),
+            fc.array(audienceArb(contacts), { minLength: 1, maxLength: 8 }),
+          ),
+        ),
         async ([contacts, audiences]) => {
           const rows = await evaluateInSql(contacts, audiences);
           expect(rows).toHaveLength(contacts.length);
@@ -169,7 +277,9 @@ describe('audience filters: SQL and in-memory evaluation agree (property, real P
             for (const row of rows) {
               const inMemory = compiled.matches(toContact(row));
               if (row[`m${i}`] !== inMemory) {
-                throw new Error(`SQL says ${String(row[`m${i}`])}, memory says ${inMemory} for ${JSON.stringify(audience)} on ${JSON.stringify(toContact(row))}`);
+                throw new Error(
+                  `SQL says ${String(row[`m${i}`])}, memory says ${inMemory} for ${JSON.stringify(audience)} on ${JSON.stringify(toContact(row))}`,
+                );
               }
             }
             evaluated += 1;
@@ -186,7 +296,12 @@ describe('audience filters: SQL and in-memory evaluation agree (property, real P
     const seen = new Map<string, Set<boolean>>();
     await fc.assert(
       fc.asyncProperty(
-        contactsArb.chain((contacts) => fc.tuple(fc.constant(contacts), fc.array(audienceArb(contacts), { minLength: 4, maxLength: 8 }))),
+        contactsArb.chain((contacts) =>
+          fc.tuple(
+            fc.constant(contacts),
+            fc.array(audienceArb(contacts), { minLength: 4, maxLength: 8 }),
+          ),
+        ),
         async ([contacts, audiences]) => {
           const single = audiences.map((a) => ({ filters: [a.filters[0]!] }));
           const rows = await evaluateInSql(contacts, single);
@@ -200,6 +315,10 @@ describe('audience filters: SQL and in-memory evaluation agree (property, real P
       ),
       { numRuns: 120 },
     );
-    for (const criterion of CRITERIA) expect([criterion, [...(seen.get(criterion) ?? [])].sort()]).toEqual([criterion, [false, true]]);
+    for (const criterion of CRITERIA)
+      expect([criterion, [...(seen.get(criterion) ?? [])].sort()]).toEqual([
+        criterion,
+        [false, true],
+      ]);
   }, 60_000);
 });

@@ -18,7 +18,12 @@ describe('audience resume after a crash or restart (real Kafka and PostgreSQL)',
   beforeAll(async () => {
     await h.prepare();
     botId = await h.createBot();
-    ids = (await h.insertContacts(botId, Array.from({ length: 1000 }, (_, i) => ({ userId: `r${i}` })))).sort();
+    ids = (
+      await h.insertContacts(
+        botId,
+        Array.from({ length: 1000 }, (_, i) => ({ userId: `r${i}` })),
+      )
+    ).sort();
   }, 60_000);
 
   afterAll(async () => {
@@ -26,7 +31,10 @@ describe('audience resume after a crash or restart (real Kafka and PostgreSQL)',
   });
 
   /** A run row as a crashed instance would have left it. */
-  async function leftBehind(request: BroadcastRequested, state: Record<string, unknown>): Promise<void> {
+  async function leftBehind(
+    request: BroadcastRequested,
+    state: Record<string, unknown>,
+  ): Promise<void> {
     const columns = Object.keys(state);
     await h.db.query(
       `INSERT INTO runs (id, bot_id, source, status, scheduled_for, request, topic_prefix, ${columns.join(', ')})
@@ -39,7 +47,9 @@ describe('audience resume after a crash or restart (real Kafka and PostgreSQL)',
     const request = h.request(botId);
     const fn = `audience_suite_crash_${randomBytes(4).toString('hex')}`;
     // Recording page 4 fails, exactly as if the process died right after Kafka acknowledged it.
-    await h.db.query(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'simulated crash'; END $$`);
+    await h.db.query(
+      `CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'simulated crash'; END $$`,
+    );
     await h.db.query(
       `CREATE TRIGGER ${fn} BEFORE UPDATE ON runs FOR EACH ROW
          WHEN (NEW.id = '${request.runId}'::uuid AND OLD.pages_emitted = 4 AND NEW.pages_emitted = 5) EXECUTE FUNCTION ${fn}()`,
@@ -64,7 +74,12 @@ describe('audience resume after a crash or restart (real Kafka and PostgreSQL)',
     const pages = (await h.pages()).get(request.runId)!;
     expect(pages.map((p) => p.page)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(targetedIds(pages)).toEqual(ids);
-    expect(run).toMatchObject({ targeted: 1000, pages_emitted: 10, pending_page: null, status: 'delivering' });
+    expect(run).toMatchObject({
+      targeted: 1000,
+      pages_emitted: 10,
+      pending_page: null,
+      status: 'delivering',
+    });
     await h.stop(second);
   }, 60_000);
 
@@ -93,12 +108,19 @@ describe('audience resume after a crash or restart (real Kafka and PostgreSQL)',
   it('an instance that died holding its lease: the run waits for the lease, then resumes', async () => {
     const request = h.request(botId);
     const leaseUntil = new Date(Date.now() + 2500);
-    await leftBehind(request, { resolver: 'dead-instance', lease_until: leaseUntil, started_at: new Date() });
+    await leftBehind(request, {
+      resolver: 'dead-instance',
+      lease_until: leaseUntil,
+      started_at: new Date(),
+    });
     const app = await h.start({ AUDIENCE_PAGE_SIZE: pageSize });
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect((await h.run(request.runId))!.pages_emitted).toBe(0);
     const run = (await h.settled([request.runId])).get(request.runId)!;
-    const { rows } = await h.db.query<{ claimed_after: boolean }>(`SELECT now() > $1 AS claimed_after`, [leaseUntil]);
+    const { rows } = await h.db.query<{ claimed_after: boolean }>(
+      `SELECT now() > $1 AS claimed_after`,
+      [leaseUntil],
+    );
     expect(rows[0]!.claimed_after).toBe(true);
     expect(targetedIds((await h.pages()).get(request.runId))).toEqual(ids);
     expect(run.targeted).toBe(1000);
@@ -146,7 +168,10 @@ describe('audience resume after a crash or restart (real Kafka and PostgreSQL)',
     const request = h.request(big);
     const app = await h.start({ AUDIENCE_PAGE_SIZE: '20' });
     await h.publish([request]);
-    await eventually(async () => ((await h.run(request.runId))?.pages_emitted ?? 0) >= 3, 'the run to be under way');
+    await eventually(
+      async () => ((await h.run(request.runId))?.pages_emitted ?? 0) >= 3,
+      'the run to be under way',
+    );
     const { cancelled, run } = await app.get(RunRepository).cancel(request.runId);
     expect(cancelled).toBe(true);
     expect(run).toMatchObject({ status: 'cancelled', reason: 'Cancelled by an operator.' });

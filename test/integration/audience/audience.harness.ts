@@ -4,10 +4,23 @@
 import type { INestApplication } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { Topics, dlqTopicOf, type Audience, type BroadcastRequested, type Channel, type TargetResolved } from '@herald/contracts';
+import {
+  Topics,
+  dlqTopicOf,
+  type Audience,
+  type BroadcastRequested,
+  type Channel,
+  type TargetResolved,
+} from '@herald/contracts';
 import { SecretBox } from '@herald/persistence';
 import { loadConfig } from '@herald/runtime';
-import { eventually, prepareDatabase, testBrokers, testDatabaseUrl, uniquePrefix } from '@herald/testing';
+import {
+  eventually,
+  prepareDatabase,
+  testBrokers,
+  testDatabaseUrl,
+  uniquePrefix,
+} from '@herald/testing';
 import { startAudience } from '../../../apps/audience/src/audience.app.js';
 import { AudienceConfig } from '../../../apps/audience/src/audience.config.js';
 import { KafkaProbe, type ReadMessage } from '../../utils/kafka.js';
@@ -91,7 +104,10 @@ export class AudienceHarness {
 
   async createBot(): Promise<string> {
     const id = randomUUID();
-    await this.db.query(`INSERT INTO bots (id, name) VALUES ($1, $2)`, [id, `audience suite ${this.prefix}`]);
+    await this.db.query(`INSERT INTO bots (id, name) VALUES ($1, $2)`, [
+      id,
+      `audience suite ${this.prefix}`,
+    ]);
     this.bots.push(id);
     return id;
   }
@@ -121,14 +137,19 @@ export class AudienceHarness {
 
   async createBroadcast(
     botId: string,
-    options: { audience?: Audience; recipients?: { endpoint: string; headers?: Record<string, string> } } = {},
+    options: {
+      audience?: Audience;
+      recipients?: { endpoint: string; headers?: Record<string, string> };
+    } = {},
   ): Promise<string> {
     const id = randomUUID();
     const recipients = options.recipients
       ? {
           source: 'custom_api',
           endpoint: options.recipients.endpoint,
-          ...(options.recipients.headers ? { headersSealed: this.box.seal(options.recipients.headers) } : {}),
+          ...(options.recipients.headers
+            ? { headersSealed: this.box.seal(options.recipients.headers) }
+            : {}),
         }
       : null;
     // Hook keys are kept as a digest (for lookup) and sealed (for operators), never in clear.
@@ -177,8 +198,13 @@ export class AudienceHarness {
   async settled(runIds: string[], timeoutMs = 30_000): Promise<Map<string, RunRow>> {
     return eventually(
       async () => {
-        const { rows } = await this.db.query<RunRow>(`SELECT * FROM runs WHERE id = ANY($1::uuid[])`, [runIds]);
-        const done = rows.filter((r) => r.resolution_done || r.status === 'failed' || r.status === 'cancelled');
+        const { rows } = await this.db.query<RunRow>(
+          `SELECT * FROM runs WHERE id = ANY($1::uuid[])`,
+          [runIds],
+        );
+        const done = rows.filter(
+          (r) => r.resolution_done || r.status === 'failed' || r.status === 'cancelled',
+        );
         return done.length === runIds.length ? new Map(done.map((r) => [r.id, r])) : undefined;
       },
       `${runIds.length} run(s) to finish resolving`,

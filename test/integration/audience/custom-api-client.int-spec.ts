@@ -12,7 +12,13 @@ describe('From-API client (real HTTP, real DNS)', () => {
   let port: string;
 
   const client = (options: Partial<CustomApiOptions> = {}) => {
-    const c = new CustomApiClient({ allowedHosts: ['127.0.0.1'], timeoutMs: 500, retries: 0, retryBaseMs: 20, ...options });
+    const c = new CustomApiClient({
+      allowedHosts: ['127.0.0.1'],
+      timeoutMs: 500,
+      retries: 0,
+      retryBaseMs: 20,
+      ...options,
+    });
     clients.push(c);
     return c;
   };
@@ -39,7 +45,10 @@ describe('From-API client (real HTTP, real DNS)', () => {
 
   it('pages with next=<token>, sending the caller’s headers as given', async () => {
     const c = client();
-    const target = { endpoint: `${base}/good`, headers: { Authorization: SECRET, 'X-Custom': 'kept' } };
+    const target = {
+      endpoint: `${base}/good`,
+      headers: { Authorization: SECRET, 'X-Custom': 'kept' },
+    };
     const first = await c.fetchPage(target, null, 1);
     const second = await c.fetchPage(target, first.next, 2);
     const third = await c.fetchPage(target, second.next, 3);
@@ -68,7 +77,13 @@ describe('From-API client (real HTTP, real DNS)', () => {
       ['/nowhere', /answered 404/],
     ];
     for (const [path, expected] of cases) {
-      const problem = await problemOf(c.fetchPage({ endpoint: `${base}${path}`, headers: { Authorization: 'Bearer wrong-secret' } }, null, 1));
+      const problem = await problemOf(
+        c.fetchPage(
+          { endpoint: `${base}${path}`, headers: { Authorization: 'Bearer wrong-secret' } },
+          null,
+          1,
+        ),
+      );
       expect([path, problem.message]).toEqual([path, expect.stringMatching(expected)]);
       expect(problem.fix.length).toBeGreaterThan(10);
       expect(`${problem.message} ${problem.fix}`).not.toContain('wrong-secret');
@@ -80,7 +95,9 @@ describe('From-API client (real HTTP, real DNS)', () => {
     expect(flaky.rows).toHaveLength(2);
     expect(server.requestsTo('/flaky')).toHaveLength(2);
     const started = Date.now();
-    const slow = await problemOf(client({ retries: 1, timeoutMs: 300 }).fetchPage({ endpoint: `${base}/slow` }, null, 4));
+    const slow = await problemOf(
+      client({ retries: 1, timeoutMs: 300 }).fetchPage({ endpoint: `${base}/slow` }, null, 4),
+    );
     expect(slow.message).toMatch(/page 4: .*\/slow did not answer within 300 ms/);
     expect(slow.transient).toBe(true);
     expect(server.requestsTo('/slow')).toHaveLength(2);
@@ -96,7 +113,15 @@ describe('From-API client (real HTTP, real DNS)', () => {
     expect(open.transient).toBe(true);
     expect(server.requestsTo('/down')).toHaveLength(calls);
     // Another client (another process) keeps its own breakers.
-    expect((await client().fetchPage({ endpoint: `${base}/good`, headers: { Authorization: SECRET } }, null, 1)).rows).toHaveLength(3);
+    expect(
+      (
+        await client().fetchPage(
+          { endpoint: `${base}/good`, headers: { Authorization: SECRET } },
+          null,
+          1,
+        )
+      ).rows,
+    ).toHaveLength(3);
   });
 
   it('refuses loopback, private, link-local and metadata addresses unless allowed', async () => {
@@ -121,27 +146,64 @@ describe('From-API client (real HTTP, real DNS)', () => {
       expect([endpoint, problem.message]).toEqual([endpoint, expect.stringMatching(kind)]);
       expect(problem.transient).toBe(false);
     }
-    expect(server.received.filter((r) => r.path === '/good' && r.authorization === undefined)).toHaveLength(0);
-    await expect(problemOf(strict.fetchPage({ endpoint: 'ftp://example.com/x' }, null, 1))).resolves.toMatchObject({
+    expect(
+      server.received.filter((r) => r.path === '/good' && r.authorization === undefined),
+    ).toHaveLength(0);
+    await expect(
+      problemOf(strict.fetchPage({ endpoint: 'ftp://example.com/x' }, null, 1)),
+    ).resolves.toMatchObject({
       problem: expect.stringMatching(/http or https/),
     });
-    const allowed = { endpoint: `http://localhost:${port}/good`, headers: { Authorization: SECRET } };
-    expect((await client({ allowedHosts: ['127.0.0.1', '::1'] }).fetchPage(allowed, null, 1)).rows).toHaveLength(3);
-    expect((await client({ allowedHosts: ['localhost'] }).fetchPage(allowed, null, 1)).rows).toHaveLength(3);
-    expect((await client({ allowedHosts: ['127.0.0.0/8', '::1/128'] }).fetchPage(allowed, null, 1)).rows).toHaveLength(3);
-    expect((await client({ allowedHosts: [], allowPrivate: true }).fetchPage(allowed, null, 1)).rows).toHaveLength(3);
+    const allowed = {
+      endpoint: `http://localhost:${port}/good`,
+      headers: { Authorization: SECRET },
+    };
+    expect(
+      (await client({ allowedHosts: ['127.0.0.1', '::1'] }).fetchPage(allowed, null, 1)).rows,
+    ).toHaveLength(3);
+    expect(
+      (await client({ allowedHosts: ['localhost'] }).fetchPage(allowed, null, 1)).rows,
+    ).toHaveLength(3);
+    expect(
+      (await client({ allowedHosts: ['127.0.0.0/8', '::1/128'] }).fetchPage(allowed, null, 1)).rows,
+    ).toHaveLength(3);
+    expect(
+      (await client({ allowedHosts: [], allowPrivate: true }).fetchPage(allowed, null, 1)).rows,
+    ).toHaveLength(3);
   });
 
   it('checks an endpoint: pages checked, rows, and every problem with its page and fix', async () => {
     const c = client();
-    expect(await c.check({ endpoint: `${base}/good`, headers: { Authorization: SECRET } })).toEqual({ ok: true, problems: [], pagesChecked: 3, rows: 6 });
-    expect(await c.check({ endpoint: `${base}/empty-end` })).toEqual({ ok: true, problems: [], pagesChecked: 2, rows: 2 });
+    expect(await c.check({ endpoint: `${base}/good`, headers: { Authorization: SECRET } })).toEqual(
+      { ok: true, problems: [], pagesChecked: 3, rows: 6 },
+    );
+    expect(await c.check({ endpoint: `${base}/empty-end` })).toEqual({
+      ok: true,
+      problems: [],
+      pagesChecked: 2,
+      rows: 2,
+    });
     const big = await c.check({ endpoint: `${base}/second-big` });
     expect(big).toMatchObject({ ok: false, pagesChecked: 3, rows: 515 });
-    expect(big.problems).toEqual([{ page: 2, problem: 'holds 512 rows; a page must hold fewer than 500', fix: expect.stringContaining('499') }]);
+    expect(big.problems).toEqual([
+      {
+        page: 2,
+        problem: 'holds 512 rows; a page must hold fewer than 500',
+        fix: expect.stringContaining('499'),
+      },
+    ]);
     const loop = await c.check({ endpoint: `${base}/loop` });
-    expect(loop.problems).toEqual([{ page: 2, problem: expect.stringMatching(/same "next" token/), fix: expect.any(String) }]);
-    const refused = await client({ allowedHosts: [] }).check({ endpoint: 'http://169.254.169.254/latest' });
-    expect(refused).toMatchObject({ ok: false, pagesChecked: 1, rows: 0, problems: [{ page: 1, problem: expect.stringMatching(/metadata/) }] });
+    expect(loop.problems).toEqual([
+      { page: 2, problem: expect.stringMatching(/same "next" token/), fix: expect.any(String) },
+    ]);
+    const refused = await client({ allowedHosts: [] }).check({
+      endpoint: 'http://169.254.169.254/latest',
+    });
+    expect(refused).toMatchObject({
+      ok: false,
+      pagesChecked: 1,
+      rows: 0,
+      problems: [{ page: 1, problem: expect.stringMatching(/metadata/) }],
+    });
   });
 });

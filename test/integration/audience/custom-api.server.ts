@@ -12,7 +12,8 @@ export interface Received {
   custom: string | undefined;
 }
 
-const rows = (from: number, count: number) => Array.from({ length: count }, (_, i) => ({ uid: `u${from + i}`, msg: `Hi u${from + i}` }));
+const rows = (from: number, count: number) =>
+  Array.from({ length: count }, (_, i) => ({ uid: `u${from + i}`, msg: `Hi u${from + i}` }));
 
 export class CustomApiServer {
   readonly received: Received[] = [];
@@ -27,7 +28,9 @@ export class CustomApiServer {
 
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
   }
 
   requestsTo(path: string): Received[] {
@@ -37,7 +40,12 @@ export class CustomApiServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     const next = url.searchParams.get('next');
-    this.received.push({ path: url.pathname, next, authorization: req.headers.authorization, custom: req.headers['x-custom'] as string | undefined });
+    this.received.push({
+      path: url.pathname,
+      next,
+      authorization: req.headers.authorization,
+      custom: req.headers['x-custom'] as string | undefined,
+    });
     const json = (body: unknown, status = 200) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
@@ -49,10 +57,14 @@ export class CustomApiServer {
         if (next === 'p2') return json({ list: rows(4, 2), next: 'p3' });
         return json({ list: rows(6, 1), next: '' });
       case '/empty-end':
-        return next === null ? json({ list: rows(1, 2), next: 'more' }) : json({ list: [], next: 'ignored' });
+        return next === null
+          ? json({ list: rows(1, 2), next: 'more' })
+          : json({ list: [], next: 'ignored' });
       case '/second-big':
         if (next === null) return json({ list: rows(1, 2), next: 'p2' });
-        return next === 'p2' ? json({ list: rows(10, 512), next: 'p3' }) : json({ list: rows(600, 1), next: '' });
+        return next === 'p2'
+          ? json({ list: rows(10, 512), next: 'p3' })
+          : json({ list: rows(600, 1), next: '' });
       case '/big':
         return json({ list: rows(1, 500), next: '' });
       case '/html':
@@ -61,7 +73,10 @@ export class CustomApiServer {
       case '/shape':
         return json({ items: rows(1, 2) });
       case '/bad-rows':
-        return json({ list: [{ uid: 'u1', msg: 'ok' }, { msg: 'no uid' }, { uid: 'u3' }], next: null });
+        return json({
+          list: [{ uid: 'u1', msg: 'ok' }, { msg: 'no uid' }, { uid: 'u3' }],
+          next: null,
+        });
       case '/loop':
         return json({ list: rows(1, 1), next: 'same' });
       case '/flaky':
@@ -72,7 +87,10 @@ export class CustomApiServer {
         // Answers too late; gives up as soon as the client hangs up, so no timer outlives a test.
         let timer: NodeJS.Timeout | undefined;
         const hungUp = new Promise<boolean>((resolve) => res.on('close', () => resolve(true)));
-        const late = await Promise.race([hungUp, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 2000)))]);
+        const late = await Promise.race([
+          hungUp,
+          new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 2000))),
+        ]);
         clearTimeout(timer);
         return late ? undefined : json({ list: rows(1, 1), next: null });
       }

@@ -5,7 +5,13 @@ import { DataSource } from 'typeorm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { AccountBudgetRepository, dataSourceOptions } from '@herald/persistence';
-import { BREAKER_POLL_MS, ConsumptionGate, ProviderBreakers, SharedBreakerSync, SharedPacer } from '@herald/delivery-core';
+import {
+  BREAKER_POLL_MS,
+  ConsumptionGate,
+  ProviderBreakers,
+  SharedBreakerSync,
+  SharedPacer,
+} from '@herald/delivery-core';
 import { eventually, prepareDatabase, testDatabaseUrl } from '@herald/testing';
 
 const RATE = { perSecond: 200, burst: 4 };
@@ -17,7 +23,9 @@ describe('limits shared by every replica', () => {
 
   beforeAll(async () => {
     await prepareDatabase();
-    db = await new DataSource(dataSourceOptions({ url: testDatabaseUrl(), poolSize: 6 })).initialize();
+    db = await new DataSource(
+      dataSourceOptions({ url: testDatabaseUrl(), poolSize: 6 }),
+    ).initialize();
     budgets = new AccountBudgetRepository(db);
   });
 
@@ -58,22 +66,39 @@ describe('limits shared by every replica', () => {
 
   it("opens every replica's breaker within a second of one finding the account down", async () => {
     const prefix = `t-${randomUUID()}:breaker:sms:`;
-    const gate = () => new ConsumptionGate({ pause: () => undefined, resume: () => undefined }, ['t']);
-    const settings = { errorThresholdPercentage: 50, volumeThreshold: 2, rollingCountTimeout: 10_000, resetTimeout: 5_000 };
+    const gate = () =>
+      new ConsumptionGate({ pause: () => undefined, resume: () => undefined }, ['t']);
+    const settings = {
+      errorThresholdPercentage: 50,
+      volumeThreshold: 2,
+      rollingCountTimeout: 10_000,
+      resetTimeout: 5_000,
+    };
     const replicas = [0, 1, 2].map(() => {
       const sync = new SharedBreakerSync(budgets, prefix, settings.resetTimeout);
-      const breakers = new ProviderBreakers(settings, gate(), undefined, (account) => sync.tripped(account));
+      const breakers = new ProviderBreakers(settings, gate(), undefined, (account) =>
+        sync.tripped(account),
+      );
       sync.attach(breakers);
       sync.onModuleInit();
       return { sync, breakers };
     });
     try {
-      const down = async () => ({ ok: false as const, failure: 'account' as const, code: '20500', reason: 'provider down' });
+      const down = async () => ({
+        ok: false as const,
+        failure: 'account' as const,
+        code: '20500',
+        reason: 'provider down',
+      });
       const first = replicas[0]!;
       for (let i = 0; i < 3; i++) await first.breakers.call('sms:AC9', down);
       expect(first.breakers.isOpen('sms:AC9')).toBe(true);
       const opened = Date.now();
-      await eventually(async () => replicas.every((r) => r.breakers.isOpen('sms:AC9')), 'every replica to open', 3_000);
+      await eventually(
+        async () => replicas.every((r) => r.breakers.isOpen('sms:AC9')),
+        'every replica to open',
+        3_000,
+      );
       expect(Date.now() - opened).toBeLessThan(1_000 + BREAKER_POLL_MS);
       // Another account is untouched.
       expect(replicas[1]!.breakers.isOpen('sms:AC8')).toBe(false);

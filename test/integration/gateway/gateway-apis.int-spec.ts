@@ -28,7 +28,8 @@ describe('gateway public APIs (gateway alone, real Kafka and PostgreSQL)', () =>
     });
   const hook = (body: unknown, headers: Record<string, string> = {}, key = hookKey) =>
     post(`/hooks/${key}`, body, { authorization: `Bearer ${bot.token}`, ...headers });
-  const expectEvent = (runId: string, check: (event: BroadcastRequested) => void) => published.set(runId, check);
+  const expectEvent = (runId: string, check: (event: BroadcastRequested) => void) =>
+    published.set(runId, check);
 
   beforeAll(async () => {
     h = await startGatewayHarness();
@@ -38,10 +39,14 @@ describe('gateway public APIs (gateway alone, real Kafka and PostgreSQL)', () =>
       rateLimitRps: 3,
     });
     other = await createBot(h, { name: 'Other bot' });
-    const broadcast = await h.admin<{ id: string; hookKey: string }>('POST', `/admin/bots/${bot.botId}/broadcasts`, {
-      name: 'Hooked',
-      content: { blockId: 'welcome' },
-    });
+    const broadcast = await h.admin<{ id: string; hookKey: string }>(
+      'POST',
+      `/admin/bots/${bot.botId}/broadcasts`,
+      {
+        name: 'Hooked',
+        content: { blockId: 'welcome' },
+      },
+    );
     hookKey = broadcast.body.hookKey;
     broadcastId = broadcast.body.id;
   }, 60_000);
@@ -55,7 +60,10 @@ describe('gateway public APIs (gateway alone, real Kafka and PostgreSQL)', () =>
       const before = Date.now();
       const response = await json<Accepted>(
         await hook({
-          targets: [{ user_id: '15551234567', bot_channel: 'whatsapp', first_name: 'Ada' }, { user_id: 'psid-9' }],
+          targets: [
+            { user_id: '15551234567', bot_channel: 'whatsapp', first_name: 'Ada' },
+            { user_id: 'psid-9' },
+          ],
           set_variables: 'campaign',
           set_variables_values: 'spring',
           delayminutes: 5,
@@ -74,7 +82,12 @@ describe('gateway public APIs (gateway alone, real Kafka and PostgreSQL)', () =>
           scheduledFor: response.body.scheduled_for,
           setVariables: { campaign: 'spring' },
           targets: [
-            { userId: '15551234567', channel: 'whatsapp', variables: { first_name: 'Ada' }, create: true },
+            {
+              userId: '15551234567',
+              channel: 'whatsapp',
+              variables: { first_name: 'Ada' },
+              create: true,
+            },
             { userId: 'psid-9', create: false },
           ],
         });
@@ -105,7 +118,11 @@ describe('gateway public APIs (gateway alone, real Kafka and PostgreSQL)', () =>
     });
 
     it('GET uses the saved audience (no audience, no targets in the event)', async () => {
-      const response = await json<Accepted>(await fetch(`${h.url}/hooks/${hookKey}`, { headers: { authorization: `Bearer ${bot.token}` } }));
+      const response = await json<Accepted>(
+        await fetch(`${h.url}/hooks/${hookKey}`, {
+          headers: { authorization: `Bearer ${bot.token}` },
+        }),
+      );
       expect(response.status).toBe(200);
       expectEvent(response.body.run_id, (event) => {
         expect(event).toMatchObject({ source: 'hook', broadcastId });
@@ -117,62 +134,131 @@ describe('gateway public APIs (gateway alone, real Kafka and PostgreSQL)', () =>
 
     it('answers 400 naming the field for each kind of bad payload, and publishes nothing for it', async () => {
       const cases: Array<[unknown, string]> = [
-        [{ audience_filters: 'a;b', audience_criteria: 'Equals', audience_values: '1;2' }, 'audience_criteria'],
-        [{ audience_filters: 'a', audience_criteria: 'Like', audience_values: '1' }, 'audience_criteria'],
-        [{ audience_filters: 'a;;b', audience_criteria: 'Equals;Equals;Equals', audience_values: '1;2;3' }, 'audience_filters'],
+        [
+          { audience_filters: 'a;b', audience_criteria: 'Equals', audience_values: '1;2' },
+          'audience_criteria',
+        ],
+        [
+          { audience_filters: 'a', audience_criteria: 'Like', audience_values: '1' },
+          'audience_criteria',
+        ],
+        [
+          {
+            audience_filters: 'a;;b',
+            audience_criteria: 'Equals;Equals;Equals',
+            audience_values: '1;2;3',
+          },
+          'audience_filters',
+        ],
         [{ targets: [{ bot_channel: 'sms' }] }, 'targets[0].user_id'],
         [{ delayminutes: 43_201, targets: [{ user_id: '1' }] }, 'delayminutes'],
         [{ hello: 'world' }, 'body'],
         ['[1,2', 'body'],
       ];
       for (const [body, field] of cases) {
-        const response = await json<{ error: { code: string; field?: string; message: string } }>(await hook(body));
-        expect({ body, status: response.status, code: response.body.error.code }).toEqual({ body, status: 400, code: 'INVALID_INPUT' });
-        if (field !== 'body' || typeof body !== 'string') expect(response.body.error.field).toBe(field);
+        const response = await json<{ error: { code: string; field?: string; message: string } }>(
+          await hook(body),
+        );
+        expect({ body, status: response.status, code: response.body.error.code }).toEqual({
+          body,
+          status: 400,
+          code: 'INVALID_INPUT',
+        });
+        if (field !== 'body' || typeof body !== 'string')
+          expect(response.body.error.field).toBe(field);
         else expect(response.body.error.message).toMatch(/not valid JSON/);
       }
     });
 
-    it('answers 401 without a token, for another bot\'s token, and for a revoked one', async () => {
+    it("answers 401 without a token, for another bot's token, and for a revoked one", async () => {
       expect((await post(`/hooks/${hookKey}`, { targets: [{ user_id: '1' }] })).status).toBe(401);
-      expect((await hook({ targets: [{ user_id: '1' }] }, { authorization: `Bearer ${other.token}` })).status).toBe(401);
-      const spare = await h.admin<{ id: string; token: string }>('POST', `/admin/bots/${bot.botId}/tokens`, { name: 'spare' });
-      const withSpare = await json<Accepted>(await hook({ targets: [{ user_id: '1' }] }, { authorization: `Bearer ${spare.body.token}` }));
+      expect(
+        (await hook({ targets: [{ user_id: '1' }] }, { authorization: `Bearer ${other.token}` }))
+          .status,
+      ).toBe(401);
+      const spare = await h.admin<{ id: string; token: string }>(
+        'POST',
+        `/admin/bots/${bot.botId}/tokens`,
+        { name: 'spare' },
+      );
+      const withSpare = await json<Accepted>(
+        await hook(
+          { targets: [{ user_id: '1' }] },
+          { authorization: `Bearer ${spare.body.token}` },
+        ),
+      );
       expect(withSpare.status).toBe(200);
       expectEvent(withSpare.body.run_id, (event) => expect(event.botId).toBe(bot.botId));
-      expect((await h.admin('DELETE', `/admin/bots/${bot.botId}/tokens/${spare.body.id}`)).status).toBe(204);
+      expect(
+        (await h.admin('DELETE', `/admin/bots/${bot.botId}/tokens/${spare.body.id}`)).status,
+      ).toBe(204);
       // Token checks are cached for 2 s at most.
       await new Promise((r) => setTimeout(r, 2_100));
-      const revoked = await json<{ error: { code: string } }>(await hook({ targets: [{ user_id: '1' }] }, { authorization: `Bearer ${spare.body.token}` }));
+      const revoked = await json<{ error: { code: string } }>(
+        await hook(
+          { targets: [{ user_id: '1' }] },
+          { authorization: `Bearer ${spare.body.token}` },
+        ),
+      );
       expect(revoked.status).toBe(401);
       expect(revoked.body.error.code).toBe('UNAUTHORIZED');
       // ?token= is not a way in unless legacyMode is on.
-      expect((await post(`/hooks/${hookKey}?token=${bot.token}`, { targets: [{ user_id: '1' }] })).status).toBe(401);
+      expect(
+        (await post(`/hooks/${hookKey}?token=${bot.token}`, { targets: [{ user_id: '1' }] }))
+          .status,
+      ).toBe(401);
     });
 
     it('answers 413 over 1 MiB and accepts a body of exactly 1 MiB', async () => {
-      const base = JSON.stringify({ targets: [{ user_id: '15551234567', bot_channel: 'whatsapp' }] });
+      const base = JSON.stringify({
+        targets: [{ user_id: '15551234567', bot_channel: 'whatsapp' }],
+      });
       const exactly = base + ' '.repeat(1024 * 1024 - Buffer.byteLength(base));
       expect(Buffer.byteLength(exactly)).toBe(1024 * 1024);
       const accepted = await json<Accepted>(await hook(exactly));
       expect(accepted.status).toBe(200);
-      expectEvent(accepted.body.run_id, (event) => expect(event.targets).toEqual([{ userId: '15551234567', phone: '+15551234567', channel: 'whatsapp', create: true }]));
-      const over = await json<{ error: { code: string; message: string } }>(await hook(`${exactly} `));
+      expectEvent(accepted.body.run_id, (event) =>
+        expect(event.targets).toEqual([
+          { userId: '15551234567', phone: '+15551234567', channel: 'whatsapp', create: true },
+        ]),
+      );
+      const over = await json<{ error: { code: string; message: string } }>(
+        await hook(`${exactly} `),
+      );
       expect(over.status).toBe(413);
-      expect(over.body.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than the 1 MiB limit. Send fewer targets per call.' });
+      expect(over.body.error).toMatchObject({
+        code: 'PAYLOAD_TOO_LARGE',
+        message: 'The request body is larger than the 1 MiB limit. Send fewer targets per call.',
+      });
     });
 
     it("answers a key longer than any key with Herald's error body and a fix, not the router's own", async () => {
       const answer = await json<{ error: { code: string; message: string; fix: string } }>(
-        await fetch(`${h.url}/hooks/${'k'.repeat(150)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
+        await fetch(`${h.url}/hooks/${'k'.repeat(150)}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        }),
       );
       expect(answer.status).toBe(414);
-      expect(answer.body.error).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('longer than 100 characters'), fix: expect.any(String) });
+      expect(answer.body.error).toMatchObject({
+        code: 'INVALID_INPUT',
+        message: expect.stringContaining('longer than 100 characters'),
+        fix: expect.any(String),
+      });
     });
 
     it('refuses other verbs (and HEAD, which must not launch anything) with 405', async () => {
       for (const method of ['PUT', 'PATCH', 'DELETE', 'HEAD']) {
-        expect({ method, status: (await fetch(`${h.url}/hooks/${hookKey}`, { method, headers: { authorization: `Bearer ${bot.token}` } })).status }).toEqual({
+        expect({
+          method,
+          status: (
+            await fetch(`${h.url}/hooks/${hookKey}`, {
+              method,
+              headers: { authorization: `Bearer ${bot.token}` },
+            })
+          ).status,
+        }).toEqual({
           method,
           status: 405,
         });
@@ -186,9 +272,14 @@ describe('gateway public APIs (gateway alone, real Kafka and PostgreSQL)', () =>
 
     it('takes everything from the query with an empty JSON body, and publishes the Messenger target with its attributes and tag', async () => {
       const response = await json<{ success: boolean; result: string }>(
-        await v1(`bot_token=${bot.token}&block_name=welcome&first_name=Ada&messaging_tag=%22CONFIRMED_EVENT_UPDATE%22`),
+        await v1(
+          `bot_token=${bot.token}&block_name=welcome&first_name=Ada&messaging_tag=%22CONFIRMED_EVENT_UPDATE%22`,
+        ),
       );
-      expect(response).toMatchObject({ status: 200, body: { success: true, result: expect.stringContaining('queued') } });
+      expect(response).toMatchObject({
+        status: 200,
+        body: { success: true, result: expect.stringContaining('queued') },
+      });
       expect(Object.keys(response.body).sort()).toEqual(['result', 'success']);
       const runId = /run ([0-9a-f-]{36})/.exec(response.body.result)![1]!;
       expectEvent(runId, (event) => {
@@ -196,15 +287,27 @@ describe('gateway public APIs (gateway alone, real Kafka and PostgreSQL)', () =>
           botId: bot.botId,
           source: 'chatfuel-v1',
           content: { blockId: bot.blockIds.welcome },
-          targets: [{ userId: '2411220000000001', fbid: '2411220000000001', channel: 'messenger', variables: { first_name: 'Ada' }, create: false }],
+          targets: [
+            {
+              userId: '2411220000000001',
+              fbid: '2411220000000001',
+              channel: 'messenger',
+              variables: { first_name: 'Ada' },
+              create: false,
+            },
+          ],
           options: { messagingTag: 'CONFIRMED_EVENT_UPDATE' },
         });
       });
     });
 
-    it('takes the parameters from a JSON body under Chatfuel\'s own names', async () => {
+    it("takes the parameters from a JSON body under Chatfuel's own names", async () => {
       const response = await json<{ success: boolean; result: string }>(
-        await v1('', { chatfuel_token: bot.token, chatfuel_block_id: bot.blockIds.welcome, chatfuel_message_tag: 'HUMAN_AGENT' }),
+        await v1('', {
+          chatfuel_token: bot.token,
+          chatfuel_block_id: bot.blockIds.welcome,
+          chatfuel_message_tag: 'HUMAN_AGENT',
+        }),
       );
       expect(response.status).toBe(200);
       const runId = /run ([0-9a-f-]{36})/.exec(response.body.result)![1]!;
@@ -212,23 +315,43 @@ describe('gateway public APIs (gateway alone, real Kafka and PostgreSQL)', () =>
     });
 
     it('answers {success: false, result} with 401 and 400', async () => {
-      const bad = await json<{ success: boolean; result: string }>(await v1('bot_token=nope&block_name=welcome'));
-      expect(bad).toEqual({ status: 401, body: { success: false, result: expect.stringContaining('token') } });
+      const bad = await json<{ success: boolean; result: string }>(
+        await v1('bot_token=nope&block_name=welcome'),
+      );
+      expect(bad).toEqual({
+        status: 401,
+        body: { success: false, result: expect.stringContaining('token') },
+      });
       const cases: Array<[string, RegExp]> = [
         [`bot_token=${bot.token}&block_name=nope`, /Block "nope" does not exist/],
-        [`bot_token=${bot.token}&block_name=welcome&messaging_tag=SHIPPING_UPDATE`, /not a messaging tag.*CONFIRMED_EVENT_UPDATE/],
+        [
+          `bot_token=${bot.token}&block_name=welcome&messaging_tag=SHIPPING_UPDATE`,
+          /not a messaging tag.*CONFIRMED_EVENT_UPDATE/,
+        ],
         [`bot_token=${bot.token}&chatfuel_user_id=1`, /reserved/],
       ];
       for (const [query, result] of cases) {
         const response = await json<{ success: boolean; result: string }>(await v1(query));
-        expect(response).toEqual({ status: 400, body: { success: false, result: expect.stringMatching(result) } });
+        expect(response).toEqual({
+          status: 400,
+          body: { success: false, result: expect.stringMatching(result) },
+        });
       }
     });
 
     it("answers 429 with Retry-After over the bot's rate (bots.rate_limit_rps)", async () => {
-      const slow = await createBot(h, { name: 'Rate-limited bot', blocks: { welcome: [{ text: 'Hi' }] }, rateLimitRps: 2 });
+      const slow = await createBot(h, {
+        name: 'Rate-limited bot',
+        blocks: { welcome: [{ text: 'Hi' }] },
+        rateLimitRps: 2,
+      });
       const responses = await Promise.all(
-        Array.from({ length: 8 }, () => post(`/bots/${slow.botId}/users/2411/send?bot_token=${slow.token}&block_name=welcome`, '')),
+        Array.from({ length: 8 }, () =>
+          post(
+            `/bots/${slow.botId}/users/2411/send?bot_token=${slow.token}&block_name=welcome`,
+            '',
+          ),
+        ),
       );
       const statuses = responses.map((r) => r.status);
       // A full bucket holds 2; the burst takes well under the 500 ms in which a third token refills.
@@ -236,9 +359,14 @@ describe('gateway public APIs (gateway alone, real Kafka and PostgreSQL)', () =>
       expect(statuses.filter((s) => s === 429).length).toBe(6);
       const limited = responses.find((r) => r.status === 429)!;
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-      expect(await limited.json()).toEqual({ success: false, result: expect.stringContaining('2 requests per second') });
+      expect(await limited.json()).toEqual({
+        success: false,
+        result: expect.stringContaining('2 requests per second'),
+      });
       for (const response of responses.filter((r) => r.status === 200)) {
-        const runId = /run ([0-9a-f-]{36})/.exec(((await response.json()) as { result: string }).result)![1]!;
+        const runId = /run ([0-9a-f-]{36})/.exec(
+          ((await response.json()) as { result: string }).result,
+        )![1]!;
         expectEvent(runId, (event) => expect(event.botId).toBe(slow.botId));
       }
     });
@@ -262,13 +390,27 @@ describe('gateway public APIs (gateway alone, real Kafka and PostgreSQL)', () =>
             { authorization: `Bearer ${bot.token}` },
           ),
         );
-        expect(response).toEqual({ status: 200, body: { success: true, result: 'Queued.', run_id: expect.any(String) } });
+        expect(response).toEqual({
+          status: 200,
+          body: { success: true, result: 'Queued.', run_id: expect.any(String) },
+        });
         expectEvent(response.body.run_id, (event) => {
           expect(event).toMatchObject({
             source: 'chatfuel-v2',
             content: { blockId: bot.blockIds.welcome },
-            targets: [{ userId: 'crm-42', email: 'ada@example.com', phone: '+15551234567', fbid: '2411220000000001' }],
-            options: { priority: ['fbid', 'phone', 'email'], notificationMessagesToken: 'ntn', oneTimeNotifToken: 'otn' },
+            targets: [
+              {
+                userId: 'crm-42',
+                email: 'ada@example.com',
+                phone: '+15551234567',
+                fbid: '2411220000000001',
+              },
+            ],
+            options: {
+              priority: ['fbid', 'phone', 'email'],
+              notificationMessagesToken: 'ntn',
+              oneTimeNotifToken: 'otn',
+            },
           });
         });
       }
@@ -276,14 +418,36 @@ describe('gateway public APIs (gateway alone, real Kafka and PostgreSQL)', () =>
 
     it('answers {success: false, result} for no identifier, both or neither content, and a bad token', async () => {
       const auth = { authorization: `Bearer ${bot.token}` };
-      const none = await json<{ success: boolean; result: string }>(await post(`/v2/${bot.botId}/send`, { messages: [{ text: 'x' }] }, auth));
-      expect(none).toEqual({ status: 400, body: { success: false, result: expect.stringContaining('at least one') } });
-      const both = await post(`/v2/${bot.botId}/send`, { customer_id: '1', block_id: 'welcome', messages: [{ text: 'x' }] }, auth);
+      const none = await json<{ success: boolean; result: string }>(
+        await post(`/v2/${bot.botId}/send`, { messages: [{ text: 'x' }] }, auth),
+      );
+      expect(none).toEqual({
+        status: 400,
+        body: { success: false, result: expect.stringContaining('at least one') },
+      });
+      const both = await post(
+        `/v2/${bot.botId}/send`,
+        { customer_id: '1', block_id: 'welcome', messages: [{ text: 'x' }] },
+        auth,
+      );
       expect(both.status).toBe(400);
-      const unknownBlock = await post(`/v2/${bot.botId}/send`, { customer_id: '1', block_id: 'nope' }, auth);
+      const unknownBlock = await post(
+        `/v2/${bot.botId}/send`,
+        { customer_id: '1', block_id: 'nope' },
+        auth,
+      );
       expect(unknownBlock.status).toBe(400);
-      const otherBots = await json<{ success: boolean }>(await post(`/v2/${bot.botId}/send`, { customer_id: '1', block_id: 'welcome' }, { authorization: `Bearer ${other.token}` }));
-      expect(otherBots).toEqual({ status: 401, body: { success: false, result: expect.any(String) } });
+      const otherBots = await json<{ success: boolean }>(
+        await post(
+          `/v2/${bot.botId}/send`,
+          { customer_id: '1', block_id: 'welcome' },
+          { authorization: `Bearer ${other.token}` },
+        ),
+      );
+      expect(otherBots).toEqual({
+        status: 401,
+        body: { success: false, result: expect.any(String) },
+      });
     });
   });
 
@@ -292,7 +456,11 @@ describe('gateway public APIs (gateway alone, real Kafka and PostgreSQL)', () =>
       const response = await json<Record<string, unknown>>(
         await post(
           '/v1/api/broadcasts',
-          { payload: { content: { flow_id: 'welcome' }, content_type: 'flow_trigger' }, client: { user_id: 'some-user-id' }, metadata: { somekey: 'somevalue' } },
+          {
+            payload: { content: { flow_id: 'welcome' }, content_type: 'flow_trigger' },
+            client: { user_id: 'some-user-id' },
+            metadata: { somekey: 'somevalue' },
+          },
           { accept: 'application/json', 'x-api-key': bot.token },
         ),
       );
@@ -300,8 +468,15 @@ describe('gateway public APIs (gateway alone, real Kafka and PostgreSQL)', () =>
       expect(response.body).toEqual({
         request_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         // The seed's user id is no phone number, so it can only be a Messenger user of this bot.
-        client: { user_id: 'some-user-id', bot_id: bot.botId, channel_id: bot.channelIds.messenger },
-        payload: { content_type: 'flow_trigger', content: { flow_id: 'welcome', close_flows: true } },
+        client: {
+          user_id: 'some-user-id',
+          bot_id: bot.botId,
+          channel_id: bot.channelIds.messenger,
+        },
+        payload: {
+          content_type: 'flow_trigger',
+          content: { flow_id: 'welcome', close_flows: true },
+        },
         metadata: { somekey: 'somevalue' },
       });
       expectEvent(response.body.request_id as string, (event) => {
@@ -315,17 +490,40 @@ describe('gateway public APIs (gateway alone, real Kafka and PostgreSQL)', () =>
     });
 
     it('uses the channel given, and answers 400 for a channel or flow the bot does not have, 401 without the key', async () => {
-      const body = (client: Record<string, unknown>, flow = 'welcome') => ({ payload: { content_type: 'flow_trigger', content: { flow_id: flow, close_flows: false } }, client });
+      const body = (client: Record<string, unknown>, flow = 'welcome') => ({
+        payload: { content_type: 'flow_trigger', content: { flow_id: flow, close_flows: false } },
+        client,
+      });
       const given = await json<{ request_id: string; client: { channel_id: string } }>(
-        await post('/v1/api/broadcasts', body({ user_id: 'u1', channel_id: bot.channelIds.messenger }), { 'x-api-key': bot.token }),
+        await post(
+          '/v1/api/broadcasts',
+          body({ user_id: 'u1', channel_id: bot.channelIds.messenger }),
+          { 'x-api-key': bot.token },
+        ),
       );
       expect(given.status).toBe(200);
       expect(given.body.client.channel_id).toBe(bot.channelIds.messenger);
-      expectEvent(given.body.request_id, (event) => expect(event.targets).toEqual([{ userId: 'u1', channel: 'messenger', create: false }]));
-      const badChannel = await json<{ error: { field: string } }>(await post('/v1/api/broadcasts', body({ user_id: 'u1', channel_id: 'x' }), { 'x-api-key': bot.token }));
-      expect(badChannel).toMatchObject({ status: 400, body: { error: { field: 'client.channel_id' } } });
-      const badFlow = await json<{ error: { field: string } }>(await post('/v1/api/broadcasts', body({ user_id: 'u1' }, 'nope'), { 'x-api-key': bot.token }));
-      expect(badFlow).toMatchObject({ status: 400, body: { error: { field: 'payload.content.flow_id' } } });
+      expectEvent(given.body.request_id, (event) =>
+        expect(event.targets).toEqual([{ userId: 'u1', channel: 'messenger', create: false }]),
+      );
+      const badChannel = await json<{ error: { field: string } }>(
+        await post('/v1/api/broadcasts', body({ user_id: 'u1', channel_id: 'x' }), {
+          'x-api-key': bot.token,
+        }),
+      );
+      expect(badChannel).toMatchObject({
+        status: 400,
+        body: { error: { field: 'client.channel_id' } },
+      });
+      const badFlow = await json<{ error: { field: string } }>(
+        await post('/v1/api/broadcasts', body({ user_id: 'u1' }, 'nope'), {
+          'x-api-key': bot.token,
+        }),
+      );
+      expect(badFlow).toMatchObject({
+        status: 400,
+        body: { error: { field: 'payload.content.flow_id' } },
+      });
       expect((await post('/v1/api/broadcasts', body({ user_id: 'u1' }))).status).toBe(401);
     });
   });

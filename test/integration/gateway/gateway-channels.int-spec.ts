@@ -21,17 +21,21 @@ describe('channel base URLs', () => {
 
   it("default to the channel type's base URL, else the common one; a channel's own is kept", async () => {
     const bot = await createBot(h, { name: 'Base URL bot', channels: ['whatsapp', 'sms'] });
-    const listed = await h.admin<{ channels: Array<{ type: string; config: { baseUrl: string } }> }>(
-      'GET',
-      `/admin/bots/${bot.botId}/channels`,
-    );
-    const baseUrlOf = (type: string) => listed.body.channels.find((c) => c.type === type)?.config.baseUrl;
+    const listed = await h.admin<{
+      channels: Array<{ type: string; config: { baseUrl: string } }>;
+    }>('GET', `/admin/bots/${bot.botId}/channels`);
+    const baseUrlOf = (type: string) =>
+      listed.body.channels.find((c) => c.type === type)?.config.baseUrl;
     expect(baseUrlOf('sms')).toBe('https://api.twilio.example.test');
     expect(baseUrlOf('whatsapp')).toBe('https://graph.example.test');
 
     const own = await h.admin('POST', `/admin/bots/${bot.botId}/channels`, {
       type: 'messenger',
-      config: { pageId: '1065550009', pageAccessToken: 'EAAG-page', baseUrl: 'https://graph.proxy.example.test' },
+      config: {
+        pageId: '1065550009',
+        pageAccessToken: 'EAAG-page',
+        baseUrl: 'https://graph.proxy.example.test',
+      },
     });
     expect(own.status).toBe(201);
     const again = await h.admin<{ channels: Array<{ type: string; config: { baseUrl: string } }> }>(
@@ -53,10 +57,14 @@ describe('channel base URLs', () => {
       ['http://[fec0::1]', /site-local/],
       ['gopher://graph.example.test', /must be http\(s\)/],
     ] as const) {
-      const refused = await h.admin<{ error?: { message?: string } } & Record<string, unknown>>('POST', `/admin/bots/${bot.botId}/channels`, {
-        type: 'messenger',
-        config: { pageId: '1065550010', pageAccessToken: 'EAAG-page', baseUrl },
-      });
+      const refused = await h.admin<{ error?: { message?: string } } & Record<string, unknown>>(
+        'POST',
+        `/admin/bots/${bot.botId}/channels`,
+        {
+          type: 'messenger',
+          config: { pageId: '1065550010', pageAccessToken: 'EAAG-page', baseUrl },
+        },
+      );
       expect([baseUrl, refused.status]).toEqual([baseUrl, 400]);
       expect(JSON.stringify(refused.body)).toContain('config.baseUrl');
       expect(JSON.stringify(refused.body)).toMatch(why);
@@ -65,12 +73,18 @@ describe('channel base URLs', () => {
     // The sandbox on loopback stays usable outside production.
     const sandbox = await h.admin('POST', `/admin/bots/${bot.botId}/channels`, {
       type: 'messenger',
-      config: { pageId: '1065550010', pageAccessToken: 'EAAG-page', baseUrl: 'http://127.0.0.1:3999' },
+      config: {
+        pageId: '1065550010',
+        pageAccessToken: 'EAAG-page',
+        baseUrl: 'http://127.0.0.1:3999',
+      },
     });
     expect(sandbox.status).toBe(201);
   });
 
   it('refuses a per-type base URL that is not an http(s) URL, naming the variable', () => {
-    expect(() => loadConfig(GatewayConfig, { PROVIDER_BASE_URL_SMS: 'api.twilio.com' })).toThrow(/PROVIDER_BASE_URL_SMS/);
+    expect(() => loadConfig(GatewayConfig, { PROVIDER_BASE_URL_SMS: 'api.twilio.com' })).toThrow(
+      /PROVIDER_BASE_URL_SMS/,
+    );
   });
 });

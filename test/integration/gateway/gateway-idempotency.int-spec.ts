@@ -23,7 +23,13 @@ describe('Idempotency-Key (gateway, real Kafka and PostgreSQL)', () => {
   const targets = { targets: [{ user_id: '15551234567', bot_channel: 'whatsapp' }] };
   const unique = (label: string) => `${label}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
 
-  const hook = (base: string, key: string, idempotencyKey: string | undefined, body: unknown = targets, token = bot.token) =>
+  const hook = (
+    base: string,
+    key: string,
+    idempotencyKey: string | undefined,
+    body: unknown = targets,
+    token = bot.token,
+  ) =>
     fetch(`${base}/hooks/${key}`, {
       method: 'POST',
       headers: {
@@ -38,9 +44,18 @@ describe('Idempotency-Key (gateway, real Kafka and PostgreSQL)', () => {
     [h, second] = await Promise.all([startGatewayHarness(), startGatewayHarness()]);
     bot = await createBot(h, { channels: ['whatsapp'], blocks: { welcome: [{ text: 'Hi' }] } });
     otherBot = await createBot(h, { name: 'Other', channels: ['whatsapp'] });
-    hookKey = (await h.admin<{ hookKey: string }>('POST', `/admin/bots/${bot.botId}/broadcasts`, { name: 'b', content: { blockId: 'welcome' } })).body.hookKey;
-    otherHookKey = (await h.admin<{ hookKey: string }>('POST', `/admin/bots/${otherBot.botId}/broadcasts`, { name: 'b', content: { messages: [{ text: 'x' }] } }))
-      .body.hookKey;
+    hookKey = (
+      await h.admin<{ hookKey: string }>('POST', `/admin/bots/${bot.botId}/broadcasts`, {
+        name: 'b',
+        content: { blockId: 'welcome' },
+      })
+    ).body.hookKey;
+    otherHookKey = (
+      await h.admin<{ hookKey: string }>('POST', `/admin/bots/${otherBot.botId}/broadcasts`, {
+        name: 'b',
+        content: { messages: [{ text: 'x' }] },
+      })
+    ).body.hookKey;
     db = h.app.get(DataSource);
   }, 60_000);
 
@@ -48,7 +63,8 @@ describe('Idempotency-Key (gateway, real Kafka and PostgreSQL)', () => {
     await Promise.all([h?.stop(), second?.stop()]);
   });
 
-  const published = async (harness: GatewayHarness) => harness.probe.endOffset(Topics.BroadcastRequested);
+  const published = async (harness: GatewayHarness) =>
+    harness.probe.endOffset(Topics.BroadcastRequested);
 
   it('returns the first answer for the same key, marked as replayed, and publishes once', async () => {
     const key = unique('same');
@@ -75,7 +91,9 @@ describe('Idempotency-Key (gateway, real Kafka and PostgreSQL)', () => {
   it('lets concurrent duplicates through once: one run, every caller gets its answer', async () => {
     const key = unique('race');
     const before = await published(h);
-    const answers = await Promise.all(Array.from({ length: 12 }, () => hook(h.url, hookKey, key).then((r) => json<Accepted>(r))));
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () => hook(h.url, hookKey, key).then((r) => json<Accepted>(r))),
+    );
     expect(answers.map((a) => a.status)).toEqual(Array(12).fill(200));
     expect(new Set(answers.map((a) => a.body.run_id)).size).toBe(1);
     expect(await published(h)).toBe(before + 1);
@@ -87,7 +105,11 @@ describe('Idempotency-Key (gateway, real Kafka and PostgreSQL)', () => {
     const beforeSecond = await published(second);
     const elsewhere = await fetch(`${second.url}/hooks/${hookKey}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${bot.token}`, 'idempotency-key': key },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${bot.token}`,
+        'idempotency-key': key,
+      },
       body: JSON.stringify(targets),
     });
     expect(elsewhere.headers.get('idempotent-replayed')).toBe('true');
@@ -104,7 +126,7 @@ describe('Idempotency-Key (gateway, real Kafka and PostgreSQL)', () => {
     expect(fixed.headers.get('idempotent-replayed')).toBeNull();
   });
 
-  it("takes over a claim whose request died, publishing the run id it held (the audience stores a run once)", async () => {
+  it('takes over a claim whose request died, publishing the run id it held (the audience stores a run once)', async () => {
     const key = unique('crashed');
     const heldRunId = '7a1f0c3e-5b2d-4e8f-9a6b-1c2d3e4f5a6b';
     await db.query(
@@ -117,15 +139,26 @@ describe('Idempotency-Key (gateway, real Kafka and PostgreSQL)', () => {
 
   it('answers 409 while the first request with the key is still in flight', async () => {
     const key = unique('busy');
-    await db.query(`INSERT INTO idempotency_keys (bot_id, key, status_code, response) VALUES ($1, $2, 0, '{"runId":"x"}')`, [bot.botId, key]);
-    const response = await json<{ error: { code: string; field: string } }>(await hook(h.url, hookKey, key));
-    expect(response).toMatchObject({ status: 409, body: { error: { code: 'CONFLICT', field: 'Idempotency-Key' } } });
+    await db.query(
+      `INSERT INTO idempotency_keys (bot_id, key, status_code, response) VALUES ($1, $2, 0, '{"runId":"x"}')`,
+      [bot.botId, key],
+    );
+    const response = await json<{ error: { code: string; field: string } }>(
+      await hook(h.url, hookKey, key),
+    );
+    expect(response).toMatchObject({
+      status: 409,
+      body: { error: { code: 'CONFLICT', field: 'Idempotency-Key' } },
+    });
   }, 15_000);
 
   it('forgets answers older than 24 h', async () => {
     const key = unique('expired');
     const first = await json<Accepted>(await hook(h.url, hookKey, key));
-    await db.query(`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE bot_id = $1 AND key = $2`, [bot.botId, key]);
+    await db.query(
+      `UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE bot_id = $1 AND key = $2`,
+      [bot.botId, key],
+    );
     const later = await json<Accepted>(await hook(h.url, hookKey, key));
     expect(later.status).toBe(200);
     expect(later.body.run_id).not.toBe(first.body.run_id);
@@ -134,25 +167,43 @@ describe('Idempotency-Key (gateway, real Kafka and PostgreSQL)', () => {
   it('answers 400 for a malformed key', async () => {
     for (const key of ['has space', 'x'.repeat(256)]) {
       const response = await json<{ error: { field: string } }>(await hook(h.url, hookKey, key));
-      expect(response).toMatchObject({ status: 400, body: { error: { field: 'Idempotency-Key' } } });
+      expect(response).toMatchObject({
+        status: 400,
+        body: { error: { field: 'Idempotency-Key' } },
+      });
     }
   });
 
   it('works the same on V1, V2 and the CSML API', async () => {
     const before = await published(h);
     const calls: Array<(key: string) => Promise<Response>> = [
-      (key) => fetch(`${h.url}/bots/${bot.botId}/users/2411/send?bot_token=${bot.token}&block_name=welcome`, { method: 'POST', headers: { 'idempotency-key': key } }),
+      (key) =>
+        fetch(
+          `${h.url}/bots/${bot.botId}/users/2411/send?bot_token=${bot.token}&block_name=welcome`,
+          { method: 'POST', headers: { 'idempotency-key': key } },
+        ),
       (key) =>
         fetch(`${h.url}/v2/${bot.botId}/send`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${bot.token}`, 'idempotency-key': key },
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${bot.token}`,
+            'idempotency-key': key,
+          },
           body: JSON.stringify({ customer_phone: '+15551234567', block_id: 'welcome' }),
         }),
       (key) =>
         fetch(`${h.url}/v1/api/broadcasts`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-api-key': bot.token, 'idempotency-key': key },
-          body: JSON.stringify({ payload: { content_type: 'flow_trigger', content: { flow_id: 'welcome' } }, client: { user_id: '15551234567' } }),
+          headers: {
+            'content-type': 'application/json',
+            'x-api-key': bot.token,
+            'idempotency-key': key,
+          },
+          body: JSON.stringify({
+            payload: { content_type: 'flow_trigger', content: { flow_id: 'welcome' } },
+            client: { user_id: '15551234567' },
+          }),
         }),
     ];
     for (const call of calls) {
@@ -160,7 +211,10 @@ describe('Idempotency-Key (gateway, real Kafka and PostgreSQL)', () => {
       const first = await call(key);
       const firstBody = await first.text();
       const again = await call(key);
-      expect({ status: again.status, replayed: again.headers.get('idempotent-replayed') }).toEqual({ status: 200, replayed: 'true' });
+      expect({ status: again.status, replayed: again.headers.get('idempotent-replayed') }).toEqual({
+        status: 200,
+        replayed: 'true',
+      });
       expect(JSON.parse(await again.text())).toEqual(JSON.parse(firstBody));
     }
     expect(await published(h)).toBe(before + calls.length);

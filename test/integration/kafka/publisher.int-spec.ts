@@ -10,13 +10,22 @@ jest.setTimeout(30_000);
 
 describe('EventPublisher (real Kafka)', () => {
   const prefix = randomTopicPrefix();
-  const connection = new KafkaConnection({ clientId: 'gateway', brokers: kafkaBrokers(), topicPrefix: prefix, defaultPartitions: 3 });
+  const connection = new KafkaConnection({
+    clientId: 'gateway',
+    brokers: kafkaBrokers(),
+    topicPrefix: prefix,
+    defaultPartitions: 3,
+  });
   const publisher = new EventPublisher(connection);
   const admin = new TopicAdmin(connection);
   const probe = new KafkaProbe(prefix);
 
   beforeAll(async () => {
-    await admin.ensureTopics([{ topic: Topics.DeliveryResult }, { topic: 'raw.forward' }, { topic: Topics.BroadcastRequested }]);
+    await admin.ensureTopics([
+      { topic: Topics.DeliveryResult },
+      { topic: 'raw.forward' },
+      { topic: Topics.BroadcastRequested },
+    ]);
   });
 
   afterAll(async () => {
@@ -27,12 +36,17 @@ describe('EventPublisher (real Kafka)', () => {
 
   it('refuses data that breaks the contract with a non-retriable InvalidEvent naming the problem, and writes nothing', async () => {
     const bad = { ...deliveryResult(), runId: 'not-a-uuid' } as DeliveryResult;
-    const attempt = publisher.publish(Topics.DeliveryResult, [{ key: 'k', data: deliveryResult() }, { key: 'k', data: bad }]);
+    const attempt = publisher.publish(Topics.DeliveryResult, [
+      { key: 'k', data: deliveryResult() },
+      { key: 'k', data: bad },
+    ]);
     await expect(attempt).rejects.toBeInstanceOf(HeraldError);
     await expect(attempt).rejects.toMatchObject({
       code: ErrorCode.InvalidEvent,
       retriable: false,
-      message: expect.stringMatching(/event 1 .*delivery\.result\.v1.*\/runId must match format "uuid"/),
+      message: expect.stringMatching(
+        /event 1 .*delivery\.result\.v1.*\/runId must match format "uuid"/,
+      ),
     });
     await expect(probe.endOffset(Topics.BroadcastRequested)).resolves.toBe(0);
     await expect(probe.endOffset(Topics.DeliveryResult)).resolves.toBe(0);
@@ -41,7 +55,13 @@ describe('EventPublisher (real Kafka)', () => {
   it('writes each event with its key, JSON value and CloudEvents headers once Kafka acknowledged it', async () => {
     const data = deliveryResult();
     await publisher.publish(Topics.DeliveryResult, [
-      { key: data.runId, data, id: 'event-1', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', headers: { x_origin: 'test' } },
+      {
+        key: data.runId,
+        data,
+        id: 'event-1',
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        headers: { x_origin: 'test' },
+      },
     ]);
     // Resolved means acknowledged: the high watermark already counts it.
     await expect(probe.endOffset(Topics.DeliveryResult)).resolves.toBe(1);

@@ -6,7 +6,14 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { jest } from '@jest/globals';
 import { Topics, type DeliveryResult } from '@herald/contracts';
 import type { EventBatch } from '@herald/kafka';
-import { KafkaProbe, deliveryResult, randomTopicPrefix, sleep, startKafkaTestApp, waitFor } from '../../utils/kafka.js';
+import {
+  KafkaProbe,
+  deliveryResult,
+  randomTopicPrefix,
+  sleep,
+  startKafkaTestApp,
+  waitFor,
+} from '../../utils/kafka.js';
 
 jest.setTimeout(45_000);
 
@@ -70,19 +77,32 @@ describe('HeraldKafkaServer: batches and commits', () => {
     const prefix = randomTopicPrefix();
     const probe = new KafkaProbe(prefix);
     const admin = await probe.admin();
-    await admin.createTopics({ topics: [{ topic: probe.physical(Topics.DeliveryResult), numPartitions: 3 }], waitForLeaders: true });
-    const events = Array.from({ length: 900 }, (_, i) => ({ data: deliveryResult(), partition: i % 3 }));
-    for (let i = 0; i < events.length; i += 300) await probe.produceEvents(Topics.DeliveryResult, events.slice(i, i + 300));
+    await admin.createTopics({
+      topics: [{ topic: probe.physical(Topics.DeliveryResult), numPartitions: 3 }],
+      waitForLeaders: true,
+    });
+    const events = Array.from({ length: 900 }, (_, i) => ({
+      data: deliveryResult(),
+      partition: i % 3,
+    }));
+    for (let i = 0; i < events.length; i += 300)
+      await probe.produceEvents(Topics.DeliveryResult, events.slice(i, i + 300));
 
     const service = await startKafkaTestApp({ topicPrefix: prefix, controllers: [BatchRecorder] });
     try {
       const handled = () => calls.reduce((n, c) => n + c.runIds.length, 0);
       await waitFor(() => handled() >= 900, 20_000, 'all 900 events handled');
       const group = service.server.groupIdOf(Topics.DeliveryResult);
-      await waitFor(async () => (await probe.committed(group, Topics.DeliveryResult)) === 900, 10_000, 'offsets committed up to the end');
+      await waitFor(
+        async () => (await probe.committed(group, Topics.DeliveryResult)) === 900,
+        10_000,
+        'offsets committed up to the end',
+      );
 
       expect(handled()).toBe(900);
-      expect(new Set(calls.flatMap((c) => c.runIds))).toEqual(new Set(events.map((e) => e.data.runId)));
+      expect(new Set(calls.flatMap((c) => c.runIds))).toEqual(
+        new Set(events.map((e) => e.data.runId)),
+      );
       for (const call of calls) {
         expect(call.runIds.length).toBeGreaterThan(0);
         expect(call.runIds.length).toBeLessThanOrEqual(100);
@@ -112,8 +132,16 @@ describe('HeraldKafkaServer: batches and commits', () => {
       await expect(probe.committed(group, Topics.DeliveryResult)).resolves.toBe(0);
 
       survivor = await startKafkaTestApp({ ...options, controllers: [SurvivorHandler] });
-      await waitFor(() => events.every((e) => redelivered.includes(e.data.runId)), 25_000, 'the batch redelivered to the survivor');
-      await waitFor(async () => (await probe.committed(group, Topics.DeliveryResult)) === 5, 10_000, 'the survivor to commit');
+      await waitFor(
+        () => events.every((e) => redelivered.includes(e.data.runId)),
+        25_000,
+        'the batch redelivered to the survivor',
+      );
+      await waitFor(
+        async () => (await probe.committed(group, Topics.DeliveryResult)) === 5,
+        10_000,
+        'the survivor to commit',
+      );
     } finally {
       await survivor?.close();
       releaseHung();

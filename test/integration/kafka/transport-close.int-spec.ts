@@ -5,7 +5,14 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { jest } from '@jest/globals';
 import { Topics, type DeliveryResult } from '@herald/contracts';
 import type { EventBatch } from '@herald/kafka';
-import { KafkaProbe, deliveryResult, randomTopicPrefix, sleep, startKafkaTestApp, waitFor } from '../../utils/kafka.js';
+import {
+  KafkaProbe,
+  deliveryResult,
+  randomTopicPrefix,
+  sleep,
+  startKafkaTestApp,
+  waitFor,
+} from '../../utils/kafka.js';
 
 jest.setTimeout(40_000);
 
@@ -31,7 +38,11 @@ describe('HeraldKafkaServer: graceful close', () => {
   });
 
   it('finishes and commits the batches in flight before close() resolves', async () => {
-    const service = await startKafkaTestApp({ topicPrefix: prefix, defaultPartitions: 1, controllers: [SlowHandler] });
+    const service = await startKafkaTestApp({
+      topicPrefix: prefix,
+      defaultPartitions: 1,
+      controllers: [SlowHandler],
+    });
     const group = service.server.groupIdOf(Topics.DeliveryResult);
     const events = Array.from({ length: 5 }, () => ({ data: deliveryResult() }));
     await probe.produceEvents(Topics.DeliveryResult, events);

@@ -6,7 +6,14 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { jest } from '@jest/globals';
 import { Topics, dlqTopicOf, retryTopicOf, type DeliveryResult } from '@herald/contracts';
 import { DLQ_HEADERS, type EventBatch } from '@herald/kafka';
-import { KafkaProbe, ceHeaders, deliveryResult, randomTopicPrefix, startKafkaTestApp, waitFor } from '../../utils/kafka.js';
+import {
+  KafkaProbe,
+  ceHeaders,
+  deliveryResult,
+  randomTopicPrefix,
+  startKafkaTestApp,
+  waitFor,
+} from '../../utils/kafka.js';
 
 jest.setTimeout(40_000);
 
@@ -21,7 +28,9 @@ class RetryHandler {
   @EventPattern(RETRY_TOPIC, { delayMs: DELAY_MS })
   async onRetry(@Payload() batch: EventBatch<DeliveryResult>): Promise<void> {
     const at = Date.now();
-    received.push(...batch.events.map((e) => ({ runId: e.data.runId, timestamp: Number(e.timestamp), at })));
+    received.push(
+      ...batch.events.map((e) => ({ runId: e.data.runId, timestamp: Number(e.timestamp), at })),
+    );
   }
 
   @EventPattern(Topics.DeliveryResult)
@@ -47,15 +56,35 @@ describe('HeraldKafkaServer: delayed topics', () => {
       const fresh = [deliveryResult(), deliveryResult(), deliveryResult()];
       await probe.produce(RETRY_TOPIC, [
         // Written 10 s ago (producer time): due already.
-        { key: 'o', value: JSON.stringify(overdue), headers, partition: 0, timestamp: String(Date.now() - 10_000) },
-        ...fresh.map((data, i) => ({ key: `f${i}`, value: JSON.stringify(data), headers, partition: i % 2 })),
-        { key: 'bad', value: JSON.stringify({ ...deliveryResult(), status: 'exploded' }), headers, partition: 1 },
+        {
+          key: 'o',
+          value: JSON.stringify(overdue),
+          headers,
+          partition: 0,
+          timestamp: String(Date.now() - 10_000),
+        },
+        ...fresh.map((data, i) => ({
+          key: `f${i}`,
+          value: JSON.stringify(data),
+          headers,
+          partition: i % 2,
+        })),
+        {
+          key: 'bad',
+          value: JSON.stringify({ ...deliveryResult(), status: 'exploded' }),
+          headers,
+          partition: 1,
+        },
       ]);
       const main = deliveryResult();
       await probe.produceEvents(Topics.DeliveryResult, [{ data: main }]);
 
       await waitFor(() => immediate.includes(main.runId), 1_500, 'the main topic, not delayed');
-      await waitFor(() => fresh.every((f) => received.some((r) => r.runId === f.runId)), 10_000, 'the delayed events');
+      await waitFor(
+        () => fresh.every((f) => received.some((r) => r.runId === f.runId)),
+        10_000,
+        'the delayed events',
+      );
 
       for (const f of fresh) {
         const r = received.find((x) => x.runId === f.runId)!;
@@ -67,7 +96,10 @@ describe('HeraldKafkaServer: delayed topics', () => {
 
       // Validated against delivery.result.v1's schema; dead-lettered into its DLQ.
       const [letter] = await probe.read(dlqTopicOf(Topics.DeliveryResult), 1);
-      expect(letter).toMatchObject({ key: 'bad', headers: { [DLQ_HEADERS.topic]: RETRY_TOPIC, [DLQ_HEADERS.partition]: '1' } });
+      expect(letter).toMatchObject({
+        key: 'bad',
+        headers: { [DLQ_HEADERS.topic]: RETRY_TOPIC, [DLQ_HEADERS.partition]: '1' },
+      });
       expect(letter!.headers[DLQ_HEADERS.reason]).toMatch(/\/status/);
     } finally {
       await service.close();

@@ -11,7 +11,14 @@ import { of } from 'rxjs';
 import { Topics, dlqTopicOf, type DeliveryResult } from '@herald/contracts';
 import { ErrorCode, HeraldError } from '@herald/errors';
 import { DLQ_HEADERS, type EventBatch } from '@herald/kafka';
-import { KafkaProbe, deliveryResult, randomTopicPrefix, startKafkaTestApp, waitFor, type KafkaTestApp } from '../../utils/kafka.js';
+import {
+  KafkaProbe,
+  deliveryResult,
+  randomTopicPrefix,
+  startKafkaTestApp,
+  waitFor,
+  type KafkaTestApp,
+} from '../../utils/kafka.js';
 
 jest.setTimeout(45_000);
 
@@ -38,22 +45,32 @@ class InstructedHandler {
       tries.push(Date.now());
       attempts.set(data.runId, tries);
       if (data.reason === 'permanent') {
-        throw new HeraldError(ErrorCode.ProviderRejected, 'the number does not exist', { retriable: false });
+        throw new HeraldError(ErrorCode.ProviderRejected, 'the number does not exist', {
+          retriable: false,
+        });
       }
       if (data.reason === 'always') throw new TypeError('a bug that never passes');
       if (data.reason === 'sql') {
         throw Object.assign(new Error('unsupported Unicode escape sequence'), {
           name: 'QueryFailedError',
-          driverError: Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' }),
+          driverError: Object.assign(new Error('unsupported Unicode escape sequence'), {
+            code: '22P05',
+          }),
         });
       }
       const outage = /^outage:(\d+)$/.exec(data.reason ?? '');
       if (outage && tries.length <= Number(outage[1])) {
-        throw HeraldError.outage(ErrorCode.DependencyUnavailable, `database down (try ${tries.length})`);
+        throw HeraldError.outage(
+          ErrorCode.DependencyUnavailable,
+          `database down (try ${tries.length})`,
+        );
       }
       const flaky = /^flaky:(\d+)$/.exec(data.reason ?? '');
       if (flaky && tries.length <= Number(flaky[1])) {
-        throw HeraldError.transient(ErrorCode.ProviderUnavailable, `provider down (try ${tries.length})`);
+        throw HeraldError.transient(
+          ErrorCode.ProviderUnavailable,
+          `provider down (try ${tries.length})`,
+        );
       }
       done.push({ runId: data.runId, topic, partition, at: Date.now() });
     }
@@ -61,7 +78,14 @@ class InstructedHandler {
 
   @EventPattern(Topics.DeliveryRequestedSms)
   async onOtherTopic(@Payload() batch: EventBatch<unknown>): Promise<void> {
-    done.push(...batch.events.map((e) => ({ runId: e.offset, topic: e.topic, partition: e.partition, at: Date.now() })));
+    done.push(
+      ...batch.events.map((e) => ({
+        runId: e.offset,
+        topic: e.topic,
+        partition: e.partition,
+        at: Date.now(),
+      })),
+    );
   }
 }
 
@@ -91,9 +115,16 @@ describe('HeraldKafkaServer: handler errors', () => {
     const before = deliveryResult();
     const poisoned = deliveryResult({ reason: 'permanent' });
     const after = deliveryResult();
-    await probe.produceEvents(Topics.DeliveryResult, [before, poisoned, after].map((data) => ({ data, key: data.runId, partition: 0 })));
+    await probe.produceEvents(
+      Topics.DeliveryResult,
+      [before, poisoned, after].map((data) => ({ data, key: data.runId, partition: 0 })),
+    );
 
-    await waitFor(() => isDone(before.runId) && isDone(after.runId), 15_000, 'the events around the poisoned one');
+    await waitFor(
+      () => isDone(before.runId) && isDone(after.runId),
+      15_000,
+      'the events around the poisoned one',
+    );
     const [letter] = await probe.read(dlqTopicOf(Topics.DeliveryResult), 1);
     expect(letter).toMatchObject({
       key: poisoned.runId,
@@ -133,13 +164,20 @@ describe('HeraldKafkaServer: handler errors', () => {
     expect(gaps[2]).toBeGreaterThan(gaps[1]! * 1.4);
     expect(done.find((d) => d.runId === neighbour.runId)!.at).toBeLessThan(tries[1]!);
     const group = service.server.groupIdOf(Topics.DeliveryResult);
-    await waitFor(async () => (await probe.committed(group, Topics.DeliveryResult)) === 5, 10_000, 'all committed');
+    await waitFor(
+      async () => (await probe.committed(group, Topics.DeliveryResult)) === 5,
+      10_000,
+      'all committed',
+    );
   });
 
   it('gives up on a record that keeps failing after the attempt budget: DLQ with reason, class and attempts; the partition moves on', async () => {
     const poisoned = deliveryResult({ reason: 'always' });
     const behind = deliveryResult();
-    await probe.produceEvents(Topics.DeliveryResult, [poisoned, behind].map((data) => ({ data, key: data.runId, partition: 1 })));
+    await probe.produceEvents(
+      Topics.DeliveryResult,
+      [poisoned, behind].map((data) => ({ data, key: data.runId, partition: 1 })),
+    );
     await waitFor(() => isDone(behind.runId), 20_000, 'the record behind the poisoned one');
     expect(attempts.get(poisoned.runId)!.length).toBeGreaterThanOrEqual(4);
     const letters = await probe.read(dlqTopicOf(Topics.DeliveryResult), 2);
@@ -157,8 +195,15 @@ describe('HeraldKafkaServer: handler errors', () => {
   it('sends a value the database refuses (SQLSTATE class 22) to the DLQ at once, and the rest of its batch is handled', async () => {
     const sql = deliveryResult({ reason: 'sql' });
     const rest = [deliveryResult(), deliveryResult()];
-    await probe.produceEvents(Topics.DeliveryResult, [rest[0]!, sql, rest[1]!].map((data) => ({ data, key: data.runId, partition: 0 })));
-    await waitFor(() => rest.every((r) => isDone(r.runId)), 15_000, 'the records around the refused value');
+    await probe.produceEvents(
+      Topics.DeliveryResult,
+      [rest[0]!, sql, rest[1]!].map((data) => ({ data, key: data.runId, partition: 0 })),
+    );
+    await waitFor(
+      () => rest.every((r) => isDone(r.runId)),
+      15_000,
+      'the records around the refused value',
+    );
     expect(attempts.get(sql.runId)).toHaveLength(1);
     const letters = await probe.read(dlqTopicOf(Topics.DeliveryResult), 3);
     expect(letters.find((l) => l.key === sql.runId)?.headers).toMatchObject({
@@ -170,7 +215,9 @@ describe('HeraldKafkaServer: handler errors', () => {
 
   it('waits out an outage without spending attempts: more tries than the budget, then success, nothing dead-lettered', async () => {
     const waiting = deliveryResult({ reason: 'outage:5' });
-    await probe.produceEvents(Topics.DeliveryResult, [{ data: waiting, key: waiting.runId, partition: 1 }]);
+    await probe.produceEvents(Topics.DeliveryResult, [
+      { data: waiting, key: waiting.runId, partition: 1 },
+    ]);
     await waitFor(() => isDone(waiting.runId), 40_000, 'the record once its dependency is back');
     expect(attempts.get(waiting.runId)).toHaveLength(6);
     const letters = await probe.read(dlqTopicOf(Topics.DeliveryResult), 3);

@@ -6,7 +6,15 @@ import { jest } from '@jest/globals';
 import { Topics, type DeliveryResult } from '@herald/contracts';
 import { ErrorCode, HeraldError } from '@herald/errors';
 import type { EventBatch } from '@herald/kafka';
-import { KafkaProbe, deliveryResult, randomTopicPrefix, sleep, startKafkaTestApp, waitFor, type KafkaTestApp } from '../../utils/kafka.js';
+import {
+  KafkaProbe,
+  deliveryResult,
+  randomTopicPrefix,
+  sleep,
+  startKafkaTestApp,
+  waitFor,
+  type KafkaTestApp,
+} from '../../utils/kafka.js';
 
 jest.setTimeout(40_000);
 
@@ -20,7 +28,8 @@ class ChannelHandler {
     for (const { data } of batch.events) {
       const n = (attempts.get(data.runId) ?? 0) + 1;
       attempts.set(data.runId, n);
-      if (data.reason === 'flaky' && n === 1) throw HeraldError.transient(ErrorCode.ProviderUnavailable, 'breaker open');
+      if (data.reason === 'flaky' && n === 1)
+        throw HeraldError.transient(ErrorCode.ProviderUnavailable, 'breaker open');
     }
     handled.push(...batch.events.map((e) => e.data.runId));
   }
@@ -51,7 +60,11 @@ describe('HeraldKafkaServer: pause and resume', () => {
 
     server.resume(Topics.DeliveryResult);
     expect(server.isPaused(Topics.DeliveryResult)).toBe(false);
-    await waitFor(() => events.every((e) => handled.includes(e.data.runId)), 10_000, 'the events after resume');
+    await waitFor(
+      () => events.every((e) => handled.includes(e.data.runId)),
+      10_000,
+      'the events after resume',
+    );
   });
 
   it('keeps a partition whose retry backoff ended paused while its topic is paused', async () => {

@@ -5,7 +5,14 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { jest } from '@jest/globals';
 import { Topics, dlqTopicOf, type DeliveryResult } from '@herald/contracts';
 import { DLQ_HEADERS, type EventBatch } from '@herald/kafka';
-import { KafkaProbe, ceHeaders, deliveryResult, randomTopicPrefix, startKafkaTestApp, waitFor } from '../../utils/kafka.js';
+import {
+  KafkaProbe,
+  ceHeaders,
+  deliveryResult,
+  randomTopicPrefix,
+  startKafkaTestApp,
+  waitFor,
+} from '../../utils/kafka.js';
 
 jest.setTimeout(40_000);
 
@@ -15,7 +22,14 @@ const handled: Array<{ runId: string; key: string | null; ceType: string; offset
 class ResultsHandler {
   @EventPattern(Topics.DeliveryResult, { batchSize: 3 })
   async onResults(@Payload() batch: EventBatch<DeliveryResult>): Promise<void> {
-    handled.push(...batch.events.map((e) => ({ runId: e.data.runId, key: e.key, ceType: e.attributes.type, offset: e.offset })));
+    handled.push(
+      ...batch.events.map((e) => ({
+        runId: e.data.runId,
+        key: e.key,
+        ceType: e.attributes.type,
+        offset: e.offset,
+      })),
+    );
   }
 }
 
@@ -37,16 +51,31 @@ describe('HeraldKafkaServer: validation at the boundary', () => {
         { key: 'bad-json', value: '{"runId": ', headers: { ...headers, x_trace: 'keep-me' } },
         { key: 'v1', value: JSON.stringify(valid[1]), headers },
         { key: 'no-headers', value: JSON.stringify(deliveryResult()), headers: {} },
-        { key: 'bad-schema', value: JSON.stringify({ ...deliveryResult(), runId: 'nope' }), headers },
-        { key: 'wrong-type', value: JSON.stringify(deliveryResult()), headers: ceHeaders(Topics.BroadcastRequested) },
+        {
+          key: 'bad-schema',
+          value: JSON.stringify({ ...deliveryResult(), runId: 'nope' }),
+          headers,
+        },
+        {
+          key: 'wrong-type',
+          value: JSON.stringify(deliveryResult()),
+          headers: ceHeaders(Topics.BroadcastRequested),
+        },
         { key: 'v2', value: JSON.stringify(valid[2]), headers },
       ];
-      await probe.produce(Topics.DeliveryResult, messages.map((m) => ({ ...m, partition: 0 })));
+      await probe.produce(
+        Topics.DeliveryResult,
+        messages.map((m) => ({ ...m, partition: 0 })),
+      );
 
       await waitFor(() => handled.length >= 3, 15_000, 'the valid events');
       const dead = await probe.read(dlqTopicOf(Topics.DeliveryResult), 4);
       const group = service.server.groupIdOf(Topics.DeliveryResult);
-      await waitFor(async () => (await probe.committed(group, Topics.DeliveryResult)) === 7, 10_000, 'the partition to move past all 7');
+      await waitFor(
+        async () => (await probe.committed(group, Topics.DeliveryResult)) === 7,
+        10_000,
+        'the partition to move past all 7',
+      );
 
       expect(handled).toEqual([
         { runId: valid[0]!.runId, key: 'v0', ceType: 'dev.herald.delivery.result.v1', offset: '0' },
@@ -55,7 +84,12 @@ describe('HeraldKafkaServer: validation at the boundary', () => {
       ]);
 
       const byKey = new Map(dead.map((m) => [m.key, m]));
-      expect([...byKey.keys()].sort()).toEqual(['bad-json', 'bad-schema', 'no-headers', 'wrong-type']);
+      expect([...byKey.keys()].sort()).toEqual([
+        'bad-json',
+        'bad-schema',
+        'no-headers',
+        'wrong-type',
+      ]);
       const expectations: Record<string, { offset: string; reason: RegExp }> = {
         'bad-json': { offset: '1', reason: /not JSON/ },
         'no-headers': { offset: '3', reason: /ce_id/ },

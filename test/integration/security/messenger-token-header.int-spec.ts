@@ -20,12 +20,17 @@ describe('Messenger page token', () => {
     const server = createServer((request, response) => {
       seen.push({ url: request.url ?? '', headers: request.headers });
       request.resume();
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{"recipient_id":"1","message_id":"m_1"}');
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end('{"recipient_id":"1","message_id":"m_1"}');
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const outcome = await new MessengerSendSender(5_000).send(account(url, '100000000000000'), { to: 'psid-1', message: { text: 'hi' } });
+      const outcome = await new MessengerSendSender(5_000).send(account(url, '100000000000000'), {
+        to: 'psid-1',
+        message: { text: 'hi' },
+      });
       expect(outcome).toMatchObject({ ok: true });
     } finally {
       server.close();
@@ -41,12 +46,19 @@ describe('Messenger page token', () => {
     try {
       const url = `http://127.0.0.1:${(sandbox.getHttpServer().address() as AddressInfo).port}`;
       // /me/messages: the sandbox's Messenger endpoint, which reads the token from the header.
-      const outcome = await new MessengerSendSender(5_000).send(account(url), { to: 'psid-2', message: { text: 'hi' } });
+      const outcome = await new MessengerSendSender(5_000).send(account(url), {
+        to: 'psid-2',
+        message: { text: 'hi' },
+      });
       expect(outcome).toMatchObject({ ok: true });
       const refused = await fetch(`${url}/v21.0/me/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ recipient: { id: 'psid-3' }, messaging_type: 'UPDATE', message: { text: 'hi' } }),
+        body: JSON.stringify({
+          recipient: { id: 'psid-3' },
+          messaging_type: 'UPDATE',
+          message: { text: 'hi' },
+        }),
       });
       expect(refused.status).toBeGreaterThanOrEqual(400);
     } finally {

@@ -11,7 +11,9 @@ describe('provider calls behind the SSRF guard', () => {
   const server = createServer((request, response) => {
     requests++;
     request.resume();
-    response.writeHead(200, { 'content-type': 'application/json' }).end('{"recipient_id":"1","message_id":"m_1"}');
+    response
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end('{"recipient_id":"1","message_id":"m_1"}');
   });
   let port = 0;
   const account = (baseUrl: string) => ({
@@ -21,9 +23,13 @@ describe('provider calls behind the SSRF guard', () => {
     config: { baseUrl },
     credentials: { pageAccessToken: 'EAAGsecretPageToken123456' },
   });
-  const send = (baseUrl: string) => new MessengerSendSender(5_000).send(account(baseUrl), { to: 'psid', message: { text: 'hi' } });
+  const send = (baseUrl: string) =>
+    new MessengerSendSender(5_000).send(account(baseUrl), { to: 'psid', message: { text: 'hi' } });
   const guard = (production: boolean, allowedHosts: string[] = []) =>
-    guardProviderAddresses(baseUrlRules({ production, allowedHosts, allowPrivate: false, configuredBaseUrls: [] }).policy);
+    guardProviderAddresses(
+      baseUrlRules({ production, allowedHosts, allowPrivate: false, configuredBaseUrls: [] })
+        .policy,
+    );
 
   beforeAll(async () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -40,11 +46,21 @@ describe('provider calls behind the SSRF guard', () => {
   it('refuses an internal IP literal or a name that resolves inside in production, for good and without a request', async () => {
     guard(true);
     const before = requests;
-    for (const baseUrl of [`http://127.0.0.1:${port}`, `http://localhost:${port}`, 'http://169.254.169.254', 'http://[::ffff:10.0.0.1]:8080']) {
+    for (const baseUrl of [
+      `http://127.0.0.1:${port}`,
+      `http://localhost:${port}`,
+      'http://169.254.169.254',
+      'http://[::ffff:10.0.0.1]:8080',
+    ]) {
       const outcome = await send(baseUrl);
       expect({ baseUrl, outcome }).toEqual({
         baseUrl,
-        outcome: expect.objectContaining({ ok: false, failure: 'permanent', code: 'ADDRESS_REFUSED', reason: expect.stringMatching(/baseUrl is refused: .*(loopback|metadata|private)/) }),
+        outcome: expect.objectContaining({
+          ok: false,
+          failure: 'permanent',
+          code: 'ADDRESS_REFUSED',
+          reason: expect.stringMatching(/baseUrl is refused: .*(loopback|metadata|private)/),
+        }),
       });
       expect(JSON.stringify(outcome)).not.toContain('EAAGsecretPageToken123456');
     }

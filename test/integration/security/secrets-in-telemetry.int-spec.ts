@@ -7,7 +7,12 @@ import { Controller, Get, Module, Post, type LoggerService } from '@nestjs/commo
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Writable } from 'node:stream';
-import { JsonLogger, MetricsRegistry, ObservabilityModule, instrumentHttp } from '@herald/observability';
+import {
+  JsonLogger,
+  MetricsRegistry,
+  ObservabilityModule,
+  instrumentHttp,
+} from '@herald/observability';
 import { createLogger, type BaseConfig } from '@herald/runtime';
 import { testSpans } from '@herald/testing';
 import { HttpErrorFilter } from '../../../apps/gateway/src/errors/http-error.filter.js';
@@ -18,7 +23,9 @@ const SECRETS = {
   legacyToken: 'LegacyQueryToken00000003',
   adminKey: 'hak_SecretAdminKey0000004',
   pageToken: 'EAAGSecretPageToken000000005',
-  twilioBasic: Buffer.from('AC00000000000000000000000000000000:SecretTwilioAuth06').toString('base64'),
+  twilioBasic: Buffer.from('AC00000000000000000000000000000000:SecretTwilioAuth06').toString(
+    'base64',
+  ),
   apiKey: 'csml-x-api-key-secret-0000007',
 };
 
@@ -26,12 +33,16 @@ const SECRETS = {
 class FailingController {
   @Get('hooks/:hookKey')
   hook(): never {
-    throw new Error(`provider refused: {"accessToken":"${SECRETS.pageToken}"} Authorization: Basic ${SECRETS.twilioBasic}`);
+    throw new Error(
+      `provider refused: {"accessToken":"${SECRETS.pageToken}"} Authorization: Basic ${SECRETS.twilioBasic}`,
+    );
   }
 
   @Post('bots/:botId/users/:userId/send')
   send(): never {
-    throw new Error(`upstream said no to https://graph.example.test/v21.0/me/messages?access_token=${SECRETS.pageToken}`);
+    throw new Error(
+      `upstream said no to https://graph.example.test/v21.0/me/messages?access_token=${SECRETS.pageToken}`,
+    );
   }
 
   @Post('v1/api/broadcasts')
@@ -43,7 +54,9 @@ class FailingController {
 async function start(logger: LoggerService): Promise<NestFastifyApplication> {
   @Module({ imports: [ObservabilityModule.forRoot('gateway')], controllers: [FailingController] })
   class TestModule {}
-  const app = await NestFactory.create<NestFastifyApplication>(TestModule, new FastifyAdapter(), { logger });
+  const app = await NestFactory.create<NestFastifyApplication>(TestModule, new FastifyAdapter(), {
+    logger,
+  });
   app.useGlobalFilters(new HttpErrorFilter());
   instrumentHttp(app, app.get(MetricsRegistry));
   await app.init();
@@ -54,15 +67,30 @@ async function start(logger: LoggerService): Promise<NestFastifyApplication> {
 async function callEveryRoute(app: NestFastifyApplication): Promise<number[]> {
   const fastify = app.getHttpAdapter().getInstance();
   const answers = await Promise.all([
-    fastify.inject({ method: 'GET', url: `/hooks/${SECRETS.hookKey}?bot_token=${SECRETS.botToken}`, headers: { authorization: `Bearer ${SECRETS.adminKey}` } }),
-    fastify.inject({ method: 'POST', url: `/bots/1/users/2/send?token=${SECRETS.legacyToken}`, payload: {} }),
-    fastify.inject({ method: 'POST', url: `/v1/api/broadcasts`, headers: { 'x-api-key': SECRETS.apiKey }, payload: {} }),
+    fastify.inject({
+      method: 'GET',
+      url: `/hooks/${SECRETS.hookKey}?bot_token=${SECRETS.botToken}`,
+      headers: { authorization: `Bearer ${SECRETS.adminKey}` },
+    }),
+    fastify.inject({
+      method: 'POST',
+      url: `/bots/1/users/2/send?token=${SECRETS.legacyToken}`,
+      payload: {},
+    }),
+    fastify.inject({
+      method: 'POST',
+      url: `/v1/api/broadcasts`,
+      headers: { 'x-api-key': SECRETS.apiKey },
+      payload: {},
+    }),
   ]);
   return answers.map((a) => a.statusCode);
 }
 
 function expectNoSecret(where: string, text: string): void {
-  const leaked = Object.entries(SECRETS).filter(([, secret]) => text.includes(secret)).map(([name]) => name);
+  const leaked = Object.entries(SECRETS)
+    .filter(([, secret]) => text.includes(secret))
+    .map(([name]) => name);
   expect({ where, leaked }).toEqual({ where, leaked: [] });
 }
 
@@ -71,11 +99,17 @@ describe('secrets in logs, metrics and spans', () => {
 
   it('the text format scrubs the 5xx line, its URL and its stack', async () => {
     const written: string[] = [];
-    const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true));
-    const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true));
+    const out = jest
+      .spyOn(process.stdout, 'write')
+      .mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true));
+    const err = jest
+      .spyOn(process.stderr, 'write')
+      .mockImplementation((chunk: string | Uint8Array) => (written.push(String(chunk)), true));
     let app: NestFastifyApplication | undefined;
     try {
-      app = await start(createLogger('gateway', { LOG_FORMAT: 'text', LOG_LEVEL: 'verbose' } as BaseConfig));
+      app = await start(
+        createLogger('gateway', { LOG_FORMAT: 'text', LOG_LEVEL: 'verbose' } as BaseConfig),
+      );
       expect(await callEveryRoute(app)).toEqual([500, 500, 500]);
     } finally {
       await app?.close();
@@ -109,13 +143,24 @@ describe('secrets in logs, metrics and spans', () => {
 
   it('metric labels carry the route pattern and spans no URL', async () => {
     spans.reset();
-    const app = await start(createLogger('gateway', { LOG_FORMAT: 'text', LOG_LEVEL: 'fatal' } as BaseConfig));
+    const app = await start(
+      createLogger('gateway', { LOG_FORMAT: 'text', LOG_LEVEL: 'fatal' } as BaseConfig),
+    );
     try {
       await callEveryRoute(app);
       // A URL no route matches is counted under one label, never under its path.
-      const missing = await app.getHttpAdapter().getInstance().inject({ method: 'GET', url: `/hooks/${SECRETS.hookKey}/nope?token=${SECRETS.legacyToken}` });
+      const missing = await app
+        .getHttpAdapter()
+        .getInstance()
+        .inject({
+          method: 'GET',
+          url: `/hooks/${SECRETS.hookKey}/nope?token=${SECRETS.legacyToken}`,
+        });
       expect(missing.statusCode).toBe(404);
-      const scrape = await app.getHttpAdapter().getInstance().inject({ method: 'GET', url: '/metrics' });
+      const scrape = await app
+        .getHttpAdapter()
+        .getInstance()
+        .inject({ method: 'GET', url: '/metrics' });
       expect(scrape.body).toContain('route="unmatched"');
       expect(scrape.body).toContain('route="/hooks/:hookKey"');
       expect(scrape.body).toContain('route="/bots/:botId/users/:userId/send"');
@@ -124,8 +169,12 @@ describe('secrets in logs, metrics and spans', () => {
       await app.close();
     }
     const finished = spans.getFinishedSpans();
-    expect(finished.map((s) => s.name)).toEqual(expect.arrayContaining(['GET /hooks/:hookKey', 'POST /bots/:botId/users/:userId/send']));
-    const attributes = JSON.stringify(finished.map((s) => ({ name: s.name, attributes: s.attributes, events: s.events })));
+    expect(finished.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['GET /hooks/:hookKey', 'POST /bots/:botId/users/:userId/send']),
+    );
+    const attributes = JSON.stringify(
+      finished.map((s) => ({ name: s.name, attributes: s.attributes, events: s.events })),
+    );
     expect(attributes).not.toMatch(/url\.full|http\.target|http\.url/);
     expectNoSecret('spans', attributes);
   });

@@ -1,4 +1,14 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import { decodeCursor, pageSize } from '../http/keyset-cursor.js';
 import { AdminDocs } from '../openapi/admin.docs.js';
 import { AdminGuard } from './admin.guard.js';
@@ -21,7 +31,11 @@ export class AdminBroadcastsController {
 
   @Get('bots/:botId/broadcasts')
   @AdminDocs.op("List a bot's broadcasts (keyset pages)", 200, { paged: true })
-  async listBroadcasts(@Param('botId', uuid) botId: string, @Query('cursor') cursor?: string, @Query('limit') limit?: string) {
+  async listBroadcasts(
+    @Param('botId', uuid) botId: string,
+    @Query('cursor') cursor?: string,
+    @Query('limit') limit?: string,
+  ) {
     const page = await this.admin.listBroadcasts(botId, decodeCursor(cursor), pageSize(limit));
     return { broadcasts: page.items, nextCursor: page.nextCursor };
   }
@@ -47,7 +61,10 @@ export class AdminBroadcastsController {
 
   @Post('broadcasts/:id/run')
   @HttpCode(202)
-  @AdminDocs.op('Execute the broadcast with its saved audience (403 when executeButton is off)', 202)
+  @AdminDocs.op(
+    'Execute the broadcast with its saved audience (403 when executeButton is off)',
+    202,
+  )
   async run(@Param('id', uuid) id: string) {
     const accepted = await this.admin.run(id);
     return { success: true, run_id: accepted.runId, scheduled_for: accepted.scheduledFor };

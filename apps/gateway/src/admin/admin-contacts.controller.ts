@@ -24,7 +24,11 @@ export class AdminContactsController {
 
   @Get()
   @AdminDocs.op("Page through a bot's contacts (keyset)", 200, { paged: true })
-  async list(@Param('botId', uuid) botId: string, @Query('cursor') cursor?: string, @Query('limit') limit?: string) {
+  async list(
+    @Param('botId', uuid) botId: string,
+    @Query('cursor') cursor?: string,
+    @Query('limit') limit?: string,
+  ) {
     const page = await this.contacts.list(botId, decodeCursor(cursor), pageSize(limit));
     return { contacts: page.items, nextCursor: page.nextCursor };
   }

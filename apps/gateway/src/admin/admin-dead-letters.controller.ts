@@ -21,7 +21,11 @@ export class AdminDeadLettersController {
     @Query('cursor') cursor?: string,
     @Query('limit') limit?: string,
   ) {
-    const page = await this.deadLetters.list({ topic, botId, runId }, decodeCursor(cursor), pageSize(limit));
+    const page = await this.deadLetters.list(
+      { topic, botId, runId },
+      decodeCursor(cursor),
+      pageSize(limit),
+    );
     return { deadLetters: page.items, nextCursor: page.nextCursor };
   }
 

@@ -19,11 +19,23 @@ export class AdminHeldController {
 
   @Get(':runId/held')
   @PolicyDocs.held()
-  async list(@Param('runId', uuid) runId: string, @Query('cursor') cursor?: string, @Query('limit') limit?: string) {
+  async list(
+    @Param('runId', uuid) runId: string,
+    @Query('cursor') cursor?: string,
+    @Query('limit') limit?: string,
+  ) {
     await this.admin.getRun(runId);
     const size = pageSize(limit);
-    const [rows, counts] = await Promise.all([this.held.pageForRun(runId, decodeCursor(cursor), size + 1), this.held.countsForRun(runId)]);
-    const page = toPage(rows, size, (r) => r.contactId, (r) => r);
+    const [rows, counts] = await Promise.all([
+      this.held.pageForRun(runId, decodeCursor(cursor), size + 1),
+      this.held.countsForRun(runId),
+    ]);
+    const page = toPage(
+      rows,
+      size,
+      (r) => r.contactId,
+      (r) => r,
+    );
     return { counts, held: page.items, nextCursor: page.nextCursor };
   }
 }

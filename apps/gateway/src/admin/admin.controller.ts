@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import { ErrorCode, HeraldError } from '@herald/errors';
 import { BotRepository } from '@herald/persistence';
 import { decodeCursor, pageSize } from '../http/keyset-cursor.js';
@@ -6,7 +17,13 @@ import { AdminDocs } from '../openapi/admin.docs.js';
 import { AdminGuard } from './admin.guard.js';
 import { uuid } from './admin-params.js';
 import { AdminService, botView } from './admin.service.js';
-import { CreateBlockDto, CreateBotDto, CreateChannelDto, CreateTokenDto, UpdateBotDto } from './dto/admin.dto.js';
+import {
+  CreateBlockDto,
+  CreateBotDto,
+  CreateChannelDto,
+  CreateTokenDto,
+  UpdateBotDto,
+} from './dto/admin.dto.js';
 import { UpdateChannelDto } from './dto/update-channel.dto.js';
 
 /** Bots, their tokens, channels and blocks. */
@@ -57,27 +74,52 @@ export class AdminController {
   async listTokens(@Param('botId', uuid) botId: string) {
     await this.admin.requireBot(botId);
     const tokens = await this.bots.listTokens(botId);
-    return { tokens: tokens.map((t) => ({ id: t.id, name: t.name, createdAt: t.createdAt, revokedAt: t.revokedAt })) };
+    return {
+      tokens: tokens.map((t) => ({
+        id: t.id,
+        name: t.name,
+        createdAt: t.createdAt,
+        revokedAt: t.revokedAt,
+      })),
+    };
   }
 
   @Delete('bots/:botId/tokens/:tokenId')
   @HttpCode(204)
-  @AdminDocs.op('Revoke a token (at once, on every gateway instance: answered once they all know)', 204)
-  async revokeToken(@Param('botId', uuid) botId: string, @Param('tokenId', uuid) tokenId: string): Promise<void> {
+  @AdminDocs.op(
+    'Revoke a token (at once, on every gateway instance: answered once they all know)',
+    204,
+  )
+  async revokeToken(
+    @Param('botId', uuid) botId: string,
+    @Param('tokenId', uuid) tokenId: string,
+  ): Promise<void> {
     if (!(await this.bots.revokeToken(botId, tokenId))) {
-      throw new HeraldError(ErrorCode.NotFound, `Token ${tokenId} does not exist for bot ${botId}.`);
+      throw new HeraldError(
+        ErrorCode.NotFound,
+        `Token ${tokenId} does not exist for bot ${botId}.`,
+      );
     }
   }
 
   @Post('bots/:botId/channels')
-  @AdminDocs.op('Add a provider account on a channel (another account of a type is a failover account, in priority order)', 201)
+  @AdminDocs.op(
+    'Add a provider account on a channel (another account of a type is a failover account, in priority order)',
+    201,
+  )
   createChannel(@Param('botId', uuid) botId: string, @Body() dto: CreateChannelDto) {
     return this.admin.createChannel(botId, dto);
   }
 
   @Patch('bots/:botId/channels/:channelId')
-  @AdminDocs.op("Change a channel's settings or credentials (rotate a token, set Meta's appSecret); not its account")
-  updateChannel(@Param('botId', uuid) botId: string, @Param('channelId', uuid) channelId: string, @Body() dto: UpdateChannelDto) {
+  @AdminDocs.op(
+    "Change a channel's settings or credentials (rotate a token, set Meta's appSecret); not its account",
+  )
+  updateChannel(
+    @Param('botId', uuid) botId: string,
+    @Param('channelId', uuid) channelId: string,
+    @Body() dto: UpdateChannelDto,
+  ) {
     return this.admin.updateChannel(botId, channelId, dto.config);
   }
 
@@ -95,7 +137,11 @@ export class AdminController {
 
   @Get('bots/:botId/blocks')
   @AdminDocs.op("List a bot's blocks (keyset pages)", 200, { paged: true })
-  async listBlocks(@Param('botId', uuid) botId: string, @Query('cursor') cursor?: string, @Query('limit') limit?: string) {
+  async listBlocks(
+    @Param('botId', uuid) botId: string,
+    @Query('cursor') cursor?: string,
+    @Query('limit') limit?: string,
+  ) {
     const page = await this.admin.listBlocks(botId, decodeCursor(cursor), pageSize(limit));
     return { blocks: page.items, nextCursor: page.nextCursor };
   }

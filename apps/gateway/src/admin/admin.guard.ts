@@ -25,11 +25,15 @@ export class AdminGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    if (request.headers.authorization === undefined && this.console.hasSession(request)) return this.console.authorize(request);
+    if (request.headers.authorization === undefined && this.console.hasSession(request))
+      return this.console.authorize(request);
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header);
     if (!match) {
-      throw new HeraldError(ErrorCode.Unauthorized, 'The admin API needs "Authorization: Bearer <HERALD_ADMIN_KEY>" (or a console session).');
+      throw new HeraldError(
+        ErrorCode.Unauthorized,
+        'The admin API needs "Authorization: Bearer <HERALD_ADMIN_KEY>" (or a console session).',
+      );
     }
     if (!timingSafeEqual(digest(match[1]!.trim()), this.expected)) {
       throw new HeraldError(ErrorCode.Unauthorized, 'The admin key is not valid.');

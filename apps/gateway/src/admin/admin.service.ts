@@ -22,7 +22,10 @@ import {
   type CustomApiRecipients,
   type RunEntity,
 } from '@herald/persistence';
-import { RequestBroadcastService, type AcceptedRun } from '../broadcast/request-broadcast.service.js';
+import {
+  RequestBroadcastService,
+  type AcceptedRun,
+} from '../broadcast/request-broadcast.service.js';
 import { checkAudience, checkMessages } from '../content/content.validation.js';
 import { GatewayConfig } from '../gateway.config.js';
 import { parseAddressList } from '../http/caller-ip.js';
@@ -74,9 +77,26 @@ export interface BroadcastView {
   updatedAt: Date;
 }
 
-export const botView = (bot: BotEntity) => ({ id: bot.id, name: bot.name, rateLimitRps: bot.rateLimitRps, createdAt: bot.createdAt });
-const channelView = (c: ChannelEntity) => ({ id: c.id, type: c.type, priority: c.priority, config: c.config, enabled: c.enabled, createdAt: c.createdAt });
-const blockView = (b: BlockEntity) => ({ id: b.id, name: b.name, messages: b.messages, createdAt: b.createdAt });
+export const botView = (bot: BotEntity) => ({
+  id: bot.id,
+  name: bot.name,
+  rateLimitRps: bot.rateLimitRps,
+  createdAt: bot.createdAt,
+});
+const channelView = (c: ChannelEntity) => ({
+  id: c.id,
+  type: c.type,
+  priority: c.priority,
+  config: c.config,
+  enabled: c.enabled,
+  createdAt: c.createdAt,
+});
+const blockView = (b: BlockEntity) => ({
+  id: b.id,
+  name: b.name,
+  messages: b.messages,
+  createdAt: b.createdAt,
+});
 
 @Injectable()
 export class AdminService {
@@ -111,21 +131,38 @@ export class AdminService {
     return botView(bot);
   }
 
-  async createChannel(botId: string, dto: CreateChannelDto): Promise<{ id: string; type: Channel; priority: number }> {
+  async createChannel(
+    botId: string,
+    dto: CreateChannelDto,
+  ): Promise<{ id: string; type: Channel; priority: number }> {
     await this.requireBot(botId);
     const rules = CHANNEL_FIELDS[dto.type];
     for (const field of rules.required) {
       if (typeof dto.config[field] !== 'string' || (dto.config[field] as string).length === 0) {
-        throw HeraldError.invalid(`config.${field}`, `config.${field} is required for a ${dto.type} channel`, rules.fix);
+        throw HeraldError.invalid(
+          `config.${field}`,
+          `config.${field} is required for a ${dto.type} channel`,
+          rules.fix,
+        );
       }
     }
     if (dto.type === 'sms' && !dto.config.from && !dto.config.messagingServiceSid) {
-      throw HeraldError.invalid('config.from', 'config.from or config.messagingServiceSid is required for SMS', rules.fix);
+      throw HeraldError.invalid(
+        'config.from',
+        'config.from or config.messagingServiceSid is required for SMS',
+        rules.fix,
+      );
     }
     // The base URL receives the credentials: SSRF-guarded like a From-API endpoint.
     const baseUrlRefusal =
-      dto.config.baseUrl === undefined ? undefined : await baseUrlProblem(dto.config.baseUrl, (this.baseUrlRules ??= providerBaseUrlRules(this.config)));
-    if (baseUrlRefusal) throw HeraldError.invalid('config.baseUrl', `config.baseUrl ${baseUrlRefusal}`, rules.fix);
+      dto.config.baseUrl === undefined
+        ? undefined
+        : await baseUrlProblem(
+            dto.config.baseUrl,
+            (this.baseUrlRules ??= providerBaseUrlRules(this.config)),
+          );
+    if (baseUrlRefusal)
+      throw HeraldError.invalid('config.baseUrl', `config.baseUrl ${baseUrlRefusal}`, rules.fix);
     const credentials: Record<string, string> = {};
     const publicConfig: Record<string, unknown> = { baseUrl: this.defaultBaseUrl(dto.type) };
     for (const [key, value] of Object.entries(dto.config)) {
@@ -134,7 +171,13 @@ export class AdminService {
     }
     try {
       // A second account of a type is a failover account, after the first unless told otherwise.
-      const row = await this.channels.create(botId, dto.type, publicConfig, credentials, dto.priority);
+      const row = await this.channels.create(
+        botId,
+        dto.type,
+        publicConfig,
+        credentials,
+        dto.priority,
+      );
       return { id: row.id, type: row.type, priority: row.priority };
     } catch (error) {
       if ((error as { code?: string }).code === '23505') {
@@ -151,29 +194,58 @@ export class AdminService {
    * Changes a channel's settings or credentials (rotation; Meta's appSecret, which verifies the
    * account's webhooks). Not its account: that is another channel.
    */
-  async updateChannel(botId: string, channelId: string, config: Record<string, unknown>): Promise<ReturnType<typeof channelView>> {
+  async updateChannel(
+    botId: string,
+    channelId: string,
+    config: Record<string, unknown>,
+  ): Promise<ReturnType<typeof channelView>> {
     const row = await this.channels.findForBot(botId, channelId);
-    if (!row) throw new HeraldError(ErrorCode.NotFound, `Channel ${channelId} does not exist for bot ${botId}.`);
+    if (!row)
+      throw new HeraldError(
+        ErrorCode.NotFound,
+        `Channel ${channelId} does not exist for bot ${botId}.`,
+      );
     const rules = CHANNEL_FIELDS[row.type];
     const account = ACCOUNT_FIELD[row.type];
     if (config[account] !== undefined && config[account] !== row.config[account]) {
-      throw HeraldError.invalid(`config.${account}`, `config.${account} names the provider account and cannot change`, 'Create a channel for the other account instead.');
+      throw HeraldError.invalid(
+        `config.${account}`,
+        `config.${account} names the provider account and cannot change`,
+        'Create a channel for the other account instead.',
+      );
     }
     const credentials: Record<string, string> = {};
     const publicConfig: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(config)) {
       if (rules.secrets.includes(key)) {
         if (typeof value !== 'string' || value.length === 0 || value.length > 1024) {
-          throw HeraldError.invalid(`config.${key}`, `config.${key} must be a non-empty string of at most 1024 characters`, rules.fix);
+          throw HeraldError.invalid(
+            `config.${key}`,
+            `config.${key} must be a non-empty string of at most 1024 characters`,
+            rules.fix,
+          );
         }
         credentials[key] = value;
       } else publicConfig[key] = value;
     }
     const baseUrlRefusal =
-      config.baseUrl === undefined ? undefined : await baseUrlProblem(config.baseUrl, (this.baseUrlRules ??= providerBaseUrlRules(this.config)));
-    if (baseUrlRefusal) throw HeraldError.invalid('config.baseUrl', `config.baseUrl ${baseUrlRefusal}`, rules.fix);
-    const updated = await this.channels.update(botId, channelId, { config: publicConfig, credentials });
-    if (!updated) throw new HeraldError(ErrorCode.NotFound, `Channel ${channelId} does not exist for bot ${botId}.`);
+      config.baseUrl === undefined
+        ? undefined
+        : await baseUrlProblem(
+            config.baseUrl,
+            (this.baseUrlRules ??= providerBaseUrlRules(this.config)),
+          );
+    if (baseUrlRefusal)
+      throw HeraldError.invalid('config.baseUrl', `config.baseUrl ${baseUrlRefusal}`, rules.fix);
+    const updated = await this.channels.update(botId, channelId, {
+      config: publicConfig,
+      credentials,
+    });
+    if (!updated)
+      throw new HeraldError(
+        ErrorCode.NotFound,
+        `Channel ${channelId} does not exist for bot ${botId}.`,
+      );
     return channelView(updated);
   }
 
@@ -201,15 +273,27 @@ export class AdminService {
       return { id: row.id, name: row.name };
     } catch (error) {
       if ((error as { code?: string }).code === '23505') {
-        throw new HeraldError(ErrorCode.Conflict, `Bot ${botId} already has a block named "${dto.name}".`);
+        throw new HeraldError(
+          ErrorCode.Conflict,
+          `Bot ${botId} already has a block named "${dto.name}".`,
+        );
       }
       throw error;
     }
   }
 
-  async listBlocks(botId: string, afterId: string | null, limit: number): Promise<Page<ReturnType<typeof blockView>>> {
+  async listBlocks(
+    botId: string,
+    afterId: string | null,
+    limit: number,
+  ): Promise<Page<ReturnType<typeof blockView>>> {
     await this.requireBot(botId);
-    return toPage(await this.blocks.pageForBot(botId, afterId, limit + 1), limit, (b) => b.id, blockView);
+    return toPage(
+      await this.blocks.pageForBot(botId, afterId, limit + 1),
+      limit,
+      (b) => b.id,
+      blockView,
+    );
   }
 
   async createBroadcast(botId: string, dto: CreateBroadcastDto): Promise<BroadcastView> {
@@ -218,13 +302,28 @@ export class AdminService {
     const audience = dto.audience ? checkAudience(dto.audience) : null;
     const recipients = dto.recipients ? this.checkRecipients(dto.recipients) : null;
     const settings = dto.settings ? checkSettings(dto.settings) : undefined;
-    const row = await this.broadcasts.create(botId, { name: dto.name, content, audience, recipients, settings });
+    const row = await this.broadcasts.create(botId, {
+      name: dto.name,
+      content,
+      audience,
+      recipients,
+      settings,
+    });
     return this.view(row);
   }
 
-  async listBroadcasts(botId: string, afterId: string | null, limit: number): Promise<Page<BroadcastView>> {
+  async listBroadcasts(
+    botId: string,
+    afterId: string | null,
+    limit: number,
+  ): Promise<Page<BroadcastView>> {
     await this.requireBot(botId);
-    return toPage(await this.broadcasts.pageForBot(botId, afterId, limit + 1), limit, (b) => b.id, (b) => this.view(b));
+    return toPage(
+      await this.broadcasts.pageForBot(botId, afterId, limit + 1),
+      limit,
+      (b) => b.id,
+      (b) => this.view(b),
+    );
   }
 
   async getBroadcast(broadcastId: string): Promise<BroadcastView> {
@@ -236,9 +335,12 @@ export class AdminService {
     const row = await this.requireBroadcast(broadcastId);
     if (dto.name !== undefined) row.name = dto.name;
     if (dto.content !== undefined) row.content = await this.checkContent(row.botId, dto.content);
-    if (dto.audience !== undefined) row.audience = dto.audience === null ? null : checkAudience(dto.audience);
-    if (dto.recipients !== undefined) row.recipients = dto.recipients === null ? null : this.checkRecipients(dto.recipients);
-    if (dto.settings !== undefined) row.settings = { ...row.settings, ...checkSettings(dto.settings) };
+    if (dto.audience !== undefined)
+      row.audience = dto.audience === null ? null : checkAudience(dto.audience);
+    if (dto.recipients !== undefined)
+      row.recipients = dto.recipients === null ? null : this.checkRecipients(dto.recipients);
+    if (dto.settings !== undefined)
+      row.settings = { ...row.settings, ...checkSettings(dto.settings) };
     return this.view(await this.broadcasts.save(row));
   }
 
@@ -251,11 +353,16 @@ export class AdminService {
   async run(broadcastId: string): Promise<AcceptedRun> {
     const row = await this.requireBroadcast(broadcastId);
     if (!row.settings.executeButton) {
-      throw new HeraldError(ErrorCode.Forbidden, 'This broadcast has its execute button disabled.', {
-        fix: 'Set settings.executeButton to true, or call its hook.',
-      });
+      throw new HeraldError(
+        ErrorCode.Forbidden,
+        'This broadcast has its execute button disabled.',
+        {
+          fix: 'Set settings.executeButton to true, or call its hook.',
+        },
+      );
     }
-    if (!row.settings.enabled) throw new HeraldError(ErrorCode.Forbidden, 'This broadcast is disabled.');
+    if (!row.settings.enabled)
+      throw new HeraldError(ErrorCode.Forbidden, 'This broadcast is disabled.');
     return this.requester.request({
       botId: row.botId,
       broadcastId: row.id,
@@ -275,8 +382,14 @@ export class AdminService {
     const view = runView(run);
     // People sent through a failover account (provider failover) count as failedOver; people
     // handed on to their broadcast's next channel (channel fallback) as fellBack.
-    const [{ scheduled }, { failedOver, fellBack }] = await Promise.all([this.held.countsForRun(runId), this.deliveries.policyCounts(runId)]);
-    return { ...view, counts: { ...(view.counts as Record<string, number>), scheduled, failedOver, fellBack } };
+    const [{ scheduled }, { failedOver, fellBack }] = await Promise.all([
+      this.held.countsForRun(runId),
+      this.deliveries.policyCounts(runId),
+    ]);
+    return {
+      ...view,
+      counts: { ...(view.counts as Record<string, number>), scheduled, failedOver, fellBack },
+    };
   }
 
   private async requireBroadcast(broadcastId: string): Promise<BroadcastEntity> {
@@ -285,17 +398,34 @@ export class AdminService {
     return row;
   }
 
-  private async checkContent(botId: string, content: Record<string, unknown>): Promise<BroadcastContent> {
+  private async checkContent(
+    botId: string,
+    content: Record<string, unknown>,
+  ): Promise<BroadcastContent> {
     const keys = Object.keys(content);
     if (keys.length !== 1 || (keys[0] !== 'blockId' && keys[0] !== 'messages')) {
-      throw HeraldError.invalid('content', 'content must be {"blockId": "..."} or {"messages": [...]}, one of the two.');
+      throw HeraldError.invalid(
+        'content',
+        'content must be {"blockId": "..."} or {"messages": [...]}, one of the two.',
+      );
     }
     if (content.blockId !== undefined) {
-      if (typeof content.blockId !== 'string' || content.blockId.length === 0 || content.blockId.length > 200) {
-        throw HeraldError.invalid('content.blockId', 'content.blockId must be the id or name of a block.');
+      if (
+        typeof content.blockId !== 'string' ||
+        content.blockId.length === 0 ||
+        content.blockId.length > 200
+      ) {
+        throw HeraldError.invalid(
+          'content.blockId',
+          'content.blockId must be the id or name of a block.',
+        );
       }
       const block = await this.blocks.findByIdOrName(botId, content.blockId);
-      if (!block) throw HeraldError.invalid('content.blockId', `Block "${content.blockId}" does not exist for this bot.`);
+      if (!block)
+        throw HeraldError.invalid(
+          'content.blockId',
+          `Block "${content.blockId}" does not exist for this bot.`,
+        );
       return { blockId: block.id };
     }
     return { messages: checkMessages(content.messages, 'content.messages') };
@@ -305,15 +435,28 @@ export class AdminService {
     if (recipients.source !== 'custom_api') {
       throw HeraldError.invalid('recipients.source', 'recipients.source must be "custom_api"');
     }
-    if (typeof recipients.endpoint !== 'string' || !/^https?:\/\/\S+$/.test(recipients.endpoint) || recipients.endpoint.length > 2048) {
-      throw HeraldError.invalid('recipients.endpoint', 'recipients.endpoint must be an http(s) URL');
+    if (
+      typeof recipients.endpoint !== 'string' ||
+      !/^https?:\/\/\S+$/.test(recipients.endpoint) ||
+      recipients.endpoint.length > 2048
+    ) {
+      throw HeraldError.invalid(
+        'recipients.endpoint',
+        'recipients.endpoint must be an http(s) URL',
+      );
     }
     const headers = recipients.headers;
     if (
       headers !== undefined &&
-      (typeof headers !== 'object' || headers === null || Array.isArray(headers) || Object.values(headers).some((v) => typeof v !== 'string'))
+      (typeof headers !== 'object' ||
+        headers === null ||
+        Array.isArray(headers) ||
+        Object.values(headers).some((v) => typeof v !== 'string'))
     ) {
-      throw HeraldError.invalid('recipients.headers', 'recipients.headers must be an object of string values');
+      throw HeraldError.invalid(
+        'recipients.headers',
+        'recipients.headers must be an object of string values',
+      );
     }
     return {
       source: 'custom_api',
@@ -331,7 +474,11 @@ export class AdminService {
       content: row.content,
       audience: row.audience,
       recipients: row.recipients
-        ? { source: 'custom_api', endpoint: row.recipients.endpoint, hasHeaders: Boolean(row.recipients.headersSealed) }
+        ? {
+            source: 'custom_api',
+            endpoint: row.recipients.endpoint,
+            hasHeaders: Boolean(row.recipients.headersSealed),
+          }
         : null,
       settings: row.settings,
       hookKey,
@@ -344,13 +491,18 @@ export class AdminService {
 
 /** The given settings, with allowedHosts checked to be IPs or CIDRs. */
 function checkSettings(dto: BroadcastSettingsDto): Partial<BroadcastSettings> {
-  const settings = Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined)) as Partial<BroadcastSettings>;
+  const settings = Object.fromEntries(
+    Object.entries(dto).filter(([, v]) => v !== undefined),
+  ) as Partial<BroadcastSettings>;
   if (settings.allowedHosts) {
     const { invalid } = parseAddressList(settings.allowedHosts);
     if (invalid.length > 0) {
       throw HeraldError.invalid(
         'settings.allowedHosts',
-        `settings.allowedHosts has entries that are not IPs or CIDRs: ${invalid.slice(0, 5).map((e) => JSON.stringify(e)).join(', ')}`,
+        `settings.allowedHosts has entries that are not IPs or CIDRs: ${invalid
+          .slice(0, 5)
+          .map((e) => JSON.stringify(e))
+          .join(', ')}`,
         'Use e.g. "203.0.113.7" or "203.0.113.0/24"; an empty list allows any caller.',
       );
     }

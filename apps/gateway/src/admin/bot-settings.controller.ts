@@ -24,13 +24,18 @@ export class BotSettingsController {
   @PolicyDocs.patchBotSettings()
   async patch(@Param('botId', uuid) botId: string, @Body() body: unknown): Promise<BotSettings> {
     const bot = await this.requireBot(botId);
-    const updated = await this.bots.update(botId, { settings: applyBotSettingsPatch(bot.settings, body) });
+    const updated = await this.bots.update(botId, {
+      settings: applyBotSettingsPatch(bot.settings, body),
+    });
     return updated?.settings ?? {};
   }
 
   private async requireBot(botId: string) {
     const bot = await this.bots.findById(botId);
-    if (!bot) throw new HeraldError(ErrorCode.NotFound, `Bot ${botId} does not exist.`, { fix: 'Check the id; GET /admin/bots lists them.' });
+    if (!bot)
+      throw new HeraldError(ErrorCode.NotFound, `Bot ${botId} does not exist.`, {
+        fix: 'Check the id; GET /admin/bots lists them.',
+      });
     return bot;
   }
 }

@@ -13,13 +13,27 @@ function refusal(patch: unknown): HeraldError {
 
 describe('applyBotSettingsPatch', () => {
   it('sets, replaces and removes settings (a merge patch)', () => {
-    const first = applyBotSettingsPatch({}, { defaultCountry: 'us', timezone: 'America/New_York', frequencyCap: { max: 3, hours: 24 } });
-    expect(first).toEqual({ defaultCountry: 'US', timezone: 'America/New_York', frequencyCap: { max: 3, hours: 24 } });
-    expect(applyBotSettingsPatch(first, { timezone: null, frequencyCap: { max: 1, hours: 0.5, singleSends: true } })).toEqual({
+    const first = applyBotSettingsPatch(
+      {},
+      { defaultCountry: 'us', timezone: 'America/New_York', frequencyCap: { max: 3, hours: 24 } },
+    );
+    expect(first).toEqual({
+      defaultCountry: 'US',
+      timezone: 'America/New_York',
+      frequencyCap: { max: 3, hours: 24 },
+    });
+    expect(
+      applyBotSettingsPatch(first, {
+        timezone: null,
+        frequencyCap: { max: 1, hours: 0.5, singleSends: true },
+      }),
+    ).toEqual({
       defaultCountry: 'US',
       frequencyCap: { max: 1, hours: 0.5, singleSends: true },
     });
-    expect(applyBotSettingsPatch({}, { sendWindow: { from: '09:00', to: '20:00', days: ['sat'] } })).toEqual({ sendWindow: { from: '09:00', to: '20:00', days: ['sat'] } });
+    expect(
+      applyBotSettingsPatch({}, { sendWindow: { from: '09:00', to: '20:00', days: ['sat'] } }),
+    ).toEqual({ sendWindow: { from: '09:00', to: '20:00', days: ['sat'] } });
   });
 
   it.each([

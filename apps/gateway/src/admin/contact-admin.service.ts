@@ -30,12 +30,24 @@ export class ContactAdminService {
 
   async import(botId: string, body: unknown): Promise<{ created: number; updated: number }> {
     const bot = await this.admin.requireBot(botId);
-    return this.contacts.importMany(botId, normalizeImportPhones(parseContactImport(body), bot.settings?.defaultCountry));
+    return this.contacts.importMany(
+      botId,
+      normalizeImportPhones(parseContactImport(body), bot.settings?.defaultCountry),
+    );
   }
 
-  async list(botId: string, afterId: string | null, limit: number): Promise<Page<ReturnType<typeof contactView>>> {
+  async list(
+    botId: string,
+    afterId: string | null,
+    limit: number,
+  ): Promise<Page<ReturnType<typeof contactView>>> {
     await this.admin.requireBot(botId);
-    return toPage(await this.contacts.page(botId, afterId, limit + 1), limit, (c) => c.id, contactView);
+    return toPage(
+      await this.contacts.page(botId, afterId, limit + 1),
+      limit,
+      (c) => c.id,
+      contactView,
+    );
   }
 }
 
@@ -43,12 +55,21 @@ export class ContactAdminService {
  * Imported numbers in E.164 (on WhatsApp the user id is the WhatsApp id derived from it), so an
  * import matches the contacts the APIs create; unusable numbers refuse the import, each named.
  */
-export function normalizeImportPhones(rows: ContactUpsert[], defaultCountry: string | undefined): ContactUpsert[] {
+export function normalizeImportPhones(
+  rows: ContactUpsert[],
+  defaultCountry: string | undefined,
+): ContactUpsert[] {
   const problems: Array<{ field: string; reason: string }> = [];
   const out = rows.map((row, i) => {
-    const result = normalizeTargetPhones({ userId: row.userId, channel: row.channel, ...(row.phone ? { phone: row.phone } : {}) }, defaultCountry);
+    const result = normalizeTargetPhones(
+      { userId: row.userId, channel: row.channel, ...(row.phone ? { phone: row.phone } : {}) },
+      defaultCountry,
+    );
     if ('problem' in result) {
-      problems.push({ field: `[${i}].${result.problem.field === 'phone' ? 'phone' : 'user_id'}`, reason: result.problem.reason });
+      problems.push({
+        field: `[${i}].${result.problem.field === 'phone' ? 'phone' : 'user_id'}`,
+        reason: result.problem.reason,
+      });
       return row;
     }
     const { userId, phone } = result.target;

@@ -11,7 +11,13 @@ describe('parseContactImport', () => {
     expect(rows).toEqual([
       { channel: 'whatsapp', userId: '15551234567', variables: { first_name: 'Ada', age: '36' } },
       { channel: 'sms', userId: '+15557654321', phone: '+15557654321', variables: {} },
-      { channel: 'messenger', userId: 'psid-1', fbid: 'psid-1', email: 'g@example.com', variables: {} },
+      {
+        channel: 'messenger',
+        userId: 'psid-1',
+        fbid: 'psid-1',
+        email: 'g@example.com',
+        variables: {},
+      },
     ]);
   });
 
@@ -37,7 +43,10 @@ describe('parseContactImport', () => {
   it(`refuses an empty list, a non-list, and more than ${MAX_IMPORT_ROWS} rows`, () => {
     expect(errorOf(() => parseContactImport([])).field).toBe('body');
     expect(errorOf(() => parseContactImport({ channel: 'sms' })).field).toBe('body');
-    const many = Array.from({ length: MAX_IMPORT_ROWS + 1 }, (_, i) => ({ channel: 'sms', user_id: String(i) }));
+    const many = Array.from({ length: MAX_IMPORT_ROWS + 1 }, (_, i) => ({
+      channel: 'sms',
+      user_id: String(i),
+    }));
     expect(errorOf(() => parseContactImport(many)).message).toContain('At most 10000');
   });
 });

@@ -12,11 +12,19 @@ const LIMITS: Record<string, number> = { user_id: 256, phone: 32, email: 320, fb
 export function parseContactImport(body: unknown): ContactUpsert[] {
   const rows = Array.isArray(body) ? body : (body as { contacts?: unknown } | null)?.contacts;
   if (!Array.isArray(rows)) {
-    throw HeraldError.invalid('body', 'The body must be an array of contacts.', 'Send [{"channel": "whatsapp", "user_id": "15551234567", "variables": {"first_name": "Ada"}}].');
+    throw HeraldError.invalid(
+      'body',
+      'The body must be an array of contacts.',
+      'Send [{"channel": "whatsapp", "user_id": "15551234567", "variables": {"first_name": "Ada"}}].',
+    );
   }
   if (rows.length === 0) throw HeraldError.invalid('body', 'The array of contacts is empty.');
   if (rows.length > MAX_IMPORT_ROWS) {
-    throw HeraldError.invalid('body', `At most ${MAX_IMPORT_ROWS} contacts per call; this one has ${rows.length}.`, 'Split the import into several calls.');
+    throw HeraldError.invalid(
+      'body',
+      `At most ${MAX_IMPORT_ROWS} contacts per call; this one has ${rows.length}.`,
+      'Split the import into several calls.',
+    );
   }
   const problems: string[] = [];
   let firstField: string | undefined;
@@ -34,9 +42,12 @@ export function parseContactImport(body: unknown): ContactUpsert[] {
     }
     const fields = row as Record<string, unknown>;
     const extra = Object.keys(fields).find((k) => !FIELDS.includes(k));
-    if (extra !== undefined) problem(extra, `is not a contact field (the fields are ${FIELDS.join(', ')})`);
-    const channel = typeof fields.channel === 'string' ? fields.channel.trim().toLowerCase() : undefined;
-    if (!channel || !(CHANNELS as readonly string[]).includes(channel)) problem('channel', `must be one of ${CHANNELS.join(', ')}`);
+    if (extra !== undefined)
+      problem(extra, `is not a contact field (the fields are ${FIELDS.join(', ')})`);
+    const channel =
+      typeof fields.channel === 'string' ? fields.channel.trim().toLowerCase() : undefined;
+    if (!channel || !(CHANNELS as readonly string[]).includes(channel))
+      problem('channel', `must be one of ${CHANNELS.join(', ')}`);
     const values: Record<string, string | undefined> = {};
     for (const name of ['user_id', 'phone', 'email', 'fbid']) {
       const value = fields[name];
@@ -46,20 +57,28 @@ export function parseContactImport(body: unknown): ContactUpsert[] {
         continue;
       }
       const text = String(value).trim();
-      if (text.length === 0 || text.length > LIMITS[name]!) problem(name, `must be 1 to ${LIMITS[name]} characters`);
+      if (text.length === 0 || text.length > LIMITS[name]!)
+        problem(name, `must be 1 to ${LIMITS[name]} characters`);
       else values[name] = text;
     }
     // On WhatsApp and SMS the user id is the phone number.
-    const userId = values.user_id ?? (channel === 'whatsapp' || channel === 'sms' ? values.phone : undefined);
-    if (!userId) problem('user_id', channel === 'messenger' ? 'is required' : 'is required (or phone, on WhatsApp and SMS)');
+    const userId =
+      values.user_id ?? (channel === 'whatsapp' || channel === 'sms' ? values.phone : undefined);
+    if (!userId)
+      problem(
+        'user_id',
+        channel === 'messenger' ? 'is required' : 'is required (or phone, on WhatsApp and SMS)',
+      );
     const variables: Record<string, string> = {};
     if (fields.variables !== undefined && fields.variables !== null) {
       if (typeof fields.variables !== 'object' || Array.isArray(fields.variables)) {
         problem('variables', 'must be an object of name: value');
       } else {
         for (const [name, value] of Object.entries(fields.variables as Record<string, unknown>)) {
-          if (name.length === 0 || name.length > 128) problem('variables', `has a name that is empty or longer than 128 characters`);
-          else if (value === null || typeof value === 'object') problem(`variables.${name}`, 'must be a string, number or boolean');
+          if (name.length === 0 || name.length > 128)
+            problem('variables', `has a name that is empty or longer than 128 characters`);
+          else if (value === null || typeof value === 'object')
+            problem(`variables.${name}`, 'must be a string, number or boolean');
           else variables[name] = String(value);
         }
       }

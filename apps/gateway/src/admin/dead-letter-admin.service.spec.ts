@@ -23,7 +23,11 @@ function letter(overrides: Partial<DeadLetterDetail> = {}): DeadLetterDetail {
     sourcePartition: 0,
     sourceOffset: '3',
     headers: { ce_id: 'x' },
-    value: JSON.stringify({ to: 'psid', oneTimeNotifToken: 'secret-token', messages: [{ text: 'hi' }] }),
+    value: JSON.stringify({
+      to: 'psid',
+      oneTimeNotifToken: 'secret-token',
+      messages: [{ text: 'hi' }],
+    }),
     valueEncoding: 'utf8',
     valueBytes: 80,
     valueTruncated: false,
@@ -45,13 +49,26 @@ describe('dead letters as the admin API shows them', () => {
   });
 
   it('shows other values as the text or bytes they are', () => {
-    expect(detailView(letter({ value: 'not json' }))).toMatchObject({ value: 'not json', valueEncoding: 'utf8' });
-    expect(detailView(letter({ value: 'AAE=', valueEncoding: 'base64' }))).toMatchObject({ value: 'AAE=', valueEncoding: 'base64' });
-    expect(detailView(letter({ value: null }))).toMatchObject({ value: null, valueEncoding: 'none' });
+    expect(detailView(letter({ value: 'not json' }))).toMatchObject({
+      value: 'not json',
+      valueEncoding: 'utf8',
+    });
+    expect(detailView(letter({ value: 'AAE=', valueEncoding: 'base64' }))).toMatchObject({
+      value: 'AAE=',
+      valueEncoding: 'base64',
+    });
+    expect(detailView(letter({ value: null }))).toMatchObject({
+      value: null,
+      valueEncoding: 'none',
+    });
   });
 
   it('refuses filters that are not a contract topic or not UUIDs, naming the field', async () => {
-    const service = new DeadLetterAdminService({ HERALD_TOPIC_PREFIX: '' } as never, { page: () => Promise.resolve([]) } as never, {} as never);
+    const service = new DeadLetterAdminService(
+      { HERALD_TOPIC_PREFIX: '' } as never,
+      { page: () => Promise.resolve([]) } as never,
+      {} as never,
+    );
     for (const [query, field] of [
       [{ topic: 'delivery.result.v1.dlq' }, 'topic'],
       [{ botId: 'abc' }, 'botId'],
@@ -61,6 +78,9 @@ describe('dead letters as the admin API shows them', () => {
       expect(refused).toBeInstanceOf(HeraldError);
       expect(refused).toMatchObject({ field });
     }
-    await expect(service.list({ topic: 'delivery.result.v1' }, null, 10)).resolves.toEqual({ items: [], nextCursor: null });
+    await expect(service.list({ topic: 'delivery.result.v1' }, null, 10)).resolves.toEqual({
+      items: [],
+      nextCursor: null,
+    });
   });
 });

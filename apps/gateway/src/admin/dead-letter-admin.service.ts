@@ -5,7 +5,11 @@ import { Injectable } from '@nestjs/common';
 import { ALL_TOPICS, parseEvent, type TopicName } from '@herald/contracts';
 import { ErrorCode, HeraldError } from '@herald/errors';
 import { EventPublisher, redactSecrets } from '@herald/kafka';
-import { DeadLetterRepository, type DeadLetterDetail, type DeadLetterSummary } from '@herald/persistence';
+import {
+  DeadLetterRepository,
+  type DeadLetterDetail,
+  type DeadLetterSummary,
+} from '@herald/persistence';
 import { GatewayConfig } from '../gateway.config.js';
 import { toPage, type Page } from '../http/keyset-cursor.js';
 
@@ -56,9 +60,18 @@ export class DeadLetterAdminService {
     private readonly publisher: EventPublisher,
   ) {}
 
-  async list(query: DeadLetterQuery, afterId: string | null, limit: number): Promise<Page<DeadLetterView>> {
+  async list(
+    query: DeadLetterQuery,
+    afterId: string | null,
+    limit: number,
+  ): Promise<Page<DeadLetterView>> {
     const filter = checkedFilter(query);
-    const rows = await this.deadLetters.page(this.config.HERALD_TOPIC_PREFIX, filter, afterId, limit + 1);
+    const rows = await this.deadLetters.page(
+      this.config.HERALD_TOPIC_PREFIX,
+      filter,
+      afterId,
+      limit + 1,
+    );
     return toPage(rows, limit, (r) => r.id, summaryView);
   }
 
@@ -74,29 +87,48 @@ export class DeadLetterAdminService {
   async replay(id: string): Promise<DeadLetterDetailView> {
     const letter = await this.find(id);
     if (letter.valueTruncated) {
-      throw new HeraldError(ErrorCode.Conflict, `Dead letter ${id} was not kept whole (${letter.valueBytes} bytes; the ledger keeps up to 4 MiB) and cannot be replayed.`, {
-        fix: `Read the whole record from ${letter.topic}.dlq, partition ${letter.dlqPartition}, offset ${letter.dlqOffset}, and publish it yourself.`,
-      });
+      throw new HeraldError(
+        ErrorCode.Conflict,
+        `Dead letter ${id} was not kept whole (${letter.valueBytes} bytes; the ledger keeps up to 4 MiB) and cannot be replayed.`,
+        {
+          fix: `Read the whole record from ${letter.topic}.dlq, partition ${letter.dlqPartition}, offset ${letter.dlqOffset}, and publish it yourself.`,
+        },
+      );
     }
     if (!(ALL_TOPICS as readonly string[]).includes(letter.topic)) {
-      throw new HeraldError(ErrorCode.Conflict, `Dead letter ${id} came from ${letter.topic}, which is no contract topic of this Herald; it cannot be replayed.`);
+      throw new HeraldError(
+        ErrorCode.Conflict,
+        `Dead letter ${id} came from ${letter.topic}, which is no contract topic of this Herald; it cannot be replayed.`,
+      );
     }
-    const value = letter.value === null ? null : Buffer.from(letter.value, letter.valueEncoding === 'base64' ? 'base64' : 'utf8');
+    const value =
+      letter.value === null
+        ? null
+        : Buffer.from(letter.value, letter.valueEncoding === 'base64' ? 'base64' : 'utf8');
     // What would come straight back to the DLQ is refused here, with the consumer's own words.
     const parsed = parseEvent(letter.topic as TopicName, letter.headers, value);
     if (!parsed.ok) {
-      throw new HeraldError(ErrorCode.Conflict, `Dead letter ${id} is not a valid ${letter.topic} event, so a replay would be dead-lettered again: ${parsed.problem}`, {
-        fix: 'A replay sends the record unchanged: publish a corrected event instead.',
-      });
+      throw new HeraldError(
+        ErrorCode.Conflict,
+        `Dead letter ${id} is not a valid ${letter.topic} event, so a replay would be dead-lettered again: ${parsed.problem}`,
+        {
+          fix: 'A replay sends the record unchanged: publish a corrected event instead.',
+        },
+      );
     }
-    await this.publisher.publishRaw(letter.topic, [{ key: letter.key, value, headers: letter.headers }]);
+    await this.publisher.publishRaw(letter.topic, [
+      { key: letter.key, value, headers: letter.headers },
+    ]);
     const marked = await this.deadLetters.markReplayed(this.config.HERALD_TOPIC_PREFIX, id);
     return detailView(marked ?? letter);
   }
 
   private async find(id: string): Promise<DeadLetterDetail> {
     const letter = await this.deadLetters.findById(this.config.HERALD_TOPIC_PREFIX, id);
-    if (!letter) throw new HeraldError(ErrorCode.NotFound, `Dead letter ${id} does not exist.`, { fix: 'List them with GET /admin/dead-letters.' });
+    if (!letter)
+      throw new HeraldError(ErrorCode.NotFound, `Dead letter ${id} does not exist.`, {
+        fix: 'List them with GET /admin/dead-letters.',
+      });
     return letter;
   }
 }
@@ -104,12 +136,23 @@ export class DeadLetterAdminService {
 function checkedFilter(query: DeadLetterQuery): DeadLetterQuery {
   const { topic, botId, runId } = query;
   if (topic && !(ALL_TOPICS as readonly string[]).includes(topic)) {
-    throw HeraldError.invalid('topic', `topic ${JSON.stringify(topic.slice(0, 100))} is not a contract topic.`, `Use one of ${ALL_TOPICS.join(', ')} (without ".dlq").`);
+    throw HeraldError.invalid(
+      'topic',
+      `topic ${JSON.stringify(topic.slice(0, 100))} is not a contract topic.`,
+      `Use one of ${ALL_TOPICS.join(', ')} (without ".dlq").`,
+    );
   }
-  for (const [field, value] of [['botId', botId], ['runId', runId]] as const) {
+  for (const [field, value] of [
+    ['botId', botId],
+    ['runId', runId],
+  ] as const) {
     if (value && !UUID.test(value)) throw HeraldError.invalid(field, `${field} must be a UUID.`);
   }
-  return { topic: topic || undefined, botId: botId?.toLowerCase() || undefined, runId: runId?.toLowerCase() || undefined };
+  return {
+    topic: topic || undefined,
+    botId: botId?.toLowerCase() || undefined,
+    runId: runId?.toLowerCase() || undefined,
+  };
 }
 
 export function summaryView(row: DeadLetterSummary): DeadLetterView {

@@ -40,7 +40,14 @@ export class AuthFailureThrottle {
   private current(): { points: number; limiter: RateLimiterMemory } {
     const points = this.peers.share(this.config.HERALD_AUTH_FAILURES_PER_MINUTE);
     if (this.limiter?.points !== points) {
-      this.limiter = { points, limiter: new RateLimiterMemory({ keyPrefix: 'auth-failures', points: Math.max(1, points), duration: WINDOW_S }) };
+      this.limiter = {
+        points,
+        limiter: new RateLimiterMemory({
+          keyPrefix: 'auth-failures',
+          points: Math.max(1, points),
+          duration: WINDOW_S,
+        }),
+      };
     }
     return this.limiter;
   }

@@ -42,7 +42,12 @@ export class BotTokenService {
    * `what` names where the token came from, for the message. An address that failed too often
    * is refused (429) before the token is looked up.
    */
-  async require(token: string | undefined, botId: string | undefined, what: string, callerIp: string): Promise<string> {
+  async require(
+    token: string | undefined,
+    botId: string | undefined,
+    what: string,
+    callerIp: string,
+  ): Promise<string> {
     await this.throttle.check(callerIp);
     if (!token) {
       await this.throttle.failed(callerIp);
@@ -53,7 +58,10 @@ export class BotTokenService {
     const owner = await this.botIdFor(token);
     if (!owner || (botId !== undefined && owner !== botId)) {
       await this.throttle.failed(callerIp);
-      throw new HeraldError(ErrorCode.Unauthorized, "The bot token is not valid for this bot (unknown, revoked, or another bot's).");
+      throw new HeraldError(
+        ErrorCode.Unauthorized,
+        "The bot token is not valid for this bot (unknown, revoked, or another bot's).",
+      );
     }
     return owner;
   }

@@ -1,6 +1,14 @@
 // The last look at a broadcast request before it becomes an event: what no later stage can store
 // or send is refused here with a 400 naming the field, whichever public API it came through.
-import { INPUT_LIMITS, illFormedString, jsonSizeProblem, mayBeIllFormed, variablesProblem, type BroadcastRequested, type InputProblem } from '@herald/contracts';
+import {
+  INPUT_LIMITS,
+  illFormedString,
+  jsonSizeProblem,
+  mayBeIllFormed,
+  variablesProblem,
+  type BroadcastRequested,
+  type InputProblem,
+} from '@herald/contracts';
 import { HeraldError } from '@herald/errors';
 
 /** Throws a 400 for the first problem of `event`; `json` is the event as JSON (already made for its size). */
@@ -25,6 +33,7 @@ function problemOf(event: BroadcastRequested, json: string): InputProblem | unde
 }
 
 function limitsFix(field: string): string {
-  if (field === 'payload') return `Forward at most ${INPUT_LIMITS.payloadBytes} bytes of JSON; keep large data on your side and send an id.`;
+  if (field === 'payload')
+    return `Forward at most ${INPUT_LIMITS.payloadBytes} bytes of JSON; keep large data on your side and send an id.`;
   return `Send at most ${INPUT_LIMITS.variables} variables, names up to ${INPUT_LIMITS.variableName} and values up to ${INPUT_LIMITS.variableValue} characters, as valid Unicode text without NUL.`;
 }

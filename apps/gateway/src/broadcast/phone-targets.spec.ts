@@ -4,12 +4,20 @@ import { normalizePhoneTargets } from './phone-targets.js';
 describe('normalizePhoneTargets', () => {
   it('turns every form of one number into the same target', () => {
     const forms = ['15551234567', '+15551234567', '+1 (555) 123-4567', '001 555 123 4567'];
-    const targets = normalizePhoneTargets(forms.map((userId) => ({ userId, channel: 'sms' as const })), 'hook', undefined);
-    expect(new Set(targets.map((t) => JSON.stringify(t)))).toEqual(new Set([JSON.stringify({ userId: '+15551234567', channel: 'sms', phone: '+15551234567' })]));
+    const targets = normalizePhoneTargets(
+      forms.map((userId) => ({ userId, channel: 'sms' as const })),
+      'hook',
+      undefined,
+    );
+    expect(new Set(targets.map((t) => JSON.stringify(t)))).toEqual(
+      new Set([JSON.stringify({ userId: '+15551234567', channel: 'sms', phone: '+15551234567' })]),
+    );
   });
 
   it('reads national numbers in the bot default country', () => {
-    expect(normalizePhoneTargets([{ phone: '(555) 123-4567' }], 'chatfuel-v2', 'US')).toEqual([{ phone: '+15551234567' }]);
+    expect(normalizePhoneTargets([{ phone: '(555) 123-4567' }], 'chatfuel-v2', 'US')).toEqual([
+      { phone: '+15551234567' },
+    ]);
   });
 
   it.each([

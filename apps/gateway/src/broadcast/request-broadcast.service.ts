@@ -7,7 +7,10 @@ import { BotLookupService } from '../lookups/bot-lookup.service.js';
 import { checkBroadcastLimits } from './broadcast-limits.js';
 import { normalizePhoneTargets } from './phone-targets.js';
 
-export type BroadcastRequest = Omit<BroadcastRequested, 'runId' | 'requestedAt' | 'scheduledFor'> & { delayMinutes?: number };
+export type BroadcastRequest = Omit<
+  BroadcastRequested,
+  'runId' | 'requestedAt' | 'scheduledFor'
+> & { delayMinutes?: number };
 
 export interface AcceptedRun {
   runId: string;
@@ -62,13 +65,20 @@ export class RequestBroadcastService {
       // The publisher validates every event against its contract (the parsers should have
       // caught everything first); what slips through is still the caller's input.
       if (error instanceof HeraldError && error.code === ErrorCode.InvalidEvent) {
-        throw HeraldError.invalid('body', `The request does not fit Herald's broadcast contract: ${error.message}`);
+        throw HeraldError.invalid(
+          'body',
+          `The request does not fit Herald's broadcast contract: ${error.message}`,
+        );
       }
       if (error instanceof HeraldError && !error.retriable) throw error;
-      throw new HeraldError(ErrorCode.DependencyUnavailable, 'The broadcast could not be queued; nothing was started. Retry shortly.', {
-        retriable: true,
-        cause: error,
-      });
+      throw new HeraldError(
+        ErrorCode.DependencyUnavailable,
+        'The broadcast could not be queued; nothing was started. Retry shortly.',
+        {
+          retriable: true,
+          cause: error,
+        },
+      );
     }
     return { runId, scheduledFor };
   }

@@ -4,7 +4,12 @@
 import { HeraldError } from '@herald/errors';
 
 /** The Messenger message tags the V1 API takes (`messaging_tag`). */
-export const MESSAGING_TAGS = ['CONFIRMED_EVENT_UPDATE', 'POST_PURCHASE_UPDATE', 'ACCOUNT_UPDATE', 'HUMAN_AGENT'] as const;
+export const MESSAGING_TAGS = [
+  'CONFIRMED_EVENT_UPDATE',
+  'POST_PURCHASE_UPDATE',
+  'ACCOUNT_UPDATE',
+  'HUMAN_AGENT',
+] as const;
 export type MessagingTag = (typeof MESSAGING_TAGS)[number];
 
 export interface ChatfuelV1Params {
@@ -35,15 +40,22 @@ const MAX_ATTRIBUTE_VALUE = 4_096;
 function entriesOf(source: unknown, where: 'query' | 'body'): Array<[string, string]> {
   if (source === undefined || source === null || source === '') return [];
   if (typeof source !== 'object' || Array.isArray(source)) {
-    throw HeraldError.invalid('body', 'The body must be a JSON object of parameters (or empty, with everything in the query).');
+    throw HeraldError.invalid(
+      'body',
+      'The body must be a JSON object of parameters (or empty, with everything in the query).',
+    );
   }
   const out: Array<[string, string]> = [];
   for (const [name, value] of Object.entries(source as Record<string, unknown>)) {
     if (value === undefined || value === null) continue;
     if (Array.isArray(value)) {
-      throw HeraldError.invalid(name, `${name} is given more than once${where === 'query' ? ' in the query' : ''}; give it once.`);
+      throw HeraldError.invalid(
+        name,
+        `${name} is given more than once${where === 'query' ? ' in the query' : ''}; give it once.`,
+      );
     }
-    if (typeof value === 'object') throw HeraldError.invalid(name, `${name} must be a string, number or boolean.`);
+    if (typeof value === 'object')
+      throw HeraldError.invalid(name, `${name} must be a string, number or boolean.`);
     out.push([name, String(value)]);
   }
   return out;
@@ -52,7 +64,9 @@ function entriesOf(source: unknown, where: 'query' | 'body'): Array<[string, str
 /** `"CONFIRMED_EVENT_UPDATE"` with its quotes, as the seed writes it, is the tag itself. */
 function unquote(value: string): string {
   const trimmed = value.trim();
-  return /^(["']).*\1$/.test(trimmed) && trimmed.length >= 2 ? trimmed.slice(1, -1).trim() : trimmed;
+  return /^(["']).*\1$/.test(trimmed) && trimmed.length >= 2
+    ? trimmed.slice(1, -1).trim()
+    : trimmed;
 }
 
 export function parseChatfuelV1Params(query: unknown, body: unknown): ChatfuelV1Params {
@@ -64,7 +78,10 @@ export function parseChatfuelV1Params(query: unknown, body: unknown): ChatfuelV1
     if (canonical) {
       const previous = known[canonical];
       if (previous && previous.value !== value) {
-        throw HeraldError.invalid(name, `${previous.name} and ${name} both say which ${describe(canonical)} to use, with different values; give one.`);
+        throw HeraldError.invalid(
+          name,
+          `${previous.name} and ${name} both say which ${describe(canonical)} to use, with different values; give one.`,
+        );
       }
       known[canonical] = { name, value };
       continue;
@@ -73,17 +90,29 @@ export function parseChatfuelV1Params(query: unknown, body: unknown): ChatfuelV1
       throw HeraldError.invalid(
         name,
         `"${name}" is reserved: parameters starting with chatfuel_ are not user attributes.`,
-        `The chatfuel_ names Herald accepts are ${Object.keys(NAMES).filter((n) => n.startsWith('chatfuel_')).join(', ')}.`,
+        `The chatfuel_ names Herald accepts are ${Object.keys(NAMES)
+          .filter((n) => n.startsWith('chatfuel_'))
+          .join(', ')}.`,
       );
     }
     if (name.length === 0 || name.length > MAX_ATTRIBUTE_NAME) {
-      throw HeraldError.invalid(name.slice(0, 64), `Attribute names must be 1 to ${MAX_ATTRIBUTE_NAME} characters.`);
+      throw HeraldError.invalid(
+        name.slice(0, 64),
+        `Attribute names must be 1 to ${MAX_ATTRIBUTE_NAME} characters.`,
+      );
     }
-    if (value.length > MAX_ATTRIBUTE_VALUE) throw HeraldError.invalid(name, `The value of attribute ${name} is longer than ${MAX_ATTRIBUTE_VALUE} characters.`);
+    if (value.length > MAX_ATTRIBUTE_VALUE)
+      throw HeraldError.invalid(
+        name,
+        `The value of attribute ${name} is longer than ${MAX_ATTRIBUTE_VALUE} characters.`,
+      );
     attributes[name] = value;
   }
   if (Object.keys(attributes).length > MAX_ATTRIBUTES) {
-    throw HeraldError.invalid('attributes', `At most ${MAX_ATTRIBUTES} user attributes can be set in one call.`);
+    throw HeraldError.invalid(
+      'attributes',
+      `At most ${MAX_ATTRIBUTES} user attributes can be set in one call.`,
+    );
   }
   if (known.blockName && known.blockId) {
     throw HeraldError.invalid(known.blockId.name, 'Give block_name or block_id, not both.');
@@ -113,5 +142,10 @@ function nonEmpty(entry: { name: string; value: string }): string {
 }
 
 function describe(canonical: Known): string {
-  return { token: 'bot token', blockName: 'block', blockId: 'block', messagingTag: 'messaging tag' }[canonical];
+  return {
+    token: 'bot token',
+    blockName: 'block',
+    blockId: 'block',
+    messagingTag: 'messaging tag',
+  }[canonical];
 }

@@ -28,6 +28,9 @@ export class ChatfuelV1Controller {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ChatfuelResult> {
     const caller = callerIp(request, this.proxies.list);
-    return replayHeader(reply, await this.v1.send({ botId, userId, query, body, idempotencyKey, callerIp: caller }));
+    return replayHeader(
+      reply,
+      await this.v1.send({ botId, userId, query, body, idempotencyKey, callerIp: caller }),
+    );
   }
 }

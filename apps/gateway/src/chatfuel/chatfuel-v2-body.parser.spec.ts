@@ -23,33 +23,66 @@ describe('parseChatfuelV2Body', () => {
   });
 
   it('takes messages instead of a block, and defaults the priority to fbid, phone, email', () => {
-    const parsed = parseChatfuelV2Body({ customer_phone: '+15551234567', messages: [{ text: 'Noi dung tin nhan' }] });
-    expect(parsed).toEqual({ customer: { phone: '+15551234567' }, messages: [{ text: 'Noi dung tin nhan' }], priority: ['fbid', 'phone', 'email'] });
+    const parsed = parseChatfuelV2Body({
+      customer_phone: '+15551234567',
+      messages: [{ text: 'Noi dung tin nhan' }],
+    });
+    expect(parsed).toEqual({
+      customer: { phone: '+15551234567' },
+      messages: [{ text: 'Noi dung tin nhan' }],
+      priority: ['fbid', 'phone', 'email'],
+    });
   });
 
   it('needs at least one identifier', () => {
-    const error = errorOf(() => parseChatfuelV2Body({ messages: [{ text: 'x' }], customer_email: ' ' }));
+    const error = errorOf(() =>
+      parseChatfuelV2Body({ messages: [{ text: 'x' }], customer_email: ' ' }),
+    );
     expect(error.field).toBe('customer_id');
     expect(error.message).toContain('at least one');
   });
 
   it('needs exactly one of block_id and messages', () => {
     expect(errorOf(() => parseChatfuelV2Body({ customer_id: '1' })).field).toBe('block_id');
-    expect(errorOf(() => parseChatfuelV2Body({ customer_id: '1', block_id: 'b', messages: [{ text: 'x' }] })).message).toBe(
-      'Give block_id or messages, not both.',
-    );
+    expect(
+      errorOf(() =>
+        parseChatfuelV2Body({ customer_id: '1', block_id: 'b', messages: [{ text: 'x' }] }),
+      ).message,
+    ).toBe('Give block_id or messages, not both.');
   });
 
   it('names the bad field', () => {
-    expect(errorOf(() => parseChatfuelV2Body({ customer_id: '1', messages: [] })).field).toBe('messages');
-    expect(errorOf(() => parseChatfuelV2Body({ customer_id: '1', messages: [{ txt: 'x' }] })).field).toContain('messages[0]');
-    expect(errorOf(() => parseChatfuelV2Body({ customer_email: 'not-an-email', block_id: 'b' })).field).toBe('customer_email');
-    expect(errorOf(() => parseChatfuelV2Body({ customer_phone: 'call me', block_id: 'b' })).field).toBe('customer_phone');
-    expect(errorOf(() => parseChatfuelV2Body({ customer_id: { a: 1 }, block_id: 'b' })).field).toBe('customer_id');
-    expect(errorOf(() => parseChatfuelV2Body({ customer_id: '1', block_id: 'b', priority: ['sms'] })).field).toBe('priority');
-    expect(errorOf(() => parseChatfuelV2Body({ customer_id: '1', block_id: 'b', priority: ['fbid', 'fbid'] })).message).toContain('twice');
-    expect(errorOf(() => parseChatfuelV2Body({ customer_id: '1', block_id: 'b', priority: 'fbid' })).field).toBe('priority');
-    expect(errorOf(() => parseChatfuelV2Body({ customer_id: '1', block_id: 'b', customer_name: 'Ada' }))).toMatchObject({
+    expect(errorOf(() => parseChatfuelV2Body({ customer_id: '1', messages: [] })).field).toBe(
+      'messages',
+    );
+    expect(
+      errorOf(() => parseChatfuelV2Body({ customer_id: '1', messages: [{ txt: 'x' }] })).field,
+    ).toContain('messages[0]');
+    expect(
+      errorOf(() => parseChatfuelV2Body({ customer_email: 'not-an-email', block_id: 'b' })).field,
+    ).toBe('customer_email');
+    expect(
+      errorOf(() => parseChatfuelV2Body({ customer_phone: 'call me', block_id: 'b' })).field,
+    ).toBe('customer_phone');
+    expect(errorOf(() => parseChatfuelV2Body({ customer_id: { a: 1 }, block_id: 'b' })).field).toBe(
+      'customer_id',
+    );
+    expect(
+      errorOf(() => parseChatfuelV2Body({ customer_id: '1', block_id: 'b', priority: ['sms'] }))
+        .field,
+    ).toBe('priority');
+    expect(
+      errorOf(() =>
+        parseChatfuelV2Body({ customer_id: '1', block_id: 'b', priority: ['fbid', 'fbid'] }),
+      ).message,
+    ).toContain('twice');
+    expect(
+      errorOf(() => parseChatfuelV2Body({ customer_id: '1', block_id: 'b', priority: 'fbid' }))
+        .field,
+    ).toBe('priority');
+    expect(
+      errorOf(() => parseChatfuelV2Body({ customer_id: '1', block_id: 'b', customer_name: 'Ada' })),
+    ).toMatchObject({
       field: 'customer_name',
       message: 'Unknown field(s): customer_name.',
     });

@@ -37,21 +37,31 @@ const PHONE = /^\(?\+?[0-9][0-9 ()./-]{2,30}$/;
 function text(body: Record<string, unknown>, field: string, max: number): string | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' && typeof value !== 'number') throw HeraldError.invalid(field, `${field} must be a string.`);
+  if (typeof value !== 'string' && typeof value !== 'number')
+    throw HeraldError.invalid(field, `${field} must be a string.`);
   const trimmed = String(value).trim();
   if (trimmed.length === 0) return undefined;
-  if (trimmed.length > max) throw HeraldError.invalid(field, `${field} is longer than ${max} characters.`);
+  if (trimmed.length > max)
+    throw HeraldError.invalid(field, `${field} is longer than ${max} characters.`);
   return trimmed;
 }
 
 export function parseChatfuelV2Body(body: unknown): ChatfuelV2Body {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw HeraldError.invalid('body', 'The body must be a JSON object.', 'Send e.g. {"customer_phone": "+15551234567", "messages": [{"text": "Hi"}]}.');
+    throw HeraldError.invalid(
+      'body',
+      'The body must be a JSON object.',
+      'Send e.g. {"customer_phone": "+15551234567", "messages": [{"text": "Hi"}]}.',
+    );
   }
   const fields = body as Record<string, unknown>;
   const unknown = Object.keys(fields).filter((k) => !(FIELDS as readonly string[]).includes(k));
   if (unknown.length > 0) {
-    throw HeraldError.invalid(unknown[0]!, `Unknown field(s): ${unknown.slice(0, 5).join(', ')}.`, `The fields are: ${FIELDS.join(', ')}.`);
+    throw HeraldError.invalid(
+      unknown[0]!,
+      `Unknown field(s): ${unknown.slice(0, 5).join(', ')}.`,
+      `The fields are: ${FIELDS.join(', ')}.`,
+    );
   }
   const customer = {
     userId: text(fields, 'customer_id', 256),
@@ -66,16 +76,23 @@ export function parseChatfuelV2Body(body: unknown): ChatfuelV2Body {
       'Extra identifiers update the contact.',
     );
   }
-  if (customer.email && !EMAIL.test(customer.email)) throw HeraldError.invalid('customer_email', 'customer_email is not an email address.');
+  if (customer.email && !EMAIL.test(customer.email))
+    throw HeraldError.invalid('customer_email', 'customer_email is not an email address.');
   if (customer.phone && !PHONE.test(customer.phone)) {
-    throw HeraldError.invalid('customer_phone', 'customer_phone is not a phone number.', 'Use the international format, e.g. +15551234567.');
+    throw HeraldError.invalid(
+      'customer_phone',
+      'customer_phone is not a phone number.',
+      'Use the international format, e.g. +15551234567.',
+    );
   }
   const hasBlock = fields.block_id !== undefined && fields.block_id !== null;
   const hasMessages = fields.messages !== undefined && fields.messages !== null;
   if (hasBlock === hasMessages) {
     throw HeraldError.invalid(
       hasBlock ? 'messages' : 'block_id',
-      hasBlock ? 'Give block_id or messages, not both.' : 'Say what to send: block_id, or messages (e.g. [{"text": "Hi"}]).',
+      hasBlock
+        ? 'Give block_id or messages, not both.'
+        : 'Say what to send: block_id, or messages (e.g. [{"text": "Hi"}]).',
     );
   }
   const parsed: ChatfuelV2Body = {
@@ -99,13 +116,19 @@ export function parseChatfuelV2Body(body: unknown): ChatfuelV2Body {
 function parsePriority(value: unknown): PriorityKey[] {
   if (value === undefined || value === null) return [...PRIORITY_KEYS];
   const fix = `Use a subset of ${JSON.stringify(PRIORITY_KEYS)}, in the order to try them.`;
-  if (!Array.isArray(value) || value.length === 0) throw HeraldError.invalid('priority', 'priority must be a non-empty array.', fix);
+  if (!Array.isArray(value) || value.length === 0)
+    throw HeraldError.invalid('priority', 'priority must be a non-empty array.', fix);
   const seen = new Set<string>();
   for (const entry of value) {
     if (typeof entry !== 'string' || !(PRIORITY_KEYS as readonly string[]).includes(entry)) {
-      throw HeraldError.invalid('priority', `${JSON.stringify(entry)} is not fbid, phone or email.`, fix);
+      throw HeraldError.invalid(
+        'priority',
+        `${JSON.stringify(entry)} is not fbid, phone or email.`,
+        fix,
+      );
     }
-    if (seen.has(entry)) throw HeraldError.invalid('priority', `priority lists "${entry}" twice.`, fix);
+    if (seen.has(entry))
+      throw HeraldError.invalid('priority', `priority lists "${entry}" twice.`, fix);
     seen.add(entry);
   }
   return value as PriorityKey[];

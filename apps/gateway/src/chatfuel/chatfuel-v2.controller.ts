@@ -28,7 +28,10 @@ export class ChatfuelV2Controller {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ChatfuelV2Result> {
     const caller = callerIp(request, this.proxies.list);
-    return replayHeader(reply, await this.v2.send({ botId, authorization, body, idempotencyKey, callerIp: caller }));
+    return replayHeader(
+      reply,
+      await this.v2.send({ botId, authorization, body, idempotencyKey, callerIp: caller }),
+    );
   }
 
   @Post('public/bots/:botId/send')

@@ -38,14 +38,23 @@ export class ChatfuelV2Service {
   ) {}
 
   async send(call: ChatfuelV2Call): Promise<Answer<ChatfuelV2Result>> {
-    const botId = await this.tokens.require(bearerToken(call.authorization), call.botId, 'send "Authorization: Bearer <bot token>"', call.callerIp);
+    const botId = await this.tokens.require(
+      bearerToken(call.authorization),
+      call.botId,
+      'send "Authorization: Bearer <bot token>"',
+      call.callerIp,
+    );
     await this.quotas.take('chatfuel-v2', botId, this.quotas.perSecond('chatfuel-v2'));
     const key = IdempotencyService.check(call.idempotencyKey);
     const body = parseChatfuelV2Body(call.body);
     let content: { blockId: string } | { messages: NonNullable<typeof body.messages> };
     if (body.blockId !== undefined) {
       const block = await this.lookup.block(botId, body.blockId);
-      if (!block) throw HeraldError.invalid('block_id', `Block "${body.blockId}" does not exist for this bot.`);
+      if (!block)
+        throw HeraldError.invalid(
+          'block_id',
+          `Block "${body.blockId}" does not exist for this bot.`,
+        );
       content = { blockId: block.id };
     } else {
       content = { messages: body.messages! };
@@ -59,7 +68,9 @@ export class ChatfuelV2Service {
           targets: [body.customer],
           options: {
             priority: body.priority,
-            ...(body.notificationMessagesToken ? { notificationMessagesToken: body.notificationMessagesToken } : {}),
+            ...(body.notificationMessagesToken
+              ? { notificationMessagesToken: body.notificationMessagesToken }
+              : {}),
             ...(body.oneTimeNotifToken ? { oneTimeNotifToken: body.oneTimeNotifToken } : {}),
           },
         },

@@ -9,6 +9,7 @@ export function errorOf(fn: () => unknown): HeraldError {
     thrown = error;
   }
   if (thrown === undefined) throw new Error('expected a HeraldError, nothing was thrown');
-  if (!(thrown instanceof HeraldError)) throw new Error(`expected a HeraldError, got ${String(thrown)}`);
+  if (!(thrown instanceof HeraldError))
+    throw new Error(`expected a HeraldError, got ${String(thrown)}`);
   return thrown;
 }

@@ -13,7 +13,9 @@ describe('TtlCache', () => {
 
   it('does not keep a failed load, and stays within its size', async () => {
     const cache = new TtlCache<string>(10_000, 2);
-    await expect(cache.get('k', () => Promise.reject(new Error('db down')))).rejects.toThrow('db down');
+    await expect(cache.get('k', () => Promise.reject(new Error('db down')))).rejects.toThrow(
+      'db down',
+    );
     expect(await cache.get('k', async () => 'ok')).toBe('ok');
     await cache.get('a', async () => 'a');
     await cache.get('b', async () => 'b');

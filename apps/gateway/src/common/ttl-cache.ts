@@ -15,7 +15,8 @@ export class TtlCache<V> {
     const hit = this.entries.get(key);
     if (hit && hit.expiresAt > now) return hit.value;
     if (hit) this.entries.delete(key);
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    if (this.entries.size >= this.maxEntries)
+      this.entries.delete(this.entries.keys().next().value as string);
     const value = load();
     const entry = { value, expiresAt: now + this.ttlMs };
     this.entries.set(key, entry);

@@ -2,7 +2,13 @@
 // so what the admin API accepts is exactly what the events can carry.
 import { Value } from '@sinclair/typebox/value';
 import type { TSchema } from '@sinclair/typebox';
-import { Audience, CRITERIA, Message, type Criterion, type Message as MessageType } from '@herald/contracts';
+import {
+  Audience,
+  CRITERIA,
+  Message,
+  type Criterion,
+  type Message as MessageType,
+} from '@herald/contracts';
 import { HeraldError } from '@herald/errors';
 
 function check<T>(schema: TSchema, value: unknown, field: string, fix: string): T {
@@ -14,14 +20,24 @@ function check<T>(schema: TSchema, value: unknown, field: string, fix: string): 
 
 export function checkMessages(value: unknown, field = 'messages'): MessageType[] {
   if (!Array.isArray(value) || value.length === 0 || value.length > 10) {
-    throw HeraldError.invalid(field, `${field} must be an array of 1 to 10 messages`, 'Send e.g. [{"text": "Hello {{first_name}}"}].');
+    throw HeraldError.invalid(
+      field,
+      `${field} must be an array of 1 to 10 messages`,
+      'Send e.g. [{"text": "Hello {{first_name}}"}].',
+    );
   }
   return value.map((m, i) =>
-    check<MessageType>(Message, m, `${field}[${i}]`, 'A message is {"text": "..."} or {"template": {"name", "language": {"code"}}}.'),
+    check<MessageType>(
+      Message,
+      m,
+      `${field}[${i}]`,
+      'A message is {"text": "..."} or {"template": {"name", "language": {"code"}}}.',
+    ),
   );
 }
 
-const AUDIENCE_FIX = 'An audience is {"filters": [{"field", "criteria", "value"}], "joins": ["AND"|"OR"]}.';
+const AUDIENCE_FIX =
+  'An audience is {"filters": [{"field", "criteria", "value"}], "joins": ["AND"|"OR"]}.';
 
 const CRITERIA_BY_LOWER = new Map<string, Criterion>([
   ...CRITERIA.map((c) => [c.toLowerCase(), c] as [string, Criterion]),
@@ -35,7 +51,12 @@ export function criterionOf(name: string): Criterion | undefined {
 
 /** Criteria are read case-insensitively (and "Cointains" as Contains), as the hook reads them. */
 function normalizeCriteria(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null || !Array.isArray((value as { filters?: unknown }).filters)) return value;
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    !Array.isArray((value as { filters?: unknown }).filters)
+  )
+    return value;
   const audience = value as { filters: unknown[] };
   return {
     ...audience,

@@ -26,6 +26,9 @@ export class CsmlBroadcastController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CsmlBroadcastAccepted> {
     const caller = callerIp(request, this.proxies.list);
-    return replayHeader(reply, await this.csml.broadcast({ apiKey, body, idempotencyKey, callerIp: caller }));
+    return replayHeader(
+      reply,
+      await this.csml.broadcast({ apiKey, body, idempotencyKey, callerIp: caller }),
+    );
   }
 }

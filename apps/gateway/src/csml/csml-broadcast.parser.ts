@@ -19,7 +19,8 @@ const EXAMPLE =
   'Send {"payload": {"content_type": "flow_trigger", "content": {"flow_id": "<block id or name>"}}, "client": {"user_id": "<user id>"}}.';
 
 function object(value: unknown, field: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw HeraldError.invalid(field, `${field} must be an object.`, EXAMPLE);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw HeraldError.invalid(field, `${field} must be an object.`, EXAMPLE);
   return value as Record<string, unknown>;
 }
 
@@ -27,7 +28,11 @@ function only(fields: Record<string, unknown>, allowed: string[], where: string)
   const extra = Object.keys(fields).filter((k) => !allowed.includes(k));
   if (extra.length > 0) {
     const path = where ? `${where}.${extra[0]}` : extra[0]!;
-    throw HeraldError.invalid(path, `Unknown field ${path}.`, `${where || 'The body'} takes: ${allowed.join(', ')}.`);
+    throw HeraldError.invalid(
+      path,
+      `Unknown field ${path}.`,
+      `${where || 'The body'} takes: ${allowed.join(', ')}.`,
+    );
   }
 }
 
@@ -36,9 +41,11 @@ function id(value: unknown, field: string, required: boolean): string | undefine
     if (required) throw HeraldError.invalid(field, `${field} is required.`, EXAMPLE);
     return undefined;
   }
-  if (typeof value !== 'string' && typeof value !== 'number') throw HeraldError.invalid(field, `${field} must be a string.`);
+  if (typeof value !== 'string' && typeof value !== 'number')
+    throw HeraldError.invalid(field, `${field} must be a string.`);
   const text = String(value).trim();
-  if (text.length === 0 || text.length > 256) throw HeraldError.invalid(field, `${field} must be 1 to 256 characters.`);
+  if (text.length === 0 || text.length > 256)
+    throw HeraldError.invalid(field, `${field} must be 1 to 256 characters.`);
   return text;
 }
 
@@ -48,7 +55,8 @@ export function parseCsmlBroadcast(body: unknown): CsmlBroadcast {
   only(root, ['payload', 'client', 'metadata'], '');
   const payload = object(root.payload ?? null, 'payload');
   only(payload, ['content_type', 'content'], 'payload');
-  if (payload.content_type === undefined) throw HeraldError.invalid('payload.content_type', 'payload.content_type is required.', EXAMPLE);
+  if (payload.content_type === undefined)
+    throw HeraldError.invalid('payload.content_type', 'payload.content_type is required.', EXAMPLE);
   if (!(CONTENT_TYPES as readonly unknown[]).includes(payload.content_type)) {
     throw HeraldError.invalid(
       'payload.content_type',
@@ -60,7 +68,10 @@ export function parseCsmlBroadcast(body: unknown): CsmlBroadcast {
   only(content, ['flow_id', 'close_flows'], 'payload.content');
   const flowId = id(content.flow_id, 'payload.content.flow_id', true)!;
   if (content.close_flows !== undefined && typeof content.close_flows !== 'boolean') {
-    throw HeraldError.invalid('payload.content.close_flows', 'payload.content.close_flows must be true or false.');
+    throw HeraldError.invalid(
+      'payload.content.close_flows',
+      'payload.content.close_flows must be true or false.',
+    );
   }
   const client = object(root.client ?? null, 'client');
   only(client, ['user_id', 'channel_id', 'bot_id'], 'client');
@@ -76,7 +87,12 @@ export function parseCsmlBroadcast(body: unknown): CsmlBroadcast {
   if (root.metadata !== undefined && root.metadata !== null) {
     parsed.metadata = object(root.metadata, 'metadata');
     const tooLarge = jsonSizeProblem(parsed.metadata, INPUT_LIMITS.metadataBytes, 'metadata');
-    if (tooLarge) throw HeraldError.invalid(tooLarge.field, tooLarge.message, 'Keep large data on your side and send an id in metadata.');
+    if (tooLarge)
+      throw HeraldError.invalid(
+        tooLarge.field,
+        tooLarge.message,
+        'Keep large data on your side and send an id in metadata.',
+      );
   }
   return parsed;
 }

@@ -40,15 +40,28 @@ export class CsmlBroadcastService {
   ) {}
 
   async broadcast(call: CsmlBroadcastCall): Promise<Answer<CsmlBroadcastAccepted>> {
-    const botId = await this.tokens.require(call.apiKey?.trim() || undefined, undefined, 'send "x-api-key: <bot token>"', call.callerIp);
+    const botId = await this.tokens.require(
+      call.apiKey?.trim() || undefined,
+      undefined,
+      'send "x-api-key: <bot token>"',
+      call.callerIp,
+    );
     await this.quotas.take('csml', botId, this.quotas.perSecond('csml'));
     const key = IdempotencyService.check(call.idempotencyKey);
     const request = parseCsmlBroadcast(call.body);
     if (request.botId !== undefined && request.botId !== botId) {
-      throw HeraldError.invalid('client.bot_id', 'client.bot_id is not the bot of this API key.', 'Leave it out; the key says which bot.');
+      throw HeraldError.invalid(
+        'client.bot_id',
+        'client.bot_id is not the bot of this API key.',
+        'Leave it out; the key says which bot.',
+      );
     }
     const block = await this.lookup.block(botId, request.flowId);
-    if (!block) throw HeraldError.invalid('payload.content.flow_id', `Flow "${request.flowId}" is not a block of this bot.`);
+    if (!block)
+      throw HeraldError.invalid(
+        'payload.content.flow_id',
+        `Flow "${request.flowId}" is not a block of this bot.`,
+      );
     const channel = await this.channelFor(botId, request.userId, request.channelId);
 
     return this.idempotency.once(botId, key, async (runId) => {
@@ -66,17 +79,28 @@ export class CsmlBroadcastService {
       return {
         request_id: run.runId,
         client: { user_id: request.userId, bot_id: botId, channel_id: channel.id },
-        payload: { content_type: 'flow_trigger' as const, content: { flow_id: request.flowId, close_flows: request.closeFlows } },
+        payload: {
+          content_type: 'flow_trigger' as const,
+          content: { flow_id: request.flowId, close_flows: request.closeFlows },
+        },
         ...(request.metadata ? { metadata: request.metadata } : {}),
       };
     });
   }
 
-  private async channelFor(botId: string, userId: string, channelId: string | undefined): Promise<{ id: string; type: Channel }> {
+  private async channelFor(
+    botId: string,
+    userId: string,
+    channelId: string | undefined,
+  ): Promise<{ id: string; type: Channel }> {
     const channels = await this.lookup.channels(botId);
     if (channelId !== undefined) {
       const named = channels.find((c) => c.id === channelId);
-      if (!named) throw HeraldError.invalid('client.channel_id', `Channel ${channelId} is not an enabled channel of this bot.`);
+      if (!named)
+        throw HeraldError.invalid(
+          'client.channel_id',
+          `Channel ${channelId} is not an enabled channel of this bot.`,
+        );
       return named;
     }
     if (channels.length === 0) {
@@ -91,6 +115,8 @@ export class CsmlBroadcastService {
     const known = await this.contacts.findByUserIds(botId, [...new Set(forms)]);
     // A user id that is no phone number can only be someone on Messenger (page-scoped id).
     const usable = channels.filter((c) => c.type === 'messenger' || 'e164' in phone);
-    return channels.find((c) => known.some((k) => k.channel === c.type)) ?? usable[0] ?? channels[0]!;
+    return (
+      channels.find((c) => known.some((k) => k.channel === c.type)) ?? usable[0] ?? channels[0]!
+    );
   }
 }

@@ -1,11 +1,18 @@
 import { BadRequestException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
 import { ErrorCode, HeraldError } from '@herald/errors';
-import { defaultFix, describeHttpError, toErrorResponse, usesChatfuelBody } from './http-error.filter.js';
+import {
+  defaultFix,
+  describeHttpError,
+  toErrorResponse,
+  usesChatfuelBody,
+} from './http-error.filter.js';
 import { RetryLaterError } from './retry-later.error.js';
 
 describe('describeHttpError', () => {
   it('maps Herald codes to statuses and keeps field and fix', () => {
-    expect(describeHttpError(HeraldError.invalid('audience_values', 'bad', 'fix it'))).toMatchObject({
+    expect(
+      describeHttpError(HeraldError.invalid('audience_values', 'bad', 'fix it')),
+    ).toMatchObject({
       status: 400,
       code: ErrorCode.InvalidInput,
       field: 'audience_values',
@@ -16,25 +23,44 @@ describe('describeHttpError', () => {
   });
 
   it('sends Retry-After with a 429', () => {
-    expect(describeHttpError(new RetryLaterError('slow down', 2))).toMatchObject({ status: 429, headers: { 'retry-after': '2' } });
+    expect(describeHttpError(new RetryLaterError('slow down', 2))).toMatchObject({
+      status: 429,
+      headers: { 'retry-after': '2' },
+    });
   });
 
   it("says Fastify's body errors plainly", () => {
-    expect(describeHttpError({ statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE', message: 'x' })).toMatchObject({
+    expect(
+      describeHttpError({ statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE', message: 'x' }),
+    ).toMatchObject({
       status: 413,
       message: expect.stringContaining('1 MiB'),
     });
-    expect(describeHttpError({ statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY', message: 'Body is not valid JSON' }).message).toMatch(
-      /^The request body is not valid JSON/,
-    );
-    expect(describeHttpError({ statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' }).message).toContain('application/json');
-    expect(describeHttpError(new PayloadTooLargeException('Request body is too large')).message).toContain('1 MiB limit');
+    expect(
+      describeHttpError({
+        statusCode: 400,
+        code: 'FST_ERR_CTP_INVALID_JSON_BODY',
+        message: 'Body is not valid JSON',
+      }).message,
+    ).toMatch(/^The request body is not valid JSON/);
+    expect(
+      describeHttpError({ statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' }).message,
+    ).toContain('application/json');
+    expect(
+      describeHttpError(new PayloadTooLargeException('Request body is too large')).message,
+    ).toContain('1 MiB limit');
   });
 
   it('keeps Nest exceptions and hides everything else behind a 500', () => {
-    expect(describeHttpError(new NotFoundException('Cannot GET /x'))).toMatchObject({ status: 404, code: ErrorCode.NotFound });
+    expect(describeHttpError(new NotFoundException('Cannot GET /x'))).toMatchObject({
+      status: 404,
+      code: ErrorCode.NotFound,
+    });
     expect(describeHttpError(new BadRequestException(['a', 'b'])).message).toBe('a; b');
-    expect(describeHttpError(new Error('secret detail'))).toMatchObject({ status: 500, message: expect.not.stringContaining('secret') });
+    expect(describeHttpError(new Error('secret detail'))).toMatchObject({
+      status: 500,
+      message: expect.not.stringContaining('secret'),
+    });
   });
 
   it('uses the Chatfuel body on the Chatfuel-style paths only', () => {
@@ -46,12 +72,16 @@ describe('describeHttpError', () => {
     expect(usesChatfuelBody('/v1/api/broadcasts')).toBe(false);
   });
 
-  it('gives every refusal a fix: the thrower\'s own, else one for its status (never for a 500)', () => {
+  it("gives every refusal a fix: the thrower's own, else one for its status (never for a 500)", () => {
     const body = (e: unknown) => toErrorResponse(e, 'cid').body.error;
     expect(body(HeraldError.invalid('audience_values', 'bad', 'fix it')).fix).toBe('fix it');
     expect(body(HeraldError.invalid('audience_values', 'bad')).fix).toMatch(/`audience_values`/);
-    expect(body(new HeraldError(ErrorCode.Unauthorized, 'no token')).fix).toMatch(/Authorization: Bearer/);
-    expect(body({ statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY', message: 'Unexpected token' })).toMatchObject({
+    expect(body(new HeraldError(ErrorCode.Unauthorized, 'no token')).fix).toMatch(
+      /Authorization: Bearer/,
+    );
+    expect(
+      body({ statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY', message: 'Unexpected token' }),
+    ).toMatchObject({
       field: 'body',
       fix: expect.stringMatching(/JSON/),
     });

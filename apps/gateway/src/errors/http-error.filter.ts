@@ -2,7 +2,14 @@
 // `{error: {code, message, field?, fix?, correlationId}}`; the Chatfuel-style APIs (seed 002) get
 // their own `{success: false, result}`. A 500 says nothing internal; the details go to the log
 // under the same correlation id.
-import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  HttpException,
+  HttpStatus,
+  Logger,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, HeraldError } from '@herald/errors';
@@ -50,11 +57,14 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
 
 /** Fastify's own errors (raised before a handler runs), said plainly. */
 const FASTIFY_MESSAGES: Record<string, string> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is larger than the 1 MiB limit. Send fewer targets per call.',
+  FST_ERR_CTP_BODY_TOO_LARGE:
+    'The request body is larger than the 1 MiB limit. Send fewer targets per call.',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported Content-Type. Send application/json.',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'The Content-Length header does not match the body that was sent.',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH:
+    'The Content-Length header does not match the body that was sent.',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'The body is empty although the Content-Type says application/json.',
-  FST_ERR_MAX_PARAM_LENGTH: 'A segment of the URL path is longer than 100 characters; no id or key is that long.',
+  FST_ERR_MAX_PARAM_LENGTH:
+    'A segment of the URL path is longer than 100 characters; no id or key is that long.',
   FST_ERR_BAD_URL: 'The URL path holds an invalid percent-encoded component.',
 };
 
@@ -77,7 +87,9 @@ export interface ErrorResponse {
 export function describeHttpError(exception: unknown): ErrorResponse {
   if (exception instanceof HeraldError) {
     const headers: Record<string, string> =
-      exception instanceof RetryLaterError ? { 'retry-after': String(exception.retryAfterSeconds) } : {};
+      exception instanceof RetryLaterError
+        ? { 'retry-after': String(exception.retryAfterSeconds) }
+        : {};
     return {
       status: STATUS_BY_CODE[exception.code],
       code: exception.code,
@@ -90,19 +102,29 @@ export function describeHttpError(exception: unknown): ErrorResponse {
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const response = exception.getResponse();
-    const raw = typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : response;
+    const raw =
+      typeof response === 'object' && response !== null
+        ? (response as { message?: unknown }).message
+        : response;
     const message = Array.isArray(raw) ? raw.join('; ') : String(raw ?? exception.message);
-    const code = CODE_BY_STATUS[status] ?? (status >= 500 ? ErrorCode.Internal : ErrorCode.InvalidInput);
+    const code =
+      CODE_BY_STATUS[status] ?? (status >= 500 ? ErrorCode.Internal : ErrorCode.InvalidInput);
     return { status, code, message: PLAIN_BY_STATUS[status] ?? message, headers: {} };
   }
   // Fastify's own errors (bad JSON, body too large, bad content type) carry a 4xx statusCode.
   const fastify = exception as { statusCode?: number; code?: string; message?: string };
-  if (typeof fastify?.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
+  if (
+    typeof fastify?.statusCode === 'number' &&
+    fastify.statusCode >= 400 &&
+    fastify.statusCode < 500
+  ) {
     const status = fastify.statusCode;
     const known = fastify.code ? FASTIFY_MESSAGES[fastify.code] : undefined;
     const message =
       known ??
-      (status === 400 ? `The request body is not valid JSON: ${fastify.message ?? 'parse error'}` : (fastify.message ?? 'Bad request'));
+      (status === 400
+        ? `The request body is not valid JSON: ${fastify.message ?? 'parse error'}`
+        : (fastify.message ?? 'Bad request'));
     return {
       status,
       code: CODE_BY_STATUS[status] ?? ErrorCode.InvalidInput,
@@ -120,7 +142,10 @@ export function describeHttpError(exception: unknown): ErrorResponse {
 }
 
 /** The common body (kept for callers that only need it). */
-export function toErrorResponse(exception: unknown, correlationId: string): { status: number; body: ErrorBody } {
+export function toErrorResponse(
+  exception: unknown,
+  correlationId: string,
+): { status: number; body: ErrorBody } {
   const e = describeHttpError(exception);
   return { status: e.status, body: heraldBody(e, correlationId) };
 }
@@ -169,13 +194,18 @@ export function defaultFix(e: Pick<ErrorResponse, 'status' | 'field'>): string |
     case 503:
       return 'Retry shortly: nothing was started.';
     default:
-      return e.status >= 400 && e.status < 500 ? 'Change the request as the message says and send it again.' : undefined;
+      return e.status >= 400 && e.status < 500
+        ? 'Change the request as the message says and send it again.'
+        : undefined;
   }
 }
 
 function chatfuelBody(e: ErrorResponse, correlationId: string): ChatfuelErrorBody {
   const text = e.fix ? `${e.message} ${e.fix}` : e.message;
-  return { success: false, result: e.status >= 500 ? `${text} (correlation id ${correlationId})` : text };
+  return {
+    success: false,
+    result: e.status >= 500 ? `${text} (correlation id ${correlationId})` : text,
+  };
 }
 
 /** The Chatfuel-style APIs: `/bots/:botId/users/:userId/send`, `/v2/:botId/send`, `/public/bots/:botId/send`. */
@@ -191,27 +221,49 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    replyWithError(exception, ctx.getRequest<FastifyRequest>(), ctx.getResponse<FastifyReply>(), this.logger);
+    replyWithError(
+      exception,
+      ctx.getRequest<FastifyRequest>(),
+      ctx.getResponse<FastifyReply>(),
+      this.logger,
+    );
   }
 }
 
 /** Answers `exception` on `reply` with the body its path uses (Herald's or Chatfuel's). */
-export function replyWithError(exception: unknown, request: FastifyRequest | undefined, reply: FastifyReply, logger: Logger): void {
+export function replyWithError(
+  exception: unknown,
+  request: FastifyRequest | undefined,
+  reply: FastifyReply,
+  logger: Logger,
+): void {
   const header = request?.headers?.['x-correlation-id'];
-  const correlationId = typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
+  const correlationId =
+    typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
   const error = describeHttpError(exception);
   if (error.status >= 500) {
-    logger.error(`${request?.method} ${request?.url} failed [${correlationId}]: ${(exception as Error)?.stack ?? String(exception)}`);
+    logger.error(
+      `${request?.method} ${request?.url} failed [${correlationId}]: ${(exception as Error)?.stack ?? String(exception)}`,
+    );
   }
-  const body = usesChatfuelBody(request?.url) ? chatfuelBody(error, correlationId) : heraldBody(error, correlationId);
-  void reply.status(error.status).headers({ ...error.headers, 'x-correlation-id': correlationId }).send(body);
+  const body = usesChatfuelBody(request?.url)
+    ? chatfuelBody(error, correlationId)
+    : heraldBody(error, correlationId);
+  void reply
+    .status(error.status)
+    .headers({ ...error.headers, 'x-correlation-id': correlationId })
+    .send(body);
 }
 
 /**
  * Fastify's `frameworkErrors`: errors its router raises before any route runs (a path segment
  * over 100 characters, a malformed percent-encoding) get the same bodies as every other error.
  */
-export function frameworkErrors(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+export function frameworkErrors(
+  error: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
   replyWithError(error, request, reply, frameworkLogger);
 }
 const frameworkLogger = new Logger('HttpErrorFilter');

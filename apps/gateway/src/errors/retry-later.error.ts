@@ -6,7 +6,10 @@ export class RetryLaterError extends HeraldError {
     message: string,
     readonly retryAfterSeconds: number,
   ) {
-    super(ErrorCode.RateLimited, message, { retriable: true, fix: `Retry after ${retryAfterSeconds} s.` });
+    super(ErrorCode.RateLimited, message, {
+      retriable: true,
+      fix: `Retry after ${retryAfterSeconds} s.`,
+    });
     this.name = 'RetryLaterError';
   }
 }

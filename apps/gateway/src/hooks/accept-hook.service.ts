@@ -54,21 +54,38 @@ export class AcceptHookService {
         fix: 'Check the URL; it changes when the hook key is regenerated.',
       });
     }
-    if ((call.method === 'GET' && !settings.allowGet) || (call.method === 'POST' && !settings.allowPost)) {
-      throw new HeraldError(ErrorCode.MethodNotAllowed, `This broadcast's hook does not accept ${call.method}.`, {
-        fix: `Turn on settings.${call.method === 'GET' ? 'allowGet' : 'allowPost'}, or use the other verb.`,
-      });
+    if (
+      (call.method === 'GET' && !settings.allowGet) ||
+      (call.method === 'POST' && !settings.allowPost)
+    ) {
+      throw new HeraldError(
+        ErrorCode.MethodNotAllowed,
+        `This broadcast's hook does not accept ${call.method}.`,
+        {
+          fix: `Turn on settings.${call.method === 'GET' ? 'allowGet' : 'allowPost'}, or use the other verb.`,
+        },
+      );
     }
-    if (settings.allowedHosts.length > 0 && !(await this.hostAllowed(call.callerIp, settings.allowedHosts))) {
-      throw new HeraldError(ErrorCode.Forbidden, `Calls from ${call.callerIp} are not allowed for this hook.`, {
-        fix: "Call from an address in the broadcast's allowedHosts, or add this one.",
-      });
+    if (
+      settings.allowedHosts.length > 0 &&
+      !(await this.hostAllowed(call.callerIp, settings.allowedHosts))
+    ) {
+      throw new HeraldError(
+        ErrorCode.Forbidden,
+        `Calls from ${call.callerIp} are not allowed for this hook.`,
+        {
+          fix: "Call from an address in the broadcast's allowedHosts, or add this one.",
+        },
+      );
     }
     if (!settings.directMode) await this.authenticate(call, broadcast);
     await this.quotas.take('hook', broadcast.botId, this.quotas.perSecond('hook'));
     const key = call.method === 'POST' ? IdempotencyService.check(call.idempotencyKey) : undefined;
 
-    const parsed = call.method === 'GET' ? {} : parseHookBody(call.body, { requireValidFilter: settings.requireValidFilter });
+    const parsed =
+      call.method === 'GET'
+        ? {}
+        : parseHookBody(call.body, { requireValidFilter: settings.requireValidFilter });
     return this.idempotency.once(broadcast.botId, key, async (runId) => {
       const run = await this.requester.request(
         {
@@ -89,18 +106,28 @@ export class AcceptHookService {
   }
 
   private async authenticate(call: HookCall, broadcast: BroadcastEntity): Promise<void> {
-    const token = bearerToken(call.authorization) ?? (broadcast.settings.legacyMode ? call.queryToken : undefined);
+    const token =
+      bearerToken(call.authorization) ??
+      (broadcast.settings.legacyMode ? call.queryToken : undefined);
     if (!token) {
       await this.throttle.failed(call.callerIp);
-      throw new HeraldError(ErrorCode.Unauthorized, 'This hook needs "Authorization: Bearer <bot token>".', {
-        fix: broadcast.settings.legacyMode ? 'Or pass ?token=<bot token> (legacy mode).' : 'Create a bot token with POST /admin/bots/{botId}/tokens.',
-      });
+      throw new HeraldError(
+        ErrorCode.Unauthorized,
+        'This hook needs "Authorization: Bearer <bot token>".',
+        {
+          fix: broadcast.settings.legacyMode
+            ? 'Or pass ?token=<bot token> (legacy mode).'
+            : 'Create a bot token with POST /admin/bots/{botId}/tokens.',
+        },
+      );
     }
     await this.tokens.require(token, broadcast.botId, 'this hook', call.callerIp);
   }
 
   private async hostAllowed(ip: string, allowed: string[]): Promise<boolean> {
-    const list = await this.allowLists.get(allowed.join(','), () => Promise.resolve(parseAddressList(allowed).list));
+    const list = await this.allowLists.get(allowed.join(','), () =>
+      Promise.resolve(parseAddressList(allowed).list),
+    );
     return addressIn(list, ip);
   }
 }

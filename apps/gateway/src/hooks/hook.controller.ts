@@ -1,4 +1,18 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, HeraldError } from '@herald/errors';
 import { callerIp } from '../http/caller-ip.js';
@@ -8,7 +22,8 @@ import { replayHeader } from '../idempotency/replay-header.js';
 import { HookDocs } from '../openapi/hook.docs.js';
 import { AcceptHookService, type HookAccepted } from './accept-hook.service.js';
 
-const otherVerb = () => new HeraldError(ErrorCode.MethodNotAllowed, 'The hook accepts GET and POST only.');
+const otherVerb = () =>
+  new HeraldError(ErrorCode.MethodNotAllowed, 'The hook accepts GET and POST only.');
 
 @HookDocs.controller()
 @Controller('hooks')

@@ -2,11 +2,22 @@ import type { FastifyRequest } from 'fastify';
 import { addressIn, callerIp, parseAddressList } from './caller-ip.js';
 
 const request = (peer: string, forwarded?: string) =>
-  ({ raw: { socket: { remoteAddress: peer } }, headers: forwarded ? { 'x-forwarded-for': forwarded } : {} }) as unknown as FastifyRequest;
+  ({
+    raw: { socket: { remoteAddress: peer } },
+    headers: forwarded ? { 'x-forwarded-for': forwarded } : {},
+  }) as unknown as FastifyRequest;
 
 describe('allowedHosts addresses', () => {
   it('parses IPs and CIDRs of both families and reports the others', () => {
-    const { list, invalid } = parseAddressList(['10.0.0.0/8', '192.0.2.7', '2001:db8::/32', 'example.com', '10.0.0.0/33', '1.2.3.4/x', '']);
+    const { list, invalid } = parseAddressList([
+      '10.0.0.0/8',
+      '192.0.2.7',
+      '2001:db8::/32',
+      'example.com',
+      '10.0.0.0/33',
+      '1.2.3.4/x',
+      '',
+    ]);
     expect(invalid).toEqual(['example.com', '10.0.0.0/33', '1.2.3.4/x', '']);
     expect(addressIn(list, '10.20.30.40')).toBe(true);
     expect(addressIn(list, '::ffff:10.1.1.1')).toBe(true);

@@ -1,5 +1,10 @@
 import Fastify from 'fastify';
-import { MAX_JSON_DEPTH, gatewayJsonParser, jsonBodyProblem, type RawBodyRequest } from './json-body.parser.js';
+import {
+  MAX_JSON_DEPTH,
+  gatewayJsonParser,
+  jsonBodyProblem,
+  type RawBodyRequest,
+} from './json-body.parser.js';
 
 const check = (text: string) => jsonBodyProblem(JSON.parse(text), Buffer.from(text))?.message;
 const fieldOf = (text: string) => jsonBodyProblem(JSON.parse(text), Buffer.from(text))?.field;
@@ -8,7 +13,9 @@ describe('jsonBodyProblem', () => {
   it('accepts ordinary bodies, and a literal backslash-u0000 text', () => {
     expect(check('{"targets":[{"user_id":"1"}]}')).toBeUndefined();
     expect(check(JSON.stringify({ text: '\\u0000 is how JSON writes NUL' }))).toBeUndefined();
-    expect(check(`{"a":${'['.repeat(MAX_JSON_DEPTH - 1)}${']'.repeat(MAX_JSON_DEPTH - 1)}}`)).toBeUndefined();
+    expect(
+      check(`{"a":${'['.repeat(MAX_JSON_DEPTH - 1)}${']'.repeat(MAX_JSON_DEPTH - 1)}}`),
+    ).toBeUndefined();
   });
 
   it('refuses the NUL character anywhere, keys included', () => {
@@ -27,7 +34,9 @@ describe('jsonBodyProblem', () => {
   });
 
   it(`refuses nesting deeper than ${MAX_JSON_DEPTH}`, () => {
-    expect(check(`${'['.repeat(MAX_JSON_DEPTH + 1)}${']'.repeat(MAX_JSON_DEPTH + 1)}`)).toContain('nested deeper');
+    expect(check(`${'['.repeat(MAX_JSON_DEPTH + 1)}${']'.repeat(MAX_JSON_DEPTH + 1)}`)).toContain(
+      'nested deeper',
+    );
     expect(check(`${'{"a":'.repeat(200)}1${'}'.repeat(200)}`)).toContain('nested deeper');
   });
 });
@@ -36,7 +45,9 @@ describe('gatewayJsonParser', () => {
   const parse = (raw: string) =>
     new Promise<{ error: Error | null; value: unknown; rawBody?: Buffer }>((resolve) => {
       const request = {} as RawBodyRequest;
-      gatewayJsonParser(Fastify())(request, Buffer.from(raw), (error, value) => resolve({ error, value, rawBody: request.rawBody }));
+      gatewayJsonParser(Fastify())(request, Buffer.from(raw), (error, value) =>
+        resolve({ error, value, rawBody: request.rawBody }),
+      );
     });
 
   it('keeps the raw bytes (webhook signatures) beside the parsed body', async () => {

@@ -28,14 +28,22 @@ export function jsonBodyProblem(value: unknown, raw: Buffer): InputProblem | und
   while (stack.length > 0) {
     const { node, depth } = stack.pop()!;
     if (node === null || typeof node !== 'object') continue;
-    if (depth >= MAX_JSON_DEPTH) return { field: 'body', message: `The body is nested deeper than ${MAX_JSON_DEPTH} levels.` };
-    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push({ node: child, depth: depth + 1 });
+    if (depth >= MAX_JSON_DEPTH)
+      return { field: 'body', message: `The body is nested deeper than ${MAX_JSON_DEPTH} levels.` };
+    for (const child of Array.isArray(node) ? node : Object.values(node))
+      stack.push({ node: child, depth: depth + 1 });
   }
   return undefined;
 }
 
 /** The parser itself: raw bytes kept, empty body allowed, NUL and deep nesting refused. */
-export function gatewayJsonParser(fastify: FastifyInstance): (request: FastifyRequest, body: Buffer, done: (error: Error | null, value?: unknown) => void) => void {
+export function gatewayJsonParser(
+  fastify: FastifyInstance,
+): (
+  request: FastifyRequest,
+  body: Buffer,
+  done: (error: Error | null, value?: unknown) => void,
+) => void {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   return (request, body, done) => {
     (request as RawBodyRequest).rawBody = body;
@@ -43,22 +51,35 @@ export function gatewayJsonParser(fastify: FastifyInstance): (request: FastifyRe
       done(null, undefined);
       return;
     }
-    void parseJson(request as Parameters<typeof parseJson>[0], body.toString('utf8'), (error, value) => {
-      if (error) {
-        done(error, undefined);
-        return;
-      }
-      const problem = jsonBodyProblem(value, body);
-      if (problem) done(HeraldError.invalid(problem.field, problem.message, 'Send valid Unicode text: no NUL character, no lone UTF-16 surrogate.'), undefined);
-      else done(null, value);
-    });
+    void parseJson(
+      request as Parameters<typeof parseJson>[0],
+      body.toString('utf8'),
+      (error, value) => {
+        if (error) {
+          done(error, undefined);
+          return;
+        }
+        const problem = jsonBodyProblem(value, body);
+        if (problem)
+          done(
+            HeraldError.invalid(
+              problem.field,
+              problem.message,
+              'Send valid Unicode text: no NUL character, no lone UTF-16 surrogate.',
+            ),
+            undefined,
+          );
+        else done(null, value);
+      },
+    );
   };
 }
 
 /** Refuses a URL holding an encoded NUL: it would reach PostgreSQL, which refuses it in text. */
 export function refuseNulInUrl(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, _reply, next) => {
-    if (/%00/i.test(request.url)) next(HeraldError.invalid('url', 'The URL may not contain an encoded NUL character (%00).'));
+    if (/%00/i.test(request.url))
+      next(HeraldError.invalid('url', 'The URL may not contain an encoded NUL character (%00).'));
     else next();
   });
 }
@@ -75,7 +96,8 @@ export class JsonBodyParserInstaller implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     const adapter = this.host.httpAdapter as unknown as FastifyAdapter;
     const fastify = adapter.getInstance();
-    if (fastify.hasContentTypeParser('application/json')) fastify.removeContentTypeParser('application/json');
+    if (fastify.hasContentTypeParser('application/json'))
+      fastify.removeContentTypeParser('application/json');
     adapter.useBodyParser('application/json', true, {}, gatewayJsonParser(fastify));
   }
 }

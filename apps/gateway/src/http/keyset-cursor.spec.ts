@@ -15,12 +15,27 @@ describe('keyset cursors', () => {
   it('reads limits from 1 to 1000', () => {
     expect(pageSize(undefined)).toBe(100);
     expect(pageSize('1000')).toBe(1000);
-    for (const bad of ['0', '1001', '-1', '2.5', 'ten']) expect(errorOf(() => pageSize(bad)).field).toBe('limit');
+    for (const bad of ['0', '1001', '-1', '2.5', 'ten'])
+      expect(errorOf(() => pageSize(bad)).field).toBe('limit');
   });
 
   it('gives a next cursor only when the extra row shows there is more', () => {
     const rows = [{ id: 'a' }, { id: 'b' }, { id: 'c' }];
-    expect(toPage(rows, 2, (r) => r.id, (r) => r.id)).toEqual({ items: ['a', 'b'], nextCursor: encodeCursor('b') });
-    expect(toPage(rows, 3, (r) => r.id, (r) => r.id)).toEqual({ items: ['a', 'b', 'c'], nextCursor: null });
+    expect(
+      toPage(
+        rows,
+        2,
+        (r) => r.id,
+        (r) => r.id,
+      ),
+    ).toEqual({ items: ['a', 'b'], nextCursor: encodeCursor('b') });
+    expect(
+      toPage(
+        rows,
+        3,
+        (r) => r.id,
+        (r) => r.id,
+      ),
+    ).toEqual({ items: ['a', 'b', 'c'], nextCursor: null });
   });
 });

@@ -14,9 +14,15 @@ export function encodeCursor(lastId: string): string {
 /** The id a cursor stands for; null without a cursor; a 400 for a cursor Herald did not make. */
 export function decodeCursor(cursor: string | undefined): string | null {
   if (cursor === undefined || cursor === '') return null;
-  const id = /^[A-Za-z0-9_-]{1,64}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  const id = /^[A-Za-z0-9_-]{1,64}$/.test(cursor)
+    ? Buffer.from(cursor, 'base64url').toString('utf8')
+    : '';
   if (!UUID.test(id)) {
-    throw HeraldError.invalid('cursor', 'cursor is not valid.', 'Pass the nextCursor of the previous page unchanged, or omit it for the first page.');
+    throw HeraldError.invalid(
+      'cursor',
+      'cursor is not valid.',
+      'Pass the nextCursor of the previous page unchanged, or omit it for the first page.',
+    );
   }
   return id;
 }
@@ -36,8 +42,16 @@ export interface Page<T> {
 }
 
 /** A page of rows fetched with `limit + 1`: the extra row only says whether there is more. */
-export function toPage<R, T>(rows: R[], limit: number, idOf: (row: R) => string, view: (row: R) => T): Page<T> {
+export function toPage<R, T>(
+  rows: R[],
+  limit: number,
+  idOf: (row: R) => string,
+  view: (row: R) => T,
+): Page<T> {
   const items = rows.slice(0, limit);
   const more = rows.length > limit;
-  return { items: items.map(view), nextCursor: more && items.length > 0 ? encodeCursor(idOf(items[items.length - 1]!)) : null };
+  return {
+    items: items.map(view),
+    nextCursor: more && items.length > 0 ? encodeCursor(idOf(items[items.length - 1]!)) : null,
+  };
 }

@@ -46,30 +46,48 @@ export class IdempotencyService {
    * starts nothing and gives its key back) and returned to later requests with the same key.
    * Without a key, `work` simply runs. `work` gets the run id it must use.
    */
-  async once<T>(botId: string, key: string | undefined, work: (runId: string) => Promise<T>, status = 200): Promise<Answer<T>> {
+  async once<T>(
+    botId: string,
+    key: string | undefined,
+    work: (runId: string) => Promise<T>,
+    status = 200,
+  ): Promise<Answer<T>> {
     if (key === undefined) return { body: await work(randomUUID()), replayed: false };
     IdempotencyService.check(key);
     const deadline = Date.now() + WAIT_FOR_FIRST_MS;
     for (;;) {
       const claim = await this.keys.claim(botId, key, randomUUID(), LEASE_SECONDS);
       if (claim.kind === 'done') return { body: claim.answer.body as T, replayed: true };
-      if (claim.kind === 'claimed') return { body: await this.run(botId, key, claim.runId, work, status), replayed: false };
+      if (claim.kind === 'claimed')
+        return { body: await this.run(botId, key, claim.runId, work, status), replayed: false };
       if (Date.now() > deadline) {
-        throw new HeraldError(ErrorCode.Conflict, 'A request with this Idempotency-Key is still being processed.', {
-          field: 'Idempotency-Key',
-          fix: 'Retry in a few seconds to get its answer.',
-        });
+        throw new HeraldError(
+          ErrorCode.Conflict,
+          'A request with this Idempotency-Key is still being processed.',
+          {
+            field: 'Idempotency-Key',
+            fix: 'Retry in a few seconds to get its answer.',
+          },
+        );
       }
       await sleep(POLL_MS);
     }
   }
 
-  private async run<T>(botId: string, key: string, runId: string, work: (runId: string) => Promise<T>, status: number): Promise<T> {
+  private async run<T>(
+    botId: string,
+    key: string,
+    runId: string,
+    work: (runId: string) => Promise<T>,
+    status: number,
+  ): Promise<T> {
     let body: T;
     try {
       body = await work(runId);
     } catch (error) {
-      await this.keys.release(botId, key, runId).catch((e: unknown) => this.logger.warn(`could not release key: ${describeError(e)}`));
+      await this.keys
+        .release(botId, key, runId)
+        .catch((e: unknown) => this.logger.warn(`could not release key: ${describeError(e)}`));
       throw error;
     }
     try {
@@ -78,7 +96,10 @@ export class IdempotencyService {
       // The request was accepted (Kafka acknowledged it), so it is answered. The claim stays
       // pending: a retry after the lease re-publishes the same run id, which the audience
       // service stores once.
-      this.logger.warn({ msg: `accepted run ${runId}, but its Idempotency-Key answer was not stored: ${describeError(error)}`, runId });
+      this.logger.warn({
+        msg: `accepted run ${runId}, but its Idempotency-Key answer was not stored: ${describeError(error)}`,
+        runId,
+      });
     }
     return body;
   }

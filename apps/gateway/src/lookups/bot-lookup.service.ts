@@ -43,7 +43,11 @@ export class BotLookupService {
       broadcasts: [this.broadcastByKeyCache],
     };
     notifications.on(CHANGES_CHANNEL, (table) => caches[table]?.forEach((c) => c.clear()));
-    notifications.onReset(() => Object.values(caches).flat().forEach((c) => c.clear()));
+    notifications.onReset(() =>
+      Object.values(caches)
+        .flat()
+        .forEach((c) => c.clear()),
+    );
   }
 
   /** The broadcast a hook key opens, or null (unknown, or since regenerated). */
@@ -67,6 +71,8 @@ export class BotLookupService {
 
   /** The bot's enabled channels, oldest first. */
   channels(botId: string): Promise<ChannelEntity[]> {
-    return this.channelCache.get(botId, async () => (await this.channelRepo.listForBot(botId)).filter((c) => c.enabled));
+    return this.channelCache.get(botId, async () =>
+      (await this.channelRepo.listForBot(botId)).filter((c) => c.enabled),
+    );
   }
 }

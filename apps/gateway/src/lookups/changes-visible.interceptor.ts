@@ -2,7 +2,12 @@
 // once this instance has received the database's change notification: notifications arrive in
 // commit order, so by then every other gateway has it too, and the very next public call, on
 // any instance, sees the change.
-import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  Injectable,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { from, mergeMap, type Observable } from 'rxjs';
 import { PgNotifications } from './pg-notifications.service.js';
@@ -19,6 +24,8 @@ export class ChangesVisibleInterceptor implements NestInterceptor {
     if (context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (READS.has(request.method) || PUBLIC.test(request.url)) return next.handle();
-    return next.handle().pipe(mergeMap((value: unknown) => from(this.notifications.sync().then(() => value))));
+    return next
+      .handle()
+      .pipe(mergeMap((value: unknown) => from(this.notifications.sync().then(() => value))));
   }
 }

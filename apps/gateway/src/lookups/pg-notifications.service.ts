@@ -1,7 +1,13 @@
 // One PostgreSQL connection per gateway that LISTENs: the database tells every instance at commit
 // that cached configuration changed (triggers on herald_changes), and instances tell each other
 // they are alive (quotas share a bot's rate among the live ones). Off the request path.
-import { Logger, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Logger,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 
@@ -138,7 +144,9 @@ export class PgNotifications implements OnModuleInit, OnApplicationShutdown {
   private lost(client: pg.Client, error?: Error): void {
     if (this.client !== client || this.stopped) return;
     this.client = undefined;
-    this.logger.warn(`Lost the LISTEN connection${error ? ` (${error.message})` : ''}; caches fall back to their TTL until it is back.`);
+    this.logger.warn(
+      `Lost the LISTEN connection${error ? ` (${error.message})` : ''}; caches fall back to their TTL until it is back.`,
+    );
     for (const resolve of this.pendingSyncs.values()) resolve();
     this.pendingSyncs.clear();
     this.scheduleReconnect();

@@ -1,5 +1,12 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiHeader,
+  ApiOperation,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ERROR_BODY, IDEMPOTENCY_HEADER_DOC } from './error.schemas.js';
 import { CSML_EXAMPLES } from './examples.js';
 
@@ -20,8 +27,15 @@ export const CsmlDocs = {
         status: 200,
         example: {
           request_id: '57d2d4ab-6994-4449-82bf-206619d9d063',
-          client: { user_id: 'some-user-id', bot_id: 'bc5de819-e4c5-463e-9090-5648fac3a570', channel_id: 'b1f74f8d-99b6-40b2-ad64-00ec364bae23' },
-          payload: { content_type: 'flow_trigger', content: { flow_id: 'myflow', close_flows: true } },
+          client: {
+            user_id: 'some-user-id',
+            bot_id: 'bc5de819-e4c5-463e-9090-5648fac3a570',
+            channel_id: 'b1f74f8d-99b6-40b2-ad64-00ec364bae23',
+          },
+          payload: {
+            content_type: 'flow_trigger',
+            content: { flow_id: 'myflow', close_flows: true },
+          },
           metadata: { somekey: 'somevalue' },
         },
       }),
@@ -29,7 +43,8 @@ export const CsmlDocs = {
       ApiResponse({ status: 401, schema: ERROR_BODY }),
       ApiResponse({
         status: 429,
-        description: "Over the bot's CSML quota (HERALD_QUOTA_CSML_PER_SECOND, across instances), or this address failed authentication too often; see Retry-After.",
+        description:
+          "Over the bot's CSML quota (HERALD_QUOTA_CSML_PER_SECOND, across instances), or this address failed authentication too often; see Retry-After.",
         schema: ERROR_BODY,
       }),
     ),

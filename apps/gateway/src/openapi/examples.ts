@@ -3,7 +3,8 @@ import type { ExamplesObject } from '@nestjs/swagger';
 export const HOOK_EXAMPLES: ExamplesObject = {
   audience: {
     summary: 'Audience and values: one filter, one variable',
-    description: 'Targets contacts whose favorite_color equals red and sets new_favorite_color to magenta on each.',
+    description:
+      'Targets contacts whose favorite_color equals red and sets new_favorite_color to magenta on each.',
     value: {
       audience_filters: 'favorite_color',
       audience_criteria: 'Equals',
@@ -29,17 +30,29 @@ export const HOOK_EXAMPLES: ExamplesObject = {
   },
   targets: {
     summary: 'Multiple users creation and targeting',
-    description: 'Each target is created when missing (user_id and bot_channel needed); other fields become its variables.',
+    description:
+      'Each target is created when missing (user_id and bot_channel needed); other fields become its variables.',
     value: {
       targets: [
-        { user_id: '15551234567', bot_channel: 'whatsapp', first_name: 'Ada', some_variable: 'some test value' },
-        { user_id: '15557654321', bot_channel: 'sms', user_phone_number: '+15557654321', other_variable: 'some other test value' },
+        {
+          user_id: '15551234567',
+          bot_channel: 'whatsapp',
+          first_name: 'Ada',
+          some_variable: 'some test value',
+        },
+        {
+          user_id: '15557654321',
+          bot_channel: 'sms',
+          user_phone_number: '+15557654321',
+          other_variable: 'some other test value',
+        },
       ],
     },
   },
   setConversation: {
     summary: 'Legacy set_conversation',
-    description: 'Finds the conversation by user_id (else user_phone_number) or creates it on bot_channel, then targets it.',
+    description:
+      'Finds the conversation by user_id (else user_phone_number) or creates it on bot_channel, then targets it.',
     value: {
       set_conversation: true,
       set_variables: 'user_id;bot_channel;user_phone_number;first_name',
@@ -48,11 +61,21 @@ export const HOOK_EXAMPLES: ExamplesObject = {
   },
   delayed: {
     summary: 'Delayed delivery (delayminutes, 0 to 43200, in any mode)',
-    value: { targets: [{ user_id: '15551234567', bot_channel: 'whatsapp', some_variable: '...and 5 minutes later...' }], delayminutes: 5 },
+    value: {
+      targets: [
+        {
+          user_id: '15551234567',
+          bot_channel: 'whatsapp',
+          some_variable: '...and 5 minutes later...',
+        },
+      ],
+      delayminutes: 5,
+    },
   },
   forwarded: {
     summary: 'Any JSON, forwarded (requireValidFilter off)',
-    description: 'Accepted as is and usable in the content as {{payload.order.id}}; the saved audience is used.',
+    description:
+      'Accepted as is and usable in the content as {{payload.order.id}}; the saved audience is used.',
     value: { order: { id: 'A-1001', total: '42.50' }, event: 'shipped' },
   },
 };
@@ -64,11 +87,20 @@ export const CHATFUEL_V1_EXAMPLES: ExamplesObject = {
   },
   body: {
     summary: 'Parameters in a JSON body instead',
-    value: { bot_token: 'hrt_...', block_name: 'order_shipped', messaging_tag: 'POST_PURCHASE_UPDATE', order_id: 'A-1001' },
+    value: {
+      bot_token: 'hrt_...',
+      block_name: 'order_shipped',
+      messaging_tag: 'POST_PURCHASE_UPDATE',
+      order_id: 'A-1001',
+    },
   },
   chatfuelNames: {
     summary: "Chatfuel's own parameter names",
-    value: { chatfuel_token: 'hrt_...', chatfuel_block_id: '6f1c2b1e-...', chatfuel_message_tag: 'ACCOUNT_UPDATE' },
+    value: {
+      chatfuel_token: 'hrt_...',
+      chatfuel_block_id: '6f1c2b1e-...',
+      chatfuel_message_tag: 'ACCOUNT_UPDATE',
+    },
   },
   attributesOnly: {
     summary: 'Only set user attributes (no block)',
@@ -115,6 +147,17 @@ export const CSML_EXAMPLES: ExamplesObject = {
 };
 
 export const CONTACT_IMPORT_EXAMPLE = [
-  { channel: 'whatsapp', user_id: '15551234567', phone: '+15551234567', variables: { first_name: 'Ada', favorite_color: 'red' } },
-  { channel: 'messenger', user_id: '2411220000000001', fbid: '2411220000000001', email: 'grace@example.com', variables: { first_name: 'Grace' } },
+  {
+    channel: 'whatsapp',
+    user_id: '15551234567',
+    phone: '+15551234567',
+    variables: { first_name: 'Ada', favorite_color: 'red' },
+  },
+  {
+    channel: 'messenger',
+    user_id: '2411220000000001',
+    fbid: '2411220000000001',
+    email: 'grace@example.com',
+    variables: { first_name: 'Grace' },
+  },
 ];

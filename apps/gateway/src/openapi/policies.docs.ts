@@ -19,7 +19,8 @@ export const BOT_SETTINGS_SCHEMA: SchemaObject = {
     timezone: {
       type: 'string',
       nullable: true,
-      description: "IANA time zone of contacts whose own zone is unknown (no `timezone` variable, no single-zone phone country).",
+      description:
+        'IANA time zone of contacts whose own zone is unknown (no `timezone` variable, no single-zone phone country).',
       example: 'America/New_York',
     },
     sendWindow: {
@@ -30,8 +31,17 @@ export const BOT_SETTINGS_SCHEMA: SchemaObject = {
       required: ['from', 'to'],
       properties: {
         from: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', example: '09:00' },
-        to: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', example: '20:00', description: 'Before `from`: the window runs past midnight.' },
-        days: { type: 'array', items: { type: 'string', enum: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] }, description: 'The days a window may open (its start\'s local day); all when absent.' },
+        to: {
+          type: 'string',
+          pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
+          example: '20:00',
+          description: 'Before `from`: the window runs past midnight.',
+        },
+        days: {
+          type: 'array',
+          items: { type: 'string', enum: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
+          description: "The days a window may open (its start's local day); all when absent.",
+        },
       },
       example: { from: '09:00', to: '20:00', days: ['mon', 'tue', 'wed', 'thu', 'fri'] },
     },
@@ -54,8 +64,15 @@ export const BOT_SETTINGS_SCHEMA: SchemaObject = {
 export const PolicyDocs = {
   held: () =>
     applyDecorators(
-      ApiOperation({ summary: "A run's people held by their send window: `scheduled` with the time it opens (dueAt), or `released` (keyset pages)" }),
-      ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page.' }),
+      ApiOperation({
+        summary:
+          "A run's people held by their send window: `scheduled` with the time it opens (dueAt), or `released` (keyset pages)",
+      }),
+      ApiQuery({
+        name: 'cursor',
+        required: false,
+        description: 'nextCursor of the previous page.',
+      }),
       ApiQuery({ name: 'limit', required: false, description: '1 to 1000 (default 100).' }),
       ApiResponse({
         status: 200,
@@ -69,7 +86,8 @@ export const PolicyDocs = {
               status: 'scheduled',
               dueAt: '2026-12-07T14:00:00.000Z',
               zone: 'America/New_York',
-              reason: 'outside the send window 09:00–20:00 (America/New_York); scheduled for 2026-12-07T14:00:00.000Z',
+              reason:
+                'outside the send window 09:00–20:00 (America/New_York); scheduled for 2026-12-07T14:00:00.000Z',
               releasedAt: null,
             },
           ],
@@ -78,21 +96,36 @@ export const PolicyDocs = {
       }),
       ApiResponse({ status: 404, schema: ERROR_BODY }),
     ),
-  getBotSettings: () => applyDecorators(ApiOperation({ summary: "A bot's delivery policies" }), ApiResponse({ status: 200, schema: BOT_SETTINGS_SCHEMA })),
+  getBotSettings: () =>
+    applyDecorators(
+      ApiOperation({ summary: "A bot's delivery policies" }),
+      ApiResponse({ status: 200, schema: BOT_SETTINGS_SCHEMA }),
+    ),
   patchBotSettings: () =>
     applyDecorators(
-      ApiOperation({ summary: "Change a bot's delivery policies (JSON merge patch: null removes a setting)" }),
+      ApiOperation({
+        summary: "Change a bot's delivery policies (JSON merge patch: null removes a setting)",
+      }),
       ApiBody({
         schema: BOT_SETTINGS_SCHEMA,
         examples: {
           policies: {
-            value: { defaultCountry: 'US', timezone: 'America/New_York', frequencyCap: { max: 3, hours: 24 }, sendWindow: { from: '09:00', to: '20:00' } },
+            value: {
+              defaultCountry: 'US',
+              timezone: 'America/New_York',
+              frequencyCap: { max: 3, hours: 24 },
+              sendWindow: { from: '09:00', to: '20:00' },
+            },
           },
           removeCap: { value: { frequencyCap: null } },
         },
       }),
       ApiResponse({ status: 200, schema: BOT_SETTINGS_SCHEMA }),
-      ApiResponse({ status: 400, schema: ERROR_BODY, description: 'A setting that is not one, or a wrong value; `field` names it.' }),
+      ApiResponse({
+        status: 400,
+        schema: ERROR_BODY,
+        description: 'A setting that is not one, or a wrong value; `field` names it.',
+      }),
       ApiResponse({ status: 404, schema: ERROR_BODY }),
     ),
 };

@@ -1,7 +1,11 @@
 // Which gateway instances are alive, learnt over PostgreSQL NOTIFY (no table, no request-path
 // cost): each announces itself every few seconds. Quotas split a bot's rate among the live
 // instances by rank, so together they allow the configured rate, not N times it.
-import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { PEERS_CHANNEL, PgNotifications } from '../lookups/pg-notifications.service.js';
 

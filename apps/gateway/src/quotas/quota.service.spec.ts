@@ -23,7 +23,9 @@ describe('GatewayPeers.share', () => {
     const peers = ids.map(() => fakeNotifications());
     const instances = peers.map((p) => new GatewayPeers(p.fake));
     // Every instance hears every other one.
-    for (const [i, p] of peers.entries()) for (const other of instances) if (other !== instances[i]) p.say('herald_gateway_peers', `alive:${other.id}`);
+    for (const [i, p] of peers.entries())
+      for (const other of instances)
+        if (other !== instances[i]) p.say('herald_gateway_peers', `alive:${other.id}`);
     for (const total of [1, 2, 25, 26, 100]) {
       const parts = instances.map((i) => i.share(total));
       expect(parts.reduce((a, b) => a + b, 0)).toBe(total);
@@ -45,7 +47,10 @@ describe('GatewayPeers.share', () => {
 
 describe('QuotaService', () => {
   it('refuses past the rate with a 429 carrying Retry-After, per bot and per API', async () => {
-    const quotas = new QuotaService(loadConfig(GatewayConfig, { NODE_ENV: 'test' }), new GatewayPeers(fakeNotifications().fake));
+    const quotas = new QuotaService(
+      loadConfig(GatewayConfig, { NODE_ENV: 'test' }),
+      new GatewayPeers(fakeNotifications().fake),
+    );
     await quotas.take('csml', 'bot-1', 2);
     await quotas.take('csml', 'bot-1', 2);
     const refused = await quotas.take('csml', 'bot-1', 2).catch((e: unknown) => e);

@@ -46,13 +46,19 @@ export class QuotaService {
     const share = this.peers.share(total);
     // A rate below the number of instances: each allows one call per (instances / rate) seconds,
     // which is still the rate in all.
-    const window = share > 0 ? { points: share, seconds: 1 } : { points: 1, seconds: Math.ceil(this.peers.count() / total) };
+    const window =
+      share > 0
+        ? { points: share, seconds: 1 }
+        : { points: 1, seconds: Math.ceil(this.peers.count() / total) };
     const limited = `${perSecond} requests per second to ${NAMES[api]}, across all gateway instances`;
     try {
       await this.limiter(api, window.points, window.seconds).consume(botId);
     } catch (error) {
       if (!(error instanceof RateLimiterRes)) throw error;
-      throw new RetryLaterError(`This bot may make ${limited}.`, Math.max(1, Math.ceil(error.msBeforeNext / 1000)));
+      throw new RetryLaterError(
+        `This bot may make ${limited}.`,
+        Math.max(1, Math.ceil(error.msBeforeNext / 1000)),
+      );
     }
   }
 
@@ -60,7 +66,8 @@ export class QuotaService {
     const key = `${api}/${points}/${seconds}`;
     let limiter = this.limiters.get(key);
     if (!limiter) {
-      if (this.limiters.size >= MAX_LIMITERS) this.limiters.delete(this.limiters.keys().next().value as string);
+      if (this.limiters.size >= MAX_LIMITERS)
+        this.limiters.delete(this.limiters.keys().next().value as string);
       limiter = new RateLimiterMemory({ keyPrefix: key, points, duration: seconds });
       this.limiters.set(key, limiter);
     }

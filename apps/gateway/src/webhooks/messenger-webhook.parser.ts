@@ -71,7 +71,11 @@ export function parseMessengerWebhook(body: unknown, now = Date.now()): WebhookE
         (isObject(event.message) && event.message.is_echo !== true) ||
         isObject(event.postback)
       ) {
-        const mid = isObject(event.message) ? event.message.mid : isObject(event.postback) ? event.postback.mid : undefined;
+        const mid = isObject(event.message)
+          ? event.message.mid
+          : isObject(event.postback)
+            ? event.postback.mid
+            : undefined;
         inbound.push({
           channel: 'messenger',
           account,

@@ -66,7 +66,13 @@ describe('WhatsApp webhook', () => {
       }),
     ]);
     expect(events.inbound).toEqual([
-      { channel: 'whatsapp', account: '1065', sender: '1557', messageId: 'wamid.3', at: '2023-11-14T22:13:23.000Z' },
+      {
+        channel: 'whatsapp',
+        account: '1065',
+        sender: '1557',
+        messageId: 'wamid.3',
+        at: '2023-11-14T22:13:23.000Z',
+      },
     ]);
   });
 
@@ -75,10 +81,17 @@ describe('WhatsApp webhook', () => {
       parseWhatsAppWebhook(
         whatsapp({
           metadata: { phone_number_id: '1065' },
-          messages: [{ from: '1557', id: 'wamid.9', timestamp: '1700000003', type: 'text', text: { body } }],
+          messages: [
+            { from: '1557', id: 'wamid.9', timestamp: '1700000003', type: 'text', text: { body } },
+          ],
         }),
       ).inbound[0]?.keyword;
-    expect([text('stop'), text(' START '), text('stop it'), text('hi')]).toEqual(['opt_out', 'opt_in', undefined, undefined]);
+    expect([text('stop'), text(' START '), text('stop it'), text('hi')]).toEqual([
+      'opt_out',
+      'opt_in',
+      undefined,
+      undefined,
+    ]);
   });
 
   it('names the field that is wrong', () => {
@@ -127,7 +140,13 @@ describe('Messenger webhook', () => {
       },
     ]);
     expect(parseMessengerWebhook(page({ message: { mid: 'm3', text: 'hi' } })).inbound).toEqual([
-      { channel: 'messenger', account: 'P1', sender: 'PSID', messageId: 'm3', at: '2023-11-14T22:13:20.000Z' },
+      {
+        channel: 'messenger',
+        account: 'P1',
+        sender: 'PSID',
+        messageId: 'm3',
+        at: '2023-11-14T22:13:20.000Z',
+      },
     ]);
     expect(parseMessengerWebhook(page({ message: { mid: 'm4', is_echo: true } })).inbound).toEqual(
       [],

@@ -111,16 +111,14 @@ export class WebhookRelayService {
     const named = accounts.length > 0 ? accounts : [undefined];
     for (const account of named) {
       const secrets =
-        account === undefined
-          ? this.config.metaAppSecrets
-          : await this.secrets.meta(type, account);
+        account === undefined ? this.config.metaAppSecrets : await this.secrets.meta(type, account);
       if (secrets.length === 0) this.config.required(secrets, 'META_APP_SECRET');
       if (!metaSignatureValid(secrets, rawBody, request.signature)) {
         throw new HeraldError(
           ErrorCode.Unauthorized,
           'X-Hub-Signature-256 is missing or does not match the body for the account it names',
           {
-            fix: "Check the appSecret of the channel with this phone number id / page id (else META_APP_SECRET): it must be the App Secret of the Meta app that account belongs to.",
+            fix: 'Check the appSecret of the channel with this phone number id / page id (else META_APP_SECRET): it must be the App Secret of the Meta app that account belongs to.',
           },
         );
       }

@@ -3,12 +3,21 @@ import type { EventPublisher } from '@herald/kafka';
 import { ErrorCode } from '@herald/errors';
 import { loadConfig } from '@herald/runtime';
 import { WebhookConfig } from './webhook.config.js';
-import { WebhookRelayService, messengerAccounts, whatsappAccounts } from './webhook-relay.service.js';
+import {
+  WebhookRelayService,
+  messengerAccounts,
+  whatsappAccounts,
+} from './webhook-relay.service.js';
 import type { WebhookSecretsService } from './webhook-secrets.service.js';
 import { twilioSignature } from './webhook-signature.js';
 
 /** Secrets per account, as the channels would hold them. */
-const SECRETS: Record<string, string[]> = { AC1: ['token-1'], AC2: ['token-2'], '1065': ['secret-a'], '2065': ['platform'] };
+const SECRETS: Record<string, string[]> = {
+  AC1: ['token-1'],
+  AC2: ['token-2'],
+  '1065': ['secret-a'],
+  '2065': ['platform'],
+};
 const secrets = {
   twilio: async (sid: string) => SECRETS[sid] ?? [],
   meta: async (_type: string, account: string) => SECRETS[account] ?? ['platform'],
@@ -16,14 +25,29 @@ const secrets = {
 
 function relay() {
   const published: unknown[] = [];
-  const publisher = { publish: async (_topic: string, events: unknown[]) => void published.push(...events) } as unknown as EventPublisher;
-  return { published, relay: new WebhookRelayService(loadConfig(WebhookConfig, { NODE_ENV: 'production', META_APP_SECRET: 'platform' }), publisher, secrets) };
+  const publisher = {
+    publish: async (_topic: string, events: unknown[]) => void published.push(...events),
+  } as unknown as EventPublisher;
+  return {
+    published,
+    relay: new WebhookRelayService(
+      loadConfig(WebhookConfig, { NODE_ENV: 'production', META_APP_SECRET: 'platform' }),
+      publisher,
+      secrets,
+    ),
+  };
 }
 
 const URL = 'https://herald.example.com/webhooks/twilio';
 const twilio = (params: Array<[string, string]>, token: string) => {
   const rawBody = Buffer.from(new URLSearchParams(params).toString());
-  return { rawBody, body: undefined, signature: twilioSignature(token, URL, params), url: URL, path: '/webhooks/twilio' };
+  return {
+    rawBody,
+    body: undefined,
+    signature: twilioSignature(token, URL, params),
+    url: URL,
+    path: '/webhooks/twilio',
+  };
 };
 const whatsapp = (...ids: string[]) => ({
   object: 'whatsapp_business_account',
@@ -32,14 +56,29 @@ const whatsapp = (...ids: string[]) => ({
       id: 'waba',
       changes: ids.map((id) => ({
         field: 'messages',
-        value: { metadata: { phone_number_id: id }, messages: [{ from: '12025550143', id: `wamid.${id}`, timestamp: '1700000000', type: 'text', text: { body: 'hi' } }] },
+        value: {
+          metadata: { phone_number_id: id },
+          messages: [
+            {
+              from: '12025550143',
+              id: `wamid.${id}`,
+              timestamp: '1700000000',
+              type: 'text',
+              text: { body: 'hi' },
+            },
+          ],
+        },
       })),
     },
   ],
 });
 const meta = (payload: unknown, secret: string) => {
   const rawBody = Buffer.from(JSON.stringify(payload));
-  return { rawBody, body: payload, signature: `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}` };
+  return {
+    rawBody,
+    body: payload,
+    signature: `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`,
+  };
 };
 
 describe('webhook trust per account', () => {
@@ -53,23 +92,40 @@ describe('webhook trust per account', () => {
 
   it("Twilio: only the named account's auth token verifies (production: no platform token)", async () => {
     const { relay: r, published } = relay();
-    await expect(r.twilio(twilio(inbound('AC1'), 'token-2'))).rejects.toMatchObject({ code: ErrorCode.Unauthorized });
-    await expect(r.twilio(twilio(inbound('AC9'), 'token-1'))).rejects.toMatchObject({ code: ErrorCode.Unauthorized });
+    await expect(r.twilio(twilio(inbound('AC1'), 'token-2'))).rejects.toMatchObject({
+      code: ErrorCode.Unauthorized,
+    });
+    await expect(r.twilio(twilio(inbound('AC9'), 'token-1'))).rejects.toMatchObject({
+      code: ErrorCode.Unauthorized,
+    });
     expect(published).toEqual([]);
     await r.twilio(twilio(inbound('AC1'), 'token-1'));
-    expect(published).toEqual([expect.objectContaining({ data: expect.objectContaining({ account: 'AC1', keyword: 'opt_out', messageId: 'SM1' }) })]);
+    expect(published).toEqual([
+      expect.objectContaining({
+        data: expect.objectContaining({ account: 'AC1', keyword: 'opt_out', messageId: 'SM1' }),
+      }),
+    ]);
   });
 
   it('Twilio: a webhook naming no account is a 400 naming AccountSid', async () => {
     const { relay: r } = relay();
-    await expect(r.twilio(twilio([['MessageSid', 'SM1']], 'token-1'))).rejects.toMatchObject({ code: ErrorCode.InvalidInput, field: 'AccountSid' });
+    await expect(r.twilio(twilio([['MessageSid', 'SM1']], 'token-1'))).rejects.toMatchObject({
+      code: ErrorCode.InvalidInput,
+      field: 'AccountSid',
+    });
   });
 
   it('Meta: a body naming several accounts must verify for each of them', async () => {
     const { relay: r, published } = relay();
-    await expect(r.whatsapp(meta(whatsapp('1065'), 'platform'))).rejects.toMatchObject({ code: ErrorCode.Unauthorized });
-    await expect(r.whatsapp(meta(whatsapp('1065', '2065'), 'secret-a'))).rejects.toMatchObject({ code: ErrorCode.Unauthorized });
-    await expect(r.whatsapp(meta(whatsapp('1065', '2065'), 'platform'))).rejects.toMatchObject({ code: ErrorCode.Unauthorized });
+    await expect(r.whatsapp(meta(whatsapp('1065'), 'platform'))).rejects.toMatchObject({
+      code: ErrorCode.Unauthorized,
+    });
+    await expect(r.whatsapp(meta(whatsapp('1065', '2065'), 'secret-a'))).rejects.toMatchObject({
+      code: ErrorCode.Unauthorized,
+    });
+    await expect(r.whatsapp(meta(whatsapp('1065', '2065'), 'platform'))).rejects.toMatchObject({
+      code: ErrorCode.Unauthorized,
+    });
     expect(published).toEqual([]);
     await r.whatsapp(meta(whatsapp('1065'), 'secret-a'));
     await r.whatsapp(meta(whatsapp('2065'), 'platform'));
@@ -81,11 +137,15 @@ describe('webhook trust per account', () => {
     expect(whatsappAccounts('nonsense')).toEqual([]);
     const page = (recipient: string, message: Record<string, unknown>) => ({
       object: 'page',
-      entry: [{ id: 'P1', messaging: [{ sender: { id: 'U1' }, recipient: { id: recipient }, message }] }],
+      entry: [
+        { id: 'P1', messaging: [{ sender: { id: 'U1' }, recipient: { id: recipient }, message }] },
+      ],
     });
     expect(messengerAccounts(page('P2', { mid: 'm' }))).toEqual(['P1', 'P2']);
     // An echo's recipient is the person, not a Page.
     expect(messengerAccounts(page('U1', { mid: 'm', is_echo: true }))).toEqual(['P1']);
-    expect(() => whatsappAccounts(whatsapp(...Array.from({ length: 101 }, (_, i) => String(i))))).toThrow(/at most 100 accounts/);
+    expect(() =>
+      whatsappAccounts(whatsapp(...Array.from({ length: 101 }, (_, i) => String(i)))),
+    ).toThrow(/at most 100 accounts/);
   });
 });

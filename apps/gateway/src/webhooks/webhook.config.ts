@@ -60,7 +60,9 @@ export class WebhookConfig {
   }
 
   get twilioDevelopmentTokens(): string[] {
-    return this.NODE_ENV === 'production' ? [] : this.or(this.TWILIO_AUTH_TOKEN, SANDBOX.twilioAuthToken);
+    return this.NODE_ENV === 'production'
+      ? []
+      : this.or(this.TWILIO_AUTH_TOKEN, SANDBOX.twilioAuthToken);
   }
 
   get publicUrl(): string | undefined {

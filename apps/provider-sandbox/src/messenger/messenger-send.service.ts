@@ -30,7 +30,8 @@ export class MessengerSendService {
     const faults = this.faults.active('messenger');
     if (faults !== undefined) {
       await this.faults.delay(faults);
-      if (this.faults.down(faults, request.pageId ?? this.config.messengerPageId)) return this.faulted(OUTAGE.messenger);
+      if (this.faults.down(faults, request.pageId ?? this.config.messengerPageId))
+        return this.faulted(OUTAGE.messenger);
     }
     if (!request.token) {
       return messengerError({ status: 400, code: 190, message: INVALID_TOKEN_MESSAGE });

@@ -238,7 +238,12 @@ describe('Sandbox API', () => {
         method: 'POST',
         url: '/v21.0/106540352242923/messages',
         headers: { authorization: 'Bearer t' },
-        payload: { messaging_product: 'whatsapp', to: '+16505551234', type: 'text', text: { body: 'Hi' } },
+        payload: {
+          messaging_product: 'whatsapp',
+          to: '+16505551234',
+          type: 'text',
+          text: { body: 'Hi' },
+        },
       });
       expect(other.statusCode).toBe(200);
       expect((await get('/sandbox/faults')).whatsapp.outageAccounts).toEqual(['106540352242922']);

@@ -1,8 +1,23 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { INPUT_LIMITS } from '../input-limits.js';
-import { Audience, DeliveryOptions, Message, Target, Timestamp, Uuid, InputVariables } from './common.schema.js';
+import {
+  Audience,
+  DeliveryOptions,
+  Message,
+  Target,
+  Timestamp,
+  Uuid,
+  InputVariables,
+} from './common.schema.js';
 
-export const BROADCAST_SOURCES = ['hook', 'execute', 'chatfuel-v1', 'chatfuel-v2', 'csml', 'event'] as const;
+export const BROADCAST_SOURCES = [
+  'hook',
+  'execute',
+  'chatfuel-v1',
+  'chatfuel-v2',
+  'csml',
+  'event',
+] as const;
 
 export const BroadcastRequestedSchema = Type.Object(
   {

@@ -10,7 +10,10 @@ export const ChannelSchema = Type.Union(
 );
 
 /** Contact variables: flat string values (numbers compare numerically when both sides parse). */
-export const Variables = Type.Record(Type.String({ minLength: 1, maxLength: INPUT_LIMITS.variableName }), Type.String());
+export const Variables = Type.Record(
+  Type.String({ minLength: 1, maxLength: INPUT_LIMITS.variableName }),
+  Type.String(),
+);
 
 /**
  * Variables as callers send them (targets, set_variables): bounded, because they are stored and
@@ -27,7 +30,13 @@ export const InputVariables = Type.Record(
 );
 
 export const TextMessage = Type.Object(
-  { text: Type.String({ minLength: 1, maxLength: 4096, description: 'May contain {{variable}} and {{payload.x}} placeholders.' }) },
+  {
+    text: Type.String({
+      minLength: 1,
+      maxLength: 4096,
+      description: 'May contain {{variable}} and {{payload.x}} placeholders.',
+    }),
+  },
   { title: 'TextMessage' },
 );
 
@@ -35,11 +44,17 @@ export const TemplateMessage = Type.Object(
   {
     template: Type.Object({
       name: Type.String({ minLength: 1, maxLength: 512 }),
-      language: Type.Object({ code: Type.String({ minLength: 2, maxLength: 16 }), policy: Type.Optional(Type.Literal('deterministic')) }),
+      language: Type.Object({
+        code: Type.String({ minLength: 2, maxLength: 16 }),
+        policy: Type.Optional(Type.Literal('deterministic')),
+      }),
       components: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 16 })),
     }),
   },
-  { title: 'TemplateMessage', description: 'An approved WhatsApp template; components as the WhatsApp Cloud API takes them.' },
+  {
+    title: 'TemplateMessage',
+    description: 'An approved WhatsApp template; components as the WhatsApp Cloud API takes them.',
+  },
 );
 
 export const Message = Type.Union([TextMessage, TemplateMessage], { title: 'Message' });
@@ -88,14 +103,17 @@ export const DeliveryOptions = Type.Object(
     notificationMessagesToken: Type.Optional(Type.String({ maxLength: 1024 })),
     oneTimeNotifToken: Type.Optional(Type.String({ maxLength: 1024 })),
     priority: Type.Optional(
-      Type.Array(Type.Union([Type.Literal('fbid'), Type.Literal('phone'), Type.Literal('email')]), { maxItems: 3 }),
+      Type.Array(Type.Union([Type.Literal('fbid'), Type.Literal('phone'), Type.Literal('email')]), {
+        maxItems: 3,
+      }),
     ),
     fallback: Type.Optional(
       Type.Array(Type.Union([Type.Literal('whatsapp'), Type.Literal('sms')]), {
         minItems: 2,
         maxItems: 2,
         uniqueItems: true,
-        description: 'Channel fallback, e.g. ["whatsapp", "sms"]: a person the first channel cannot reach ("not here") is sent once on the next (a broadcast\'s settings.fallback when absent).',
+        description:
+          'Channel fallback, e.g. ["whatsapp", "sms"]: a person the first channel cannot reach ("not here") is sent once on the next (a broadcast\'s settings.fallback when absent).',
       }),
     ),
   },
@@ -112,8 +130,12 @@ export const Target = Type.Object(
     fbid: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
     channel: Type.Optional(ChannelSchema),
     variables: Type.Optional(InputVariables),
-    create: Type.Optional(Type.Boolean({ description: 'Create the contact when no match exists.' })),
-    message: Type.Optional(Type.String({ maxLength: 4096, description: "This person's own text (From-API rows)." })),
+    create: Type.Optional(
+      Type.Boolean({ description: 'Create the contact when no match exists.' }),
+    ),
+    message: Type.Optional(
+      Type.String({ maxLength: 4096, description: "This person's own text (From-API rows)." }),
+    ),
   },
   { title: 'Target' },
 );

@@ -44,7 +44,7 @@ export const ContactInboundSchema = Type.Object(
         {
           description:
             'SMS and WhatsApp text: the message was an opt-out (STOP, UNSUBSCRIBE, …) or opt-in (START, YES, UNSTOP) keyword. ' +
-            'Applied in the order of `at` (the provider\'s own time where it sends one): an older keyword never overrides a newer one.',
+            "Applied in the order of `at` (the provider's own time where it sends one): an older keyword never overrides a newer one.",
         },
       ),
     ),

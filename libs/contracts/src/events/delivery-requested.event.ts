@@ -7,7 +7,11 @@ export const DeliveryRequestedSchema = Type.Object(
     botId: Uuid,
     contactId: Uuid,
     channel: ChannelSchema,
-    to: Type.String({ minLength: 1, maxLength: 256, description: 'E.164 number (WhatsApp, SMS) or page-scoped id (Messenger).' }),
+    to: Type.String({
+      minLength: 1,
+      maxLength: 256,
+      description: 'E.164 number (WhatsApp, SMS) or page-scoped id (Messenger).',
+    }),
     messages: Type.Array(Message, { minItems: 1, maxItems: 10 }),
     variables: Variables,
     payload: Type.Optional(Type.Unknown()),
@@ -15,11 +19,15 @@ export const DeliveryRequestedSchema = Type.Object(
     messagingTag: Type.Optional(Type.String({ maxLength: 64 })),
     notificationMessagesToken: Type.Optional(Type.String({ maxLength: 1024 })),
     oneTimeNotifToken: Type.Optional(Type.String({ maxLength: 1024 })),
-    attempt: Type.Integer({ minimum: 0, description: '0 for the first try; raised on each retry.' }),
+    attempt: Type.Integer({
+      minimum: 0,
+      description: '0 for the first try; raised on each retry.',
+    }),
     fallback: Type.Optional(
       Type.Array(ChannelSchema, {
         maxItems: 2,
-        description: "Channel fallback: where to reach the person next, in order, when this channel cannot reach them (the broadcast's settings.fallback after this channel).",
+        description:
+          "Channel fallback: where to reach the person next, in order, when this channel cannot reach them (the broadcast's settings.fallback after this channel).",
       }),
     ),
     fallbackFrom: Type.Optional(
@@ -30,11 +38,18 @@ export const DeliveryRequestedSchema = Type.Object(
           code: Type.String({ maxLength: 64 }),
           reason: Type.String({ maxLength: 1024 }),
         },
-        { description: 'This delivery is a fallback: the channel that could not reach the person and why. It never falls back again.' },
+        {
+          description:
+            'This delivery is a fallback: the channel that could not reach the person and why. It never falls back again.',
+        },
       ),
     ),
     sentMessages: Type.Optional(
-      Type.Integer({ minimum: 0, maximum: 10, description: 'Messages of `messages` an earlier try already sent; a retry sends the rest.' }),
+      Type.Integer({
+        minimum: 0,
+        maximum: 10,
+        description: 'Messages of `messages` an earlier try already sent; a retry sends the rest.',
+      }),
     ),
   },
   {

@@ -6,7 +6,10 @@ export const TargetResolvedSchema = Type.Object(
     runId: Uuid,
     botId: Uuid,
     broadcastId: Type.Optional(Uuid),
-    page: Type.Integer({ minimum: 0, description: 'Sequence of this page within the run; (runId, page) is unique.' }),
+    page: Type.Integer({
+      minimum: 0,
+      description: 'Sequence of this page within the run; (runId, page) is unique.',
+    }),
     targets: Type.Array(Target, { minItems: 1, maxItems: 5000 }),
     messages: Type.Array(Message, { minItems: 1, maxItems: 10 }),
     setVariables: Type.Optional(InputVariables),

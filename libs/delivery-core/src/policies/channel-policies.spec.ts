@@ -40,10 +40,16 @@ describe('enforcesWindow', () => {
     expect(enforcesWindow(sandbox)).toBe(false);
     expect(enforcesWindow(meta)).toBe(true);
     expect(enforcesWindow(account({ baseUrl: 'http://127.0.0.1:3999' }))).toBe(true);
-    expect(enforcesWindow(account({ baseUrl: 'https://graph.facebook.com', enforceCustomerServiceWindow: 'false' }))).toBe(false);
+    expect(
+      enforcesWindow(
+        account({ baseUrl: 'https://graph.facebook.com', enforceCustomerServiceWindow: 'false' }),
+      ),
+    ).toBe(false);
     // The setting's earlier name is still read; the new one wins.
     expect(enforcesWindow(account({ enforceWindow: false }))).toBe(false);
-    expect(enforcesWindow(account({ enforceWindow: false, enforceCustomerServiceWindow: true }))).toBe(true);
+    expect(
+      enforcesWindow(account({ enforceWindow: false, enforceCustomerServiceWindow: true })),
+    ).toBe(true);
   });
 });
 

@@ -24,7 +24,7 @@ const ADVICE: Record<number, string> = {
   132001: 'the template does not exist in this language or is not approved',
   190: 're-authorise the WhatsApp channel: its access token is invalid',
   131031: 'the WhatsApp Business Account is locked or suspended',
-  131042: "the WhatsApp Business Account has a payment or eligibility problem",
+  131042: 'the WhatsApp Business Account has a payment or eligibility problem',
   368: 'the account is temporarily blocked for policy violations',
   100: 'the request was invalid',
 };

@@ -1,7 +1,14 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { Channel } from '@herald/contracts';
 
-export const DELIVERY_ROW_STATUSES = ['pending', 'sending', 'sent', 'delivered', 'read', 'failed'] as const;
+export const DELIVERY_ROW_STATUSES = [
+  'pending',
+  'sending',
+  'sent',
+  'delivered',
+  'read',
+  'failed',
+] as const;
 export type DeliveryRowStatus = (typeof DELIVERY_ROW_STATUSES)[number];
 
 /** One person's message in one run; unique per (run, contact), claimed before sending. */

@@ -1,6 +1,13 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export const RUN_STATUSES = ['scheduled', 'resolving', 'delivering', 'completed', 'failed', 'cancelled'] as const;
+export const RUN_STATUSES = [
+  'scheduled',
+  'resolving',
+  'delivering',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** One execution of a broadcast. Its id is the runId of every event of the run. */

@@ -85,9 +85,15 @@ export class InitialSchema1763740000000 implements MigrationInterface {
       )`);
     // Keyset pages walk (bot_id, id); lookups by the other identities.
     await q.query(`CREATE INDEX contacts_bot_id_id_idx ON contacts (bot_id, id)`);
-    await q.query(`CREATE INDEX contacts_bot_phone_idx ON contacts (bot_id, phone) WHERE phone IS NOT NULL`);
-    await q.query(`CREATE INDEX contacts_bot_email_idx ON contacts (bot_id, lower(email)) WHERE email IS NOT NULL`);
-    await q.query(`CREATE INDEX contacts_bot_fbid_idx ON contacts (bot_id, fbid) WHERE fbid IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX contacts_bot_phone_idx ON contacts (bot_id, phone) WHERE phone IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE INDEX contacts_bot_email_idx ON contacts (bot_id, lower(email)) WHERE email IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE INDEX contacts_bot_fbid_idx ON contacts (bot_id, fbid) WHERE fbid IS NOT NULL`,
+    );
     await q.query(`
       CREATE TABLE runs (
         id uuid PRIMARY KEY,
@@ -127,11 +133,23 @@ export class InitialSchema1763740000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (run_id, contact_id)
       )`);
-    await q.query(`CREATE INDEX deliveries_provider_message_id_idx ON deliveries (provider_message_id) WHERE provider_message_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX deliveries_provider_message_id_idx ON deliveries (provider_message_id) WHERE provider_message_id IS NOT NULL`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['deliveries', 'runs', 'contacts', 'idempotency_keys', 'broadcasts', 'blocks', 'channels', 'bot_tokens', 'bots']) {
+    for (const table of [
+      'deliveries',
+      'runs',
+      'contacts',
+      'idempotency_keys',
+      'broadcasts',
+      'blocks',
+      'channels',
+      'bot_tokens',
+      'bots',
+    ]) {
       await q.query(`DROP TABLE IF EXISTS ${table}`);
     }
   }

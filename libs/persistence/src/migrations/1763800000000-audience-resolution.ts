@@ -23,8 +23,12 @@ export class AudienceResolution1763800000000 implements MigrationInterface {
         ADD COLUMN pending_targeted integer CHECK (pending_targeted >= 0),
         ADD COLUMN pending_since timestamptz`);
     // Runs waiting for an instance (new, or whose resolver stopped renewing its lease).
-    await q.query(`CREATE INDEX runs_claimable_idx ON runs (topic_prefix, lease_until NULLS FIRST) WHERE status = 'resolving' AND NOT resolution_done`);
-    await q.query(`CREATE INDEX runs_prefix_due_idx ON runs (topic_prefix, scheduled_for) WHERE status = 'scheduled'`);
+    await q.query(
+      `CREATE INDEX runs_claimable_idx ON runs (topic_prefix, lease_until NULLS FIRST) WHERE status = 'resolving' AND NOT resolution_done`,
+    );
+    await q.query(
+      `CREATE INDEX runs_prefix_due_idx ON runs (topic_prefix, scheduled_for) WHERE status = 'scheduled'`,
+    );
     // `bot_channel Equals x` compiles to channel = $x: this index serves it in keyset (id) order.
     await q.query(`CREATE INDEX contacts_bot_channel_id_idx ON contacts (bot_id, channel, id)`);
   }

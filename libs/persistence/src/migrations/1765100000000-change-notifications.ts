@@ -25,7 +25,8 @@ export class ChangeNotifications1765100000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of TABLES) await q.query(`DROP TRIGGER IF EXISTS ${table}_notify_change ON ${table}`);
+    for (const table of TABLES)
+      await q.query(`DROP TRIGGER IF EXISTS ${table}_notify_change ON ${table}`);
     await q.query(`DROP FUNCTION IF EXISTS herald_notify_change()`);
   }
 }

@@ -22,7 +22,9 @@ export class InboundReceipts1765100100000 implements MigrationInterface {
     await q.query(`
       CREATE INDEX inbound_receipts_keywords ON inbound_receipts (channel, account, sender, at DESC)
        WHERE keyword IS NOT NULL`);
-    await q.query(`CREATE INDEX inbound_receipts_received_at ON inbound_receipts (received_at) WHERE keyword IS NULL`);
+    await q.query(
+      `CREATE INDEX inbound_receipts_received_at ON inbound_receipts (received_at) WHERE keyword IS NULL`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

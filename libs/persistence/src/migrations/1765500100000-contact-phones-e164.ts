@@ -1,9 +1,14 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { phoneUserId } from '@herald/contracts';
-import { canonicalPhoneOf, planContactPhones, type PhoneContactRow } from './contact-phone-merge.js';
+import {
+  canonicalPhoneOf,
+  planContactPhones,
+  type PhoneContactRow,
+} from './contact-phone-merge.js';
 
 const PAGE = 5_000;
-const COLUMNS = 'id, bot_id, channel, user_id, phone, email, fbid, variables, first_seen, last_seen, last_inbound_at, opted_out_at';
+const COLUMNS =
+  'id, bot_id, channel, user_id, phone, email, fbid, variables, first_seen, last_seen, last_inbound_at, opted_out_at';
 
 // Issue 13: WhatsApp and SMS contacts stored in E.164 (WhatsApp user ids are the number without
 // its plus), one person written several ways merged into their most recently seen contact
@@ -30,15 +35,20 @@ export class ContactPhonesE1641765500100000 implements MigrationInterface {
         at timestamptz NOT NULL DEFAULT now()
       )`);
     const countries = new Map<string, string | undefined>(
-      ((await q.query(`SELECT id, settings->>'defaultCountry' AS country FROM bots`)) as Array<{ id: string; country: string | null }>).map(
-        (b) => [b.id, b.country ?? undefined],
-      ),
+      (
+        (await q.query(`SELECT id, settings->>'defaultCountry' AS country FROM bots`)) as Array<{
+          id: string;
+          country: string | null;
+        }>
+      ).map((b) => [b.id, b.country ?? undefined]),
     );
     const countryOf = (botId: string) => countries.get(botId);
 
     // 1. Every phone contact's canonical number, page by page (constant memory).
     await q.query(`DROP TABLE IF EXISTS pg_temp.phone_canon`);
-    await q.query(`CREATE TEMP TABLE phone_canon (id uuid PRIMARY KEY, bot_id uuid, channel text, user_id text, e164 text)`);
+    await q.query(
+      `CREATE TEMP TABLE phone_canon (id uuid PRIMARY KEY, bot_id uuid, channel text, user_id text, e164 text)`,
+    );
     let invalid = 0;
     let after: string | null = null;
     for (;;) {
@@ -49,7 +59,13 @@ export class ContactPhonesE1641765500100000 implements MigrationInterface {
       )) as Array<Pick<PhoneContactRow, 'id' | 'bot_id' | 'channel' | 'user_id' | 'phone'>>;
       if (rows.length === 0) break;
       after = rows[rows.length - 1]!.id;
-      const canon: Array<{ id: string; bot_id: string; channel: string; user_id: string; e164: string }> = [];
+      const canon: Array<{
+        id: string;
+        bot_id: string;
+        channel: string;
+        user_id: string;
+        e164: string;
+      }> = [];
       for (const row of rows) {
         const parsed = canonicalPhoneOf(row, countryOf(row.bot_id));
         if ('invalid' in parsed) {
@@ -59,12 +75,24 @@ export class ContactPhonesE1641765500100000 implements MigrationInterface {
             [row.bot_id, row.channel, row.id, [row.user_id], `left unchanged: ${parsed.invalid}`],
           );
         } else {
-          canon.push({ id: row.id, bot_id: row.bot_id, channel: row.channel, user_id: phoneUserId(row.channel, parsed.e164), e164: parsed.e164 });
+          canon.push({
+            id: row.id,
+            bot_id: row.bot_id,
+            channel: row.channel,
+            user_id: phoneUserId(row.channel, parsed.e164),
+            e164: parsed.e164,
+          });
         }
       }
       await q.query(
         `INSERT INTO phone_canon SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[])`,
-        [canon.map((c) => c.id), canon.map((c) => c.bot_id), canon.map((c) => c.channel), canon.map((c) => c.user_id), canon.map((c) => c.e164)],
+        [
+          canon.map((c) => c.id),
+          canon.map((c) => c.bot_id),
+          canon.map((c) => c.channel),
+          canon.map((c) => c.user_id),
+          canon.map((c) => c.e164),
+        ],
       );
     }
 
@@ -74,7 +102,9 @@ export class ContactPhonesE1641765500100000 implements MigrationInterface {
     )) as Array<{ ids: string[] }>;
     let merged = 0;
     for (const { ids } of groups) {
-      const rows = (await q.query(`SELECT ${COLUMNS} FROM contacts WHERE id = ANY($1::uuid[])`, [ids])) as PhoneContactRow[];
+      const rows = (await q.query(`SELECT ${COLUMNS} FROM contacts WHERE id = ANY($1::uuid[])`, [
+        ids,
+      ])) as PhoneContactRow[];
       for (const { keep, merged: gone } of planContactPhones(rows, countryOf).people) {
         if (gone.length === 0) continue;
         const goneIds = gone.map((r) => r.id);
@@ -88,13 +118,26 @@ export class ContactPhonesE1641765500100000 implements MigrationInterface {
             );
           }
         }
-        await q.query(`UPDATE run_skips SET contact_id = $1 WHERE contact_id = ANY($2::uuid[])`, [keep.id, goneIds]);
+        await q.query(`UPDATE run_skips SET contact_id = $1 WHERE contact_id = ANY($2::uuid[])`, [
+          keep.id,
+          goneIds,
+        ]);
         await q.query(`DELETE FROM contacts WHERE id = ANY($1::uuid[])`, [goneIds]);
         await q.query(`DELETE FROM phone_canon WHERE id = ANY($1::uuid[])`, [goneIds]);
         await q.query(
           `UPDATE contacts SET user_id = $2, phone = $3, email = $4, fbid = $5, variables = $6::jsonb, first_seen = $7,
                   last_inbound_at = $8, opted_out_at = $9 WHERE id = $1`,
-          [keep.id, keep.user_id, keep.phone, keep.email, keep.fbid, JSON.stringify(keep.variables), keep.first_seen, keep.last_inbound_at, keep.opted_out_at],
+          [
+            keep.id,
+            keep.user_id,
+            keep.phone,
+            keep.email,
+            keep.fbid,
+            JSON.stringify(keep.variables),
+            keep.first_seen,
+            keep.last_inbound_at,
+            keep.opted_out_at,
+          ],
         );
         await q.query(
           `INSERT INTO contact_phone_migration (kind, bot_id, channel, kept_contact_id, merged_contact_ids, old_user_ids, new_user_id, reason)
@@ -123,7 +166,9 @@ export class ContactPhonesE1641765500100000 implements MigrationInterface {
     )) as Array<{ n: number }>;
     await q.query(`DROP TABLE pg_temp.phone_canon`);
     const summary = `contact phones: ${normalised[0]?.n ?? 0} normalised to E.164, ${merged} duplicates merged into ${groups.length} people, ${invalid} unreadable numbers left unchanged`;
-    await q.query(`INSERT INTO contact_phone_migration (kind, reason) VALUES ('summary', $1)`, [summary]);
+    await q.query(`INSERT INTO contact_phone_migration (kind, reason) VALUES ('summary', $1)`, [
+      summary,
+    ]);
     console.log(`[migration ${this.name}] ${summary} (details: table contact_phone_migration)`);
   }
 

@@ -18,6 +18,8 @@ export class CustomerServiceWindow1765500200000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`UPDATE channels SET config = config - 'enforceCustomerServiceWindow' WHERE type IN ('whatsapp', 'messenger')`);
+    await q.query(
+      `UPDATE channels SET config = config - 'enforceCustomerServiceWindow' WHERE type IN ('whatsapp', 'messenger')`,
+    );
   }
 }

@@ -15,7 +15,9 @@ export class FrequencyLedger1765500300000 implements MigrationInterface {
         at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (contact_id, run_id)
       )`);
-    await q.query(`CREATE INDEX frequency_ledger_contact_at_idx ON frequency_ledger (contact_id, at)`);
+    await q.query(
+      `CREATE INDEX frequency_ledger_contact_at_idx ON frequency_ledger (contact_id, at)`,
+    );
     // Old rows are never needed beyond the longest cap (31 days); the contact service prunes them.
     await q.query(`CREATE INDEX frequency_ledger_at_idx ON frequency_ledger (at)`);
   }

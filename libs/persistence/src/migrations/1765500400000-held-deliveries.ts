@@ -24,7 +24,9 @@ export class HeldDeliveries1765500400000 implements MigrationInterface {
         released_at timestamptz,
         PRIMARY KEY (run_id, contact_id)
       )`);
-    await q.query(`CREATE INDEX held_deliveries_due_idx ON held_deliveries (topic_prefix, due_at) WHERE released_at IS NULL`);
+    await q.query(
+      `CREATE INDEX held_deliveries_due_idx ON held_deliveries (topic_prefix, due_at) WHERE released_at IS NULL`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

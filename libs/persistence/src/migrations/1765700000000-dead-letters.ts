@@ -36,10 +36,18 @@ export class DeadLetters1765700000000 implements MigrationInterface {
         replays integer NOT NULL DEFAULT 0,
         CONSTRAINT dead_letters_position_key UNIQUE (topic_prefix, topic, dlq_partition, dlq_offset)
       )`);
-    await q.query(`CREATE INDEX dead_letters_created_idx ON dead_letters (topic_prefix, created_at DESC, id DESC)`);
-    await q.query(`CREATE INDEX dead_letters_topic_idx ON dead_letters (topic_prefix, topic, created_at DESC, id DESC)`);
-    await q.query(`CREATE INDEX dead_letters_bot_idx ON dead_letters (bot_id, created_at DESC, id DESC) WHERE bot_id IS NOT NULL`);
-    await q.query(`CREATE INDEX dead_letters_run_idx ON dead_letters (run_id, created_at DESC, id DESC) WHERE run_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX dead_letters_created_idx ON dead_letters (topic_prefix, created_at DESC, id DESC)`,
+    );
+    await q.query(
+      `CREATE INDEX dead_letters_topic_idx ON dead_letters (topic_prefix, topic, created_at DESC, id DESC)`,
+    );
+    await q.query(
+      `CREATE INDEX dead_letters_bot_idx ON dead_letters (bot_id, created_at DESC, id DESC) WHERE bot_id IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE INDEX dead_letters_run_idx ON dead_letters (run_id, created_at DESC, id DESC) WHERE run_id IS NOT NULL`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

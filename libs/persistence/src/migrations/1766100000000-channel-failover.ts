@@ -12,18 +12,24 @@ export class ChannelFailover1766100000000 implements MigrationInterface {
     await q.query(`ALTER TABLE channels ADD COLUMN priority integer NOT NULL DEFAULT 0`);
     await q.query(`ALTER TABLE channels DROP CONSTRAINT IF EXISTS channels_bot_id_type_key`);
     // Two accounts of one bot and type at one priority would leave their order to chance.
-    await q.query(`CREATE UNIQUE INDEX channels_bot_type_priority_key ON channels (bot_id, type, priority)`);
+    await q.query(
+      `CREATE UNIQUE INDEX channels_bot_type_priority_key ON channels (bot_id, type, priority)`,
+    );
     await q.query(`ALTER TABLE deliveries ADD COLUMN account_id uuid, ADD COLUMN failover text`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE deliveries DROP COLUMN IF EXISTS failover, DROP COLUMN IF EXISTS account_id`);
+    await q.query(
+      `ALTER TABLE deliveries DROP COLUMN IF EXISTS failover, DROP COLUMN IF EXISTS account_id`,
+    );
     await q.query(`DROP INDEX IF EXISTS channels_bot_type_priority_key`);
     // Only the first account of each bot and type survives going back to one per type.
     await q.query(`
       DELETE FROM channels c USING channels k
        WHERE c.bot_id = k.bot_id AND c.type = k.type AND c.priority > k.priority`);
-    await q.query(`ALTER TABLE channels ADD CONSTRAINT channels_bot_id_type_key UNIQUE (bot_id, type)`);
+    await q.query(
+      `ALTER TABLE channels ADD CONSTRAINT channels_bot_id_type_key UNIQUE (bot_id, type)`,
+    );
     await q.query(`ALTER TABLE channels DROP COLUMN priority`);
   }
 }

@@ -8,10 +8,14 @@ export class ChannelFallback1766100000001 implements MigrationInterface {
   name = 'ChannelFallback1766100000001';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE deliveries ADD COLUMN fallback_to text, ADD COLUMN fallback_from text`);
+    await q.query(
+      `ALTER TABLE deliveries ADD COLUMN fallback_to text, ADD COLUMN fallback_from text`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE deliveries DROP COLUMN IF EXISTS fallback_from, DROP COLUMN IF EXISTS fallback_to`);
+    await q.query(
+      `ALTER TABLE deliveries DROP COLUMN IF EXISTS fallback_from, DROP COLUMN IF EXISTS fallback_to`,
+    );
   }
 }

@@ -23,9 +23,23 @@ function row(over: Partial<PhoneContactRow>): PhoneContactRow {
 
 describe('planContactPhones', () => {
   it('merges one person written three ways into the newest contact, newest variables winning', () => {
-    const old = row({ user_id: '15551234567', variables: { first_name: 'Ada', plan: 'free' }, last_inbound_at: new Date('2026-03-01T00:00:00Z') });
-    const mid = row({ user_id: '+1 (555) 123-4567', variables: { plan: 'pro' }, last_seen: new Date('2026-02-01T00:00:00Z'), opted_out_at: new Date('2026-02-01T00:00:00Z') });
-    const newest = row({ user_id: '+15551234567', variables: { plan: 'gold', city: 'Oslo' }, last_seen: new Date('2026-04-01T00:00:00Z'), first_seen: new Date('2026-04-01T00:00:00Z') });
+    const old = row({
+      user_id: '15551234567',
+      variables: { first_name: 'Ada', plan: 'free' },
+      last_inbound_at: new Date('2026-03-01T00:00:00Z'),
+    });
+    const mid = row({
+      user_id: '+1 (555) 123-4567',
+      variables: { plan: 'pro' },
+      last_seen: new Date('2026-02-01T00:00:00Z'),
+      opted_out_at: new Date('2026-02-01T00:00:00Z'),
+    });
+    const newest = row({
+      user_id: '+15551234567',
+      variables: { plan: 'gold', city: 'Oslo' },
+      last_seen: new Date('2026-04-01T00:00:00Z'),
+      first_seen: new Date('2026-04-01T00:00:00Z'),
+    });
     const { people, invalid } = planContactPhones([old, mid, newest], () => undefined);
     expect(invalid).toEqual([]);
     expect(people).toHaveLength(1);
@@ -46,7 +60,9 @@ describe('planContactPhones', () => {
     const wa = row({ channel: 'whatsapp', user_id: '+1 555 123 4567' });
     const sms = row({ channel: 'sms', user_id: '(555) 123-4567' });
     const { people } = planContactPhones([wa, sms], () => 'US');
-    expect(people.map((p) => [p.keep.channel, p.keep.user_id, p.keep.phone, p.merged.length])).toEqual([
+    expect(
+      people.map((p) => [p.keep.channel, p.keep.user_id, p.keep.phone, p.merged.length]),
+    ).toEqual([
       ['whatsapp', '15551234567', '+15551234567', 0],
       ['sms', '+15551234567', '+15551234567', 0],
     ]);
@@ -54,6 +70,9 @@ describe('planContactPhones', () => {
 
   it('reports numbers it cannot read and leaves them alone', () => {
     const bad = row({ user_id: 'not-a-number' });
-    expect(planContactPhones([bad], () => undefined)).toEqual({ people: [], invalid: [{ row: bad, reason: expect.stringContaining('not a phone number') }] });
+    expect(planContactPhones([bad], () => undefined)).toEqual({
+      people: [],
+      invalid: [{ row: bad, reason: expect.stringContaining('not a phone number') }],
+    });
   });
 });

@@ -34,14 +34,21 @@ const time = (d: Date | null) => (d ? d.getTime() : -Infinity);
 
 /** Newest first: last seen, then last inbound, then id (a stable tie-break). */
 function newestFirst(a: PhoneContactRow, b: PhoneContactRow): number {
-  return time(b.last_seen) - time(a.last_seen) || time(b.last_inbound_at) - time(a.last_inbound_at) || a.id.localeCompare(b.id);
+  return (
+    time(b.last_seen) - time(a.last_seen) ||
+    time(b.last_inbound_at) - time(a.last_inbound_at) ||
+    a.id.localeCompare(b.id)
+  );
 }
 
 const latest = (dates: Array<Date | null>): Date | null =>
   dates.reduce<Date | null>((acc, d) => (d && (!acc || d > acc) ? d : acc), null);
 
 /** The E.164 number of a phone contact, from its user id (the number there), else its phone column. */
-export function canonicalPhoneOf(row: Pick<PhoneContactRow, 'user_id' | 'phone'>, country: string | undefined): { e164: string } | { invalid: string } {
+export function canonicalPhoneOf(
+  row: Pick<PhoneContactRow, 'user_id' | 'phone'>,
+  country: string | undefined,
+): { e164: string } | { invalid: string } {
   const parsed = normalizePhone(row.user_id, country);
   if ('invalid' in parsed && row.phone) {
     const fromPhone = normalizePhone(row.phone, country);
@@ -51,7 +58,10 @@ export function canonicalPhoneOf(row: Pick<PhoneContactRow, 'user_id' | 'phone'>
 }
 
 /** Groups the rows by person (bot, channel, canonical user id) and merges each group. */
-export function planContactPhones(rows: PhoneContactRow[], defaultCountryOf: (botId: string) => string | undefined): ContactPhonePlan {
+export function planContactPhones(
+  rows: PhoneContactRow[],
+  defaultCountryOf: (botId: string) => string | undefined,
+): ContactPhonePlan {
   const groups = new Map<string, { e164: string; rows: PhoneContactRow[] }>();
   const invalid: ContactPhonePlan['invalid'] = [];
   for (const row of rows) {
@@ -77,7 +87,10 @@ export function planContactPhones(rows: PhoneContactRow[], defaultCountryOf: (bo
         phone: e164,
         email: newest.email ?? ordered.find((r) => r.email)?.email ?? null,
         fbid: newest.fbid ?? ordered.find((r) => r.fbid)?.fbid ?? null,
-        variables: Object.assign({}, ...oldestFirst.map((r) => r.variables)) as Record<string, string>,
+        variables: Object.assign({}, ...oldestFirst.map((r) => r.variables)) as Record<
+          string,
+          string
+        >,
         first_seen: new Date(Math.min(...group.map((r) => r.first_seen.getTime()))),
         last_seen: newest.last_seen,
         last_inbound_at: latest(group.map((r) => r.last_inbound_at)),

@@ -23,7 +23,12 @@ export class AccountBudgetRepository {
    * first no earlier than `toleranceMs` before now (a burst after a quiet spell), in one
    * statement: replicas claiming at once get disjoint slots.
    */
-  async claim(key: string, count: number, intervalMs: number, toleranceMs: number): Promise<ClaimedSlots> {
+  async claim(
+    key: string,
+    count: number,
+    intervalMs: number,
+    toleranceMs: number,
+  ): Promise<ClaimedSlots> {
     const rows: Array<{ start_ms: number; now_ms: number }> = await this.db.query(
       `INSERT INTO account_budgets AS b (key, tat_ms) VALUES ($1, ${NOW_MS} + $2::float8 * $3::float8)
        ON CONFLICT (key) DO UPDATE SET tat_ms = GREATEST(b.tat_ms, ${NOW_MS} - $4::float8) + $2::float8 * $3::float8

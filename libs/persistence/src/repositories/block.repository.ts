@@ -12,14 +12,18 @@ export class BlockRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async create(botId: string, name: string, messages: Message[]): Promise<BlockEntity> {
-    const entity = this.db.getRepository(BlockEntity).create({ id: randomUUID(), botId, name, messages });
+    const entity = this.db
+      .getRepository(BlockEntity)
+      .create({ id: randomUUID(), botId, name, messages });
     return this.db.getRepository(BlockEntity).save(entity);
   }
 
   /** A block of this bot by id or by name. */
   findByIdOrName(botId: string, ref: string): Promise<BlockEntity | null> {
     const repo = this.db.getRepository(BlockEntity);
-    return UUID.test(ref) ? repo.findOneBy({ botId, id: ref }) : repo.findOneBy({ botId, name: ref });
+    return UUID.test(ref)
+      ? repo.findOneBy({ botId, id: ref })
+      : repo.findOneBy({ botId, name: ref });
   }
 
   /** One keyset page of the bot's blocks after `afterId` (by id). */

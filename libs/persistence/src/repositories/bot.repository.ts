@@ -16,9 +16,12 @@ export class BotRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async create(name: string, rateLimitRps?: number, settings?: BotSettings): Promise<BotEntity> {
-    const bot = this.db
-      .getRepository(BotEntity)
-      .create({ id: randomUUID(), name, rateLimitRps: rateLimitRps ?? 25, settings: settings ?? {} });
+    const bot = this.db.getRepository(BotEntity).create({
+      id: randomUUID(),
+      name,
+      rateLimitRps: rateLimitRps ?? 25,
+      settings: settings ?? {},
+    });
     return this.db.getRepository(BotEntity).save(bot);
   }
 
@@ -29,12 +32,16 @@ export class BotRepository {
   async issueToken(botId: string, name: string | null): Promise<IssuedToken> {
     const token = `hrt_${randomBytes(24).toString('base64url')}`;
     const id = randomUUID();
-    await this.db.getRepository(BotTokenEntity).insert({ id, botId, name, tokenHash: sha256Hex(token), revokedAt: null });
+    await this.db
+      .getRepository(BotTokenEntity)
+      .insert({ id, botId, name, tokenHash: sha256Hex(token), revokedAt: null });
     return { id, token };
   }
 
   listTokens(botId: string): Promise<BotTokenEntity[]> {
-    return this.db.getRepository(BotTokenEntity).find({ where: { botId }, order: { createdAt: 'ASC' } });
+    return this.db
+      .getRepository(BotTokenEntity)
+      .find({ where: { botId }, order: { createdAt: 'ASC' } });
   }
 
   /** Returns false when the token does not exist for this bot. */
@@ -54,21 +61,29 @@ export class BotRepository {
 
   /** The bot's delivery policies ({} for an unknown bot). */
   async settingsOf(botId: string): Promise<BotSettings> {
-    const rows: Array<{ settings: BotSettings }> = await this.db.query(`SELECT settings FROM bots WHERE id = $1`, [botId]);
+    const rows: Array<{ settings: BotSettings }> = await this.db.query(
+      `SELECT settings FROM bots WHERE id = $1`,
+      [botId],
+    );
     return rows[0]?.settings ?? {};
   }
 
   /** The bot a live token belongs to, or null. */
   async botIdForToken(token: string): Promise<string | null> {
-    const row = await this.db
-      .getRepository(BotTokenEntity)
-      .findOne({ select: { botId: true }, where: { tokenHash: sha256Hex(token), revokedAt: IsNull() } });
+    const row = await this.db.getRepository(BotTokenEntity).findOne({
+      select: { botId: true },
+      where: { tokenHash: sha256Hex(token), revokedAt: IsNull() },
+    });
     return row?.botId ?? null;
   }
 
   /** One keyset page of bots after `afterId` (by id). */
   list(afterId: string | null, limit: number): Promise<BotEntity[]> {
-    const query = this.db.getRepository(BotEntity).createQueryBuilder('b').orderBy('b.id', 'ASC').limit(limit);
+    const query = this.db
+      .getRepository(BotEntity)
+      .createQueryBuilder('b')
+      .orderBy('b.id', 'ASC')
+      .limit(limit);
     if (afterId) query.where('b.id > :afterId', { afterId });
     return query.getMany();
   }
@@ -79,7 +94,8 @@ export class BotRepository {
     patch: { name?: string; rateLimitRps?: number; settings?: BotSettings },
   ): Promise<BotEntity | null> {
     const changes = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-    if (Object.keys(changes).length > 0) await this.db.getRepository(BotEntity).update({ id: botId }, changes);
+    if (Object.keys(changes).length > 0)
+      await this.db.getRepository(BotEntity).update({ id: botId }, changes);
     return this.findById(botId);
   }
 }

@@ -17,7 +17,11 @@ export interface ChannelAccount {
 }
 
 /** Where each channel type keeps the provider account id its webhooks name. */
-export const ACCOUNT_FIELD: Record<Channel, string> = { whatsapp: 'phoneNumberId', sms: 'accountSid', messenger: 'pageId' };
+export const ACCOUNT_FIELD: Record<Channel, string> = {
+  whatsapp: 'phoneNumberId',
+  sms: 'accountSid',
+  messenger: 'pageId',
+};
 
 /** A channel's stored secret that signs its provider's webhooks (undefined: none stored). */
 export interface WebhookSigner {
@@ -83,13 +87,18 @@ export class ChannelRepository {
     if (!row) return null;
     row.config = { ...row.config, ...patch.config };
     if (Object.keys(patch.credentials).length > 0) {
-      row.credentialsSealed = this.box.seal({ ...this.box.open<Record<string, string>>(row.credentialsSealed), ...patch.credentials });
+      row.credentialsSealed = this.box.seal({
+        ...this.box.open<Record<string, string>>(row.credentialsSealed),
+        ...patch.credentials,
+      });
     }
     return this.db.getRepository(ChannelEntity).save(row);
   }
 
   listForBot(botId: string): Promise<ChannelEntity[]> {
-    return this.db.getRepository(ChannelEntity).find({ where: { botId }, order: { priority: 'ASC', createdAt: 'ASC' } });
+    return this.db
+      .getRepository(ChannelEntity)
+      .find({ where: { botId }, order: { priority: 'ASC', createdAt: 'ASC' } });
   }
 
   /** The channel types on which the bot has an enabled account. */
@@ -106,14 +115,23 @@ export class ChannelRepository {
    * webhooks (Twilio: authToken; Meta: appSecret). Not scoped to a bot: a webhook names an
    * account, never a bot, and it is the account's own secret that proves who sent it.
    */
-  async webhookSigners(type: Channel, account: string, credential: 'authToken' | 'appSecret'): Promise<WebhookSigner[]> {
-    const rows: Array<{ id: string; bot_id: string; credentials_sealed: string }> = await this.db.query(
-      `SELECT id, bot_id, credentials_sealed FROM channels WHERE type = $1 AND enabled AND config->>$2 = $3`,
-      [type, ACCOUNT_FIELD[type], account],
-    );
+  async webhookSigners(
+    type: Channel,
+    account: string,
+    credential: 'authToken' | 'appSecret',
+  ): Promise<WebhookSigner[]> {
+    const rows: Array<{ id: string; bot_id: string; credentials_sealed: string }> =
+      await this.db.query(
+        `SELECT id, bot_id, credentials_sealed FROM channels WHERE type = $1 AND enabled AND config->>$2 = $3`,
+        [type, ACCOUNT_FIELD[type], account],
+      );
     return rows.map((row) => {
       const secret = this.box.open<Record<string, string>>(row.credentials_sealed)[credential];
-      return { botId: row.bot_id, channelId: row.id, secret: typeof secret === 'string' && secret !== '' ? secret : undefined };
+      return {
+        botId: row.bot_id,
+        channelId: row.id,
+        secret: typeof secret === 'string' && secret !== '' ? secret : undefined,
+      };
     });
   }
 
@@ -124,9 +142,10 @@ export class ChannelRepository {
 
   /** The bot's enabled accounts on a channel in failover order, credentials unsealed. */
   async accountsFor(botId: string, type: Channel): Promise<ChannelAccount[]> {
-    const rows = await this.db
-      .getRepository(ChannelEntity)
-      .find({ where: { botId, type, enabled: true }, order: { priority: 'ASC', createdAt: 'ASC' } });
+    const rows = await this.db.getRepository(ChannelEntity).find({
+      where: { botId, type, enabled: true },
+      order: { priority: 'ASC', createdAt: 'ASC' },
+    });
     return rows.map((row) => ({
       id: row.id,
       priority: row.priority,

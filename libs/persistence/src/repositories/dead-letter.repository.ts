@@ -116,12 +116,20 @@ export class DeadLetterRepository {
       ],
     );
     const row = rows[0];
-    if (!row) throw new Error(`dead letter ${letter.topic}.dlq/${letter.dlqPartition}/${letter.dlqOffset} vanished after insert`);
+    if (!row)
+      throw new Error(
+        `dead letter ${letter.topic}.dlq/${letter.dlqPartition}/${letter.dlqOffset} vanished after insert`,
+      );
     return row;
   }
 
   /** A page of the deployment's dead letters, newest first, after the one with id `afterId`. */
-  async page(topicPrefix: string, filter: DeadLetterFilter, afterId: string | null, limit: number): Promise<DeadLetterSummary[]> {
+  async page(
+    topicPrefix: string,
+    filter: DeadLetterFilter,
+    afterId: string | null,
+    limit: number,
+  ): Promise<DeadLetterSummary[]> {
     const params: unknown[] = [topicPrefix];
     const where = ['topic_prefix = $1'];
     const add = (column: string, value: unknown) => {
@@ -133,7 +141,9 @@ export class DeadLetterRepository {
     if (filter.runId) add('run_id', filter.runId);
     if (afterId) {
       params.push(afterId);
-      where.push(`(created_at, id) < (SELECT created_at, id FROM dead_letters WHERE id = $${params.length})`);
+      where.push(
+        `(created_at, id) < (SELECT created_at, id FROM dead_letters WHERE id = $${params.length})`,
+      );
     }
     params.push(limit);
     return this.db.query(
@@ -143,10 +153,10 @@ export class DeadLetterRepository {
   }
 
   async findById(topicPrefix: string, id: string): Promise<DeadLetterDetail | null> {
-    const rows: DeadLetterDetail[] = await this.db.query(`SELECT ${DETAIL} FROM dead_letters WHERE topic_prefix = $1 AND id = $2`, [
-      topicPrefix,
-      id,
-    ]);
+    const rows: DeadLetterDetail[] = await this.db.query(
+      `SELECT ${DETAIL} FROM dead_letters WHERE topic_prefix = $1 AND id = $2`,
+      [topicPrefix, id],
+    );
     return rows[0] ?? null;
   }
 

@@ -125,7 +125,13 @@ export class DeliveryRepository {
         WHERE deliveries.status = 'pending'
            OR (deliveries.status = 'sending' AND deliveries.updated_at < now() - make_interval(secs => $5))
        RETURNING run_id, contact_id`,
-      [unique.map((c) => c.runId), unique.map((c) => c.contactId), unique.map((c) => c.botId), unique.map((c) => c.channel), SENDING_LEASE_SECONDS],
+      [
+        unique.map((c) => c.runId),
+        unique.map((c) => c.contactId),
+        unique.map((c) => c.botId),
+        unique.map((c) => c.channel),
+        SENDING_LEASE_SECONDS,
+      ],
     );
     return new Set(rows.map((r) => keyOf({ runId: r.run_id, contactId: r.contact_id })));
   }
@@ -160,7 +166,10 @@ export class DeliveryRepository {
          FROM deliveries WHERE run_id = $1`,
       [runId],
     );
-    return { failedOver: Number(rows[0]?.failed_over ?? 0), fellBack: Number(rows[0]?.fell_back ?? 0) };
+    return {
+      failedOver: Number(rows[0]?.failed_over ?? 0),
+      fellBack: Number(rows[0]?.fell_back ?? 0),
+    };
   }
 
   /**
@@ -174,7 +183,13 @@ export class DeliveryRepository {
       `UPDATE deliveries d SET status = 'failed', reason = u.reason, code = u.code, fallback_to = u.next, updated_at = now()
          FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[]) AS u(run_id, contact_id, reason, code, next)
         WHERE d.run_id = u.run_id AND d.contact_id = u.contact_id AND d.status IN ('sending', 'pending')`,
-      [rows.map((r) => r.runId), rows.map((r) => r.contactId), rows.map((r) => r.reason), rows.map((r) => r.code), rows.map((r) => r.to)],
+      [
+        rows.map((r) => r.runId),
+        rows.map((r) => r.contactId),
+        rows.map((r) => r.reason),
+        rows.map((r) => r.code),
+        rows.map((r) => r.to),
+      ],
     );
   }
 
@@ -195,7 +210,12 @@ export class DeliveryRepository {
       `UPDATE deliveries d SET status = 'failed', reason = u.reason, code = u.code, updated_at = now()
          FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS u(run_id, contact_id, reason, code)
         WHERE d.run_id = u.run_id AND d.contact_id = u.contact_id AND d.status IN ('sending', 'pending')`,
-      [rows.map((r) => r.runId), rows.map((r) => r.contactId), rows.map((r) => r.reason), rows.map((r) => r.code)],
+      [
+        rows.map((r) => r.runId),
+        rows.map((r) => r.contactId),
+        rows.map((r) => r.reason),
+        rows.map((r) => r.code),
+      ],
     );
   }
 
@@ -206,7 +226,12 @@ export class DeliveryRepository {
       `UPDATE deliveries d SET status = 'pending', reason = u.reason, code = u.code, updated_at = now()
          FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS u(run_id, contact_id, reason, code)
         WHERE d.run_id = u.run_id AND d.contact_id = u.contact_id AND d.status = 'sending'`,
-      [rows.map((r) => r.runId), rows.map((r) => r.contactId), rows.map((r) => r.reason), rows.map((r) => r.code)],
+      [
+        rows.map((r) => r.runId),
+        rows.map((r) => r.contactId),
+        rows.map((r) => r.reason),
+        rows.map((r) => r.code),
+      ],
     );
   }
 
@@ -214,7 +239,12 @@ export class DeliveryRepository {
    * One keyset page of a run's delivery rows after contact `afterContactId`, optionally of one
    * status, with the contact's user id (the primary key (run_id, contact_id) serves the walk).
    */
-  async pageForRun(runId: string, status: string | null, afterContactId: string | null, limit: number): Promise<DeliveryPageRow[]> {
+  async pageForRun(
+    runId: string,
+    status: string | null,
+    afterContactId: string | null,
+    limit: number,
+  ): Promise<DeliveryPageRow[]> {
     const rows: Array<Record<string, unknown>> = await this.db.query(
       `SELECT d.contact_id, c.user_id, d.channel, d.status, d.attempts, d.provider_message_id, d.reason, d.code,
               d.account_id, d.failover, d.fallback_to, d.fallback_from, d.created_at, d.updated_at
@@ -310,14 +340,25 @@ export class DeliveryRepository {
     for (const status of ['delivered', 'read', 'failed'] as const) {
       const byId = updates.filter((u) => u.status === status && u.providerMessageId);
       if (byId.length > 0) matches.push(...(await this.applyById(channel, status, byId)));
-      const byWatermark = updates.filter((u) => u.status === status && !u.providerMessageId && u.watermark);
-      if (byWatermark.length > 0) matches.push(...(await this.applyByWatermark(status, byWatermark)));
+      const byWatermark = updates.filter(
+        (u) => u.status === status && !u.providerMessageId && u.watermark,
+      );
+      if (byWatermark.length > 0)
+        matches.push(...(await this.applyByWatermark(status, byWatermark)));
     }
     return matches;
   }
 
-  private async applyById(channel: Channel, status: StatusUpdate['status'], updates: StatusUpdate[]): Promise<StatusMatch[]> {
-    const unique = [...new Map(updates.map((u) => [`${u.providerMessageId!}\u0000${u.account ?? ''}`, u])).values()];
+  private async applyById(
+    channel: Channel,
+    status: StatusUpdate['status'],
+    updates: StatusUpdate[],
+  ): Promise<StatusMatch[]> {
+    const unique = [
+      ...new Map(
+        updates.map((u) => [`${u.providerMessageId!}\u0000${u.account ?? ''}`, u]),
+      ).values(),
+    ];
     // A delivery belongs to one of its bot's accounts of its type (several with failover).
     const ofAccount = `(x.account IS NULL OR EXISTS (
            SELECT 1 FROM channels ch WHERE ch.bot_id = d.bot_id AND ch.type = d.channel
@@ -357,7 +398,10 @@ export class DeliveryRepository {
    * Returns only the rows it moved: a watermark covers all of a person's history, which is not
    * worth re-announcing each time.
    */
-  private async applyByWatermark(status: StatusUpdate['status'], updates: StatusUpdate[]): Promise<StatusMatch[]> {
+  private async applyByWatermark(
+    status: StatusUpdate['status'],
+    updates: StatusUpdate[],
+  ): Promise<StatusMatch[]> {
     const latest = new Map<string, NonNullable<StatusUpdate['watermark']>>();
     for (const { watermark } of updates) {
       const key = `${watermark!.pageId}\u0000${watermark!.psid}`;
@@ -379,7 +423,14 @@ export class DeliveryRepository {
        )
        -- A SELECT, so the driver answers rows (an UPDATE answers [rows, count]).
        SELECT * FROM moved`,
-      [marks.map((m) => m.pageId), marks.map((m) => m.psid), marks.map((m) => m.at), status, WATERMARK_SLACK_MS, MOVES_FROM[status]],
+      [
+        marks.map((m) => m.pageId),
+        marks.map((m) => m.psid),
+        marks.map((m) => m.at),
+        status,
+        WATERMARK_SLACK_MS,
+        MOVES_FROM[status],
+      ],
     );
     return rows.map(toMatch);
   }
@@ -400,7 +451,9 @@ interface MatchRow {
 
 function toMatch(r: MatchRow): StatusMatch {
   return {
-    ...(r.page_id !== undefined && r.psid !== undefined ? { watermark: { pageId: r.page_id, psid: r.psid } } : {}),
+    ...(r.page_id !== undefined && r.psid !== undefined
+      ? { watermark: { pageId: r.page_id, psid: r.psid } }
+      : {}),
     runId: r.run_id,
     contactId: r.contact_id,
     botId: r.bot_id,

@@ -8,7 +8,12 @@ export class FrequencyLedgerRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** Per contact: how many other runs of the bot messaged them within the last `hours`. */
-  async recentCounts(botId: string, runId: string, contactIds: string[], hours: number): Promise<Map<string, number>> {
+  async recentCounts(
+    botId: string,
+    runId: string,
+    contactIds: string[],
+    hours: number,
+  ): Promise<Map<string, number>> {
     if (contactIds.length === 0) return new Map();
     const rows: Array<{ contact_id: string; n: number }> = await this.db.query(
       `SELECT contact_id, count(*)::int AS n FROM frequency_ledger
@@ -22,7 +27,10 @@ export class FrequencyLedgerRepository {
 
   /** Where a run came from (`hook`, `chatfuel-v2`, …), or null for an unknown run. */
   async runSource(runId: string): Promise<string | null> {
-    const rows: Array<{ source: string }> = await this.db.query(`SELECT source FROM runs WHERE id = $1`, [runId]);
+    const rows: Array<{ source: string }> = await this.db.query(
+      `SELECT source FROM runs WHERE id = $1`,
+      [runId],
+    );
     return rows[0]?.source ?? null;
   }
 

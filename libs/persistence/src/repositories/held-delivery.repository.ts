@@ -60,14 +60,19 @@ export class HeldDeliveryRepository {
    * marks them released only once it returned, in one transaction whose row locks keep other
    * instances off them (SKIP LOCKED): a crash before the commit releases them again later.
    */
-  async releaseDue(topicPrefix: string, limit: number, release: (events: DeliveryRequested[]) => Promise<void>): Promise<number> {
+  async releaseDue(
+    topicPrefix: string,
+    limit: number,
+    release: (events: DeliveryRequested[]) => Promise<void>,
+  ): Promise<number> {
     return this.db.transaction(async (tx) => {
-      const due: Array<{ run_id: string; contact_id: string; event: DeliveryRequested }> = await tx.query(
-        `SELECT run_id, contact_id, event FROM held_deliveries
+      const due: Array<{ run_id: string; contact_id: string; event: DeliveryRequested }> =
+        await tx.query(
+          `SELECT run_id, contact_id, event FROM held_deliveries
           WHERE topic_prefix = $1 AND released_at IS NULL AND due_at <= now()
           ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-        [topicPrefix, limit],
-      );
+          [topicPrefix, limit],
+        );
       if (due.length === 0) return 0;
       await release(due.map((d) => d.event));
       await tx.query(
@@ -90,7 +95,11 @@ export class HeldDeliveryRepository {
   }
 
   /** A run's held people, in keyset pages by contact id, with how many are still scheduled. */
-  async pageForRun(runId: string, afterContactId: string | null, limit: number): Promise<HeldView[]> {
+  async pageForRun(
+    runId: string,
+    afterContactId: string | null,
+    limit: number,
+  ): Promise<HeldView[]> {
     const rows: Array<{
       contact_id: string;
       channel: Channel;

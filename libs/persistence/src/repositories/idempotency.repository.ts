@@ -40,7 +40,13 @@ export class IdempotencyRepository {
    * than 24 h) is replaced; a claim older than `leaseSeconds` (its request died) is taken over
    * with the run id it already held.
    */
-  async claim(botId: string, key: string, runId: string, leaseSeconds: number, attempt = 0): Promise<ClaimResult> {
+  async claim(
+    botId: string,
+    key: string,
+    runId: string,
+    leaseSeconds: number,
+    attempt = 0,
+  ): Promise<ClaimResult> {
     const inserted: unknown[] = await this.db.query(
       `INSERT INTO idempotency_keys (bot_id, key, status_code, response)
        VALUES ($1, $2, ${PENDING}, $3::jsonb)
@@ -59,8 +65,10 @@ export class IdempotencyRepository {
     );
     const row = rows[0];
     // Released (deleted) between the two statements: try once more from the start.
-    if (!row) return attempt === 0 ? this.claim(botId, key, runId, leaseSeconds, 1) : { kind: 'busy' };
-    if (row.status_code !== PENDING) return { kind: 'done', answer: { status: row.status_code, body: row.response } };
+    if (!row)
+      return attempt === 0 ? this.claim(botId, key, runId, leaseSeconds, 1) : { kind: 'busy' };
+    if (row.status_code !== PENDING)
+      return { kind: 'done', answer: { status: row.status_code, body: row.response } };
     if (!row.stale) return { kind: 'busy' };
 
     const heldRunId = (row.response as { runId?: string }).runId ?? runId;

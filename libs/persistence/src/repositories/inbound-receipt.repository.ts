@@ -46,7 +46,10 @@ export class InboundReceiptRepository {
         receipts.map((r) => r.sender),
       ],
     );
-    return rows.map((r) => ({ seen: r.seen, latestKeywordAt: r.keyword_at ? new Date(r.keyword_at) : null }));
+    return rows.map((r) => ({
+      seen: r.seen,
+      latestKeywordAt: r.keyword_at ? new Date(r.keyword_at) : null,
+    }));
   }
 
   /** Records applied messages (those with a message id); one already recorded is left as is. */

@@ -64,7 +64,10 @@ export class RunRepository {
   /** Just the status: hot paths ask often and must not load the stored request. */
   /** The bot a run belongs to, or null when there is no such run. */
   async botOf(runId: string): Promise<string | null> {
-    const rows: Array<{ bot_id: string }> = await this.db.query(`SELECT bot_id FROM runs WHERE id = $1`, [runId]);
+    const rows: Array<{ bot_id: string }> = await this.db.query(
+      `SELECT bot_id FROM runs WHERE id = $1`,
+      [runId],
+    );
     return rows[0]?.bot_id ?? null;
   }
 
@@ -93,7 +96,13 @@ export class RunRepository {
    * concurrent accept cannot slip between look and write.
    */
   async failOrCreateFailed(
-    run: { id: string; botId: string; broadcastId: string | null; source: string; topicPrefix: string },
+    run: {
+      id: string;
+      botId: string;
+      broadcastId: string | null;
+      source: string;
+      topicPrefix: string;
+    },
     reason: string,
   ): Promise<void> {
     await this.db.query(
@@ -108,11 +117,10 @@ export class RunRepository {
 
   /** Whether the run exists and is the bot's, in the deployment `topicPrefix` (input naming a run is checked against it). */
   async isRunOf(runId: string, botId: string, topicPrefix: string): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(`SELECT 1 FROM runs WHERE id = $1 AND bot_id = $2 AND topic_prefix = $3`, [
-      runId,
-      botId,
-      topicPrefix,
-    ]);
+    const rows: unknown[] = await this.db.query(
+      `SELECT 1 FROM runs WHERE id = $1 AND bot_id = $2 AND topic_prefix = $3`,
+      [runId, botId, topicPrefix],
+    );
     return rows.length > 0;
   }
 

@@ -24,7 +24,12 @@ export class CreateBotDto {
   @Length(1, 200)
   name!: string;
 
-  @ApiPropertyOptional({ description: 'Chatfuel-style V1 API requests per second (default 25).', example: 25, minimum: 1, maximum: 1000 })
+  @ApiPropertyOptional({
+    description: 'Chatfuel-style V1 API requests per second (default 25).',
+    example: 25,
+    minimum: 1,
+    maximum: 1000,
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -39,7 +44,12 @@ export class UpdateBotDto {
   @Length(1, 200)
   name?: string;
 
-  @ApiPropertyOptional({ description: 'Chatfuel-style V1 API requests per second.', example: 50, minimum: 1, maximum: 1000 })
+  @ApiPropertyOptional({
+    description: 'Chatfuel-style V1 API requests per second.',
+    example: 50,
+    minimum: 1,
+    maximum: 1000,
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -64,7 +74,7 @@ export class CreateChannelDto {
     description:
       'The provider account. WhatsApp: {phoneNumberId, accessToken}; SMS (Twilio): {accountSid, authToken, from | messagingServiceSid}; ' +
       'Messenger: {pageId, pageAccessToken}. Optional: baseUrl (defaults to the sandbox locally), apiVersion, messagesPerSecond, ' +
-      'enforceCustomerServiceWindow (WhatsApp and Messenger, default true: free-form messages only within 24 hours of the person\'s last message; ' +
+      "enforceCustomerServiceWindow (WhatsApp and Messenger, default true: free-form messages only within 24 hours of the person's last message; " +
       'set false only for a provider or sandbox that allows messaging anyone). ' +
       'Credentials are stored sealed and never shown again.',
     example: { phoneNumberId: '1065550001', accessToken: 'EAAG...' },
@@ -74,10 +84,10 @@ export class CreateChannelDto {
 
   @ApiPropertyOptional({
     description:
-      'Provider failover: the order in which the bot\'s accounts of this type send (lowest first). A send goes through the first ' +
+      "Provider failover: the order in which the bot's accounts of this type send (lowest first). A send goes through the first " +
       'account whose breaker is not open; when it refuses for account reasons (outage, throughput, authentication, suspension, quota) ' +
       'the same message goes through the next account at once, and traffic returns to the first once it recovers. Default: after the ' +
-      'bot\'s existing accounts of this type (the first account gets 0). Two accounts of one type cannot share a priority (409).',
+      "bot's existing accounts of this type (the first account gets 0). Two accounts of one type cannot share a priority (409).",
     minimum: 0,
     maximum: 1000,
     example: 1,
@@ -96,7 +106,8 @@ export class CreateBlockDto {
   name!: string;
 
   @ApiProperty({
-    description: 'Text with {{variable}} and {{payload.x}} placeholders, or WhatsApp templates {template: {name, language: {code}, components}}.',
+    description:
+      'Text with {{variable}} and {{payload.x}} placeholders, or WhatsApp templates {template: {name, language: {code}, components}}.',
     example: [{ text: 'Hello {{first_name}}, your order {{order_id}} has shipped.' }],
     type: 'array',
     items: { type: 'object' },
@@ -128,29 +139,46 @@ export class BroadcastSettingsDto {
   @IsBoolean()
   allowPost?: boolean;
 
-  @ApiPropertyOptional({ default: true, description: 'On: a POST body must build a filter, targets or set_conversation. Off: any JSON is forwarded as payload.' })
+  @ApiPropertyOptional({
+    default: true,
+    description:
+      'On: a POST body must build a filter, targets or set_conversation. Off: any JSON is forwarded as payload.',
+  })
   @IsOptional()
   @IsBoolean()
   requireValidFilter?: boolean;
 
-  @ApiPropertyOptional({ default: false, description: 'Always target one conversation, whatever the payload or audience holds.' })
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Always target one conversation, whatever the payload or audience holds.',
+  })
   @IsOptional()
   @IsBoolean()
   singleContact?: boolean;
 
-  @ApiPropertyOptional({ default: false, description: 'Also accept the bot token as ?token= (integrations of the previous version).' })
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Also accept the bot token as ?token= (integrations of the previous version).',
+  })
   @IsOptional()
   @IsBoolean()
   legacyMode?: boolean;
 
-  @ApiPropertyOptional({ type: [String], example: ['203.0.113.0/24', '198.51.100.7'], description: 'IPs / CIDRs allowed to call the hook; empty = any.' })
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['203.0.113.0/24', '198.51.100.7'],
+    description: 'IPs / CIDRs allowed to call the hook; empty = any.',
+  })
   @IsOptional()
   @IsArray()
   @IsString({ each: true })
   @ArrayMaxSize(100)
   allowedHosts?: string[];
 
-  @ApiPropertyOptional({ default: true, description: "The console's execute button (POST /admin/broadcasts/{id}/run)." })
+  @ApiPropertyOptional({
+    default: true,
+    description: "The console's execute button (POST /admin/broadcasts/{id}/run).",
+  })
   @IsOptional()
   @IsBoolean()
   executeButton?: boolean;
@@ -164,7 +192,7 @@ export class BroadcastSettingsDto {
     description:
       "When people may be messaged, in each person's local time (their `timezone` variable, else their phone number's country when it has one zone, else the bot's `timezone`, else UTC). " +
       'Outside it the message is held (status `scheduled` with its time, GET /admin/runs/{runId}/held) and sent when the window opens; the run completes when the last held person is sent. ' +
-      '`to` before `from` runs past midnight; `days` (sun … sat) are the days a window may open. Default: the bot\'s `sendWindow`, else any time.',
+      "`to` before `from` runs past midnight; `days` (sun … sat) are the days a window may open. Default: the bot's `sendWindow`, else any time.",
     example: { from: '09:00', to: '20:00', days: ['mon', 'tue', 'wed', 'thu', 'fri'] },
   })
   @IsOptional()
@@ -196,7 +224,8 @@ export class BroadcastSettingsDto {
     name: 'fallback',
     validator: {
       validate: (value: unknown) => fallbackProblem(value) === undefined,
-      defaultMessage: (args) => fallbackProblem(args?.value) ?? 'settings.fallback is not a channel list',
+      defaultMessage: (args) =>
+        fallbackProblem(args?.value) ?? 'settings.fallback is not a channel list',
     },
   })
   fallback?: Array<'whatsapp' | 'sms'>;
@@ -221,13 +250,19 @@ export class CreateBroadcastDto {
   @Length(1, 200)
   name!: string;
 
-  @ApiProperty({ description: '{"blockId": "<block id or name>"} or {"messages": [...]}', example: { messages: [{ text: 'Hello {{first_name}}' }] } })
+  @ApiProperty({
+    description: '{"blockId": "<block id or name>"} or {"messages": [...]}',
+    example: { messages: [{ text: 'Hello {{first_name}}' }] },
+  })
   @IsObject()
   content!: Record<string, unknown>;
 
   @ApiPropertyOptional({
     description: "The saved audience (the hook's criteria); none = all the bot's contacts.",
-    example: { filters: [{ field: 'favorite_color', criteria: 'Equals', value: 'red' }], joins: [] },
+    example: {
+      filters: [{ field: 'favorite_color', criteria: 'Equals', value: 'red' }],
+      joins: [],
+    },
   })
   @IsOptional()
   @IsObject()
@@ -235,7 +270,11 @@ export class CreateBroadcastDto {
 
   @ApiPropertyOptional({
     description: 'From-API recipients (seed 004).',
-    example: { source: 'custom_api', endpoint: 'https://crm.example.com/broadcast-list', headers: { authorization: 'Bearer ...' } },
+    example: {
+      source: 'custom_api',
+      endpoint: 'https://crm.example.com/broadcast-list',
+      headers: { authorization: 'Bearer ...' },
+    },
   })
   @IsOptional()
   @IsObject()
@@ -261,7 +300,10 @@ export class UpdateBroadcastDto {
   @IsObject()
   content?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ nullable: true, description: 'null removes the saved audience (all contacts).' })
+  @ApiPropertyOptional({
+    nullable: true,
+    description: 'null removes the saved audience (all contacts).',
+  })
   @IsOptional()
   @IsObject()
   audience?: Record<string, unknown> | null;
@@ -271,7 +313,10 @@ export class UpdateBroadcastDto {
   @IsObject()
   recipients?: Record<string, unknown> | null;
 
-  @ApiPropertyOptional({ type: BroadcastSettingsDto, description: 'Only the given settings change.' })
+  @ApiPropertyOptional({
+    type: BroadcastSettingsDto,
+    description: 'Only the given settings change.',
+  })
   @IsOptional()
   @ValidateNested()
   @Type(() => BroadcastSettingsDto)
