@@ -103,8 +103,8 @@ describe('npm run bench at a CI size', () => {
 
     const json = fs.readdirSync(out).filter((f) => f.endsWith('.json'));
     expect(json).toHaveLength(1);
-    expect(fs.existsSync(path.join(out, json[0]!.replace(/\.json$/, '.md')))).toBe(true);
-    const results = JSON.parse(fs.readFileSync(path.join(out, json[0]!), 'utf8')) as Results;
+    expect(fs.existsSync(path.join(out, json[0].replace(/\.json$/, '.md')))).toBe(true);
+    const results = JSON.parse(fs.readFileSync(path.join(out, json[0]), 'utf8')) as Results;
 
     const fanOut = results.scenarios['fan-out'];
     expect(fanOut.error).toBeUndefined();

@@ -81,8 +81,8 @@ describe('npm run faults at the CI size, on the single-node broker', () => {
     const json = fs.existsSync(out) ? fs.readdirSync(out).filter((f) => f.endsWith('.json')) : [];
     if (json.length !== 1)
       throw new Error(`no results (exit ${code}):\n${output.split('\n').slice(-40).join('\n')}`);
-    expect(fs.existsSync(path.join(out, json[0]!.replace(/\.json$/, '.md')))).toBe(true);
-    const results = JSON.parse(fs.readFileSync(path.join(out, json[0]!), 'utf8')) as {
+    expect(fs.existsSync(path.join(out, json[0].replace(/\.json$/, '.md')))).toBe(true);
+    const results = JSON.parse(fs.readFileSync(path.join(out, json[0]), 'utf8')) as {
       error?: string;
       cases: FaultCase[];
     };

@@ -46,14 +46,14 @@ describe('deploy/compose/docker-compose.yml', () => {
       expect(s.read_only).toBe(true);
     }
     for (const name of SERVICE_NAMES)
-      expect(services[name]!.command).toEqual(['node', LAUNCHER, name]);
-    expect(services['provider-sandbox']!.command).toEqual(['node', SANDBOX_MAIN]);
+      expect(services[name].command).toEqual(['node', LAUNCHER, name]);
+    expect(services['provider-sandbox'].command).toEqual(['node', SANDBOX_MAIN]);
   });
 
   it("sets only variables each app's config class reads, and the apps boot with them", () => {
     for (const [name, app] of launched) {
       const known = [...configVariables(app.configClass), ...directlyReadVariables()];
-      expect({ name, unknown: setBy(services[name]!).filter((v) => !known.includes(v)) }).toEqual({
+      expect({ name, unknown: setBy(services[name]).filter((v) => !known.includes(v)) }).toEqual({
         name,
         unknown: [],
       });
@@ -62,7 +62,7 @@ describe('deploy/compose/docker-compose.yml', () => {
 
   it('publishes each app on its own port, health-checks its readiness route, and starts it after the migrations', () => {
     for (const [name, app] of launched) {
-      const s = services[name]!;
+      const s = services[name];
       expect({ name, ports: publishedPorts(s) }).toEqual({ name, ports: [app.port] });
       const url = /http:\/\/127\.0\.0\.1:(\d+)(\/[^')]+)/.exec(s.healthcheck?.test.join(' ') ?? '');
       expect({ name, port: Number(url?.[1]), route: app.getRoutes.has(url?.[2] ?? '') }).toEqual({
@@ -82,7 +82,7 @@ describe('deploy/compose/docker-compose.yml', () => {
   });
 
   it('runs the migrations once, as soon as PostgreSQL is healthy, with a valid config', () => {
-    const migrate = services.migrate!;
+    const migrate = services.migrate;
     expect(migrate.command).toEqual(['node', LAUNCHER, 'migrate']);
     expect(migrate.restart).toBe('no');
     expect(migrate.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
@@ -91,7 +91,7 @@ describe('deploy/compose/docker-compose.yml', () => {
   });
 
   it('wires the apps to the compose Kafka (KRaft) and PostgreSQL 15', () => {
-    const kafka = services.kafka!;
+    const kafka = services.kafka;
     const kafkaEnv = kafka.environment as Record<string, string>;
     expect(kafka.image).toMatch(/^apache\/kafka:3\.9\./);
     expect(String(kafkaEnv.KAFKA_PROCESS_ROLES).split(',').sort()).toEqual([
@@ -99,7 +99,7 @@ describe('deploy/compose/docker-compose.yml', () => {
       'controller',
     ]);
     const internal = /INTERNAL:\/\/([^,]+)/.exec(String(kafkaEnv.KAFKA_ADVERTISED_LISTENERS))?.[1];
-    const postgres = services.postgres!;
+    const postgres = services.postgres;
     const pg = postgres.environment as Record<string, string>;
     expect(postgres.image).toBe('postgres:15');
     for (const [name, app] of launched) {
@@ -117,7 +117,7 @@ describe('deploy/compose/docker-compose.yml', () => {
   });
 
   it('runs the provider sandbox reachable from the other containers, and points the gateway at it', () => {
-    const sandbox = services['provider-sandbox']!;
+    const sandbox = services['provider-sandbox'];
     expect(setBy(sandbox).filter((v) => sandboxSettingOf(v) === undefined)).toEqual([]);
     const settings = SandboxConfig.load(envOf(sandbox));
     expect(settings.host).toBe('0.0.0.0');

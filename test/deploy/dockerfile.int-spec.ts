@@ -13,7 +13,7 @@ const pkg = JSON.parse(read('package.json')) as {
   devDependencies: Record<string, string>;
 };
 const dockerfile = readDockerfile();
-const [build, runtime] = [dockerfile.stages[0]!, dockerfile.stages.at(-1)!];
+const [build, runtime] = [dockerfile.stages[0], dockerfile.stages.at(-1)!];
 const runs = (stage: typeof build) =>
   stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args);
 
@@ -48,7 +48,7 @@ describe('Dockerfile', () => {
       'package-lock.json',
       'tsconfig.build.json',
       path.basename(buildConfig.extends),
-      ...buildConfig.include.map((glob) => glob.split('/')[0]!),
+      ...buildConfig.include.map((glob) => glob.split('/')[0]),
     ];
     expect(needed.filter((n) => !copied.includes(n))).toEqual([]);
     const ignore = read('.dockerignore')

@@ -96,7 +96,7 @@ const quantityMi = (q: string): number => {
   const m = /^(\d+(?:\.\d+)?)(Mi|Gi|Ki)?$/.exec(q);
   if (!m) throw new Error(`unsupported quantity ${q}`);
   return (
-    Number(m[1]) * ({ Ki: 1 / 1024, Mi: 1, Gi: 1024 } as Record<string, number>)[m[2] ?? 'Mi']!
+    Number(m[1]) * ({ Ki: 1 / 1024, Mi: 1, Gi: 1024 } as Record<string, number>)[m[2] ?? 'Mi']
   );
 };
 
@@ -238,7 +238,7 @@ describe.each(overlayNames())('overlay %s', (overlay) => {
     expect(workloads.length).toBeGreaterThan(SERVICE_NAMES.length);
     for (const w of workloads) {
       const pod = w.spec.template.spec;
-      const c = pod.containers[0]!;
+      const c = pod.containers[0];
       const where = `${w.kind}/${w.metadata.name}`;
       expect({ where, pod: pod.securityContext }).toEqual({
         where,
@@ -282,14 +282,14 @@ describe.each(overlayNames())('overlay %s', (overlay) => {
   it('migrates with a one-shot Job running `migrate` with a valid config, before the apps', () => {
     const jobs = byKind<Workload & { spec: { backoffLimit?: number } }>(objects, 'Job');
     expect(jobs).toHaveLength(1);
-    const job = jobs[0]!;
+    const job = jobs[0];
     const container = containerOf(job);
     expect(commandOf(container)).toEqual(['node', LAUNCHER, 'migrate']);
     expect(readFileSync(path.join(REPO_ROOT, 'apps/herald/src/main.ts'), 'utf8')).toMatch(
       /'migrate'/,
     );
     expect(job.spec.template.spec.restartPolicy).toMatch(/^(Never|OnFailure)$/);
-    expect(container.image).toBe(containerOf(deployments[0]!).image);
+    expect(container.image).toBe(containerOf(deployments[0]).image);
     const resolved = envOf(container);
     const known = [...configVariables(BaseConfig), ...directlyReadVariables()];
     expect(resolved.set.filter((v) => !known.includes(v))).toEqual([]);
@@ -339,7 +339,7 @@ describe.each(overlayNames())('overlay %s', (overlay) => {
           .sort(byTopic),
       };
       if (mine.length !== 1) continue;
-      const so = mine[0]!;
+      const so = mine[0];
       expect(triggers.every((t) => Number(t.metadata.lagThreshold) > 0)).toBe(true);
       // Never to zero (the apps' own timers and health), never past the partitions.
       expect(so.spec.minReplicaCount ?? 0).toBeGreaterThanOrEqual(1);
@@ -366,7 +366,7 @@ describe.each(overlayNames())('overlay %s', (overlay) => {
     expect(hpas.map((h) => h.spec.scaleTargetRef)).toEqual([
       { apiVersion: 'apps/v1', kind: 'Deployment', name: gateway.deployment.metadata.name },
     ]);
-    expect(hpas[0]!.spec.metrics).toEqual([
+    expect(hpas[0].spec.metrics).toEqual([
       expect.objectContaining({
         type: 'Resource',
         resource: expect.objectContaining({ name: 'cpu' }),
@@ -385,7 +385,7 @@ describe.each(overlayNames())('overlay %s', (overlay) => {
       }
     >(objects, 'Ingress');
     expect(ingress).toHaveLength(1);
-    const backend = ingress[0]!.spec.rules[0]!.http.paths[0]!.backend.service;
+    const backend = ingress[0].spec.rules[0].http.paths[0].backend.service;
     const service = named<Service>(objects, 'Service', backend.name);
     expect(
       selects(
@@ -491,7 +491,7 @@ describe.each(overlayNames())('overlay %s', (overlay) => {
     expect(
       kafka.spec.kafka.listeners.map((l) => ({ tls: l.tls, auth: l.authentication?.type })),
     ).toEqual(kafka.spec.kafka.listeners.map(() => ({ tls: true, auth: 'scram-sha-512' })));
-    const listener = kafka.spec.kafka.listeners[0]!;
+    const listener = kafka.spec.kafka.listeners[0];
     for (const [service, { resolved }] of apps) {
       expect({ service, brokers: resolved.env.KAFKA_BROKERS }).toEqual({
         service,
@@ -559,8 +559,8 @@ describe.each(overlayNames())('overlay %s', (overlay) => {
         deployment: d.metadata.name,
         pdbs: 1,
       });
-      expect(mine[0]!.spec.maxUnavailable).toBe(1);
-      expect(mine[0]!.spec.minAvailable).toBeUndefined();
+      expect(mine[0].spec.maxUnavailable).toBe(1);
+      expect(mine[0].spec.minAvailable).toBeUndefined();
     }
   });
 
@@ -570,7 +570,7 @@ describe.each(overlayNames())('overlay %s', (overlay) => {
     const pgPod = { 'cnpg.io/cluster': cnpg.metadata.name };
     const kafkaPort = named<
       K8sObject & { spec: { kafka: { listeners: Array<{ tls: boolean; port: number }> } } }
-    >(objects, 'Kafka', kafkaName).spec.kafka.listeners[0]!.port;
+    >(objects, 'Kafka', kafkaName).spec.kafka.listeners[0].port;
     const egressTo = (pod: Record<string, string>, target: Record<string, string>, port: number) =>
       policies.some(
         (p) =>
@@ -642,7 +642,7 @@ describe.each(overlayNames())('overlay %s', (overlay) => {
       }
     >(objects, 'ServiceMonitor');
     expect(monitors).toHaveLength(1);
-    const monitor = monitors[0]!;
+    const monitor = monitors[0];
     const services = byKind<Service>(objects, 'Service');
     for (const [service, { deployment, app }] of apps) {
       // The gateway's metrics are on its internal Service, the public one has none.
@@ -670,8 +670,8 @@ describe.each(overlayNames())('overlay %s', (overlay) => {
       (m) => m.metadata.labels?.grafana_dashboard === '1',
     );
     expect(maps).toHaveLength(1);
-    const [json] = Object.values(maps[0]!.data);
-    const dashboard = JSON.parse(json!) as {
+    const [json] = Object.values(maps[0].data);
+    const dashboard = JSON.parse(json) as {
       panels: Array<{ type: string; targets?: Array<{ expr: string }> }>;
     };
     const exprs = dashboard.panels.flatMap((p) => p.targets ?? []).map((t) => t.expr);
@@ -679,7 +679,7 @@ describe.each(overlayNames())('overlay %s', (overlay) => {
     const used = new Set(
       exprs.flatMap((e) =>
         [...e.matchAll(/\b(herald_[a-z0-9_]+)/g)].map((m) =>
-          m[1]!.replace(/_(bucket|sum|count)$/, ''),
+          m[1].replace(/_(bucket|sum|count)$/, ''),
         ),
       ),
     );
@@ -704,7 +704,7 @@ describe.each(overlayNames())('overlay %s', (overlay) => {
     expect(stuck?.expr).toContain('herald_kafka_consumer_lag) > 0');
     expect(stuck?.expr).toMatch(/changes\(herald_kafka_consumer_lag\[10m\]\)\) == 0/);
     const exported = new Set(definedMetricNames());
-    const used = rules.flatMap((r) => [...r.expr.matchAll(/\b(herald_[a-z0-9_]+)/g)].map((m) => m[1]!));
+    const used = rules.flatMap((r) => [...r.expr.matchAll(/\b(herald_[a-z0-9_]+)/g)].map((m) => m[1]));
     expect(used.filter((name) => !exported.has(name))).toEqual([]);
     expect(OPERATIONS_DOC).toContain('HeraldDeadLetters');
     expect(OPERATIONS_DOC).toContain('HeraldConsumerLagStuck');
@@ -737,7 +737,7 @@ describe.each(overlayNames())('overlay %s', (overlay) => {
       selects({ matchLabels: s.spec.selector }, sandbox.spec.template.metadata.labels),
     )!;
     expect(gatewayEnv.PROVIDER_DEFAULT_BASE_URL).toBe(
-      `http://${service.metadata.name}:${service.spec.ports[0]!.port}`,
+      `http://${service.metadata.name}:${service.spec.ports[0].port}`,
     );
     // No channel type slips past the sandbox to a real provider.
     for (const name of perType)
@@ -761,7 +761,7 @@ describe.each(overlayNames())('overlay %s', (overlay) => {
 
   it('keeps the apps within their memory limits with room for the Node heap', () => {
     for (const [service, { container, resolved }] of apps) {
-      const limitMi = quantityMi(container.resources!.limits!.memory!);
+      const limitMi = quantityMi(container.resources!.limits!.memory);
       expect({ service, limitMi: limitMi >= 256 }).toEqual({ service, limitMi: true });
       // The V8 heap is set, and at most half the limit: the young generation, code and buffers
       // take the rest (docs/benchmark.md measures the peaks).
@@ -793,9 +793,9 @@ function definedMetricNames(): string[] {
         for (const m of readFileSync(full, 'utf8').matchAll(
           /\.(?:counter|gauge|histogram|summary)\(\s*'(herald_[a-z0-9_]+)'/g,
         ))
-          names.add(m[1]!);
+          names.add(m[1]);
         for (const m of readFileSync(full, 'utf8').matchAll(/name:\s*'(herald_[a-z0-9_]+)'/g))
-          names.add(m[1]!);
+          names.add(m[1]);
       }
     }
   };

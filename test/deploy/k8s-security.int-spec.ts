@@ -54,7 +54,7 @@ function requiredOf(service: ServiceName, consumed: Array<{ physicalTopic: strin
   for (const topic of read) {
     const logical = topic.slice(prefix.length);
     // A consumer dead-letters what it cannot process; a retry topic is written by its reader.
-    if ((ALL_TOPICS as readonly string[]).includes(logical)) write.add(prefix + dlqTopicOf(logical as (typeof ALL_TOPICS)[number]));
+    if ((ALL_TOPICS as readonly string[]).includes(logical)) write.add(prefix + dlqTopicOf(logical));
     if (/\.retry\.[^.]+$/.test(logical)) write.add(topic);
   }
   // The gateway's dead-letter replay puts a record back on its contract topic, whichever it is.
@@ -145,7 +145,7 @@ describe.each(overlayNames())('overlay %s: the trust boundary', (overlay) => {
   it('routes only the public API and the provider webhooks through the Ingress; admin, docs and metrics stay internal', () => {
     const ingresses = byKind<Ingress>(o.objects, 'Ingress');
     expect(ingresses).toHaveLength(1);
-    const paths = ingresses[0]!.spec.rules.flatMap((r) => r.http.paths);
+    const paths = ingresses[0].spec.rules.flatMap((r) => r.http.paths);
     expect(paths.map((p) => p.path).sort()).toEqual([...PUBLIC_PATHS].sort());
     expect(new Set(paths.map((p) => `${p.pathType} ${p.backend.service.name}:${p.backend.service.port.name}`))).toEqual(
       new Set(['Prefix herald-gateway:http']),

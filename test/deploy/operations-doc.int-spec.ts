@@ -64,6 +64,6 @@ describe('docs/operations.md', () => {
     expect(doc).toContain(`job/${prod.objects.find((o) => o.kind === 'Job')!.metadata.name}`);
     expect(doc).toContain(`kafka/${prod.kafkaName}`);
     expect(doc).toContain(`cluster/${prod.cnpg.metadata.name}`);
-    expect(doc).toContain(`namespace ${prod.objects[0]!.metadata.namespace}`);
+    expect(doc).toContain(`namespace ${prod.objects[0].metadata.namespace}`);
   });
 });

@@ -32,7 +32,7 @@ describe('console API: sessions, roles and bot scope', () => {
     });
     const body = (await response.json()) as { csrfToken: string };
     expect(response.status).toBe(200);
-    const cookie = response.headers.get('set-cookie')!.split(';')[0]!;
+    const cookie = response.headers.get('set-cookie')!.split(';')[0];
     return { cookie, csrf: body.csrfToken };
   }
 
@@ -144,7 +144,7 @@ describe('console API: sessions, roles and bot scope', () => {
       /^herald_console=[A-Za-z0-9_-]{40,}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/,
     );
     const session = {
-      cookie: cookie.split(';')[0]!,
+      cookie: cookie.split(';')[0],
       csrf: ((await response.json()) as { csrfToken: string }).csrfToken,
     };
     const me = await as<{ operator: { email: string; role: string } }>(
@@ -326,8 +326,8 @@ describe('console API: sessions, roles and bot scope', () => {
     ]) {
       const response = await as<{ error: { code: string } }>(
         operator,
-        method!,
-        path!,
+        method,
+        path,
         method === 'GET' ? undefined : {},
       );
       expect({ method, path, status: response.status, code: response.body.error?.code }).toEqual({
@@ -468,7 +468,7 @@ describe('console API: sessions, roles and bot scope', () => {
       ['POST', `/admin/runs/${run.body.run_id}/cancel`],
       ['POST', '/admin/custom-api/check'],
     ]) {
-      const response = await as(mobile, method!, path!, method === 'GET' ? undefined : {});
+      const response = await as(mobile, method, path, method === 'GET' ? undefined : {});
       expect({ method, path, status: response.status }).toEqual({ method, path, status: 403 });
     }
     // A run of a hidden broadcast is not theirs to watch.
@@ -548,7 +548,7 @@ describe('console API: sessions, roles and bot scope', () => {
       );
       return page.body.skips.length === 1 ? page.body.skips : undefined;
     }, 'the skip to be listed');
-    expect(skips[0]!.reason).toContain('15550401001');
+    expect(skips[0].reason).toContain('15550401001');
     expect(
       (await stack.admin('GET', '/admin/runs/0b6f3a44-2f55-4b8e-9a6b-3c1f0f8e2a11/skips')).status,
     ).toBe(404);
@@ -646,13 +646,13 @@ describe('console API: audience preview and contact search', () => {
       '+15550500001',
       '+15550500003',
     ]);
-    const byId = await search(byUser.body.contacts[0]!.id);
+    const byId = await search(byUser.body.contacts[0].id);
     expect(byId.body.contacts).toHaveLength(1);
     expect((await search('nobody')).body.contacts).toEqual([]);
     expect((await stack.admin('GET', `/admin/bots/${bot.botId}/contacts/search`)).status).toBe(400);
     const runs = await stack.admin<{ runs: unknown[] }>(
       'GET',
-      `/admin/bots/${bot.botId}/contacts/${byUser.body.contacts[0]!.id}/runs`,
+      `/admin/bots/${bot.botId}/contacts/${byUser.body.contacts[0].id}/runs`,
     );
     expect(runs).toEqual({ status: 200, body: { runs: [] } });
     expect((await stack.admin('GET', `/admin/bots/${bot.botId}/contacts/nope/runs`)).status).toBe(

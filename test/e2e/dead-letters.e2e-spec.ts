@@ -130,7 +130,7 @@ describe('dead letters', () => {
     expect(run.reason).toContain('unsupported Unicode escape sequence');
     expect(run.reason).toMatch(/send it again/);
     const [letter] = await listedWhen(`runId=${runId}`, 1);
-    expect(run.reason).toContain(letter!.id);
+    expect(run.reason).toContain(letter.id);
     expect(letter).toMatchObject({
       topic: Topics.BroadcastRequested,
       botId,
@@ -263,7 +263,7 @@ describe('dead letters', () => {
       (await list(`topic=${Topics.ContactInbound}&runId=${runId}`)).body.deadLetters,
     ).toHaveLength(0);
 
-    const one = await h.stack.admin<Detail>('GET', `/admin/dead-letters/${all[0]!.id}`);
+    const one = await h.stack.admin<Detail>('GET', `/admin/dead-letters/${all[0].id}`);
     expect(one.status).toBe(200);
     expect(one.body).toMatchObject({
       topic: Topics.DeliveryResult,
@@ -302,7 +302,7 @@ describe('dead letters', () => {
       h.stack.admin('POST', '/admin/dead-letters/not-a-uuid/replay'),
     ]);
     expect(refusals.map((r) => r.status)).toEqual([400, 400, 400, 400, 400, 400, 400]);
-    expect(refusals[0]!.body).toMatchObject({
+    expect(refusals[0].body).toMatchObject({
       error: { field: 'topic', fix: expect.stringContaining(Topics.BroadcastRequested) },
     });
     const unknown = randomUUID();
@@ -356,13 +356,10 @@ describe('dead letters', () => {
     });
     const [letter] = await listedWhen(`runId=${runId}`, 1);
 
-    const replayed = await h.stack.admin<Detail>(
-      'POST',
-      `/admin/dead-letters/${letter!.id}/replay`,
-    );
+    const replayed = await h.stack.admin<Detail>('POST', `/admin/dead-letters/${letter.id}/replay`);
     expect(replayed.status).toBe(202);
     expect(replayed.body).toMatchObject({
-      id: letter!.id,
+      id: letter.id,
       replays: 1,
       replayedAt: expect.any(String),
     });
@@ -372,7 +369,7 @@ describe('dead letters', () => {
     );
 
     expect(
-      (await h.stack.admin<Detail>('POST', `/admin/dead-letters/${letter!.id}/replay`)).body,
+      (await h.stack.admin<Detail>('POST', `/admin/dead-letters/${letter.id}/replay`)).body,
     ).toMatchObject({ replays: 2 });
     // A marker on the same partition (same key) after the second replay: once it is sent, the
     // second replay was consumed before it.
@@ -383,7 +380,7 @@ describe('dead letters', () => {
       { key: contactId },
     );
     const [, marker] = await listedWhen(`runId=${runId}`, 2).then((l) => l.reverse());
-    expect((await h.stack.admin('POST', `/admin/dead-letters/${marker!.id}/replay`)).status).toBe(
+    expect((await h.stack.admin('POST', `/admin/dead-letters/${marker.id}/replay`)).status).toBe(
       202,
     );
     await eventually(

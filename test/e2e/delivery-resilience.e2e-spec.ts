@@ -132,8 +132,8 @@ describe('delivery through provider trouble', () => {
       await h.probe.read(dlqTopicOf(Topics.DeliveryRequestedWhatsapp), 1, 20_000)
     ).filter((m) => (JSON.parse(m.value) as { runId: string }).runId === runId);
     expect(dead).toHaveLength(1);
-    expect(JSON.parse(dead[0]!.value)).toMatchObject({ to: stuck, attempt: RETRY_DELAYS.length });
-    expect(dead[0]!.headers).toMatchObject({
+    expect(JSON.parse(dead[0].value)).toMatchObject({ to: stuck, attempt: RETRY_DELAYS.length });
+    expect(dead[0].headers).toMatchObject({
       herald_dlq_code: '131056',
       herald_dlq_reason: expect.stringContaining('gave up after 9 attempts'),
     });

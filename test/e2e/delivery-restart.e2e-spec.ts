@@ -58,8 +58,8 @@ describe('a delivery service restarted mid-batch (SIGTERM)', () => {
     );
     children.push(child);
     let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     await eventually(
       async () => {
         if (child.exitCode !== null)

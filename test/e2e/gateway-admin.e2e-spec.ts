@@ -446,9 +446,9 @@ describe('admin API, end to end', () => {
       }).then((r) => json<{ run_id: string }>(r));
     const answers = await Promise.all([call(), call(), call()]);
     expect(new Set(answers.map((a) => a.body.run_id)).size).toBe(1);
-    await finishedRun(stack.admin, answers[0]!.body.run_id);
+    await finishedRun(stack.admin, answers[0].body.run_id);
     const again = await call();
-    expect(again.body.run_id).toBe(answers[0]!.body.run_id);
+    expect(again.body.run_id).toBe(answers[0].body.run_id);
     await new Promise((r) => setTimeout(r, 500));
     expect(await sandboxTexts(stack.sandboxUrl, 'whatsapp', '15550300005')).toEqual([
       'Exactly once Once',
@@ -486,7 +486,7 @@ describe('admin API, end to end', () => {
       expect(body.paths).toHaveProperty([path]);
     }
     const examples = (path: string) =>
-      Object.keys(body.paths[path]!.post!.requestBody!.content['application/json']!.examples ?? {});
+      Object.keys(body.paths[path].post.requestBody!.content['application/json'].examples ?? {});
     expect(examples('/hooks/{hookKey}')).toEqual(
       expect.arrayContaining([
         'audience',

@@ -22,7 +22,7 @@ describe('docs/api.md, run as written', () => {
 
   it('every curl answers 2xx, and the people get their messages', async () => {
     const guide = readFileSync('docs/api.md', 'utf8');
-    const blocks = [...guide.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    const blocks = [...guide.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]);
     expect(blocks.length).toBeGreaterThanOrEqual(7);
     // curl fails on a non-2xx answer (printing it), and so does the script.
     const script = [

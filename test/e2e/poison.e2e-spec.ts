@@ -197,7 +197,7 @@ describe('poison inputs never stop a partition', () => {
       'does not exist',
     );
     const [page] = await h.probe.read(dlqTopicOf(Topics.TargetResolved), 1);
-    expect(page!.headers[DLQ_HEADERS.reason]).toContain(`does not belong to bot ${otherBot}`);
+    expect(page.headers[DLQ_HEADERS.reason]).toContain(`does not belong to bot ${otherBot}`);
     expect(await h.contact(otherBot, 'sms', '+15550710701')).toBeUndefined();
   });
 

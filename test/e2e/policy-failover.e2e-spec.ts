@@ -61,7 +61,7 @@ describe('policy: provider failover', () => {
       `/admin/bots/${botId}/channels`,
     );
     expect(listed.body.channels.map((c) => c.priority)).toEqual([0, 1]);
-    const firstId = listed.body.channels[0]!.id;
+    const firstId = listed.body.channels[0].id;
     const secondId = added.body.id;
     // Bad input names the field; two accounts at one priority are refused.
     const clash = await h.stack.admin('POST', `/admin/bots/${botId}/channels`, {

@@ -41,7 +41,7 @@ describe('tenancy: hook keys sealed at rest', () => {
       'SELECT row_to_json(b)::text AS row FROM broadcasts b WHERE id = $1',
       [created.body.id],
     );
-    expect(rows[0]!.row).not.toContain(created.body.hookKey);
+    expect(rows[0].row).not.toContain(created.body.hookKey);
     expect(created.body.hookUrl).toContain(`/hooks/${created.body.hookKey}`);
     expect(
       (

@@ -194,7 +194,7 @@ describe('tenancy: per-account webhook trust', () => {
       }, 'the message to be sent');
       const status = (account: string, messageStatus: string) => ({
         AccountSid: account,
-        MessageSid: row!.provider_message_id!,
+        MessageSid: row.provider_message_id!,
         MessageStatus: messageStatus,
         To: person,
         From: smsFrom.a,
@@ -225,8 +225,8 @@ describe('tenancy: per-account webhook trust', () => {
 
       // One body naming both numbers must verify for each: A's secret does not carry B's number.
       const both = whatsappText(phone.a, '12025550146', 'hi', now);
-      (both.entry[0]!.changes as unknown[]).push(
-        whatsappText(phone.b, '12025550147', 'STOP', now).entry[0]!.changes[0],
+      (both.entry[0].changes as unknown[]).push(
+        whatsappText(phone.b, '12025550147', 'STOP', now).entry[0].changes[0],
       );
       expect((await meta('whatsapp', both, appSecret.a)).status).toBe(401);
       expect((await meta('whatsapp', both, PLATFORM_META_SECRET)).status).toBe(401);
@@ -357,7 +357,7 @@ describe('tenancy: per-account webhook trust', () => {
       expect((await meta('messenger', payload, appSecret.a)).status).toBe(200);
       // Naming another Page inside an entry signed for A does not pass either.
       const smuggled = structuredClone(payload);
-      smuggled.entry[0]!.messaging[0]!.recipient.id = 'some-other-page';
+      smuggled.entry[0].messaging[0].recipient.id = 'some-other-page';
       expect((await meta('messenger', smuggled, appSecret.a)).status).toBe(401);
     });
   });

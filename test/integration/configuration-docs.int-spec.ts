@@ -13,7 +13,7 @@ function documented(): Set<string> {
   const readme = readFileSync('README.md', 'utf8');
   const table =
     readme.split('<!-- config-table:start -->')[1]?.split('<!-- config-table:end -->')[0] ?? '';
-  return new Set([...table.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((m) => m[1]!));
+  return new Set([...table.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((m) => m[1]));
 }
 
 function read(): Set<string> {

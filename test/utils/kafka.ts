@@ -297,7 +297,7 @@ async function retrying<T>(read: () => Promise<T>, timeoutMs = 5_000): Promise<T
 function toRead(partition: number, message: KafkaMessage): ReadMessage {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(message.headers ?? {})) {
-    if (value !== undefined) headers[name] = (Array.isArray(value) ? value[0]! : value).toString();
+    if (value !== undefined) headers[name] = (Array.isArray(value) ? value[0] : value).toString();
   }
   return {
     key: message.key ? message.key.toString() : null,

@@ -25,7 +25,7 @@ export class ContactPagesSource implements TargetSource {
       const ids = await this.contacts.pageIds(this.botId, cursor, this.pageSize);
       return ids.length === 0
         ? null
-        : { targets: ids.map((contactId) => ({ contactId })), cursor: ids[ids.length - 1]! };
+        : { targets: ids.map((contactId) => ({ contactId })), cursor: ids[ids.length - 1] };
     }
     const { ids, cursor: after } = await this.matching(cursor);
     return ids.length === 0
@@ -49,7 +49,7 @@ export class ContactPagesSource implements TargetSource {
       ids.push(...window.matched);
       // A full page ends at its last match (the rest of the window comes next time); a short
       // one ends where the scan ended, so the contacts after the last match are not scanned again.
-      if (ids.length >= this.pageSize) return { ids, cursor: ids[ids.length - 1]! };
+      if (ids.length >= this.pageSize) return { ids, cursor: ids[ids.length - 1] };
       if (window.lastScanned !== null) after = window.lastScanned;
       if (window.scanned < size) return { ids, cursor: after };
     }

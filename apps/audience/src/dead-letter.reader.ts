@@ -223,8 +223,7 @@ function date(value: string | undefined): Date | null {
 
 /** NUL and lone surrogates out: PostgreSQL text and jsonb refuse them, and a reason is for reading. */
 function clean(value: string): string {
-  // eslint-disable-next-line no-control-regex
   return value
-    .replace(/\u0000/g, '')
+    .replaceAll('\u0000', '')
     .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 }

@@ -18,7 +18,7 @@ describe('hookCurls', () => {
       'Delayed (5 minutes)',
     ]);
     expect(curls.every((c) => c.curl.includes('authorization: Bearer $BOT_TOKEN'))).toBe(true);
-    expect(JSON.parse(/-d '(.*)'$/.exec(curls[2]!.curl)![1]!)).toEqual({
+    expect(JSON.parse(/-d '(.*)'$/.exec(curls[2].curl)![1])).toEqual({
       targets: [{ user_id: '15551234567', bot_channel: 'whatsapp', first_name: 'Ada' }],
     });
     expect(

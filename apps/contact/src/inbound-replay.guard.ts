@@ -34,7 +34,7 @@ export class InboundReplayGuard {
     const fresh: ContactInbound[] = [];
     let replays = 0;
     for (const [i, event] of events.entries()) {
-      const check = checks[i]!;
+      const check = checks[i];
       if (event.messageId) {
         const key = [event.channel, event.account, event.messageId].join('\u0000');
         if (check.seen || inBatch.has(key)) {

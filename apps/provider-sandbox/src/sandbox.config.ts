@@ -103,7 +103,5 @@ export class SandboxConfig implements SandboxSettings {
 }
 
 function stripUndefined(overrides: Partial<SandboxSettings>): Partial<SandboxSettings> {
-  return Object.fromEntries(
-    Object.entries(overrides).filter(([, value]) => value !== undefined),
-  ) as Partial<SandboxSettings>;
+  return Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
 }

@@ -197,7 +197,7 @@ describe('invalid audiences', () => {
     );
     expect(
       problem({
-        filters: [one('a', 'Equals', '1').filters[0]!, one('b', 'Equals', '1').filters[0]!],
+        filters: [one('a', 'Equals', '1').filters[0], one('b', 'Equals', '1').filters[0]],
         joins: [],
       }),
     ).toMatch(/needs 1 entries/);

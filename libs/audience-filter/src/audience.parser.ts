@@ -214,13 +214,13 @@ export function parseAudience(audience: Audience | null | undefined): AudienceEx
   if (!audience) return EVERY_CONTACT;
   const problems = audienceProblems(audience);
   if (problems.length > 0) {
-    const first = problems[0]!;
+    const first = problems[0];
     throw HeraldError.invalid(first.field, problems.map((p) => p.message).join('; '), first.fix);
   }
   const groups: Condition[][] = [[]];
   audience.filters.forEach((filter, i) => {
     if (i > 0 && audience.joins?.[i - 1] === 'OR') groups.push([]);
-    groups[groups.length - 1]!.push(
+    groups[groups.length - 1].push(
       toCondition(wellFormed(filter.field), filter.criteria, wellFormed(filter.value)),
     );
   });

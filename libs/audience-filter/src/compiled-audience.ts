@@ -9,7 +9,7 @@ export class CompiledAudience {
 
   /** True when the audience has no filter at all. */
   get everyContact(): boolean {
-    return this.expression.groups.length === 1 && this.expression.groups[0]!.length === 0;
+    return this.expression.groups.length === 1 && this.expression.groups[0].length === 0;
   }
 
   /**
@@ -18,7 +18,7 @@ export class CompiledAudience {
    */
   get requiredChannel(): string | undefined {
     if (this.expression.groups.length !== 1) return undefined;
-    const condition = this.expression.groups[0]!.find(
+    const condition = this.expression.groups[0].find(
       (c) =>
         c.field.source === 'column' &&
         c.field.column === 'channel' &&

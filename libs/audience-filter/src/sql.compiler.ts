@@ -39,7 +39,7 @@ export function compileToSql(
       : `(${group.map((c) => condition(c, alias, params)).join(' AND ')})`,
   );
   return {
-    sql: groups.length === 1 ? groups[0]! : `(${groups.join(' OR ')})`,
+    sql: groups.length === 1 ? groups[0] : `(${groups.join(' OR ')})`,
     params: params.values,
   };
 }

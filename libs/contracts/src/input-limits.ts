@@ -87,10 +87,10 @@ export function variablesProblem(
         message: `${field} has a variable name that is empty or longer than ${INPUT_LIMITS.variableName} characters`,
       };
     }
-    if (variables[name]!.length > INPUT_LIMITS.variableValue) {
+    if (variables[name].length > INPUT_LIMITS.variableValue) {
       return {
         field: `${field}.${name}`,
-        message: `the value of ${field}.${name} is ${variables[name]!.length} characters; at most ${INPUT_LIMITS.variableValue} are allowed`,
+        message: `the value of ${field}.${name} is ${variables[name].length} characters; at most ${INPUT_LIMITS.variableValue} are allowed`,
       };
     }
   }

@@ -119,15 +119,15 @@ function wallOf(t: number, zone: string): Wall {
   for (const p of formatter(zone).formatToParts(new Date(t)))
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
   const asUtc = Date.UTC(
-    parts.year!,
-    parts.month! - 1,
-    parts.day!,
-    parts.hour!,
-    parts.minute!,
-    parts.second!,
+    parts.year,
+    parts.month - 1,
+    parts.day,
+    parts.hour,
+    parts.minute,
+    parts.second,
   );
   const day = Math.floor(asUtc / DAY_MS);
-  return { day, weekday: (day + 4) % 7, minutes: parts.hour! * 60 + parts.minute!, asUtc };
+  return { day, weekday: (day + 4) % 7, minutes: parts.hour * 60 + parts.minute, asUtc };
 }
 
 /**
@@ -156,7 +156,7 @@ function instantOf(day: number, minutes: number, zone: string): number {
 }
 
 function allowed(window: SendWindow, weekday: number): boolean {
-  return !window.days || window.days.includes(WEEKDAYS[((weekday % 7) + 7) % 7]!);
+  return !window.days || window.days.includes(WEEKDAYS[((weekday % 7) + 7) % 7]);
 }
 
 /** Whether instant `t` is inside the window, by the local wall clock in `zone`. */

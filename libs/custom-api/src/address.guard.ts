@@ -157,11 +157,11 @@ export class AddressPolicy {
   constructor(private readonly options: AddressPolicyOptions) {
     for (const entry of options.allowedHosts.map((h) => h.trim()).filter(Boolean)) {
       const [address, prefix] = entry.split('/');
-      const family = isIP(address!);
+      const family = isIP(address);
       if (family === 0) this.allowedNames.add(entry.toLowerCase());
       else if (prefix !== undefined)
-        this.allowedAddresses.addSubnet(address!, Number(prefix), family === 6 ? 'ipv6' : 'ipv4');
-      else this.allowedAddresses.addAddress(address!, family === 6 ? 'ipv6' : 'ipv4');
+        this.allowedAddresses.addSubnet(address, Number(prefix), family === 6 ? 'ipv6' : 'ipv4');
+      else this.allowedAddresses.addAddress(address, family === 6 ? 'ipv6' : 'ipv4');
     }
   }
 
@@ -176,7 +176,7 @@ export class AddressPolicy {
     }
     if (this.options.allowPrivate || this.allowedNames.has(name)) return undefined;
     // The outer (as written) address decides an allow-list match, so allowing 2002::/16 allows 6to4.
-    const outer = addresses[addresses.length - 1]!;
+    const outer = addresses[addresses.length - 1];
     if (this.allowedAddresses.check(outer.address, outer.family)) return undefined;
     for (const { address, family } of addresses) {
       if (this.allowedAddresses.check(address, family)) continue;
@@ -215,7 +215,7 @@ export class AddressPolicy {
       if ((options as { all?: boolean }).all) {
         (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
       } else {
-        callback(null, addresses[0]!.address, addresses[0]!.family);
+        callback(null, addresses[0].address, addresses[0].family);
       }
     });
   };

@@ -118,7 +118,7 @@ export class CustomApiClient {
       throw new CustomApiProblem(
         page,
         read.problems.map((p) => p.problem).join('; '),
-        read.problems[0]!.fix,
+        read.problems[0].fix,
         false,
       );
     }

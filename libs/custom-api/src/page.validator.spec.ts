@@ -35,10 +35,10 @@ describe('readPage (seed 004 page shape)', () => {
       '{"list": [{"uid": "a", "msg": "x\\ud800"}, {"uid": "b\\u0000", "msg": "Hi"}, {"uid": "c", "msg": "ok"}]}',
     );
     expect(read.rows).toEqual([{ uid: 'c', msg: 'ok' }]);
-    expect(read.problems[0]!.problem).toContain(
+    expect(read.problems[0].problem).toContain(
       'row 1 has text that cannot be stored: msg contains a lone UTF-16 surrogate',
     );
-    expect(read.problems[0]!.problem).toContain(
+    expect(read.problems[0].problem).toContain(
       'row 2 has text that cannot be stored: uid contains the NUL character',
     );
   });
@@ -66,15 +66,15 @@ describe('readPage (seed 004 page shape)', () => {
   });
 
   it('names what is wrong with the page and suggests the fix', () => {
-    expect(readPage('<html>oops</html>').problems[0]!.problem).toBe(
+    expect(readPage('<html>oops</html>').problems[0].problem).toBe(
       'is not JSON (it starts with "<html>oops</html>")',
     );
-    expect(page([1, 2]).problems[0]!.problem).toBe(
+    expect(page([1, 2]).problems[0].problem).toBe(
       'is JSON but not an object with "list" and "next"',
     );
-    expect(page({ items: [] }).problems[0]!.problem).toBe('has no "list" array (got nothing)');
-    expect(page({ list: 'x' }).problems[0]!.problem).toBe('has no "list" array (got string)');
-    expect(page({ list: [], next: { token: 1 } }).problems[0]!.problem).toBe(
+    expect(page({ items: [] }).problems[0].problem).toBe('has no "list" array (got nothing)');
+    expect(page({ list: 'x' }).problems[0].problem).toBe('has no "list" array (got string)');
+    expect(page({ list: [], next: { token: 1 } }).problems[0].problem).toBe(
       'has a "next" that is object, not a token',
     );
     const bad = page({

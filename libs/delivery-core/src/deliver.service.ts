@@ -223,13 +223,13 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
       // Accounts passed over because their breaker is open: the person was failed over too.
       for (let skipped = 0; skipped < at; skipped += 1)
         failover.push(
-          `account ${accountName(accounts[skipped]!, skipped)} did not send (its breaker is open)`,
+          `account ${accountName(accounts[skipped], skipped)} did not send (its breaker is open)`,
         );
       let outcome: SendOutcome | typeof REFUSED | typeof STOPPED | undefined;
       for (;;) {
         if (at === -1)
           return held(request, sentSoFar, `the ${request.channel} provider's breaker is open`);
-        const account = accounts[at]!;
+        const account = accounts[at];
         const refusal = this.policy.check(request, message, account, Date.now());
         if (refusal) {
           const reason =
@@ -259,7 +259,7 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
               : 'the run was cancelled before this message was sent';
           return { kind: 'failed', request, code: 'RUN_CANCELLED', reason };
         }
-        outcome = await this.sendThrough(account, keys[at]!, request, message);
+        outcome = await this.sendThrough(account, keys[at], request, message);
         if (outcome === STOPPED) return held(request, sentSoFar, 'shutting down');
         // The breaker refused (it opened meanwhile, or its half-open probe is out), or the
         // account refused for its own reasons and the provider sent nothing: the same message

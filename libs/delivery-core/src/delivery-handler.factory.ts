@@ -38,7 +38,7 @@ function bindPatterns(
   }
 }
 
-const title = (channel: Channel) => `${channel[0]!.toUpperCase()}${channel.slice(1)}`;
+const title = (channel: Channel) => `${channel[0].toUpperCase()}${channel.slice(1)}`;
 
 export function deliveryHandlerFor(channel: Channel, stages: readonly RetryStage[]): Type<unknown> {
   const topic = deliveryTopicFor(channel);

@@ -321,8 +321,8 @@ export class DeliveryRecorder {
     this.metrics?.published(results);
     if (failed.length > 0)
       this.logger.log({
-        msg: `${failed.length} deliveries failed permanently (first: run ${failed[0]!.runId}, contact ${failed[0]!.contactId}: ${failed[0]!.reason})`,
-        runId: failed[0]!.runId,
+        msg: `${failed.length} deliveries failed permanently (first: run ${failed[0].runId}, contact ${failed[0].contactId}: ${failed[0].reason})`,
+        runId: failed[0].runId,
         runIds: [...new Set(failed.map((f) => f.runId))],
       });
   }

@@ -12,7 +12,7 @@ export function nextAccount<T>(
   isOpen: (account: T) => boolean,
   from = 0,
 ): number {
-  for (let i = from; i < accounts.length; i += 1) if (!isOpen(accounts[i]!)) return i;
+  for (let i = from; i < accounts.length; i += 1) if (!isOpen(accounts[i])) return i;
   return -1;
 }
 

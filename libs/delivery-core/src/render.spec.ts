@@ -67,8 +67,8 @@ describe('render', () => {
         const components = [{ type: 'body', parameters: [{ type: 'text', text: '{{v}}' }], extra }];
         const message = { template: { name: 't', language: { code: 'en' }, components } };
         const out = render([message], { v: value }).messages[0] as typeof message;
-        expect(out.template.components[0]!.parameters).toEqual([{ type: 'text', text: value }]);
-        expect(Object.keys(out.template.components[0]!)).toEqual(['type', 'parameters', 'extra']);
+        expect(out.template.components[0].parameters).toEqual([{ type: 'text', text: value }]);
+        expect(Object.keys(out.template.components[0])).toEqual(['type', 'parameters', 'extra']);
       }),
     );
   });

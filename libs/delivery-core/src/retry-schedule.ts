@@ -14,7 +14,7 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_0
 export function parseDuration(text: string): number {
   const match = /^(\d+)(ms|s|m|h)$/.exec(text.trim());
   if (!match) throw new Error(`"${text}" is not a duration (e.g. 250ms, 5s, 5m, 1h)`);
-  return Number(match[1]) * UNIT_MS[match[2]!]!;
+  return Number(match[1]) * UNIT_MS[match[2]];
 }
 
 export function parseRetryStages(list: string): RetryStage[] {

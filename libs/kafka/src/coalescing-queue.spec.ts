@@ -32,13 +32,13 @@ describe('CoalescingQueue', () => {
     await tick();
     expect(calls).toHaveLength(1); // nothing else goes while the first send is in flight
 
-    pending[0]!.resolve();
+    pending[0].resolve();
     await expect(first).resolves.toBeUndefined();
     await tick();
     expect(calls).toHaveLength(2);
     expect(calls[1]).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
 
-    pending[1]!.resolve();
+    pending[1].resolve();
     await expect(Promise.all(rest)).resolves.toHaveLength(100);
     expect(queue.metrics()).toEqual({ sends: 2, messages: 101, queued: 0 });
   });
@@ -59,11 +59,11 @@ describe('CoalescingQueue', () => {
       queue.push(['0123456789abcdef']), // 16 bytes > 12: alone
       queue.push(['z']),
     ];
-    pending[0]!.resolve();
+    pending[0].resolve();
     await blocker;
     for (let i = 1; i <= 4; i++) {
       await tick();
-      pending[i]!.resolve();
+      pending[i].resolve();
     }
     await Promise.all(callers);
     expect(calls).toEqual([
@@ -83,7 +83,7 @@ describe('CoalescingQueue', () => {
     for (let i = 0; i < 3; i++) {
       await tick();
       expect(settled).toBe(false);
-      pending[i]!.resolve();
+      pending[i].resolve();
     }
     await big;
     expect(calls).toEqual([
@@ -94,10 +94,10 @@ describe('CoalescingQueue', () => {
 
     const failing = queue.push([1, 2, 3, 4, 5]);
     await tick();
-    pending[3]!.reject(new Error('too large'));
+    pending[3].reject(new Error('too large'));
     await expect(failing).rejects.toThrow('too large');
     await tick();
-    pending[4]!.resolve();
+    pending[4].resolve();
     await queue.drain();
   });
 
@@ -110,10 +110,10 @@ describe('CoalescingQueue', () => {
     const b = queue.push([2]);
     const c = queue.push([3]);
     const failure = new Error('broker gone');
-    pending[0]!.reject(failure);
+    pending[0].reject(failure);
     await expect(a).rejects.toBe(failure);
     await tick();
-    pending[1]!.resolve();
+    pending[1].resolve();
     await expect(Promise.all([b, c])).resolves.toEqual([undefined, undefined]);
   });
 
@@ -139,7 +139,7 @@ describe('CoalescingQueue', () => {
     const drain = queue.drain().then(() => (drained = true));
     await tick();
     expect(drained).toBe(false);
-    pending[0]!.resolve();
+    pending[0].resolve();
     await sent;
     await drain;
     expect(drained).toBe(true);

@@ -54,7 +54,7 @@ export class CoalescingQueue<M> {
         }),
     );
     this.schedule();
-    return sent.length === 1 ? sent[0]! : Promise.all(sent).then(() => undefined);
+    return sent.length === 1 ? sent[0] : Promise.all(sent).then(() => undefined);
   }
 
   /** Resolves once nothing is queued or in flight. */

@@ -56,10 +56,10 @@ describe('EventPublisher acknowledgements', () => {
     await publisher.publishRaw('delivery.requested.sms.v1', raw(60));
 
     expect(sends).toHaveLength(2);
-    const first = sends[0]![0]!.messages;
+    const first = sends[0][0].messages;
     const missing = [...new Set(first.map((m) => m.partition))][0];
-    expect(sends[1]![0]!.messages.length).toBe(first.filter((m) => m.partition === missing).length);
-    expect(sends[1]![0]!.messages.every((m) => m.partition === missing)).toBe(true);
+    expect(sends[1][0].messages.length).toBe(first.filter((m) => m.partition === missing).length);
+    expect(sends[1][0].messages.every((m) => m.partition === missing)).toBe(true);
     await publisher.onApplicationShutdown();
   });
 
@@ -82,8 +82,8 @@ describe('EventPublisher acknowledgements', () => {
       { key: 'same', value: 'a' },
       { key: 'same', value: 'b' },
     ]);
-    const [a, b] = sends[0]![0]!.messages;
-    expect(a!.partition).toBe(b!.partition);
+    const [a, b] = sends[0][0].messages;
+    expect(a.partition).toBe(b.partition);
     await publisher.onApplicationShutdown();
   });
 

@@ -88,8 +88,7 @@ const SUBSCRIBE_RETRY_MS = 15_000;
 /** A readable reason for anything a handler may throw (Nest may hand over plain objects). */
 export function reasonOf(error: unknown): string {
   if (error instanceof Error) return describeError(error);
-  if (error && typeof error === 'object' && 'message' in error)
-    return String((error as { message: unknown }).message);
+  if (error && typeof error === 'object' && 'message' in error) return String(error.message);
   return describeError(error);
 }
 
@@ -223,9 +222,9 @@ export class TopicConsumer {
       if (delayMs > 0) {
         const now = Date.now();
         let due = index;
-        while (due < end && Number(messages[due]!.timestamp) + delayMs <= now) due += 1;
+        while (due < end && Number(messages[due].timestamp) + delayMs <= now) due += 1;
         if (due === index) {
-          const first = messages[index]!;
+          const first = messages[index];
           this.seekAndHold(partition, first.offset, Number(first.timestamp) + delayMs - now);
           return;
         }
@@ -238,11 +237,11 @@ export class TopicConsumer {
         this.metrics?.lag(
           this.settings.topic,
           partition,
-          Number(payload.batch.highWatermark) - Number(chunk[0]!.offset),
+          Number(payload.batch.highWatermark) - Number(chunk[0].offset),
         );
         return;
       }
-      const last = chunk[chunk.length - 1]!.offset;
+      const last = chunk[chunk.length - 1].offset;
       payload.resolveOffset(last);
       await this.commit(payload, partition);
       this.metrics?.lag(
@@ -303,11 +302,11 @@ export class TopicConsumer {
       if (invalid.length > 0) {
         await this.deadLetter(invalid, partition);
         this.logger.warn(
-          `${invalid.length} invalid event(s) on partition ${partition} (first at offset ${invalid[0]!.message.offset}) sent to ${this.dlqTopic}: ${invalid[0]!.reason}`,
+          `${invalid.length} invalid event(s) on partition ${partition} (first at offset ${invalid[0].message.offset}) sent to ${this.dlqTopic}: ${invalid[0].reason}`,
         );
       }
     } catch (error) {
-      return this.hold(partition, chunk[0]!.offset, error);
+      return this.hold(partition, chunk[0].offset, error);
     }
     if (records.length === 0) return true;
 
@@ -322,8 +321,8 @@ export class TopicConsumer {
       return true;
     } catch (error) {
       if (classifyFailure(error) === 'outage')
-        return this.hold(partition, records[0]!.message.offset, error);
-      if (records.length === 1) return this.settle(records[0]!, error, partition);
+        return this.hold(partition, records[0].message.offset, error);
+      if (records.length === 1) return this.settle(records[0], error, partition);
     }
     // One by one: the handlers are idempotent, so records the failed call already did are safe.
     for (const record of records) {
@@ -428,7 +427,7 @@ export class TopicConsumer {
       `consume ${this.settings.topic}`,
       {
         kind: SpanKind.CONSUMER,
-        parent: contextFromTraceparent(first!.attributes.traceparent),
+        parent: contextFromTraceparent(first.attributes.traceparent),
         links: rest
           .slice(0, 32)
           .flatMap((e) =>

@@ -39,7 +39,7 @@ describe('JsonLogger', () => {
       runId,
       level: 40,
     });
-    expect(lines[0]!.msg).toMatch(new RegExp(`^run ${runId} failed: Bearer…\\[redacted\\]`));
+    expect(lines[0].msg).toMatch(new RegExp(`^run ${runId} failed: Bearer…\\[redacted\\]`));
   });
 
   it('never writes a token, in fields or in messages', async () => {

@@ -48,7 +48,7 @@ export function envOf(stage: Stage): Record<string, string> {
   const env: Record<string, string> = {};
   for (const { args } of stage.instructions.filter((i) => i.keyword === 'ENV')) {
     for (const [, key, value] of args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S+)/g))
-      env[key!] = value!.replace(/^"|"$/g, '');
+      env[key] = value.replace(/^"|"$/g, '');
   }
   return env;
 }

@@ -70,7 +70,7 @@ export function configVariables(configClass: new () => object): string[] {
 /** Boots `service` through the real launcher with `env` (nothing listens) and reports what it would run. */
 export async function launch(service: ServiceName, env: Env): Promise<HeraldApp> {
   started.length = 0;
-  await startServices([service], env as NodeJS.ProcessEnv);
+  await startServices([service], env);
   const options = started[0];
   if (!options || started.length !== 1)
     throw new Error(`the launcher started ${started.length} services for ${service}`);
@@ -190,7 +190,7 @@ export function directlyReadVariables(): string[] {
       if (entry.isDirectory()) walk(full);
       else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) {
         for (const m of readFileSync(full, 'utf8').matchAll(/process\.env\.([A-Z][A-Z0-9_]*)/g))
-          names.add(m[1]!);
+          names.add(m[1]);
       }
     }
   };

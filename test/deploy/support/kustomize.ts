@@ -72,7 +72,7 @@ export function kustomizeVersion(): string {
 export function render(dir: string): K8sObject[] {
   const yaml = kubectl(['kustomize', dir]);
   return parseAllDocuments(yaml).map((doc) => {
-    if (doc.errors.length > 0) throw new Error(`${dir}: ${doc.errors[0]!.message}`);
+    if (doc.errors.length > 0) throw new Error(`${dir}: ${doc.errors[0].message}`);
     return doc.toJS() as K8sObject;
   });
 }

@@ -47,8 +47,8 @@ function manifestCells(container: Container | undefined, overlay: Overlay): Colu
     const secret = secretOf.get(variable);
     if (secret)
       return `Secret ${code(secret.rendered ? secret.secret.replace(/-[a-z0-9]{10}$/, '') : secret.secret)} key ${code(secret.key)}`;
-    if (resolved.set.includes(variable)) return code(resolved.env[variable]!);
-    if (variable in fromImage) return `${code(fromImage[variable]!)} (image)`;
+    if (resolved.set.includes(variable)) return code(resolved.env[variable]);
+    if (variable in fromImage) return `${code(fromImage[variable])} (image)`;
     return undefined;
   };
 }
@@ -82,12 +82,12 @@ export function generateConfigTables(overlays: Overlay[]): string {
   const composeCells = (name: string): Column => ({
     title: 'compose',
     cell: (v) => {
-      const set = compose[name] ? composeSet(compose[name]!) : undefined;
+      const set = compose[name] ? composeSet(compose[name]) : undefined;
       if (!set) return 'not deployed';
       return v in set
-        ? code(set[v]!)
+        ? code(set[v])
         : v in imageEnv() && name !== 'provider-sandbox'
-          ? `${code(imageEnv()[v]!)} (image)`
+          ? `${code(imageEnv()[v])} (image)`
           : undefined;
     },
   });
@@ -99,7 +99,7 @@ export function generateConfigTables(overlays: Overlay[]): string {
     { names: string[]; ports: number[]; render: (portCell: string) => string }
   >();
   for (const service of SERVICE_NAMES) {
-    const first = overlays[0]!.apps.get(service)!;
+    const first = overlays[0].apps.get(service)!;
     const variables = configVariables(first.app.configClass);
     const instance = new first.app.configClass() as Record<string, unknown>;
     const command = `node ${LAUNCHER} ${service}`;
@@ -172,7 +172,7 @@ export function sandboxVariables(): Array<{ name: string; setting: string | unde
     path.join(REPO_ROOT, 'apps/provider-sandbox/src/sandbox.config.ts'),
     'utf8',
   );
-  return [...new Set([...source.matchAll(/'(SANDBOX_[A-Z0-9_]+)'/g)].map((m) => m[1]!))].map(
+  return [...new Set([...source.matchAll(/'(SANDBOX_[A-Z0-9_]+)'/g)].map((m) => m[1]))].map(
     (name) => ({ name, setting: sandboxSettingOf(name) }),
   );
 }

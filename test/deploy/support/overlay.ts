@@ -44,14 +44,14 @@ export interface Overlay {
   envOf(container: Container): ResolvedEnv;
 }
 
-export const containerOf = (w: Workload): Container => w.spec.template.spec.containers[0]!;
+export const containerOf = (w: Workload): Container => w.spec.template.spec.containers[0];
 export const commandOf = (c: Container): string[] => [...(c.command ?? []), ...(c.args ?? [])];
 
 export async function loadOverlay(name: string): Promise<Overlay> {
   kustomizeVersion(); // fails first, with the reason, on a kubectl too old for the overlays
   const objects = render(path.join(OVERLAYS_DIR, name));
   const deployments = byKind<Workload>(objects, 'Deployment');
-  const cnpg = byKind<CnpgCluster>(objects, 'Cluster')[0]!;
+  const cnpg = byKind<CnpgCluster>(objects, 'Cluster')[0];
   const standIn = (secret: string, key: string): string | undefined => {
     if (cnpg && secret === `${cnpg.metadata.name}-app`) {
       // What CloudNativePG puts in the Secret it creates for the application owner.

@@ -21,7 +21,7 @@ function modelModule(apiVersion: string): string | undefined {
     group === 'batch' ||
     group === 'autoscaling' ||
     group === 'policy' ||
-    group!.endsWith('.k8s.io')
+    group.endsWith('.k8s.io')
   ) {
     return group ? `kubernetes-models/${group}/${version}` : `kubernetes-models/${version}`;
   }

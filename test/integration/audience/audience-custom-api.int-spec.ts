@@ -48,7 +48,7 @@ describe('From-API recipients (real Kafka, PostgreSQL and HTTP)', () => {
         create: false,
       })),
     );
-    expect(pages[0]!.messages).toEqual([{ text: 'Saved content' }]);
+    expect(pages[0].messages).toEqual([{ text: 'Saved content' }]);
     expect(run).toMatchObject({ status: 'delivering', targeted: 6 });
     expect(api.requestsTo('/good').map((r) => [r.next, r.authorization, r.custom])).toEqual([
       [null, SECRET, 'kept'],

@@ -303,10 +303,10 @@ describe('audience filters: SQL and in-memory evaluation agree (property, real P
           ),
         ),
         async ([contacts, audiences]) => {
-          const single = audiences.map((a) => ({ filters: [a.filters[0]!] }));
+          const single = audiences.map((a) => ({ filters: [a.filters[0]] }));
           const rows = await evaluateInSql(contacts, single);
           single.forEach((audience, i) => {
-            const key = audience.filters[0]!.criteria;
+            const key = audience.filters[0].criteria;
             const outcomes = seen.get(key) ?? new Set<boolean>();
             for (const row of rows) outcomes.add(row[`m${i}`] as boolean);
             seen.set(key, outcomes);

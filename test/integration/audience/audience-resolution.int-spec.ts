@@ -63,7 +63,7 @@ describe('audience resolution (real Kafka and PostgreSQL)', () => {
       },
       { userId: '1005', phone: '+15550005', firstSeen: '2026-05-10T00:00:00Z' },
     ]);
-    c = { ada: ada!, bob: bob!, cyd: cyd!, dee: dee!, eve: eve! };
+    c = { ada: ada, bob: bob, cyd: cyd, dee: dee, eve: eve };
     const all = Object.values(c);
     const saved = await h.createBroadcast(botId, { audience: one('color', 'Equals', 'blue') });
     const bare = await h.createBroadcast(botId);
@@ -157,7 +157,7 @@ describe('audience resolution (real Kafka and PostgreSQL)', () => {
     add('neither: every contact of the bot', { broadcastId: bare }, all);
     add('no broadcast, no filters: every contact', {}, all);
     add('singleContact: the first one only', { options: { singleContact: true } }, [
-      [...all].sort()[0]!,
+      [...all].sort()[0],
     ]);
     add(
       'an invalid filter fails the run with the reason',
@@ -233,7 +233,7 @@ describe('audience resolution (real Kafka and PostgreSQL)', () => {
       broadcastId: request.broadcastId,
     });
     const saved = cases.find((x) => x.name.startsWith('the broadcast’s saved'))!.request;
-    expect(pages.get(saved.runId)![0]!.messages).toEqual([{ text: 'Saved content' }]);
+    expect(pages.get(saved.runId)![0].messages).toEqual([{ text: 'Saved content' }]);
   });
 
   it('pages a large audience in keyset order: everyone once, pages numbered without gaps', async () => {
@@ -279,7 +279,7 @@ describe('audience resolution (real Kafka and PostgreSQL)', () => {
     await h.settled([request.runId]);
     const [page, ...rest] = (await h.pages()).get(request.runId)!;
     expect(rest).toEqual([]);
-    expect(page!.targets).toEqual([
+    expect(page.targets).toEqual([
       {
         userId: '15550009',
         email: 'ada@x.org',
@@ -293,7 +293,7 @@ describe('audience resolution (real Kafka and PostgreSQL)', () => {
       { userId: '15550013', channel: 'sms', create: false },
       { userId: '15550014', channel: 'whatsapp', create: true },
     ]);
-    expect(page!.setVariables).toEqual({ campaign: 'spring' });
+    expect(page.setVariables).toEqual({ campaign: 'spring' });
     expect((await h.run(request.runId))!.targeted).toBe(6);
   });
 
@@ -315,10 +315,10 @@ describe('audience resolution (real Kafka and PostgreSQL)', () => {
     await h.publish([byPhone, creatable]);
     await h.settled([byPhone.runId, creatable.runId]);
     const all = await h.pages();
-    expect(all.get(byPhone.runId)![0]!.targets).toEqual([
+    expect(all.get(byPhone.runId)![0].targets).toEqual([
       { phone: '+15550001', variables: { color: 'green' }, create: false },
     ]);
-    expect(all.get(creatable.runId)![0]!.targets).toEqual([
+    expect(all.get(creatable.runId)![0].targets).toEqual([
       {
         userId: '15550077',
         phone: '15550077',

@@ -121,7 +121,7 @@ describe('audience resume after a crash or restart (real Kafka and PostgreSQL)',
       `SELECT now() > $1 AS claimed_after`,
       [leaseUntil],
     );
-    expect(rows[0]!.claimed_after).toBe(true);
+    expect(rows[0].claimed_after).toBe(true);
     expect(targetedIds((await h.pages()).get(request.runId))).toEqual(ids);
     expect(run.targeted).toBe(1000);
     await h.stop(app);

@@ -48,10 +48,10 @@ describe('delivery records', () => {
 
   const counts = async (runId: string) =>
     (
-      (await db.query(
+      await db.query<Array<Record<string, unknown>>>(
         `SELECT status, sent, delivered, read, failed, skipped FROM runs WHERE id = $1`,
         [runId],
-      )) as Array<Record<string, unknown>>
+      )
     )[0];
 
   it('claims a row once, gives back released rows without an attempt, and re-claims pending rows', async () => {
@@ -114,21 +114,21 @@ describe('delivery records', () => {
     await deliveries.markSent(rows.map((r) => ({ ...r, providerMessageId: r.pmid })));
 
     const read = await deliveries.applyStatuses('whatsapp', [
-      { status: 'read', providerMessageId: rows[0]!.pmid },
+      { status: 'read', providerMessageId: rows[0].pmid },
     ]);
     expect(read).toEqual([
-      expect.objectContaining({ contactId: rows[0]!.contactId, status: 'read' }),
+      expect.objectContaining({ contactId: rows[0].contactId, status: 'read' }),
     ]);
     // A late "delivered" does not move a read message back, and still names the row.
     const late = await deliveries.applyStatuses('whatsapp', [
-      { status: 'delivered', providerMessageId: rows[0]!.pmid },
+      { status: 'delivered', providerMessageId: rows[0].pmid },
     ]);
     expect(late).toEqual([expect.objectContaining({ status: 'read' })]);
 
     const failed = await deliveries.applyStatuses('whatsapp', [
       {
         status: 'failed',
-        providerMessageId: rows[1]!.pmid,
+        providerMessageId: rows[1].pmid,
         code: '131047',
         reason: 'Re-engagement message',
       },
@@ -142,13 +142,13 @@ describe('delivery records', () => {
     ]);
     expect(
       await deliveries.applyStatuses('whatsapp', [
-        { status: 'read', providerMessageId: rows[1]!.pmid },
+        { status: 'read', providerMessageId: rows[1].pmid },
       ]),
     ).toEqual([expect.objectContaining({ status: 'failed' })]);
     // Another channel's id, or an id nobody sent, names nothing.
     expect(
       await deliveries.applyStatuses('sms', [
-        { status: 'delivered', providerMessageId: rows[2]!.pmid },
+        { status: 'delivered', providerMessageId: rows[2].pmid },
       ]),
     ).toEqual([]);
     expect(
@@ -172,7 +172,7 @@ describe('delivery records', () => {
     ]);
     const before = {
       runId: randomUUID(),
-      contactId: contact!.id,
+      contactId: contact.id,
       botId: bot.id,
       channel: 'messenger' as const,
     };
@@ -188,16 +188,16 @@ describe('delivery records', () => {
     await deliveries.markSent([{ ...after, providerMessageId: 'm_2' }]);
 
     const moved = await deliveries.applyStatuses('messenger', [
-      { status: 'read', watermark: { pageId, psid: contact!.userId, at: watermark } },
+      { status: 'read', watermark: { pageId, psid: contact.userId, at: watermark } },
     ]);
     expect(moved).toEqual([
       expect.objectContaining({
         runId: before.runId,
         status: 'read',
-        watermark: { pageId, psid: contact!.userId },
+        watermark: { pageId, psid: contact.userId },
       }),
     ]);
-    expect((await deliveries.statesOf([after]))[0]!.status).toBe('sent');
+    expect((await deliveries.statesOf([after]))[0].status).toBe('sent');
   });
 
   it('counts each outcome once, and a person sent then failed as failed only', async () => {
@@ -253,7 +253,7 @@ describe('delivery records', () => {
       { channel: 'sms', account: accountSid, sender: '+15550004444', to: '+15559999999', at },
     ]);
     expect(result).toEqual({ updated: 1, created: 1 });
-    const [stopped] = await contacts.findByIds(bot.id, [known!.id]);
+    const [stopped] = await contacts.findByIds(bot.id, [known.id]);
     expect(stopped).toMatchObject({
       optedOutAt: expect.any(Date),
       lastInboundAt: expect.any(Date),
@@ -286,7 +286,7 @@ describe('delivery records', () => {
         keyword: 'opt_in',
       },
     ]);
-    expect((await contacts.findByIds(bot.id, [known!.id]))[0]!.optedOutAt).toBeNull();
+    expect((await contacts.findByIds(bot.id, [known.id]))[0].optedOutAt).toBeNull();
   });
   it('merges variables and updates identities of known contacts, answering the rows', async () => {
     const botId = (await bots.create('merge bot')).id;
@@ -294,22 +294,22 @@ describe('delivery records', () => {
       { channel: 'sms', userId: '+15550005001', variables: { tier: 'gold' } },
       { channel: 'sms', userId: '+15550005002', variables: {} },
     ]);
-    expect(await contacts.mergeVariables(botId, [a!.id], { city: 'Oslo' })).toEqual([
-      expect.objectContaining({ id: a!.id, variables: { tier: 'gold', city: 'Oslo' } }),
+    expect(await contacts.mergeVariables(botId, [a.id], { city: 'Oslo' })).toEqual([
+      expect.objectContaining({ id: a.id, variables: { tier: 'gold', city: 'Oslo' } }),
     ]);
     const updated = await contacts.updateMany(botId, [
-      { id: b!.id, variables: { city: 'Rome' }, email: 'b@example.com' },
-      { id: b!.id, variables: { lang: 'it' } },
+      { id: b.id, variables: { city: 'Rome' }, email: 'b@example.com' },
+      { id: b.id, variables: { lang: 'it' } },
     ]);
     expect(updated).toEqual([
       expect.objectContaining({
-        id: b!.id,
+        id: b.id,
         email: 'b@example.com',
         variables: { city: 'Rome', lang: 'it' },
       }),
     ]);
     // Another bot's contact is out of reach.
-    expect(await contacts.updateMany(randomUUID(), [{ id: a!.id, variables: { x: '1' } }])).toEqual(
+    expect(await contacts.updateMany(randomUUID(), [{ id: a.id, variables: { x: '1' } }])).toEqual(
       [],
     );
   });

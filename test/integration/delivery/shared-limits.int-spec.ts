@@ -90,7 +90,7 @@ describe('limits shared by every replica', () => {
         code: '20500',
         reason: 'provider down',
       });
-      const first = replicas[0]!;
+      const first = replicas[0];
       for (let i = 0; i < 3; i++) await first.breakers.call('sms:AC9', down);
       expect(first.breakers.isOpen('sms:AC9')).toBe(true);
       const opened = Date.now();
@@ -101,7 +101,7 @@ describe('limits shared by every replica', () => {
       );
       expect(Date.now() - opened).toBeLessThan(1_000 + BREAKER_POLL_MS);
       // Another account is untouched.
-      expect(replicas[1]!.breakers.isOpen('sms:AC8')).toBe(false);
+      expect(replicas[1].breakers.isOpen('sms:AC8')).toBe(false);
     } finally {
       for (const r of replicas) {
         r.sync.onApplicationShutdown();

@@ -281,7 +281,7 @@ describe('gateway public APIs (gateway alone, real Kafka and PostgreSQL)', () =>
         body: { success: true, result: expect.stringContaining('queued') },
       });
       expect(Object.keys(response.body).sort()).toEqual(['result', 'success']);
-      const runId = /run ([0-9a-f-]{36})/.exec(response.body.result)![1]!;
+      const runId = /run ([0-9a-f-]{36})/.exec(response.body.result)![1];
       expectEvent(runId, (event) => {
         expect(event).toMatchObject({
           botId: bot.botId,
@@ -310,7 +310,7 @@ describe('gateway public APIs (gateway alone, real Kafka and PostgreSQL)', () =>
         }),
       );
       expect(response.status).toBe(200);
-      const runId = /run ([0-9a-f-]{36})/.exec(response.body.result)![1]!;
+      const runId = /run ([0-9a-f-]{36})/.exec(response.body.result)![1];
       expectEvent(runId, (event) => expect(event.options).toEqual({ messagingTag: 'HUMAN_AGENT' }));
     });
 
@@ -366,7 +366,7 @@ describe('gateway public APIs (gateway alone, real Kafka and PostgreSQL)', () =>
       for (const response of responses.filter((r) => r.status === 200)) {
         const runId = /run ([0-9a-f-]{36})/.exec(
           ((await response.json()) as { result: string }).result,
-        )![1]!;
+        )![1];
         expectEvent(runId, (event) => expect(event.botId).toBe(slow.botId));
       }
     });

@@ -370,7 +370,7 @@ describe('gateway under malformed requests (property)', () => {
         if (r.idempotencyKey !== undefined && /^[\x20-\x7e]*$/.test(r.idempotencyKey))
           headers['idempotency-key'] = r.idempotencyKey;
         const options: InjectOptions = {
-          method: r.route.method as InjectOptions['method'],
+          method: r.route.method,
           url: `${r.route.path()}${r.query ? `?${r.query}` : ''}`,
           headers,
           ...(['GET', 'HEAD', 'OPTIONS'].includes(r.route.method) ? {} : { payload: r.payload }),

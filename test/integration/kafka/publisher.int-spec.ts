@@ -1,6 +1,6 @@
 // EventPublisher against the real broker: validation, CloudEvents headers, acknowledged writes,
 // and coalescing of concurrent callers into few produce requests.
-import { CATALOG, Topics, type DeliveryResult } from '@herald/contracts';
+import { CATALOG, Topics } from '@herald/contracts';
 import { jest } from '@jest/globals';
 import { ErrorCode, HeraldError } from '@herald/errors';
 import { EventPublisher, KafkaConnection, TopicAdmin } from '@herald/kafka';
@@ -35,7 +35,7 @@ describe('EventPublisher (real Kafka)', () => {
   });
 
   it('refuses data that breaks the contract with a non-retriable InvalidEvent naming the problem, and writes nothing', async () => {
-    const bad = { ...deliveryResult(), runId: 'not-a-uuid' } as DeliveryResult;
+    const bad = { ...deliveryResult(), runId: 'not-a-uuid' };
     const attempt = publisher.publish(Topics.DeliveryResult, [
       { key: 'k', data: deliveryResult() },
       { key: 'k', data: bad },
@@ -79,7 +79,7 @@ describe('EventPublisher (real Kafka)', () => {
         x_origin: 'test',
       },
     });
-    expect(JSON.parse(message!.value)).toEqual(data);
+    expect(JSON.parse(message.value)).toEqual(data);
   });
 
   it('coalesces 5,000 concurrent single-event calls into a few produce requests, and every one lands', async () => {

@@ -36,12 +36,12 @@ describe('TopicAdmin (real Kafka)', () => {
     expect(partitions[probe.physical('a.v1')]).toHaveLength(4);
     expect(partitions[probe.physical('b.v1')]).toHaveLength(2); // defaultPartitions
     for (const list of Object.values(partitions))
-      for (const p of list!) expect(p.leader).toBeGreaterThanOrEqual(0);
+      for (const p of list) expect(p.leader).toBeGreaterThanOrEqual(0);
     const configs = await kafka.describeConfigs({
       resources: [{ type: 2, name: probe.physical('a.v1'), configNames: ['retention.ms'] }],
       includeSynonyms: false,
     });
-    expect(configs.resources[0]!.configEntries[0]).toMatchObject({
+    expect(configs.resources[0].configEntries[0]).toMatchObject({
       configName: 'retention.ms',
       configValue: '3600000',
     });

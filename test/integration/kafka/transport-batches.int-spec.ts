@@ -108,7 +108,7 @@ describe('HeraldKafkaServer: batches and commits', () => {
         expect(call.runIds.length).toBeLessThanOrEqual(100);
         expect(new Set(call.eventPartitions)).toEqual(new Set([call.partition]));
         // In partition order, without gaps.
-        expect(call.offsets).toEqual(call.offsets.map((_, i) => call.offsets[0]! + i));
+        expect(call.offsets).toEqual(call.offsets.map((_, i) => call.offsets[0] + i));
       }
       expect(maxInFlight).toBe(2);
     } finally {

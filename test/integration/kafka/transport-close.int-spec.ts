@@ -51,7 +51,7 @@ describe('HeraldKafkaServer: graceful close', () => {
     await service.close();
     const closedAt = Date.now();
     expect(finished).toHaveLength(1);
-    expect(finished[0]!.at).toBeLessThanOrEqual(closedAt);
+    expect(finished[0].at).toBeLessThanOrEqual(closedAt);
     await expect(probe.committed(group, Topics.DeliveryResult)).resolves.toBe(5);
   });
 });

@@ -100,7 +100,7 @@ describe('HeraldKafkaServer: delayed topics', () => {
         key: 'bad',
         headers: { [DLQ_HEADERS.topic]: RETRY_TOPIC, [DLQ_HEADERS.partition]: '1' },
       });
-      expect(letter!.headers[DLQ_HEADERS.reason]).toMatch(/\/status/);
+      expect(letter.headers[DLQ_HEADERS.reason]).toMatch(/\/status/);
     } finally {
       await service.close();
     }

@@ -137,7 +137,7 @@ describe('HeraldKafkaServer: handler errors', () => {
         ce_type: 'dev.herald.delivery.result.v1',
       },
     });
-    expect(JSON.parse(letter!.value)).toEqual(poisoned);
+    expect(JSON.parse(letter.value)).toEqual(poisoned);
     expect(attempts.get(poisoned.runId)).toHaveLength(1); // never retried
     expect(isDone(poisoned.runId)).toBe(false);
   });
@@ -157,12 +157,12 @@ describe('HeraldKafkaServer: handler errors', () => {
     await waitFor(() => isDone(flaky.runId), 20_000, 'the flaky event to succeed eventually');
     const tries = attempts.get(flaky.runId)!;
     expect(tries).toHaveLength(4);
-    const gaps = tries.slice(1).map((t, i) => t - tries[i]!);
+    const gaps = tries.slice(1).map((t, i) => t - tries[i]);
     // 300 ms, then 900 ms, then 2.7 s (plus fetch latency): each wait longer than the one before.
     expect(gaps[0]).toBeGreaterThanOrEqual(280);
-    expect(gaps[1]).toBeGreaterThan(gaps[0]! * 1.4);
-    expect(gaps[2]).toBeGreaterThan(gaps[1]! * 1.4);
-    expect(done.find((d) => d.runId === neighbour.runId)!.at).toBeLessThan(tries[1]!);
+    expect(gaps[1]).toBeGreaterThan(gaps[0] * 1.4);
+    expect(gaps[2]).toBeGreaterThan(gaps[1] * 1.4);
+    expect(done.find((d) => d.runId === neighbour.runId)!.at).toBeLessThan(tries[1]);
     const group = service.server.groupIdOf(Topics.DeliveryResult);
     await waitFor(
       async () => (await probe.committed(group, Topics.DeliveryResult)) === 5,
@@ -197,7 +197,7 @@ describe('HeraldKafkaServer: handler errors', () => {
     const rest = [deliveryResult(), deliveryResult()];
     await probe.produceEvents(
       Topics.DeliveryResult,
-      [rest[0]!, sql, rest[1]!].map((data) => ({ data, key: data.runId, partition: 0 })),
+      [rest[0], sql, rest[1]].map((data) => ({ data, key: data.runId, partition: 0 })),
     );
     await waitFor(
       () => rest.every((r) => isDone(r.runId)),

@@ -78,9 +78,9 @@ describe('HeraldKafkaServer: validation at the boundary', () => {
       );
 
       expect(handled).toEqual([
-        { runId: valid[0]!.runId, key: 'v0', ceType: 'dev.herald.delivery.result.v1', offset: '0' },
-        { runId: valid[1]!.runId, key: 'v1', ceType: 'dev.herald.delivery.result.v1', offset: '2' },
-        { runId: valid[2]!.runId, key: 'v2', ceType: 'dev.herald.delivery.result.v1', offset: '6' },
+        { runId: valid[0].runId, key: 'v0', ceType: 'dev.herald.delivery.result.v1', offset: '0' },
+        { runId: valid[1].runId, key: 'v1', ceType: 'dev.herald.delivery.result.v1', offset: '2' },
+        { runId: valid[2].runId, key: 'v2', ceType: 'dev.herald.delivery.result.v1', offset: '6' },
       ]);
 
       const byKey = new Map(dead.map((m) => [m.key, m]));

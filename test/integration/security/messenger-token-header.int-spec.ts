@@ -36,8 +36,8 @@ describe('Messenger page token', () => {
       server.close();
     }
     expect(seen).toHaveLength(1);
-    expect(seen[0]!.url).toBe('/v21.0/100000000000000/messages');
-    expect(seen[0]!.headers.authorization).toBe('Bearer EAAGpageTokenSecret123');
+    expect(seen[0].url).toBe('/v21.0/100000000000000/messages');
+    expect(seen[0].headers.authorization).toBe('Bearer EAAGpageTokenSecret123');
   });
 
   it('is accepted by the provider sandbox in the header', async () => {

@@ -35,7 +35,7 @@ export class AdminGuard implements CanActivate {
         'The admin API needs "Authorization: Bearer <HERALD_ADMIN_KEY>" (or a console session).',
       );
     }
-    if (!timingSafeEqual(digest(match[1]!.trim()), this.expected)) {
+    if (!timingSafeEqual(digest(match[1].trim()), this.expected)) {
       throw new HeraldError(ErrorCode.Unauthorized, 'The admin key is not valid.');
     }
     return true;

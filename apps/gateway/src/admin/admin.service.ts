@@ -138,7 +138,7 @@ export class AdminService {
     await this.requireBot(botId);
     const rules = CHANNEL_FIELDS[dto.type];
     for (const field of rules.required) {
-      if (typeof dto.config[field] !== 'string' || (dto.config[field] as string).length === 0) {
+      if (typeof dto.config[field] !== 'string' || dto.config[field].length === 0) {
         throw HeraldError.invalid(
           `config.${field}`,
           `config.${field} is required for a ${dto.type} channel`,

@@ -38,7 +38,7 @@ export class AudiencePreviewController {
     const unknown = Object.keys(rest);
     if (unknown.length > 0)
       throw HeraldError.invalid(
-        unknown[0]!,
+        unknown[0],
         `Unknown field(s): ${unknown.join(', ')}.`,
         'Send {"audience": {...}}.',
       );

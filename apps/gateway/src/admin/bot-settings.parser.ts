@@ -101,5 +101,5 @@ export function applyBotSettingsPatch(current: BotSettings, patch: unknown): Bot
       next[key] = frequencyCap(value);
     }
   }
-  return next as BotSettings;
+  return next;
 }

@@ -77,7 +77,7 @@ export function normalizeImportPhones(
   });
   if (problems.length > 0) {
     throw HeraldError.invalid(
-      problems[0]!.field,
+      problems[0].field,
       problems
         .slice(0, 20)
         .map((p) => `${p.field}: ${p.reason}`)

@@ -57,7 +57,7 @@ export function parseContactImport(body: unknown): ContactUpsert[] {
         continue;
       }
       const text = String(value).trim();
-      if (text.length === 0 || text.length > LIMITS[name]!)
+      if (text.length === 0 || text.length > LIMITS[name])
         problem(name, `must be 1 to ${LIMITS[name]} characters`);
       else values[name] = text;
     }

@@ -35,7 +35,7 @@ function parseCheck(body: unknown): CheckRequest {
   const unknown = Object.keys(rest);
   if (unknown.length > 0)
     throw HeraldError.invalid(
-      unknown[0]!,
+      unknown[0],
       `Unknown field(s): ${unknown.join(', ')}.`,
       'Send {"endpoint", "headers"}.',
     );

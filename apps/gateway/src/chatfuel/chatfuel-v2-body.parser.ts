@@ -58,7 +58,7 @@ export function parseChatfuelV2Body(body: unknown): ChatfuelV2Body {
   const unknown = Object.keys(fields).filter((k) => !(FIELDS as readonly string[]).includes(k));
   if (unknown.length > 0) {
     throw HeraldError.invalid(
-      unknown[0]!,
+      unknown[0],
       `Unknown field(s): ${unknown.slice(0, 5).join(', ')}.`,
       `The fields are: ${FIELDS.join(', ')}.`,
     );

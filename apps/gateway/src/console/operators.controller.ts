@@ -46,7 +46,7 @@ export function parseNewOperator(body: unknown): NewOperator {
   const unknown = Object.keys(rest);
   if (unknown.length > 0)
     throw HeraldError.invalid(
-      unknown[0]!,
+      unknown[0],
       `Unknown field(s): ${unknown.join(', ')}.`,
       'Send {"email", "password", "role", "botIds"}.',
     );
@@ -110,7 +110,7 @@ export function parseOperatorPatch(body: unknown): OperatorPatch {
   const unknown = Object.keys(rest);
   if (unknown.length > 0)
     throw HeraldError.invalid(
-      unknown[0]!,
+      unknown[0],
       `Unknown field(s): ${unknown.join(', ')}.`,
       'Send any of "password", "role", "botIds".',
     );
@@ -249,7 +249,7 @@ export class OperatorsController {
     const items = rows.slice(0, size);
     return {
       operators: items.map(view),
-      nextCursor: rows.length > size ? encodeCursor(items[items.length - 1]!.email) : null,
+      nextCursor: rows.length > size ? encodeCursor(items[items.length - 1].email) : null,
     };
   }
 }

@@ -27,7 +27,7 @@ function object(value: unknown, field: string): Record<string, unknown> {
 function only(fields: Record<string, unknown>, allowed: string[], where: string): void {
   const extra = Object.keys(fields).filter((k) => !allowed.includes(k));
   if (extra.length > 0) {
-    const path = where ? `${where}.${extra[0]}` : extra[0]!;
+    const path = where ? `${where}.${extra[0]}` : extra[0];
     throw HeraldError.invalid(
       path,
       `Unknown field ${path}.`,

@@ -116,7 +116,7 @@ export class CsmlBroadcastService {
     // A user id that is no phone number can only be someone on Messenger (page-scoped id).
     const usable = channels.filter((c) => c.type === 'messenger' || 'e164' in phone);
     return (
-      channels.find((c) => known.some((k) => k.channel === c.type)) ?? usable[0] ?? channels[0]!
+      channels.find((c) => known.some((k) => k.channel === c.type)) ?? usable[0] ?? channels[0]
     );
   }
 }

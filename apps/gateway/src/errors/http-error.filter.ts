@@ -70,8 +70,8 @@ const FASTIFY_MESSAGES: Record<string, string> = {
 
 /** Nest wraps some of them in its own exceptions; these say the same plainly. */
 const PLAIN_BY_STATUS: Record<number, string> = {
-  413: FASTIFY_MESSAGES.FST_ERR_CTP_BODY_TOO_LARGE!,
-  415: FASTIFY_MESSAGES.FST_ERR_CTP_INVALID_MEDIA_TYPE!,
+  413: FASTIFY_MESSAGES.FST_ERR_CTP_BODY_TOO_LARGE,
+  415: FASTIFY_MESSAGES.FST_ERR_CTP_INVALID_MEDIA_TYPE,
 };
 
 export interface ErrorResponse {

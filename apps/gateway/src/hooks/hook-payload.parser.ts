@@ -93,7 +93,7 @@ function parseAudience(body: Record<string, unknown>): Audience {
     );
   }
   const filters: Filter[] = fields.map((field, i) => {
-    const criterion = criterionOf(criteria[i]!);
+    const criterion = criterionOf(criteria[i]);
     if (!criterion)
       throw HeraldError.invalid(
         'audience_criteria',
@@ -103,7 +103,7 @@ function parseAudience(body: Record<string, unknown>): Audience {
     return {
       field,
       criteria: criterion,
-      value: checkLength(values[i]!, MAX_VALUE, 'audience_values'),
+      value: checkLength(values[i], MAX_VALUE, 'audience_values'),
     };
   });
   let joins: Array<'AND' | 'OR'> = filters.slice(1).map(() => 'AND');
@@ -151,7 +151,7 @@ function parseSetVariables(body: Record<string, unknown>): Record<string, string
       `set_variables_values has ${values.length} entries but set_variables has ${names.length}`,
     );
   }
-  return Object.fromEntries(names.map((n, i) => [n, values[i]!]));
+  return Object.fromEntries(names.map((n, i) => [n, values[i]]));
 }
 
 function channelOf(value: unknown, field: string): Channel | undefined {

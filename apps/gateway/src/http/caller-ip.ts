@@ -54,7 +54,7 @@ export function callerIp(request: FastifyRequest, trusted: BlockList | null): st
     .map((h) => normalizeIp(h.trim()))
     .filter((h) => h.length > 0);
   for (let i = hops.length - 1; i >= 0; i--) {
-    if (!addressIn(trusted, hops[i]!)) return hops[i]!;
+    if (!addressIn(trusted, hops[i])) return hops[i];
   }
   return hops[0] ?? peer;
 }

@@ -51,27 +51,23 @@ export function gatewayJsonParser(
       done(null, undefined);
       return;
     }
-    void parseJson(
-      request as Parameters<typeof parseJson>[0],
-      body.toString('utf8'),
-      (error, value) => {
-        if (error) {
-          done(error, undefined);
-          return;
-        }
-        const problem = jsonBodyProblem(value, body);
-        if (problem)
-          done(
-            HeraldError.invalid(
-              problem.field,
-              problem.message,
-              'Send valid Unicode text: no NUL character, no lone UTF-16 surrogate.',
-            ),
-            undefined,
-          );
-        else done(null, value);
-      },
-    );
+    void parseJson(request, body.toString('utf8'), (error, value) => {
+      if (error) {
+        done(error, undefined);
+        return;
+      }
+      const problem = jsonBodyProblem(value, body);
+      if (problem)
+        done(
+          HeraldError.invalid(
+            problem.field,
+            problem.message,
+            'Send valid Unicode text: no NUL character, no lone UTF-16 surrogate.',
+          ),
+          undefined,
+        );
+      else done(null, value);
+    });
   };
 }
 

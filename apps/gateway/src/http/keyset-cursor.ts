@@ -52,6 +52,6 @@ export function toPage<R, T>(
   const more = rows.length > limit;
   return {
     items: items.map(view),
-    nextCursor: more && items.length > 0 ? encodeCursor(idOf(items[items.length - 1]!)) : null,
+    nextCursor: more && items.length > 0 ? encodeCursor(idOf(items[items.length - 1])) : null,
   };
 }

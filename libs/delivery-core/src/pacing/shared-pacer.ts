@@ -58,10 +58,10 @@ export class SharedPacer {
       if (block) {
         while (
           block.next < block.slots.length &&
-          block.slots[block.next]! < now - STALE_SLOTS * interval
+          block.slots[block.next] < now - STALE_SLOTS * interval
         )
           block.next += 1;
-        if (block.next < block.slots.length) return Math.max(0, block.slots[block.next++]! - now);
+        if (block.next < block.slots.length) return Math.max(0, block.slots[block.next++] - now);
       }
       let claim = this.claims.get(key);
       if (!claim) {

@@ -58,7 +58,7 @@ export class ContactPhonesE1641765500100000 implements MigrationInterface {
         [after, PAGE],
       )) as Array<Pick<PhoneContactRow, 'id' | 'bot_id' | 'channel' | 'user_id' | 'phone'>>;
       if (rows.length === 0) break;
-      after = rows[rows.length - 1]!.id;
+      after = rows[rows.length - 1].id;
       const canon: Array<{
         id: string;
         bot_id: string;

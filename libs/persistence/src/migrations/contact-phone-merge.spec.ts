@@ -44,7 +44,7 @@ describe('planContactPhones', () => {
     expect(invalid).toEqual([]);
     expect(people).toHaveLength(1);
     const [person] = people;
-    expect(person!.keep).toMatchObject({
+    expect(person.keep).toMatchObject({
       id: newest.id,
       user_id: '+15551234567',
       phone: '+15551234567',
@@ -53,7 +53,7 @@ describe('planContactPhones', () => {
       last_inbound_at: old.last_inbound_at,
       opted_out_at: mid.opted_out_at,
     });
-    expect(person!.merged.map((r) => r.id)).toEqual([mid.id, old.id]);
+    expect(person.merged.map((r) => r.id)).toEqual([mid.id, old.id]);
   });
 
   it('keeps channels and bots apart, derives WhatsApp ids, reads national numbers in the default country', () => {

@@ -78,7 +78,7 @@ export function planContactPhones(
   const people: MergedContact[] = [];
   for (const { e164, rows: group } of groups.values()) {
     const ordered = [...group].sort(newestFirst);
-    const newest = ordered[0]!;
+    const newest = ordered[0];
     const oldestFirst = [...ordered].reverse();
     people.push({
       keep: {

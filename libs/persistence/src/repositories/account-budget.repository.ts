@@ -35,7 +35,7 @@ export class AccountBudgetRepository {
        RETURNING tat_ms - $2::float8 * $3::float8 AS start_ms, ${NOW_MS} AS now_ms`,
       [key, count, intervalMs, toleranceMs],
     );
-    const row = rows[0]!;
+    const row = rows[0];
     return { startMs: Number(row.start_ms), nowMs: Number(row.now_ms) };
   }
 
@@ -47,7 +47,7 @@ export class AccountBudgetRepository {
        RETURNING open_until_ms`,
       [key, forMs],
     );
-    return Number(rows[0]!.open_until_ms);
+    return Number(rows[0].open_until_ms);
   }
 
   /** Accounts some replica reported down that are still within their open time: key → open-until. */

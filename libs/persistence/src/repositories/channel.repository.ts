@@ -52,10 +52,10 @@ export class ChannelRepository {
       priority ??
       Number(
         (
-          (await this.db.query(
+          await this.db.query<Array<{ next: number | string }>>(
             `SELECT COALESCE(max(priority) + 1, 0) AS next FROM channels WHERE bot_id = $1 AND type = $2`,
             [botId, type],
-          )) as Array<{ next: number | string }>
+          )
         )[0]?.next ?? 0,
       );
     const entity = this.db.getRepository(ChannelEntity).create({

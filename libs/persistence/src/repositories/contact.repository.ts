@@ -369,7 +369,7 @@ export class ContactRepository {
               (SELECT count(*) FROM w WHERE (SELECT count(*) FROM s) < $4 OR id <= (SELECT id FROM s ORDER BY id DESC LIMIT 1))::int AS used`,
       [botId, afterId, window, want, scan.channel ?? null, ...condition.params],
     );
-    const row = rows[0]!;
+    const row = rows[0];
     return {
       matched: row.matched ?? [],
       lastScanned: row.last_scanned,

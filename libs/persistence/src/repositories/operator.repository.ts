@@ -69,7 +69,7 @@ export class OperatorRepository {
         );
       }
       const rows: OperatorRow[] = await tx.query(`${SELECT_OPERATOR} WHERE o.id = $1`, [id]);
-      return toOperator(rows[0]!);
+      return toOperator(rows[0]);
     });
   }
 
@@ -140,7 +140,7 @@ export class OperatorRepository {
       if (patch.passwordHash || patch.role)
         await tx.query(`DELETE FROM operator_sessions WHERE operator_id = $1`, [id]);
       const rows: OperatorRow[] = await tx.query(`${SELECT_OPERATOR} WHERE o.id = $1`, [id]);
-      return toOperator(rows[0]!);
+      return toOperator(rows[0]);
     });
   }
 

@@ -9,6 +9,6 @@ export async function updateReturning<T>(
   sql: string,
   params: unknown[],
 ): Promise<T[]> {
-  const [rows] = (await db.query(sql, params)) as [T[], number];
+  const [rows] = await db.query<[T[], number]>(sql, params);
   return rows;
 }
