@@ -7,11 +7,16 @@ import { AdminContactsController } from './admin/admin-contacts.controller.js';
 import { AdminDeadLettersController } from './admin/admin-dead-letters.controller.js';
 import { DeadLetterAdminService } from './admin/dead-letter-admin.service.js';
 import { AdminRunsController } from './admin/admin-runs.controller.js';
-import { AdminController } from './admin/admin.controller.js';
+import { AdminBotsController } from './admin/admin-bots.controller.js';
+import { AdminChannelsController } from './admin/admin-channels.controller.js';
+import { AdminBlocksController } from './admin/admin-blocks.controller.js';
 import { AdminHeldController } from './admin/admin-held.controller.js';
 import { BotSettingsController } from './admin/bot-settings.controller.js';
 import { AdminGuard } from './admin/admin.guard.js';
-import { AdminService } from './admin/admin.service.js';
+import { BotAdminService } from './admin/bot-admin.service.js';
+import { ChannelAdminService } from './admin/channel-admin.service.js';
+import { BlockAdminService } from './admin/block-admin.service.js';
+import { BroadcastAdminService } from './admin/broadcast-admin.service.js';
 import { CustomApiController } from './admin/custom-api.controller.js';
 import { ContactAdminService } from './admin/contact-admin.service.js';
 import { RunAdminService } from './admin/run-admin.service.js';
@@ -56,7 +61,9 @@ export class GatewayModule {
         ChatfuelV1Controller,
         ChatfuelV2Controller,
         CsmlBroadcastController,
-        AdminController,
+        AdminBotsController,
+        AdminChannelsController,
+        AdminBlocksController,
         AdminBroadcastsController,
         AdminContactsController,
         AdminRunsController,
@@ -68,7 +75,10 @@ export class GatewayModule {
       providers: [
         { provide: GatewayConfig, useValue: config },
         AdminGuard,
-        AdminService,
+        BotAdminService,
+        ChannelAdminService,
+        BlockAdminService,
+        BroadcastAdminService,
         ContactAdminService,
         RunAdminService,
         DeadLetterAdminService,

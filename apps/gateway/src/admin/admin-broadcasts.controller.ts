@@ -13,7 +13,7 @@ import { decodeCursor, pageSize } from '../http/keyset-cursor.js';
 import { AdminDocs } from '../openapi/admin.docs.js';
 import { AdminGuard } from './admin.guard.js';
 import { uuid } from './admin-params.js';
-import { AdminService } from './admin.service.js';
+import { BroadcastAdminService } from './broadcast-admin.service.js';
 import { CreateBroadcastDto, UpdateBroadcastDto } from './dto/admin.dto.js';
 
 /** Broadcasts: their settings, hook URL and the console's execute button. */
@@ -21,12 +21,12 @@ import { CreateBroadcastDto, UpdateBroadcastDto } from './dto/admin.dto.js';
 @Controller('admin')
 @UseGuards(AdminGuard)
 export class AdminBroadcastsController {
-  constructor(private readonly admin: AdminService) {}
+  constructor(private readonly broadcasts: BroadcastAdminService) {}
 
   @Post('bots/:botId/broadcasts')
   @AdminDocs.op('Create a broadcast (answers with its hookKey and hookUrl)', 201)
   createBroadcast(@Param('botId', uuid) botId: string, @Body() dto: CreateBroadcastDto) {
-    return this.admin.createBroadcast(botId, dto);
+    return this.broadcasts.createBroadcast(botId, dto);
   }
 
   @Get('bots/:botId/broadcasts')
@@ -36,27 +36,27 @@ export class AdminBroadcastsController {
     @Query('cursor') cursor?: string,
     @Query('limit') limit?: string,
   ) {
-    const page = await this.admin.listBroadcasts(botId, decodeCursor(cursor), pageSize(limit));
+    const page = await this.broadcasts.listBroadcasts(botId, decodeCursor(cursor), pageSize(limit));
     return { broadcasts: page.items, nextCursor: page.nextCursor };
   }
 
   @Get('broadcasts/:id')
   @AdminDocs.op('Get a broadcast')
   getBroadcast(@Param('id', uuid) id: string) {
-    return this.admin.getBroadcast(id);
+    return this.broadcasts.getBroadcast(id);
   }
 
   @Patch('broadcasts/:id')
   @AdminDocs.op('Change a broadcast (name, content, audience, recipients, settings)')
   updateBroadcast(@Param('id', uuid) id: string, @Body() dto: UpdateBroadcastDto) {
-    return this.admin.updateBroadcast(id, dto);
+    return this.broadcasts.updateBroadcast(id, dto);
   }
 
   @Post('broadcasts/:id/hook-key')
   @HttpCode(200)
   @AdminDocs.op('Regenerate the hook key (the old URL stops working)')
   regenerateHookKey(@Param('id', uuid) id: string) {
-    return this.admin.regenerateHookKey(id);
+    return this.broadcasts.regenerateHookKey(id);
   }
 
   @Post('broadcasts/:id/run')
@@ -66,7 +66,7 @@ export class AdminBroadcastsController {
     202,
   )
   async run(@Param('id', uuid) id: string) {
-    const accepted = await this.admin.run(id);
+    const accepted = await this.broadcasts.run(id);
     return { success: true, run_id: accepted.runId, scheduled_for: accepted.scheduledFor };
   }
 }

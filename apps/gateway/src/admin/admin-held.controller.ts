@@ -5,7 +5,7 @@ import { PolicyDocs } from '../openapi/policies.docs.js';
 import { AdminDocs } from '../openapi/admin.docs.js';
 import { AdminGuard } from './admin.guard.js';
 import { uuid } from './admin-params.js';
-import { AdminService } from './admin.service.js';
+import { RunAdminService } from './run-admin.service.js';
 
 /** The people of a run held by their send window: `scheduled` with the time, or `released` (issue 13). */
 @AdminDocs.controller()
@@ -13,7 +13,7 @@ import { AdminService } from './admin.service.js';
 @UseGuards(AdminGuard)
 export class AdminHeldController {
   constructor(
-    private readonly admin: AdminService,
+    private readonly runs: RunAdminService,
     private readonly held: HeldDeliveryRepository,
   ) {}
 
@@ -24,7 +24,7 @@ export class AdminHeldController {
     @Query('cursor') cursor?: string,
     @Query('limit') limit?: string,
   ) {
-    await this.admin.getRun(runId);
+    await this.runs.getRun(runId);
     const size = pageSize(limit);
     const [rows, counts] = await Promise.all([
       this.held.pageForRun(runId, decodeCursor(cursor), size + 1),

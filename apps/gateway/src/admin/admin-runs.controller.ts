@@ -3,17 +3,13 @@ import { decodeCursor, pageSize } from '../http/keyset-cursor.js';
 import { AdminDocs } from '../openapi/admin.docs.js';
 import { AdminGuard } from './admin.guard.js';
 import { uuid } from './admin-params.js';
-import { AdminService } from './admin.service.js';
 import { RunAdminService } from './run-admin.service.js';
 
 @AdminDocs.controller()
 @Controller('admin/runs')
 @UseGuards(AdminGuard)
 export class AdminRunsController {
-  constructor(
-    private readonly admin: AdminService,
-    private readonly runs: RunAdminService,
-  ) {}
+  constructor(private readonly runs: RunAdminService) {}
 
   @Get(':runId')
   @AdminDocs.op(
@@ -22,7 +18,7 @@ export class AdminRunsController {
       "fellBack: people handed on to their broadcast's next channel, counted once)",
   )
   getRun(@Param('runId', uuid) runId: string) {
-    return this.admin.getRun(runId);
+    return this.runs.getRun(runId);
   }
 
   @Get(':runId/deliveries')

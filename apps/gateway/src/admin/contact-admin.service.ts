@@ -3,7 +3,7 @@ import { normalizeTargetPhones } from '@herald/contracts';
 import { HeraldError } from '@herald/errors';
 import { ContactRepository, type ContactEntity, type ContactUpsert } from '@herald/persistence';
 import { toPage, type Page } from '../http/keyset-cursor.js';
-import { AdminService } from './admin.service.js';
+import { BotAdminService } from './bot-admin.service.js';
 import { parseContactImport } from './contact-import.parser.js';
 
 const contactView = (c: ContactEntity) => ({
@@ -24,12 +24,12 @@ const contactView = (c: ContactEntity) => ({
 @Injectable()
 export class ContactAdminService {
   constructor(
-    private readonly admin: AdminService,
+    private readonly bots: BotAdminService,
     private readonly contacts: ContactRepository,
   ) {}
 
   async import(botId: string, body: unknown): Promise<{ created: number; updated: number }> {
-    const bot = await this.admin.requireBot(botId);
+    const bot = await this.bots.requireBot(botId);
     return this.contacts.importMany(
       botId,
       normalizeImportPhones(parseContactImport(body), bot.settings?.defaultCountry),
@@ -41,7 +41,7 @@ export class ContactAdminService {
     afterId: string | null,
     limit: number,
   ): Promise<Page<ReturnType<typeof contactView>>> {
-    await this.admin.requireBot(botId);
+    await this.bots.requireBot(botId);
     return toPage(
       await this.contacts.page(botId, afterId, limit + 1),
       limit,

@@ -1,9 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DELIVERY_ROW_STATUSES } from '@herald/persistence';
 import { ErrorCode, HeraldError } from '@herald/errors';
-import { DeliveryRepository, RunRepository, type DeliveryPageRow } from '@herald/persistence';
+import {
+  DeliveryRepository,
+  HeldDeliveryRepository,
+  RunRepository,
+  type DeliveryPageRow,
+  type RunEntity,
+} from '@herald/persistence';
 import { toPage, type Page } from '../http/keyset-cursor.js';
-import { runView } from './admin.service.js';
 
 /** Runs as operators see them: progress, each person's delivery, and cancelling. */
 @Injectable()
@@ -11,7 +16,29 @@ export class RunAdminService {
   constructor(
     private readonly runs: RunRepository,
     private readonly deliveries: DeliveryRepository,
+    private readonly held: HeldDeliveryRepository,
   ) {}
+
+  async getRun(runId: string): Promise<Record<string, unknown>> {
+    const run = await this.runs.findById(runId);
+    if (!run) {
+      throw new HeraldError(ErrorCode.NotFound, `Run ${runId} does not exist (yet).`, {
+        fix: 'A run appears a moment after its request is accepted; retry shortly.',
+      });
+    }
+    // People held by their send window (issue 13) count as `scheduled` until it opens.
+    const view = runView(run);
+    // People sent through a failover account (provider failover) count as failedOver; people
+    // handed on to their broadcast's next channel (channel fallback) as fellBack.
+    const [{ scheduled }, { failedOver, fellBack }] = await Promise.all([
+      this.held.countsForRun(runId),
+      this.deliveries.policyCounts(runId),
+    ]);
+    return {
+      ...view,
+      counts: { ...(view.counts as Record<string, number>), scheduled, failedOver, fellBack },
+    };
+  }
 
   async deliveriesOf(
     runId: string,
@@ -52,4 +79,25 @@ export class RunAdminService {
     }
     return runView(run);
   }
+}
+
+export function runView(run: RunEntity): Record<string, unknown> {
+  return {
+    id: run.id,
+    broadcastId: run.broadcastId,
+    source: run.source,
+    status: run.status,
+    ...(run.reason ? { reason: run.reason } : {}),
+    createdAt: run.createdAt,
+    scheduledFor: run.scheduledFor,
+    finishedAt: run.finishedAt,
+    counts: {
+      targeted: run.targeted,
+      sent: run.sent,
+      delivered: run.delivered,
+      read: run.read,
+      failed: run.failed,
+      skipped: run.skipped,
+    },
+  };
 }
