@@ -21,9 +21,17 @@ const BLOCK_SECONDS = 0.1;
 /** A slot older than this is not used: its moment passed (the replica was busy elsewhere). */
 const STALE_SLOTS = 2;
 
+/**
+ * A claimed run of evenly spaced slots, kept as arithmetic rather than a list: at an unpaced
+ * account's rate (a million a second) a block holds 100,000 slots, and skipping the stale ones
+ * must cost nothing.
+ */
 interface Block {
-  /** Local time (ms) of each slot still unspent, in order. */
-  slots: number[];
+  /** Local time (ms) of the block's first slot. */
+  start: number;
+  interval: number;
+  count: number;
+  /** Index of the next unspent slot. */
   next: number;
 }
 
@@ -56,12 +64,13 @@ export class SharedPacer {
       const block = this.blocks.get(key);
       const now = this.clock();
       if (block) {
-        while (
-          block.next < block.slots.length &&
-          block.slots[block.next] < now - STALE_SLOTS * interval
-        )
-          block.next += 1;
-        if (block.next < block.slots.length) return Math.max(0, block.slots[block.next++] - now);
+        const firstFresh = Math.ceil(
+          (now - STALE_SLOTS * block.interval - block.start) / block.interval,
+        );
+        block.next = Math.max(block.next, firstFresh);
+        if (block.next < block.count) {
+          return Math.max(0, block.start + block.next++ * block.interval - now);
+        }
       }
       let claim = this.claims.get(key);
       if (!claim) {
@@ -84,9 +93,6 @@ export class SharedPacer {
     );
     // The database's clock, placed at the middle of the round trip on ours.
     const offset = (asked + this.clock()) / 2 - nowMs;
-    this.blocks.set(key, {
-      slots: Array.from({ length: count }, (_, i) => startMs + i * interval + offset),
-      next: 0,
-    });
+    this.blocks.set(key, { start: startMs + offset, interval, count, next: 0 });
   }
 }
