@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { Topics, type BroadcastRequested } from '@herald/contracts';
-import type { EventBatch } from '@herald/kafka';
+import { OnEvent, type EventBatch } from '@herald/kafka';
 import { AcceptRunService } from './accept-run.service.js';
 import { RunSchedulerService } from './run-scheduler.service.js';
 
@@ -13,7 +13,7 @@ export class BroadcastRequestedHandler {
     private readonly scheduler: RunSchedulerService,
   ) {}
 
-  @EventPattern(Topics.BroadcastRequested, { batchSize: 100 })
+  @OnEvent(Topics.BroadcastRequested, { batchSize: 100 })
   async handle(@Payload() batch: EventBatch<BroadcastRequested>): Promise<void> {
     for (const event of batch.events)
       await this.intake.accept(event.data, event.attributes.traceparent);

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { ALL_TOPICS, dlqTopicOf } from '@herald/contracts';
-import type { EventBatch, RawValue } from '@herald/kafka';
+import { OnRawRecords, type EventBatch, type RawValue } from '@herald/kafka';
 import { DeadLetterLedgerService } from './dead-letter-ledger.service.js';
 
 /** Every contract topic's DLQ (retry topics share it). */
@@ -13,7 +13,7 @@ export class DeadLettersHandler {
   constructor(private readonly ledger: DeadLetterLedgerService) {}
 
   // Dead letters are rare: one partition at a time per topic keeps ten consumers light.
-  @EventPattern(DLQ_TOPICS, { raw: true, batchSize: 100, concurrency: 1 })
+  @OnRawRecords(DLQ_TOPICS, { batchSize: 100, concurrency: 1 })
   async handle(@Payload() batch: EventBatch<RawValue>): Promise<void> {
     await this.ledger.record(batch.events);
   }

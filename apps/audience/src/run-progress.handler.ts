@@ -1,8 +1,8 @@
 import { Controller } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { createHash } from 'node:crypto';
 import { Topics, type DeliveryResult } from '@herald/contracts';
-import type { EventBatch } from '@herald/kafka';
+import { OnEvent, type EventBatch } from '@herald/kafka';
 import { RunRepository, RunSkipRepository } from '@herald/persistence';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -27,7 +27,7 @@ export class RunProgressHandler {
     private readonly skips: RunSkipRepository,
   ) {}
 
-  @EventPattern(Topics.DeliveryResult, { batchSize: 2000 })
+  @OnEvent(Topics.DeliveryResult, { batchSize: 2000 })
   async handle(@Payload() batch: EventBatch<DeliveryResult>): Promise<void> {
     await this.skips.record(
       batch.events

@@ -7,9 +7,9 @@
 // row announced nothing, and the next channel's result (sent, failed or skipped) counts them.
 import { createHash } from 'node:crypto';
 import { Controller } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { Topics, type DeliveryFallback } from '@herald/contracts';
-import type { EventBatch } from '@herald/kafka';
+import { OnEvent, type EventBatch } from '@herald/kafka';
 import { ResolveContactsService } from './resolve-contacts.service.js';
 import { RunOwnerCheck } from './run-owner.check.js';
 
@@ -29,7 +29,7 @@ export class DeliveryFallbackHandler {
     private readonly owners: RunOwnerCheck,
   ) {}
 
-  @EventPattern(Topics.DeliveryFallback, { batchSize: 50 })
+  @OnEvent(Topics.DeliveryFallback, { batchSize: 50 })
   async handle(@Payload() batch: EventBatch<DeliveryFallback>): Promise<void> {
     for (const { data } of batch.events) {
       await this.owners.check(data);

@@ -7,7 +7,7 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { Topics, deliveryTopicFor, type DeliveryRequested } from '@herald/contracts';
+import { deliveryTopicFor, type DeliveryRequested, type DeliveryTopic } from '@herald/contracts';
 import { describeError } from '@herald/errors';
 import { EventPublisher } from '@herald/kafka';
 import { HeldDeliveryRepository } from '@herald/persistence';
@@ -69,7 +69,7 @@ export class HeldDeliveryReleaser implements OnApplicationBootstrap, BeforeAppli
   }
 
   private async publish(events: DeliveryRequested[]): Promise<void> {
-    const perTopic = new Map<string, DeliveryRequested[]>();
+    const perTopic = new Map<DeliveryTopic, DeliveryRequested[]>();
     for (const event of events) {
       const topic = deliveryTopicFor(event.channel);
       perTopic.set(topic, [...(perTopic.get(topic) ?? []), event]);
@@ -77,7 +77,7 @@ export class HeldDeliveryReleaser implements OnApplicationBootstrap, BeforeAppli
     await Promise.all(
       [...perTopic.entries()].map(([topic, list]) =>
         this.publisher.publish(
-          topic as typeof Topics.DeliveryRequestedSms,
+          topic,
           list.map((data) => ({ key: data.contactId, data })),
         ),
       ),

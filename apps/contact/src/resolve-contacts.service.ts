@@ -8,6 +8,7 @@ import {
   type Channel,
   type DeliveryRequested,
   type DeliveryResult,
+  type DeliveryTopic,
   type Target,
   type TargetResolved,
 } from '@herald/contracts';
@@ -182,7 +183,7 @@ export class ResolveContactsService {
         return { contact, event };
       }),
     );
-    const perTopic = new Map<string, OutgoingEvent<DeliveryRequested>[]>();
+    const perTopic = new Map<DeliveryTopic, OutgoingEvent<DeliveryRequested>[]>();
     for (const { contact, event } of now) {
       const topic = deliveryTopicFor(contact.channel);
       const list = perTopic.get(topic) ?? [];
@@ -190,9 +191,7 @@ export class ResolveContactsService {
       perTopic.set(topic, list);
     }
     await Promise.all(
-      [...perTopic.entries()].map(([topic, events]) =>
-        this.publisher.publish(topic as typeof Topics.DeliveryRequestedSms, events),
-      ),
+      [...perTopic.entries()].map(([topic, events]) => this.publisher.publish(topic, events)),
     );
     if (skipped.length > 0) {
       const at = new Date().toISOString();

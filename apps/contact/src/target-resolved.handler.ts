@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { Topics, type TargetResolved } from '@herald/contracts';
-import type { EventBatch } from '@herald/kafka';
+import { OnEvent, type EventBatch } from '@herald/kafka';
 import { ResolveContactsService } from './resolve-contacts.service.js';
 import { RunOwnerCheck } from './run-owner.check.js';
 
@@ -12,7 +12,7 @@ export class TargetResolvedHandler {
     private readonly owners: RunOwnerCheck,
   ) {}
 
-  @EventPattern(Topics.TargetResolved, { batchSize: 10 })
+  @OnEvent(Topics.TargetResolved, { batchSize: 10 })
   async handle(@Payload() batch: EventBatch<TargetResolved>): Promise<void> {
     for (const event of batch.events) {
       await this.owners.check(event.data);

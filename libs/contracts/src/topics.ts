@@ -21,13 +21,17 @@ export type TopicName = (typeof Topics)[keyof typeof Topics];
 
 export const ALL_TOPICS: readonly TopicName[] = Object.values(Topics);
 
-const deliveryTopicByChannel: Record<Channel, TopicName> = {
+const deliveryTopicByChannel = {
   whatsapp: Topics.DeliveryRequestedWhatsapp,
   sms: Topics.DeliveryRequestedSms,
   messenger: Topics.DeliveryRequestedMessenger,
-};
+} as const satisfies Record<Channel, TopicName>;
 
-export function deliveryTopicFor(channel: Channel): TopicName {
+/** A channel's delivery topic, e.g. `delivery.requested.sms.v1` (one literal type per channel). */
+export type DeliveryTopic<C extends Channel = Channel> = (typeof deliveryTopicByChannel)[C];
+
+/** Where the contact service sends a channel's deliveries. */
+export function deliveryTopicFor<C extends Channel>(channel: C): DeliveryTopic<C> {
   return deliveryTopicByChannel[channel];
 }
 
@@ -37,10 +41,11 @@ const statusTopicByChannel = {
   messenger: Topics.DeliveryStatusMessenger,
 } as const satisfies Record<Channel, TopicName>;
 
+/** A channel's provider status topic, e.g. `delivery.status.sms.v1`. */
+export type DeliveryStatusTopic<C extends Channel = Channel> = (typeof statusTopicByChannel)[C];
+
 /** Where the gateway publishes a channel's verified provider status webhooks. */
-export function deliveryStatusTopicFor<C extends Channel>(
-  channel: C,
-): (typeof statusTopicByChannel)[C] {
+export function deliveryStatusTopicFor<C extends Channel>(channel: C): DeliveryStatusTopic<C> {
   return statusTopicByChannel[channel];
 }
 
@@ -49,7 +54,13 @@ export function dlqTopicOf(topic: string): string {
   return `${topic}.dlq`;
 }
 
+/**
+ * A delayed-retry twin of a contract topic: its events are the topic's own events, read again
+ * after a delay (`delivery.requested.sms.v1.retry.30s`).
+ */
+export type RetryTopic<T extends TopicName = TopicName> = `${T}.retry.${string}`;
+
 /** Delayed-retry twin of a topic, e.g. `delivery.requested.sms.v1.retry.30s`. */
-export function retryTopicOf(topic: string, delayLabel: string): string {
+export function retryTopicOf<T extends TopicName>(topic: T, delayLabel: string): RetryTopic<T> {
   return `${topic}.retry.${delayLabel}`;
 }

@@ -2,7 +2,6 @@
 // twins (from the configured retry stages), and its provider status topic plus its retry twin,
 // all feeding the shared core. The three delivery apps differ only by channel.
 import { Controller, type Type } from '@nestjs/common';
-import { EventPattern } from '@nestjs/microservices';
 import {
   deliveryStatusTopicFor,
   deliveryTopicFor,
@@ -10,31 +9,32 @@ import {
   type Channel,
   type DeliveryRequested,
   type DeliveryStatusReport,
+  type DeliveryStatusTopic,
+  type EventMap,
+  type TopicName,
 } from '@herald/contracts';
-import type { EventBatch } from '@herald/kafka';
+import { OnEvent, type EventBatch, type HandledTopic, type OnEventOptions } from '@herald/kafka';
 import { DeliverService } from './deliver.service.js';
 import { DeliveryStatusService } from './delivery-status.service.js';
 import type { RetryStage } from './retry-schedule.js';
 
-type Patterns = Array<[string, Record<string, unknown>]>;
-
-/** Adds one handler method per pattern (names are generated: @EventPattern wants one method each). */
-function bindPatterns(
+/** Adds one `@OnEvent` method per topic (names are generated: each topic has its own options). */
+function bindTopics<T extends TopicName>(
   target: Type<unknown>,
-  patterns: Patterns,
-  call: (self: unknown, batch: EventBatch<unknown>) => Promise<void>,
+  topics: Array<[HandledTopic<T>, OnEventOptions]>,
+  call: (self: unknown, batch: EventBatch<EventMap[T]>) => Promise<void>,
 ): void {
-  for (const [i, [pattern, extras]] of patterns.entries()) {
+  for (const [i, [topic, options]] of topics.entries()) {
     const name = `handle${i}`;
-    Object.defineProperty(target.prototype, name, {
-      value: function (this: unknown, batch: EventBatch<unknown>) {
+    const descriptor: TypedPropertyDescriptor<(batch: EventBatch<EventMap[T]>) => Promise<void>> = {
+      value: function (this: unknown, batch: EventBatch<EventMap[T]>) {
         return call(this, batch);
       },
       writable: true,
       configurable: true,
-    });
-    const descriptor = Object.getOwnPropertyDescriptor(target.prototype, name)!;
-    EventPattern(pattern, extras)(target.prototype as object, name, descriptor);
+    };
+    Object.defineProperty(target.prototype, name, descriptor);
+    OnEvent(topic, options)(target.prototype as object, name, descriptor);
   }
 }
 
@@ -55,24 +55,24 @@ export function deliveryHandlerFor(channel: Channel, stages: readonly RetryStage
     }
   }
 
-  bindPatterns(
+  bindTopics(
     DeliveryHandler,
     [
       [topic, { batchSize: 500, concurrency: 3 }],
-      ...stages.map((s): [string, Record<string, unknown>] => [
+      ...stages.map((s): [HandledTopic<typeof topic>, OnEventOptions] => [
         retryTopicOf(topic, s.label),
         { batchSize: 500, delayMs: s.delayMs },
       ]),
     ],
-    (self, batch) => (self as DeliveryHandler).handle(batch as EventBatch<DeliveryRequested>),
+    (self, batch) => (self as DeliveryHandler).handle(batch),
   );
   Object.defineProperty(DeliveryHandler, 'name', { value: `${title(channel)}DeliveryHandler` });
   return DeliveryHandler;
 }
 
-export function deliveryStatusHandlerFor(
-  channel: Channel,
-  retry: { topic: string; delayMs: number },
+export function deliveryStatusHandlerFor<C extends Channel>(
+  channel: C,
+  retry: { topic: HandledTopic<DeliveryStatusTopic<C>>; delayMs: number },
 ): Type<unknown> {
   @Controller()
   class DeliveryStatusHandler {
@@ -83,14 +83,13 @@ export function deliveryStatusHandlerFor(
     }
   }
 
-  bindPatterns(
+  bindTopics(
     DeliveryStatusHandler,
     [
       [deliveryStatusTopicFor(channel), { batchSize: 1000 }],
       [retry.topic, { batchSize: 1000, delayMs: retry.delayMs }],
     ],
-    (self, batch) =>
-      (self as DeliveryStatusHandler).handle(batch as EventBatch<DeliveryStatusReport>),
+    (self, batch) => (self as DeliveryStatusHandler).handle(batch),
   );
   Object.defineProperty(DeliveryStatusHandler, 'name', {
     value: `${title(channel)}DeliveryStatusHandler`,

@@ -4,23 +4,20 @@
 // a crash can leave unrecorded small, and lets provider status webhooks find their rows early.
 import { Logger } from '@nestjs/common';
 import {
-  CATALOG,
   Topics,
   deliveryTopicFor,
-  dlqTopicOf,
-  newAttributes,
-  toKafkaHeaders,
   type Channel,
   type DeliveryFallback,
   type DeliveryRequested,
   type DeliveryResult,
+  type DeliveryTopic,
 } from '@herald/contracts';
 import { decide, describeError } from '@herald/errors';
 import {
   DLQ_HEADERS,
   type EventPublisher,
+  type HandledTopic,
   type OutgoingEvent,
-  type RawMessage,
 } from '@herald/kafka';
 import type {
   DeliveryKey,
@@ -149,12 +146,18 @@ export class DeliveryRecorder {
     const released: DeliveryKey[] = [];
     const results: OutgoingEvent<DeliveryResult>[] = [];
     const announcedAgain: OutgoingEvent<DeliveryResult>[] = [];
-    const raw = new Map<string, RawMessage[]>();
+    // Read again later (a retry twin, or the topic itself), or parked in the DLQ.
+    const again = new Map<HandledTopic<DeliveryTopic>, OutgoingEvent<DeliveryRequested>[]>();
+    const dead = new Map<DeliveryTopic, OutgoingEvent<DeliveryRequested>[]>();
     const at = new Date().toISOString();
-    const toTopic = (topic: string, message: RawMessage) => {
-      const list = raw.get(topic) ?? [];
-      list.push(message);
-      raw.set(topic, list);
+    const add = <K>(
+      to: Map<K, OutgoingEvent<DeliveryRequested>[]>,
+      topic: K,
+      event: OutgoingEvent<DeliveryRequested>,
+    ) => {
+      const list = to.get(topic) ?? [];
+      list.push(event);
+      to.set(topic, list);
     };
 
     for (const outcome of outcomes) {
@@ -231,9 +234,10 @@ export class DeliveryRecorder {
               : null;
           if (next) {
             pending.push({ ...key, reason: outcome.reason, code: outcome.code });
-            toTopic(
+            add(
+              again,
               next,
-              this.event(topic, {
+              this.event({
                 ...request,
                 attempt: request.attempt + 1,
                 sentMessages: outcome.sentMessages,
@@ -249,9 +253,10 @@ export class DeliveryRecorder {
             key: request.runId,
             data: { ...base, status: 'failed', reason, code: codeText(outcome.code) },
           });
-          toTopic(
-            dlqTopicOf(topic),
-            this.event(topic, request, {
+          add(
+            dead,
+            topic,
+            this.event(request, {
               [DLQ_HEADERS.reason]: reason,
               [DLQ_HEADERS.code]: outcome.code,
               [DLQ_HEADERS.topic]: topic,
@@ -268,9 +273,10 @@ export class DeliveryRecorder {
           } else {
             // Part of the messages went out: the rest waits on a retry topic, no attempt spent.
             pending.push({ ...key, reason: outcome.reason, code: 'HELD' });
-            toTopic(
+            add(
+              again,
               this.retries.firstTopic(topic) ?? topic,
-              this.event(topic, { ...request, sentMessages: outcome.sentMessages }),
+              this.event({ ...request, sentMessages: outcome.sentMessages }),
             );
           }
           break;
@@ -294,7 +300,7 @@ export class DeliveryRecorder {
           announcedAgain.push(...settledResults(outcome.state, base));
           break;
         case 'busy':
-          toTopic(this.retries.firstTopic(topic) ?? topic, this.event(topic, request));
+          add(again, this.retries.firstTopic(topic) ?? topic, this.event(request));
           break;
       }
     }
@@ -316,7 +322,8 @@ export class DeliveryRecorder {
     await Promise.all([
       this.publisher.publish(Topics.DeliveryResult, [...results, ...announcedAgain]),
       ...(fallbacks.length > 0 ? [this.publisher.publish(Topics.DeliveryFallback, fallbacks)] : []),
-      ...[...raw].map(([topic, messages]) => this.publisher.publishRaw(topic, messages)),
+      ...[...again].map(([topic, events]) => this.publisher.publishRetry(topic, events)),
+      ...[...dead].map(([topic, events]) => this.publisher.publishDeadLetters(topic, events)),
     ]);
     this.metrics?.published(results);
     if (failed.length > 0)
@@ -344,16 +351,10 @@ export class DeliveryRecorder {
   }
 
   private event(
-    baseTopic: string,
     request: DeliveryRequested,
-    extra: Record<string, string> = {},
-  ): RawMessage {
-    const type = CATALOG[baseTopic as typeof Topics.DeliveryRequestedSms].type;
-    return {
-      key: request.contactId,
-      value: JSON.stringify(request),
-      headers: { ...toKafkaHeaders(newAttributes(type, '/herald/delivery')), ...extra },
-    };
+    headers: Record<string, string> = {},
+  ): OutgoingEvent<DeliveryRequested> {
+    return { key: request.contactId, data: request, headers };
   }
 }
 

@@ -1,15 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
-  CATALOG,
   Topics,
   deliveryStatusTopicFor,
-  newAttributes,
   retryTopicOf,
-  toKafkaHeaders,
+  type Channel,
   type DeliveryResult,
   type DeliveryStatusReport,
+  type DeliveryStatusTopic,
+  type RetryTopic,
 } from '@herald/contracts';
-import { EventPublisher, type OutgoingEvent, type RawMessage } from '@herald/kafka';
+import { EventPublisher, type OutgoingEvent } from '@herald/kafka';
 import { DeliveryRepository, type StatusMatch, type StatusUpdate } from '@herald/persistence';
 import { DELIVERY_CHANNEL, type DeliveryChannelDefinition } from './delivery-channel.js';
 import { DeliveryMetrics } from './delivery.metrics.js';
@@ -18,10 +18,10 @@ import { reasonText } from './delivery-recorder.js';
 import { parseDuration } from './retry-schedule.js';
 
 /** The status retry topic's label, e.g. `delivery.status.sms.v1.retry.5s`. */
-export function statusRetryTopic(
-  channel: DeliveryChannelDefinition['channel'],
+export function statusRetryTopic<C extends Channel>(
+  channel: C,
   config: DeliveryConfig,
-): { topic: string; delayMs: number } {
+): { topic: RetryTopic<DeliveryStatusTopic<C>>; delayMs: number } {
   const label = config.DELIVERY_STATUS_RETRY_DELAY.trim();
   return {
     topic: retryTopicOf(deliveryStatusTopicFor(channel), label),
@@ -39,7 +39,7 @@ export function statusRetryTopic(
 @Injectable()
 export class DeliveryStatusService {
   private readonly logger = new Logger(DeliveryStatusService.name);
-  private readonly retry: { topic: string; delayMs: number };
+  private readonly retry: { topic: RetryTopic<DeliveryStatusTopic>; delayMs: number };
 
   constructor(
     private readonly config: DeliveryConfig,
@@ -77,9 +77,9 @@ export class DeliveryStatusService {
     await Promise.all([
       this.publisher.publish(Topics.DeliveryResult, results),
       again.length > 0
-        ? this.publisher.publishRaw(
+        ? this.publisher.publishRetry(
             this.retry.topic,
-            again.map((s) => this.retryMessage(s)),
+            again.map((s) => retryEvent(s)),
           )
         : Promise.resolve(),
     ]);
@@ -91,15 +91,11 @@ export class DeliveryStatusService {
         `${dropped} provider status(es) matched no delivery and were dropped (not sent by Herald?)`,
       );
   }
+}
 
-  private retryMessage(status: DeliveryStatusReport): RawMessage {
-    const type = CATALOG[deliveryStatusTopicFor(this.channel.channel)].type;
-    return {
-      key: status.recipient,
-      value: JSON.stringify({ ...status, attempt: (status.attempt ?? 0) + 1 }),
-      headers: toKafkaHeaders(newAttributes(type, `/herald/delivery-${this.channel.channel}`)),
-    };
-  }
+/** A status that matched no row yet, to be looked at again (one more attempt). */
+function retryEvent(status: DeliveryStatusReport): OutgoingEvent<DeliveryStatusReport> {
+  return { key: status.recipient, data: { ...status, attempt: (status.attempt ?? 0) + 1 } };
 }
 
 function toUpdate(status: DeliveryStatusReport): StatusUpdate {

@@ -1,6 +1,6 @@
 // The retry stages of a delivery topic: growing delays, one delayed topic each, then the DLQ.
 // Built from configuration once, at module creation, so tests can use short delays.
-import { retryTopicOf } from '@herald/contracts';
+import { retryTopicOf, type RetryTopic, type TopicName } from '@herald/contracts';
 
 export interface RetryStage {
   /** Names the stage's topic: `<topic>.retry.<label>`. */
@@ -36,17 +36,17 @@ export class RetrySchedule {
   constructor(readonly stages: readonly RetryStage[] = DEFAULT_RETRY_STAGES) {}
 
   /** The retry topic for the attempt after `attempt` (0 = the first try), or null when attempts are exhausted. */
-  nextTopic(baseTopic: string, attempt: number): string | null {
+  nextTopic<T extends TopicName>(baseTopic: T, attempt: number): RetryTopic<T> | null {
     const stage = this.stages[attempt];
     return stage ? retryTopicOf(baseTopic, stage.label) : null;
   }
 
   /** The first stage's topic: where deliveries that did not get an attempt wait a little. */
-  firstTopic(baseTopic: string): string | null {
+  firstTopic<T extends TopicName>(baseTopic: T): RetryTopic<T> | null {
     return this.nextTopic(baseTopic, 0);
   }
 
-  topicsOf(baseTopic: string): string[] {
+  topicsOf<T extends TopicName>(baseTopic: T): RetryTopic<T>[] {
     return this.stages.map((s) => retryTopicOf(baseTopic, s.label));
   }
 

@@ -2,6 +2,7 @@ import type { KafkaConnection } from './kafka.connection.js';
 import type { RecordMetadata, TopicMessages } from 'kafkajs';
 import { EventPublisher, unacknowledged } from './event.publisher.js';
 import { ErrorCode } from '@herald/errors';
+import { CATALOG, Topics, retryTopicOf, type DeliveryResult } from '@herald/contracts';
 
 const ack = (topicName: string, partition: number): RecordMetadata => ({
   topicName,
@@ -163,5 +164,56 @@ describe('EventPublisher: records Kafka would refuse', () => {
       failure: 'outage',
     });
     await second.onApplicationShutdown();
+  });
+});
+
+describe('EventPublisher retries and dead letters', () => {
+  const result: DeliveryResult = {
+    runId: '7d9f1c52-3b8e-4c61-9a0f-2f4b6c8d1e01',
+    botId: '0b6e3f4a-9c2d-4e8f-a1b5-c7d9e0f21a34',
+    status: 'sent',
+    at: '2026-12-06T08:00:00.000Z',
+  };
+  const headersOf = (sent: TopicMessages) => sent.messages[0].headers as Record<string, string>;
+
+  it('puts events on a retry twin as the topic’s own events: validated, with its CloudEvents type', async () => {
+    const { connection, sends } = fakeConnection((sent) =>
+      sent.flatMap((t) => t.messages.map((m) => ack(t.topic, m.partition!))),
+    );
+    const publisher = new EventPublisher(connection);
+    await publisher.publishRetry(retryTopicOf(Topics.DeliveryResult, '5s'), [
+      { key: result.runId, data: result },
+    ]);
+
+    expect(sends[0][0].topic).toBe('delivery.result.v1.retry.5s');
+    expect(JSON.parse(String(sends[0][0].messages[0].value))).toEqual(result);
+    expect(headersOf(sends[0][0])).toMatchObject({
+      ce_type: CATALOG[Topics.DeliveryResult].type,
+      ce_source: '/herald/test',
+    });
+    await expect(
+      publisher.publishRetry(retryTopicOf(Topics.DeliveryResult, '5s'), [
+        { key: result.runId, data: { ...result, status: 'lost' as 'sent' } },
+      ]),
+    ).rejects.toMatchObject({ code: ErrorCode.InvalidEvent });
+  });
+
+  it('parks dead letters of a topic or of its retry twin in the topic’s DLQ, with the reason headers', async () => {
+    const { connection, sends } = fakeConnection((sent) =>
+      sent.flatMap((t) => t.messages.map((m) => ack(t.topic, m.partition!))),
+    );
+    const publisher = new EventPublisher(connection);
+    const letter = { key: result.runId, data: result, headers: { herald_dlq_reason: 'gave up' } };
+    await publisher.publishDeadLetters(Topics.DeliveryResult, [letter]);
+    await publisher.publishDeadLetters(retryTopicOf(Topics.DeliveryResult, '5s'), [letter]);
+
+    expect(sends.map((s) => s[0].topic)).toEqual([
+      'delivery.result.v1.dlq',
+      'delivery.result.v1.dlq',
+    ]);
+    expect(headersOf(sends[0][0])).toMatchObject({
+      herald_dlq_reason: 'gave up',
+      ce_type: CATALOG[Topics.DeliveryResult].type,
+    });
   });
 });

@@ -11,6 +11,8 @@ import {
   type TopicMessages,
 } from 'kafkajs';
 import {
+  contractOf,
+  dlqTopicOf,
   maxRecordBytesOf,
   validateEventData,
   type EventMap,
@@ -18,9 +20,10 @@ import {
 } from '@herald/contracts';
 import { ErrorCode, HeraldError, classifyFailure, describeError } from '@herald/errors';
 import { CoalescingQueue, type QueueBounds, type QueueMetrics } from './coalescing-queue.js';
-import { approximateSize, eventHeaders } from './event-headers.js';
+import { approximateSize, baseTopicOf, eventHeaders } from './event-headers.js';
 import { KafkaConnection } from './kafka.connection.js';
 import { KafkaMetrics } from './kafka.metrics.js';
+import type { HandledTopic } from './on-event.decorator.js';
 import { PartitionAssigner } from './partition-assigner.js';
 import { activeTraceparent } from '@herald/observability';
 
@@ -87,39 +90,34 @@ export class EventPublisher implements OnApplicationShutdown {
     topic: T,
     events: OutgoingEvent<EventMap[T]>[],
   ): Promise<void> {
-    // Events continue the caller's trace unless they carry their own context.
-    const traceparent = activeTraceparent();
-    const messages = events.map((event, index): Outgoing => {
-      const checked = validateEventData(topic, event.data);
-      if (!checked.ok) {
-        throw new HeraldError(
-          ErrorCode.InvalidEvent,
-          `event ${index} is not a valid ${topic} event: ${checked.problem}`,
-          {
-            retriable: false,
-          },
-        );
-      }
-      if (!event.key) {
-        throw new HeraldError(ErrorCode.InvalidEvent, `event ${index} for ${topic} has no key`, {
-          retriable: false,
-        });
-      }
-      return {
-        topic: this.connection.physical(topic),
-        key: event.key,
-        value: JSON.stringify(event.data),
-        headers: eventHeaders(
-          topic,
-          this.connection.options.clientId,
-          event.traceparent || !traceparent ? event : { ...event, traceparent },
-        ),
-      };
-    });
-    await this.enqueue(messages);
+    await this.enqueue(this.messagesOf(topic, topic, events));
   }
 
-  /** For DLQ, retries and forwarding: no validation, the messages as given (logical topic; the prefix is applied). */
+  /**
+   * Puts events of a topic this service reads back to be read again: on one of the topic's
+   * delayed-retry twins (`<topic>.retry.<label>`), or on the topic itself. They are the topic's
+   * own events, validated and typed as such.
+   */
+  async publishRetry<T extends TopicName>(
+    topic: HandledTopic<T>,
+    events: OutgoingEvent<EventMap[T]>[],
+  ): Promise<void> {
+    await this.enqueue(this.messagesOf(contractTopicOf<T>(topic), topic, events));
+  }
+
+  /**
+   * Parks events of a topic this service reads, which it will never process, in the topic's DLQ
+   * (shared by its retry twins). Give the reason in `headers` (DLQ_HEADERS).
+   */
+  async publishDeadLetters<T extends TopicName>(
+    topic: HandledTopic<T>,
+    events: OutgoingEvent<EventMap[T]>[],
+  ): Promise<void> {
+    const contract = contractTopicOf<T>(topic);
+    await this.enqueue(this.messagesOf(contract, dlqTopicOf(contract), events));
+  }
+
+  /** For forwarding records as they are (dead letters, replays): no validation, the messages as given (logical topic; the prefix is applied). */
   async publishRaw(topic: string, messages: RawMessage[]): Promise<void> {
     const physical = this.connection.physical(topic);
     await this.enqueue(
@@ -153,6 +151,44 @@ export class EventPublisher implements OnApplicationShutdown {
     }
     const admin = await this.metadataAdmin?.catch(() => undefined);
     await admin?.disconnect();
+  }
+
+  /** Validated events of contract `topic`, with its CloudEvents headers, for logical topic `to`. */
+  private messagesOf<T extends TopicName>(
+    topic: T,
+    to: string,
+    events: OutgoingEvent<EventMap[T]>[],
+  ): Outgoing[] {
+    // Events continue the caller's trace unless they carry their own context.
+    const traceparent = activeTraceparent();
+    const physical = this.connection.physical(to);
+    return events.map((event, index): Outgoing => {
+      const checked = validateEventData(topic, event.data);
+      if (!checked.ok) {
+        throw new HeraldError(
+          ErrorCode.InvalidEvent,
+          `event ${index} is not a valid ${topic} event: ${checked.problem}`,
+          {
+            retriable: false,
+          },
+        );
+      }
+      if (!event.key) {
+        throw new HeraldError(ErrorCode.InvalidEvent, `event ${index} for ${to} has no key`, {
+          retriable: false,
+        });
+      }
+      return {
+        topic: physical,
+        key: event.key,
+        value: JSON.stringify(event.data),
+        headers: eventHeaders(
+          topic,
+          this.connection.options.clientId,
+          event.traceparent || !traceparent ? event : { ...event, traceparent },
+        ),
+      };
+    });
   }
 
   private async enqueue(messages: Outgoing[]): Promise<void> {
@@ -258,4 +294,12 @@ export function unacknowledged(
       messages: messages.filter((m) => !acked.has(`${topic}\u0000${m.partition}`)),
     }))
     .filter((t) => t.messages.length > 0);
+}
+
+/** The contract topic of a topic or of one of its retry twins. */
+function contractTopicOf<T extends TopicName>(topic: HandledTopic<T>): T {
+  const contract = contractOf(baseTopicOf(topic));
+  if (!contract) throw new Error(`${topic} is neither a contract topic nor one of its retry twins`);
+  // The catalog knows the name, and HandledTopic<T> says which of its topics it is.
+  return contract.topic as T;
 }

@@ -4,6 +4,7 @@ export * from './kafka.module.js';
 export * from './event.publisher.js';
 export * from './topic.admin.js';
 export * from './event-batch.js';
+export * from './on-event.decorator.js';
 export { rawRecordOf, type RawValue } from './raw-record.js';
 export { isSecretName, redactSecrets } from './secret-names.js';
 export * from './herald-kafka.server.js';

@@ -4,6 +4,7 @@ import {
   deliveryStatusTopicFor,
   type ContactInbound,
   type DeliveryStatusReport,
+  type DeliveryStatusTopic,
 } from '@herald/contracts';
 import { ErrorCode, HeraldError } from '@herald/errors';
 import { EventPublisher } from '@herald/kafka';
@@ -126,7 +127,7 @@ export class WebhookRelayService {
   }
 
   private async relay({ statuses, inbound }: WebhookEvents): Promise<void> {
-    const byTopic = new Map<ReturnType<typeof deliveryStatusTopicFor>, DeliveryStatusReport[]>();
+    const byTopic = new Map<DeliveryStatusTopic, DeliveryStatusReport[]>();
     for (const status of statuses) {
       const topic = deliveryStatusTopicFor(status.channel);
       byTopic.set(topic, [...(byTopic.get(topic) ?? []), status]);
