@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { BroadcastRequested } from '@herald/contracts';
 import { ErrorCode, HeraldError } from '@herald/errors';
-import { BotRepository, RunRepository } from '@herald/persistence';
+import { BotLookupRepository, RunLedgerRepository } from '@herald/persistence';
 import { PromiseCache } from '@herald/runtime';
 import { AudienceConfig } from './audience.config.js';
 
@@ -14,8 +14,8 @@ import { AudienceConfig } from './audience.config.js';
 export class AcceptRunService {
   constructor(
     private readonly config: AudienceConfig,
-    private readonly runs: RunRepository,
-    private readonly bots: BotRepository,
+    private readonly runs: RunLedgerRepository,
+    private readonly bots: BotLookupRepository,
   ) {}
 
   /** Bots seen to exist (a bot is never re-created under its id, so a hit stays true). */

@@ -1,5 +1,5 @@
 import type { CompiledAudience } from '@herald/audience-filter';
-import type { ContactRepository } from '@herald/persistence';
+import type { ContactScanRepository } from '@herald/persistence';
 import type { TargetPage, TargetSource } from './target.source.js';
 
 /** Contacts scanned per query at most when a filter applies: bounds each query, whatever the filter. */
@@ -14,7 +14,7 @@ export class ContactPagesSource implements TargetSource {
   private matchRate = 1;
 
   constructor(
-    private readonly contacts: ContactRepository,
+    private readonly contacts: ContactScanRepository,
     private readonly botId: string,
     private readonly audience: CompiledAudience,
     private readonly pageSize: number,

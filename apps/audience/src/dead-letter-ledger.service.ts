@@ -8,7 +8,7 @@ import { MetricsRegistry } from '@herald/observability';
 import { classifyFailure, describeError } from '@herald/errors';
 import {
   DeadLetterRepository,
-  RunRepository,
+  RunLedgerRepository,
   type NewDeadLetter,
   type RunOutcome,
 } from '@herald/persistence';
@@ -28,7 +28,7 @@ export class DeadLetterLedgerService {
   constructor(
     private readonly config: AudienceConfig,
     private readonly deadLetters: DeadLetterRepository,
-    private readonly runs: RunRepository,
+    private readonly runs: RunLedgerRepository,
     @Optional() registry?: MetricsRegistry,
   ) {
     this.total = registry?.counter(

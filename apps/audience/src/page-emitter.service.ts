@@ -16,7 +16,7 @@ import {
   type TargetResolved,
 } from '@herald/contracts';
 import { EventPublisher } from '@herald/kafka';
-import { RunRepository, type RunEntity } from '@herald/persistence';
+import { RunResolutionRepository, type RunEntity } from '@herald/persistence';
 import { PublishedPageProbe } from './published-page.probe.js';
 import type { RunLease } from './run-lease.js';
 import { sharedVariables } from './target.normalizer.js';
@@ -25,7 +25,7 @@ import type { TargetPage, TargetSource } from './target.source.js';
 @Injectable()
 export class PageEmitterService {
   constructor(
-    private readonly runs: RunRepository,
+    private readonly runs: RunResolutionRepository,
     private readonly publisher: EventPublisher,
     private readonly probe: PublishedPageProbe,
   ) {}

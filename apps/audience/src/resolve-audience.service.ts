@@ -4,9 +4,9 @@ import { compileAudience } from '@herald/audience-filter';
 import { CustomApiClient } from '@herald/custom-api';
 import { HeraldError, describeError, isRetriable } from '@herald/errors';
 import {
-  BroadcastRepository,
-  ContactRepository,
-  RunRepository,
+  BroadcastLookupRepository,
+  ContactScanRepository,
+  RunLedgerRepository,
   SecretBox,
   type RunEntity,
 } from '@herald/persistence';
@@ -31,9 +31,9 @@ export class ResolveAudienceService {
 
   constructor(
     private readonly config: AudienceConfig,
-    private readonly runs: RunRepository,
-    private readonly contacts: ContactRepository,
-    private readonly broadcasts: BroadcastRepository,
+    private readonly runs: RunLedgerRepository,
+    private readonly contacts: ContactScanRepository,
+    private readonly broadcasts: BroadcastLookupRepository,
     private readonly content: ResolveContentService,
     private readonly emitter: PageEmitterService,
     private readonly customApi: CustomApiClient,

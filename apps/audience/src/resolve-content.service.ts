@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { BroadcastRequested, Message } from '@herald/contracts';
 import { HeraldError } from '@herald/errors';
-import { BlockRepository, BroadcastRepository } from '@herald/persistence';
+import { BlockLookupRepository, BroadcastLookupRepository } from '@herald/persistence';
 
 /** The messages a run sends: the request's own, else its block, else the broadcast's content. */
 @Injectable()
 export class ResolveContentService {
   constructor(
-    private readonly blocks: BlockRepository,
-    private readonly broadcasts: BroadcastRepository,
+    private readonly blocks: BlockLookupRepository,
+    private readonly broadcasts: BroadcastLookupRepository,
   ) {}
 
   async messagesFor(request: BroadcastRequested): Promise<Message[]> {

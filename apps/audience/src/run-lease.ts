@@ -2,7 +2,7 @@
 // another instance took the run over or it was cancelled, given back when resolution ends.
 import { Logger } from '@nestjs/common';
 import { describeError } from '@herald/errors';
-import type { RunRepository } from '@herald/persistence';
+import type { RunResolutionRepository } from '@herald/persistence';
 
 export class RunLease {
   private readonly logger = new Logger(RunLease.name);
@@ -11,7 +11,7 @@ export class RunLease {
   private stopRequested = false;
 
   constructor(
-    private readonly runs: RunRepository,
+    private readonly runs: RunResolutionRepository,
     readonly runId: string,
     readonly resolver: string,
     readonly leaseMs: number,

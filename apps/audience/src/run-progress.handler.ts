@@ -3,7 +3,7 @@ import { Payload } from '@nestjs/microservices';
 import { createHash } from 'node:crypto';
 import { Topics, type DeliveryResult } from '@herald/contracts';
 import { OnEvent, type EventBatch } from '@herald/kafka';
-import { RunRepository, RunSkipRepository } from '@herald/persistence';
+import { RunLedgerRepository, RunSkipRepository } from '@herald/persistence';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -23,7 +23,7 @@ function skipId(eventId: string): string {
 @Controller()
 export class RunProgressHandler {
   constructor(
-    private readonly runs: RunRepository,
+    private readonly runs: RunLedgerRepository,
     private readonly skips: RunSkipRepository,
   ) {}
 

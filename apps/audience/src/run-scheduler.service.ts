@@ -13,7 +13,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { describeError } from '@herald/errors';
 import { EventPublisher } from '@herald/kafka';
-import { RunRepository, type RunEntity } from '@herald/persistence';
+import { RunResolutionRepository, type RunEntity } from '@herald/persistence';
 import { AudienceConfig } from './audience.config.js';
 import { ResolveAudienceService } from './resolve-audience.service.js';
 import { RunLease } from './run-lease.js';
@@ -34,7 +34,7 @@ export class RunSchedulerService implements OnApplicationBootstrap, BeforeApplic
 
   constructor(
     private readonly config: AudienceConfig,
-    private readonly runs: RunRepository,
+    private readonly runs: RunResolutionRepository,
     private readonly resolver: ResolveAudienceService,
     private readonly publisher: EventPublisher,
   ) {}

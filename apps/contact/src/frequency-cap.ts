@@ -5,7 +5,7 @@ import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@ne
 import type { TargetResolved } from '@herald/contracts';
 import { PromiseCache } from '@herald/runtime';
 import {
-  BotRepository,
+  BotLookupRepository,
   FrequencyLedgerRepository,
   type BotSettings,
   type ContactEntity,
@@ -37,7 +37,7 @@ export function capReason(who: string, received: number, cap: FrequencyCap): str
 export class BotSettingsCache {
   private readonly cache = new PromiseCache<BotSettings>(SETTINGS_CACHE_MS);
 
-  constructor(private readonly bots: BotRepository) {}
+  constructor(private readonly bots: BotLookupRepository) {}
 
   get(botId: string): Promise<BotSettings> {
     return this.cache.get(botId, () => this.bots.settingsOf(botId));

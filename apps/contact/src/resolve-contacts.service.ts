@@ -15,10 +15,10 @@ import {
 import { EventPublisher, type OutgoingEvent } from '@herald/kafka';
 import { PromiseCache } from '@herald/runtime';
 import {
-  BroadcastRepository,
-  ChannelRepository,
+  BroadcastLookupRepository,
+  ChannelAccountRepository,
   ContactRepository,
-  RunRepository,
+  RunListingRepository,
   phoneForms,
   type ContactEntity,
   type ContactUpdate,
@@ -81,13 +81,13 @@ export function skipEventId(runId: string, page: number, index: number): string 
 export class ResolveContactsService {
   constructor(
     private readonly contacts: ContactRepository,
-    private readonly runs: RunRepository,
-    private readonly channels: ChannelRepository,
+    private readonly listings: RunListingRepository,
+    private readonly channels: ChannelAccountRepository,
     private readonly publisher: EventPublisher,
     private readonly botSettings: BotSettingsCache,
     private readonly frequencyCap: FrequencyCapService,
     private readonly sendWindows: SendWindowPolicy,
-    private readonly broadcasts: BroadcastRepository,
+    private readonly broadcasts: BroadcastLookupRepository,
   ) {}
 
   /** Per broadcast: its settings.fallback (null: none), reused for a few seconds. */
@@ -123,7 +123,7 @@ export class ResolveContactsService {
     const fallbackOrder = fallback ? undefined : await this.fallbackOrderOf(page);
     // People found by identity may be named again by a later page (the same uid twice in a
     // From-API list, a phone and a user id of one person): the first page to list them sends.
-    const listedEarlier = await this.runs.listedBefore(
+    const listedEarlier = await this.listings.recordPage(
       page.runId,
       page.page,
       resolved.filter(({ target }) => !target.contactId).map(({ contact }) => contact.id),

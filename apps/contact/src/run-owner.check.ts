@@ -3,7 +3,7 @@
 // mistake, or a forged event) is dead-lettered with the reason before any contact is touched.
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, HeraldError } from '@herald/errors';
-import { RunRepository } from '@herald/persistence';
+import { RunStatusRepository } from '@herald/persistence';
 import { PromiseCache } from '@herald/runtime';
 
 /** A run's bot never changes: a known owner can be reused for a while. */
@@ -13,7 +13,7 @@ const OWNER_CACHE_MS = 60_000;
 export class RunOwnerCheck {
   private readonly owners = new PromiseCache<string | null>(OWNER_CACHE_MS);
 
-  constructor(private readonly runs: RunRepository) {}
+  constructor(private readonly runs: RunStatusRepository) {}
 
   /** Throws a permanent error unless run `runId` exists and belongs to bot `botId`. */
   async check({ runId, botId }: { runId: string; botId: string }): Promise<void> {

@@ -12,9 +12,9 @@ import { EventPublisher } from '@herald/kafka';
 import { PromiseCache } from '@herald/runtime';
 import {
   AccountBudgetRepository,
-  ChannelRepository,
+  ChannelAccountRepository,
   DeliveryRepository,
-  RunRepository,
+  RunStatusRepository,
   deliveryKey,
   type ChannelAccount,
   type DeliveryKey,
@@ -64,8 +64,8 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
   constructor(
     private readonly config: DeliveryConfig,
     private readonly deliveries: DeliveryRepository,
-    private readonly channels: ChannelRepository,
-    private readonly runs: RunRepository,
+    private readonly channels: ChannelAccountRepository,
+    private readonly runs: RunStatusRepository,
     private readonly publisher: EventPublisher,
     private readonly retries: RetrySchedule,
     private readonly breakers: ProviderBreakers,

@@ -2,7 +2,7 @@
 // a restart of the audience, never starts once cancelled, and is fired once however many
 // audience instances look for due runs.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { RunRepository } from '@herald/persistence';
+import { RunAdminRepository } from '@herald/persistence';
 import { eventually } from '@herald/testing';
 import { AudienceHarness, targetedIds } from './audience.harness.js';
 
@@ -76,7 +76,7 @@ describe('delayed runs (real Kafka and PostgreSQL)', () => {
       async () => (await h.run(request.runId))?.status === 'scheduled',
       'the run to be scheduled',
     );
-    expect(await app.get(RunRepository).cancel(request.runId)).toMatchObject({
+    expect(await app.get(RunAdminRepository).cancel(request.runId)).toMatchObject({
       cancelled: true,
       run: { status: 'cancelled' },
     });

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import type { BroadcastRequested } from '@herald/contracts';
-import { RunRepository } from '@herald/persistence';
+import { RunAdminRepository } from '@herald/persistence';
 import { eventually } from '@herald/testing';
 import { AudienceHarness, targetedIds } from './audience.harness.js';
 
@@ -172,7 +172,7 @@ describe('audience resume after a crash or restart (real Kafka and PostgreSQL)',
       async () => ((await h.run(request.runId))?.pages_emitted ?? 0) >= 3,
       'the run to be under way',
     );
-    const { cancelled, run } = await app.get(RunRepository).cancel(request.runId);
+    const { cancelled, run } = await app.get(RunAdminRepository).cancel(request.runId);
     expect(cancelled).toBe(true);
     expect(run).toMatchObject({ status: 'cancelled', reason: 'Cancelled by an operator.' });
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -181,7 +181,9 @@ describe('audience resume after a crash or restart (real Kafka and PostgreSQL)',
     expect(after.pages_emitted).toBeLessThan(1000);
     // At most the page in hand when the cancel landed is emitted after it.
     expect((await h.pages()).get(request.runId)!.length).toBeLessThanOrEqual(run!.pagesEmitted + 1);
-    expect(await app.get(RunRepository).cancel(request.runId)).toMatchObject({ cancelled: false });
+    expect(await app.get(RunAdminRepository).cancel(request.runId)).toMatchObject({
+      cancelled: false,
+    });
     await h.stop(app);
   }, 60_000);
 });

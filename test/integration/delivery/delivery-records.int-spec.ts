@@ -8,7 +8,7 @@ import {
   ChannelRepository,
   ContactRepository,
   DeliveryRepository,
-  RunRepository,
+  RunLedgerRepository,
   SecretBox,
   dataSourceOptions,
 } from '@herald/persistence';
@@ -18,7 +18,7 @@ describe('delivery records', () => {
   let db: DataSource;
   let deliveries: DeliveryRepository;
   let contacts: ContactRepository;
-  let runs: RunRepository;
+  let runs: RunLedgerRepository;
   let channels: ChannelRepository;
   let bots: BotRepository;
 
@@ -28,7 +28,7 @@ describe('delivery records', () => {
     await db.initialize();
     deliveries = new DeliveryRepository(db);
     contacts = new ContactRepository(db);
-    runs = new RunRepository(db);
+    runs = new RunLedgerRepository(db);
     channels = new ChannelRepository(db, new SecretBox('a-test-encryption-key-of-32-chars!!'));
     bots = new BotRepository(db);
   });

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
-import { HeldDeliveryRepository } from '@herald/persistence';
+import { HeldDeliveryReportRepository } from '@herald/persistence';
 import { decodeCursor, pageSize, toPage } from '../http/keyset-cursor.js';
 import { PolicyDocs } from '../openapi/policies.docs.js';
 import { AdminDocs } from '../openapi/admin.docs.js';
@@ -14,7 +14,7 @@ import { RunAdminService } from './run-admin.service.js';
 export class AdminHeldController {
   constructor(
     private readonly runs: RunAdminService,
-    private readonly held: HeldDeliveryRepository,
+    private readonly held: HeldDeliveryReportRepository,
   ) {}
 
   @Get(':runId/held')

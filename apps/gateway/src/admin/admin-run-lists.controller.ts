@@ -8,8 +8,8 @@ import {
   BroadcastListRepository,
   BroadcastRepository,
   RunListRepository,
-  RunRepository,
-  RunSkipRepository,
+  RunStatusRepository,
+  RunSkipReportRepository,
   type RunListRow,
 } from '@herald/persistence';
 import { operatorOf } from '../console/console-access.service.js';
@@ -44,8 +44,8 @@ const runView = (r: RunListRow) => ({
 export class AdminRunListsController {
   constructor(
     private readonly lists: RunListRepository,
-    private readonly runs: RunRepository,
-    private readonly skips: RunSkipRepository,
+    private readonly runs: RunStatusRepository,
+    private readonly skips: RunSkipReportRepository,
     private readonly broadcasts: BroadcastRepository,
     private readonly broadcastLists: BroadcastListRepository,
   ) {}

@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { normalizeTargetPhones } from '@herald/contracts';
 import { HeraldError } from '@herald/errors';
-import { ContactRepository, type ContactEntity, type ContactUpsert } from '@herald/persistence';
+import {
+  GatewayContactRepository,
+  type ContactEntity,
+  type ContactUpsert,
+} from '@herald/persistence';
 import { toPage, type Page } from '../http/keyset-cursor.js';
 import { BotAdminService } from './bot-admin.service.js';
 import { parseContactImport } from './contact-import.parser.js';
@@ -25,7 +29,7 @@ const contactView = (c: ContactEntity) => ({
 export class ContactAdminService {
   constructor(
     private readonly bots: BotAdminService,
-    private readonly contacts: ContactRepository,
+    private readonly contacts: GatewayContactRepository,
   ) {}
 
   async import(botId: string, body: unknown): Promise<{ created: number; updated: number }> {

@@ -6,7 +6,7 @@ import { ALL_TOPICS, parseEvent, type TopicName } from '@herald/contracts';
 import { ErrorCode, HeraldError } from '@herald/errors';
 import { EventPublisher, redactSecrets } from '@herald/kafka';
 import {
-  DeadLetterRepository,
+  DeadLetterAdminRepository,
   type DeadLetterDetail,
   type DeadLetterSummary,
 } from '@herald/persistence';
@@ -56,7 +56,7 @@ export interface DeadLetterDetailView extends DeadLetterView {
 export class DeadLetterAdminService {
   constructor(
     private readonly config: GatewayConfig,
-    private readonly deadLetters: DeadLetterRepository,
+    private readonly deadLetters: DeadLetterAdminRepository,
     private readonly publisher: EventPublisher,
   ) {}
 

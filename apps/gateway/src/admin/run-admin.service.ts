@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DELIVERY_ROW_STATUSES } from '@herald/persistence';
 import { ErrorCode, HeraldError } from '@herald/errors';
 import {
-  DeliveryRepository,
-  HeldDeliveryRepository,
-  RunRepository,
+  DeliveryReportRepository,
+  HeldDeliveryReportRepository,
+  RunAdminRepository,
   type DeliveryPageRow,
   type RunEntity,
 } from '@herald/persistence';
@@ -14,9 +14,9 @@ import { toPage, type Page } from '../http/keyset-cursor.js';
 @Injectable()
 export class RunAdminService {
   constructor(
-    private readonly runs: RunRepository,
-    private readonly deliveries: DeliveryRepository,
-    private readonly held: HeldDeliveryRepository,
+    private readonly runs: RunAdminRepository,
+    private readonly deliveries: DeliveryReportRepository,
+    private readonly held: HeldDeliveryReportRepository,
   ) {}
 
   async getRun(runId: string): Promise<Record<string, unknown>> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, HeraldError } from '@herald/errors';
-import { ContactRepository } from '@herald/persistence';
+import { GatewayContactRepository } from '@herald/persistence';
 import { BotTokenService } from '../auth/bot-token.service.js';
 import { RequestBroadcastService } from '../broadcast/request-broadcast.service.js';
 import { IdempotencyService, type Answer } from '../idempotency/idempotency.service.js';
@@ -34,7 +34,7 @@ export class ChatfuelV1Service {
     private readonly tokens: BotTokenService,
     private readonly lookup: BotLookupService,
     private readonly quotas: QuotaService,
-    private readonly contacts: ContactRepository,
+    private readonly contacts: GatewayContactRepository,
     private readonly requester: RequestBroadcastService,
     private readonly idempotency: IdempotencyService,
   ) {}

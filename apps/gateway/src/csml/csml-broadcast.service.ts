@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { normalizePhone, whatsappIdOf, type Channel } from '@herald/contracts';
 import { ErrorCode, HeraldError } from '@herald/errors';
-import { ContactRepository } from '@herald/persistence';
+import { GatewayContactRepository } from '@herald/persistence';
 import { BotTokenService } from '../auth/bot-token.service.js';
 import { RequestBroadcastService } from '../broadcast/request-broadcast.service.js';
 import { IdempotencyService, type Answer } from '../idempotency/idempotency.service.js';
@@ -33,7 +33,7 @@ export class CsmlBroadcastService {
   constructor(
     private readonly tokens: BotTokenService,
     private readonly lookup: BotLookupService,
-    private readonly contacts: ContactRepository,
+    private readonly contacts: GatewayContactRepository,
     private readonly requester: RequestBroadcastService,
     private readonly idempotency: IdempotencyService,
     private readonly quotas: QuotaService,

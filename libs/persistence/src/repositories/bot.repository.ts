@@ -11,6 +11,7 @@ export interface IssuedToken {
   token: string;
 }
 
+/** The gateway's bots and bot tokens (the admin API writes them; the public APIs look tokens up). */
 @Injectable()
 export class BotRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -51,21 +52,6 @@ export class BotRepository {
       .update({ id: tokenId, botId, revokedAt: IsNull() }, { revokedAt: new Date() });
     if ((result.affected ?? 0) > 0) return true;
     return (await this.db.getRepository(BotTokenEntity).countBy({ id: tokenId, botId })) > 0;
-  }
-
-  /** Whether the bot exists (events from other services may name any id). */
-  async exists(botId: string): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(`SELECT 1 FROM bots WHERE id = $1`, [botId]);
-    return rows.length > 0;
-  }
-
-  /** The bot's delivery policies ({} for an unknown bot). */
-  async settingsOf(botId: string): Promise<BotSettings> {
-    const rows: Array<{ settings: BotSettings }> = await this.db.query(
-      `SELECT settings FROM bots WHERE id = $1`,
-      [botId],
-    );
-    return rows[0]?.settings ?? {};
   }
 
   /** The bot a live token belongs to, or null. */

@@ -11,6 +11,7 @@ import {
   type CustomApiRecipients,
 } from '../entities/broadcast.entity.js';
 import { SecretBox, sha256Hex } from '../secret-box.js';
+import { BroadcastLookupRepository } from './broadcast-lookup.repository.js';
 
 export interface NewBroadcast {
   name: string;
@@ -29,12 +30,15 @@ export function newHookKey(): string {
   return randomBytes(24).toString('base64url');
 }
 
+/** The gateway's broadcasts (the admin API writes them; a hook key opens one). */
 @Injectable()
-export class BroadcastRepository {
+export class BroadcastRepository extends BroadcastLookupRepository {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    @InjectDataSource() db: DataSource,
     private readonly box: SecretBox,
-  ) {}
+  ) {
+    super(db);
+  }
 
   async create(botId: string, input: NewBroadcast): Promise<BroadcastEntity> {
     const entity = this.db.getRepository(BroadcastEntity).create({
@@ -48,14 +52,6 @@ export class BroadcastRepository {
       ...this.sealedHookKey(newHookKey()),
     });
     return this.db.getRepository(BroadcastEntity).save(entity);
-  }
-
-  findById(broadcastId: string): Promise<BroadcastEntity | null> {
-    return this.db.getRepository(BroadcastEntity).findOneBy({ id: broadcastId });
-  }
-
-  findForBot(botId: string, broadcastId: string): Promise<BroadcastEntity | null> {
-    return this.db.getRepository(BroadcastEntity).findOneBy({ id: broadcastId, botId });
   }
 
   /** The broadcast a hook key opens: found by the key's digest, the key itself is not stored. */

@@ -6,16 +6,6 @@ import type { Channel } from '@herald/contracts';
 import { ChannelEntity } from '../entities/channel.entity.js';
 import { SecretBox } from '../secret-box.js';
 
-export interface ChannelAccount {
-  id: string;
-  /** Failover order among the bot's accounts of this type (lowest first). */
-  priority?: number;
-  botId: string;
-  type: Channel;
-  config: Record<string, unknown>;
-  credentials: Record<string, string>;
-}
-
 /** Where each channel type keeps the provider account id its webhooks name. */
 export const ACCOUNT_FIELD: Record<Channel, string> = {
   whatsapp: 'phoneNumberId',
@@ -30,6 +20,7 @@ export interface WebhookSigner {
   secret: string | undefined;
 }
 
+/** The gateway's channels: the admin API writes them, webhooks find the account that signs. */
 @Injectable()
 export class ChannelRepository {
   constructor(
@@ -101,15 +92,6 @@ export class ChannelRepository {
       .find({ where: { botId }, order: { priority: 'ASC', createdAt: 'ASC' } });
   }
 
-  /** The channel types on which the bot has an enabled account. */
-  async enabledTypes(botId: string): Promise<Channel[]> {
-    const rows: Array<{ type: Channel }> = await this.db.query(
-      `SELECT DISTINCT type FROM channels WHERE bot_id = $1 AND enabled ORDER BY type`,
-      [botId],
-    );
-    return rows.map((r) => r.type);
-  }
-
   /**
    * The enabled channels that name this provider account, with the credential that signs its
    * webhooks (Twilio: authToken; Meta: appSecret). Not scoped to a bot: a webhook names an
@@ -133,26 +115,5 @@ export class ChannelRepository {
         secret: typeof secret === 'string' && secret !== '' ? secret : undefined,
       };
     });
-  }
-
-  /** The bot's first enabled account on a channel, credentials unsealed; null when none. */
-  async accountFor(botId: string, type: Channel): Promise<ChannelAccount | null> {
-    return (await this.accountsFor(botId, type))[0] ?? null;
-  }
-
-  /** The bot's enabled accounts on a channel in failover order, credentials unsealed. */
-  async accountsFor(botId: string, type: Channel): Promise<ChannelAccount[]> {
-    const rows = await this.db.getRepository(ChannelEntity).find({
-      where: { botId, type, enabled: true },
-      order: { priority: 'ASC', createdAt: 'ASC' },
-    });
-    return rows.map((row) => ({
-      id: row.id,
-      priority: row.priority,
-      botId: row.botId,
-      type: row.type,
-      config: row.config,
-      credentials: this.box.open<Record<string, string>>(row.credentialsSealed),
-    }));
   }
 }

@@ -1,70 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Channel } from '@herald/contracts';
-import { updateReturning } from './returning.js';
+import {
+  CONTACT_COLUMNS,
+  mergeByPerson,
+  phoneForms,
+  toContact,
+  upsertParams,
+  upsertStatement,
+  type ContactRow,
+  type ContactUpsert,
+} from './contact-rows.js';
 import type { ContactEntity } from '../entities/contact.entity.js';
-
-export interface ContactKey {
-  channel: Channel;
-  userId: string;
-}
-
-export interface ContactUpsert extends ContactKey {
-  phone?: string;
-  email?: string;
-  fbid?: string;
-  variables: Record<string, string>;
-}
-
-interface ContactRow {
-  id: string;
-  bot_id: string;
-  channel: Channel;
-  user_id: string;
-  phone: string | null;
-  email: string | null;
-  fbid: string | null;
-  variables: Record<string, string>;
-  first_seen: Date;
-  last_seen: Date;
-  last_inbound_at: Date | null;
-  opted_out_at: Date | null;
-}
-
-const COLUMNS =
-  'id, bot_id, channel, user_id, phone, email, fbid, variables, first_seen, last_seen, last_inbound_at, opted_out_at';
-
-function toEntity(row: ContactRow): ContactEntity {
-  return {
-    id: row.id,
-    botId: row.bot_id,
-    channel: row.channel,
-    userId: row.user_id,
-    phone: row.phone,
-    email: row.email,
-    fbid: row.fbid,
-    variables: row.variables,
-    firstSeen: row.first_seen,
-    lastSeen: row.last_seen,
-    lastInboundAt: row.last_inbound_at,
-    optedOutAt: row.opted_out_at,
-  };
-}
-
-/** A boolean SQL condition on the contacts row `alias`, placeholders numbered from `firstParam` (an audience filter). */
-export interface ContactCondition {
-  toSql(alias: string, firstParam: number): { sql: string; params: unknown[] };
-}
-
-export interface ContactScan {
-  where: ContactCondition;
-  /** A channel every match is on (the audience requires it): the (bot_id, channel, id) index then bounds the walk. */
-  channel?: string;
-}
-
-const keyOf = (k: ContactKey) => `${k.channel}\u0000${k.userId}`;
 
 /** The identities a target may name a person by (V2: customer id, phone, email, Messenger id). */
 export interface IdentityLookup {
@@ -96,53 +44,10 @@ export interface InboundContact {
   keyword?: 'opt_out' | 'opt_in';
 }
 
-/** The forms one phone number may be stored in: as given, "+" and digits, digits only. */
-export function phoneForms(phone: string): string[] {
-  const digits = phone.replace(/\D/g, '');
-  return [...new Set([phone, ...(digits ? [`+${digits}`, digits] : [])])];
-}
-
-/** Rows for the same person merged into one: a statement may touch a row only once. */
-function mergeByPerson(rows: ContactUpsert[]): ContactUpsert[] {
-  const merged = new Map<string, ContactUpsert>();
-  for (const row of rows) {
-    const prev = merged.get(keyOf(row));
-    merged.set(
-      keyOf(row),
-      prev ? { ...prev, ...row, variables: { ...prev.variables, ...row.variables } } : row,
-    );
-  }
-  return [...merged.values()];
-}
-
-/** Creates missing contacts and updates the others: identities replaced when given, variables merged. */
-function upsertStatement(returning: string): string {
-  return `INSERT INTO contacts (id, bot_id, channel, user_id, phone, email, fbid, variables)
-       SELECT u.id, $1, u.channel, u.user_id, u.phone, u.email, u.fbid, u.variables
-         FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[])
-              AS u(id, channel, user_id, phone, email, fbid, variables)
-       ON CONFLICT (bot_id, channel, user_id) DO UPDATE SET
-         variables = contacts.variables || EXCLUDED.variables,
-         phone = COALESCE(EXCLUDED.phone, contacts.phone),
-         email = COALESCE(EXCLUDED.email, contacts.email),
-         fbid = COALESCE(EXCLUDED.fbid, contacts.fbid),
-         last_seen = now()
-       RETURNING ${returning}`;
-}
-
-function upsertParams(botId: string, list: ContactUpsert[]): unknown[] {
-  return [
-    botId,
-    list.map(() => randomUUID()),
-    list.map((r) => r.channel),
-    list.map((r) => r.userId),
-    list.map((r) => r.phone ?? null),
-    list.map((r) => r.email ?? null),
-    list.map((r) => r.fbid ?? null),
-    list.map((r) => JSON.stringify(r.variables)),
-  ];
-}
-
+/**
+ * The contact service's contacts: find or create each person of a page of targets, apply their
+ * identity and variable changes, and record people writing in (last inbound time, opt-out).
+ */
 @Injectable()
 export class ContactRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -155,20 +60,10 @@ export class ContactRepository {
     if (rows.length === 0) return [];
     const list = mergeByPerson(rows);
     const result: ContactRow[] = await this.db.query(
-      upsertStatement(COLUMNS),
+      upsertStatement(CONTACT_COLUMNS),
       upsertParams(botId, list),
     );
-    return result.map(toEntity);
-  }
-
-  /** Existing contacts by user id on any channel (targets that do not name their channel). */
-  async findByUserIds(botId: string, userIds: string[]): Promise<ContactEntity[]> {
-    if (userIds.length === 0) return [];
-    const rows: ContactRow[] = await this.db.query(
-      `SELECT ${COLUMNS} FROM contacts WHERE bot_id = $1 AND user_id = ANY($2::text[])`,
-      [botId, userIds],
-    );
-    return rows.map(toEntity);
+    return result.map(toContact);
   }
 
   /** Merges variables into contacts known by id (targets resolved from the audience). */
@@ -182,12 +77,12 @@ export class ContactRepository {
       // A SELECT over the UPDATE, so the driver answers rows (an UPDATE answers [rows, count]).
       `WITH merged AS (
          UPDATE contacts SET variables = variables || $3::jsonb, last_seen = now()
-          WHERE bot_id = $1 AND id = ANY($2::uuid[]) RETURNING ${COLUMNS}
+          WHERE bot_id = $1 AND id = ANY($2::uuid[]) RETURNING ${CONTACT_COLUMNS}
        )
        SELECT * FROM merged`,
       [botId, contactIds, JSON.stringify(variables)],
     );
-    return rows.map(toEntity);
+    return rows.map(toContact);
   }
 
   /**
@@ -200,12 +95,12 @@ export class ContactRepository {
     const emails = [...new Set(lookup.emails.map((e) => e.toLowerCase()))];
     if (userIds.length + phones.length + emails.length + lookup.fbids.length === 0) return [];
     const rows: ContactRow[] = await this.db.query(
-      `SELECT ${COLUMNS} FROM contacts
+      `SELECT ${CONTACT_COLUMNS} FROM contacts
         WHERE bot_id = $1
           AND (user_id = ANY($2::text[]) OR phone = ANY($3::text[]) OR lower(email) = ANY($4::text[]) OR fbid = ANY($5::text[]))`,
       [botId, userIds, phones, emails, lookup.fbids],
     );
-    return rows.map(toEntity);
+    return rows.map(toContact);
   }
 
   /**
@@ -230,7 +125,7 @@ export class ContactRepository {
                 variables = c.variables || u.variables, last_seen = now()
            FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::jsonb[]) AS u(id, phone, email, fbid, variables)
           WHERE c.bot_id = $1 AND c.id = u.id
-         RETURNING ${COLUMNS.split(', ')
+         RETURNING ${CONTACT_COLUMNS.split(', ')
            .map((c) => `c.${c}`)
            .join(', ')}
        )
@@ -245,7 +140,7 @@ export class ContactRepository {
         list.map((u) => JSON.stringify(u.variables)),
       ],
     );
-    return rows.map(toEntity);
+    return rows.map(toContact);
   }
 
   /**
@@ -321,115 +216,9 @@ export class ContactRepository {
   async findByIds(botId: string, contactIds: string[]): Promise<ContactEntity[]> {
     if (contactIds.length === 0) return [];
     const rows: ContactRow[] = await this.db.query(
-      `SELECT ${COLUMNS} FROM contacts WHERE bot_id = $1 AND id = ANY($2::uuid[])`,
+      `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE bot_id = $1 AND id = ANY($2::uuid[])`,
       [botId, contactIds],
     );
-    return rows.map(toEntity);
-  }
-
-  /** The ids of one keyset page of the bot's contacts after `afterId`, in id order (no OFFSET, no sort). */
-  async pageIds(botId: string, afterId: string | null, limit: number): Promise<string[]> {
-    const rows: Array<{ id: string }> = await this.db.query(
-      `SELECT c.id FROM contacts c WHERE c.bot_id = $1 AND ($2::uuid IS NULL OR c.id > $2::uuid) ORDER BY c.id LIMIT $3`,
-      [botId, afterId, limit],
-    );
-    return rows.map((r) => r.id);
-  }
-
-  /**
-   * Scans the next `window` contacts of the bot after `afterId` in id order and returns the
-   * first `want` of them that meet `scan.where`, the last id scanned, and how many contacts it
-   * took to find the matches (`used`: all scanned, or up to the last match when `want` was reached). The condition is
-   * evaluated on the window, never planned as the search itself: however the planner misjudges
-   * a JSONB condition, each call walks the (bot_id, id) or (bot_id, channel, id) index over at
-   * most `window` rows, so a whole audience costs one pass and constant memory.
-   */
-  async scanIds(
-    botId: string,
-    afterId: string | null,
-    window: number,
-    want: number,
-    scan: ContactScan,
-  ): Promise<{ matched: string[]; lastScanned: string | null; scanned: number; used: number }> {
-    const condition = scan.where.toSql('c', 6);
-    const rows: Array<{
-      matched: string[] | null;
-      last_scanned: string | null;
-      scanned: number;
-      used: number;
-    }> = await this.db.query(
-      `WITH w AS MATERIALIZED (
-         SELECT c.id, (${condition.sql}) AS m FROM contacts c
-          WHERE c.bot_id = $1 AND ($2::uuid IS NULL OR c.id > $2::uuid) AND ($5::text IS NULL OR c.channel = $5::text)
-          ORDER BY c.id LIMIT $3),
-       s AS MATERIALIZED (SELECT id FROM w WHERE m ORDER BY id LIMIT $4)
-       SELECT (SELECT array_agg(id::text ORDER BY id) FROM s) AS matched,
-              (SELECT id::text FROM w ORDER BY id DESC LIMIT 1) AS last_scanned,
-              (SELECT count(*) FROM w)::int AS scanned,
-              (SELECT count(*) FROM w WHERE (SELECT count(*) FROM s) < $4 OR id <= (SELECT id FROM s ORDER BY id DESC LIMIT 1))::int AS used`,
-      [botId, afterId, window, want, scan.channel ?? null, ...condition.params],
-    );
-    const row = rows[0];
-    return {
-      matched: row.matched ?? [],
-      lastScanned: row.last_scanned,
-      scanned: row.scanned,
-      used: row.used,
-    };
-  }
-
-  /** One keyset page of the bot's contacts after `afterId` (never OFFSET). */
-  async page(botId: string, afterId: string | null, limit: number): Promise<ContactEntity[]> {
-    const rows: ContactRow[] = await this.db.query(
-      `SELECT ${COLUMNS} FROM contacts
-        WHERE bot_id = $1 AND ($2::uuid IS NULL OR id > $2::uuid)
-        ORDER BY id LIMIT $3`,
-      [botId, afterId, limit],
-    );
-    return rows.map(toEntity);
-  }
-
-  /**
-   * Operator bulk import: creates the missing contacts and updates the others (identities
-   * replaced when given, variables merged), in batched statements inside one transaction, so a
-   * call is applied whole or not at all. Rows for the same person are merged first.
-   */
-  async importMany(
-    botId: string,
-    rows: ContactUpsert[],
-    batchSize = 2_000,
-  ): Promise<{ created: number; updated: number }> {
-    const list = mergeByPerson(rows);
-    let created = 0;
-    await this.db.transaction(async (tx) => {
-      for (let i = 0; i < list.length; i += batchSize) {
-        const batch = list.slice(i, i + batchSize);
-        const result: Array<{ inserted: boolean }> = await tx.query(
-          upsertStatement('(xmax = 0) AS inserted'),
-          upsertParams(botId, batch),
-        );
-        created += result.filter((r) => r.inserted).length;
-      }
-    });
-    return { created, updated: list.length - created };
-  }
-
-  /**
-   * Merges variables into the bot's contact on `channel` whose user id or fbid is `userId`
-   * (a Chatfuel-style attribute update). Returns how many contacts changed (0 when unknown).
-   */
-  async setVariablesForUser(
-    botId: string,
-    channel: Channel,
-    userId: string,
-    variables: Record<string, string>,
-  ): Promise<number> {
-    const rows = await updateReturning<{ id: string }>(
-      this.db,
-      `UPDATE contacts SET variables = variables || $4::jsonb, last_seen = now()
-        WHERE bot_id = $1 AND channel = $2 AND (user_id = $3 OR fbid = $3) RETURNING id`,
-      [botId, channel, userId, JSON.stringify(variables)],
-    );
-    return rows.length;
+    return rows.map(toContact);
   }
 }
