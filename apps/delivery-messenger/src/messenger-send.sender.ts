@@ -1,13 +1,19 @@
+// The Messenger Send API adapter: one POST /{page-id}/messages per message; its errors are
+// classified by the Graph error codes below, in graphFailure only.
 import { Injectable } from '@nestjs/common';
-import type { ChannelAccount } from '@herald/persistence';
+import { accountSettings } from '@herald/contracts';
 import {
+  configInvalid,
+  graphFailure,
+  networkFailure,
+  postHttp,
   templateNotSupported,
   type ChannelSender,
+  type GraphCodes,
   type OutboundMessage,
   type SendOutcome,
-} from '../channel-sender.js';
-import { graphFailure, type GraphCodes } from './graph-error.js';
-import { networkFailure, postHttp } from './http.js';
+} from '@herald/delivery-core';
+import type { ChannelAccount } from '@herald/persistence';
 
 // Rate limits (613 API, 4 app, 32 Page) and temporary failures: retriable, and about the Page.
 const RETRIABLE = new Set([613, 4, 32, 2, 1200]);
@@ -20,21 +26,30 @@ const ADVICE: Record<number, string> = {
 // The Page's token is invalid (190) or the Page is blocked for policy (368): nothing was sent.
 // Failure `account`, so a bot with a failover Page sends through it at once.
 const TRIPPING = new Set([...RETRIABLE, 190, 368]);
-const CODES: GraphCodes = { retriable: RETRIABLE, tripping: TRIPPING, advice: ADVICE };
+export const MESSENGER_CODES: GraphCodes = {
+  retriable: RETRIABLE,
+  tripping: TRIPPING,
+  advice: ADVICE,
+};
 
 @Injectable()
 export class MessengerSendSender implements ChannelSender {
   constructor(private readonly timeoutMs = 10_000) {}
 
   async send(account: ChannelAccount, outbound: OutboundMessage): Promise<SendOutcome> {
-    if (!('text' in outbound.message)) return templateNotSupported('on Messenger');
-    const {
-      baseUrl,
-      apiVersion = 'v21.0',
-      pageId,
-    } = account.config as { baseUrl: string; apiVersion?: string; pageId?: string };
+    if (!('text' in outbound.message)) {
+      return templateNotSupported('messenger');
+    }
+    const read = accountSettings('messenger', account.config);
+    if (!read.ok) {
+      return configInvalid(read.problem);
+    }
+    const { baseUrl, apiVersion = 'v21.0', pageId } = read.settings;
+    if (!baseUrl) {
+      return configInvalid("the Messenger channel's config needs its baseUrl");
+    }
     // /{page-id}/messages names the Page (status webhooks come back for it); /me/ when unknown.
-    const page = typeof pageId === 'string' && pageId ? encodeURIComponent(pageId) : 'me';
+    const page = pageId ? encodeURIComponent(pageId) : 'me';
     const recipient = outbound.oneTimeNotifToken
       ? { one_time_notif_token: outbound.oneTimeNotifToken }
       : outbound.notificationMessagesToken
@@ -63,7 +78,7 @@ export class MessengerSendSender implements ChannelSender {
           providerMessageId: (answer.body as { message_id?: string } | null)?.message_id ?? null,
         };
       }
-      return graphFailure(answer.status, answer.body, CODES);
+      return graphFailure(answer.status, answer.body, MESSENGER_CODES);
     } catch (error) {
       return networkFailure(error);
     }

@@ -1,10 +1,7 @@
-import {
-  MessengerSendSender,
-  accountRate,
-  configText,
-  messengerPolicy,
-  type DeliveryChannelDefinition,
-} from '@herald/delivery-core';
+// The Messenger delivery app's channel: its Send API sender, its rules and its pacing scopes.
+import { accountRate, configText, type DeliveryChannelDefinition } from '@herald/delivery-core';
+import { MessengerSendSender } from './messenger-send.sender.js';
+import { messengerPolicy } from './messenger.policy.js';
 
 /** Send API: 300 calls/s per Page for text. */
 const DEFAULT_MPS = 300;

@@ -1,8 +1,14 @@
 // Messenger: outside the standard 24-hour window a message needs a message tag (HUMAN_AGENT
 // and CUSTOMER_FEEDBACK only up to 7 days) or a notification token; tags Meta retired are
 // refused before the call.
-import type { ChannelPolicy } from '../channel-policy.js';
-import { WINDOW_MS, describeSince, enforcesWindow, sinceLastInbound } from '../channel-policy.js';
+import {
+  WINDOW_MS,
+  describeSince,
+  enforcesWindow,
+  sinceLastInbound,
+  templateUnsupported,
+  type ChannelPolicy,
+} from '@herald/delivery-core';
 
 export const MESSAGE_TAGS = [
   'ACCOUNT_UPDATE',
@@ -17,11 +23,7 @@ const WEEK_TAGS = new Set(['HUMAN_AGENT', 'CUSTOMER_FEEDBACK']);
 export const messengerPolicy: ChannelPolicy = {
   check(request, message, account, now) {
     if (!('text' in message)) {
-      return {
-        code: 'UNSUPPORTED',
-        reason:
-          'WhatsApp templates cannot be sent on Messenger; give this broadcast a text message',
-      };
+      return templateUnsupported('messenger');
     }
     const tag = request.messagingTag;
     if (tag !== undefined && !(MESSAGE_TAGS as readonly string[]).includes(tag)) {

@@ -1,10 +1,7 @@
-import {
-  TwilioMessagesSender,
-  accountRate,
-  configText,
-  smsPolicy,
-  type DeliveryChannelDefinition,
-} from '@herald/delivery-core';
+// The SMS delivery app's channel: its Twilio sender, its rules and its pacing scopes.
+import { accountRate, configText, type DeliveryChannelDefinition } from '@herald/delivery-core';
+import { smsPolicy } from './sms.policy.js';
+import { TwilioMessagesSender } from './twilio-messages.sender.js';
 
 /**
  * Messages per second per sender when the channel config sets no `messagesPerSecond`. Twilio's

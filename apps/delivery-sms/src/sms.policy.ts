@@ -1,5 +1,5 @@
 // SMS: E.164 numbers only, text only, within Twilio's 1600-character body limit.
-import type { ChannelPolicy } from '../channel-policy.js';
+import { templateUnsupported, type ChannelPolicy } from '@herald/delivery-core';
 
 const E164 = /^\+[1-9]\d{1,14}$/;
 const MAX_BODY = 1600;
@@ -13,10 +13,7 @@ export const smsPolicy: ChannelPolicy = {
       };
     }
     if (!('text' in message)) {
-      return {
-        code: 'UNSUPPORTED',
-        reason: 'WhatsApp templates cannot be sent by SMS; give this broadcast a text message',
-      };
+      return templateUnsupported('sms');
     }
     if (message.text.length > MAX_BODY) {
       return {

@@ -1,13 +1,20 @@
+// The Twilio Messages API adapter: one form POST per message; its errors are classified by
+// Twilio's code in twilioFailure only.
 import { Injectable } from '@nestjs/common';
-import type { ChannelAccount } from '@herald/persistence';
+import { accountSettings } from '@herald/contracts';
 import {
+  configInvalid,
+  failureOf,
+  networkFailure,
+  postHttp,
   templateNotSupported,
   type ChannelSender,
   type OutboundMessage,
+  type SendFailure,
   type SendOutcome,
-} from '../channel-sender.js';
-import { smsSegments } from '../sms-segments.js';
-import { failureOf, networkFailure, postHttp } from './http.js';
+} from '@herald/delivery-core';
+import type { ChannelAccount } from '@herald/persistence';
+import { smsSegments } from './sms-segments.js';
 
 // Twilio's `code` is more specific than its HTTP status: classify by it. Concurrency limits,
 // queue overflow and server errors are about the account and count against the breaker.
@@ -32,22 +39,25 @@ export class TwilioMessagesSender implements ChannelSender {
   constructor(private readonly timeoutMs = 10_000) {}
 
   async send(account: ChannelAccount, outbound: OutboundMessage): Promise<SendOutcome> {
-    if (!('text' in outbound.message)) return templateNotSupported('by SMS');
-    const { baseUrl, accountSid, from, messagingServiceSid, statusCallbackUrl } =
-      account.config as {
-        baseUrl: string;
-        accountSid: string;
-        from?: string;
-        messagingServiceSid?: string;
-        statusCallbackUrl?: string;
-      };
+    if (!('text' in outbound.message)) {
+      return templateNotSupported('sms');
+    }
+    const read = accountSettings('sms', account.config);
+    if (!read.ok) {
+      return configInvalid(read.problem);
+    }
+    const { baseUrl, accountSid, from, messagingServiceSid, statusCallbackUrl } = read.settings;
+    if (!baseUrl || !accountSid) {
+      return configInvalid("the SMS channel's config needs its baseUrl and accountSid");
+    }
     const form = new URLSearchParams({ To: outbound.to, Body: outbound.message.text });
     if (messagingServiceSid) form.set('MessagingServiceSid', messagingServiceSid);
     else if (from) form.set('From', from);
     // Where Twilio posts this message's statuses (the gateway's /webhooks/twilio), when the
     // account's Messaging Service does not set one.
-    if (typeof statusCallbackUrl === 'string' && statusCallbackUrl)
+    if (statusCallbackUrl) {
       form.set('StatusCallback', statusCallbackUrl);
+    }
     const auth = Buffer.from(`${accountSid}:${account.credentials.authToken ?? ''}`).toString(
       'base64',
     );
@@ -65,18 +75,23 @@ export class TwilioMessagesSender implements ChannelSender {
           segments: smsSegments(outbound.message.text).segments,
         };
       }
-      const error = answer.body as { code?: number; message?: string } | null;
-      const code = error?.code;
-      const detail = error?.message ?? `HTTP ${answer.status}`;
-      const hint = code !== undefined ? ADVICE[code] : undefined;
-      return {
-        ok: false,
-        failure: failureOf(answer.status, code, RETRIABLE, TRIPPING),
-        code: code !== undefined ? String(code) : `HTTP_${answer.status}`,
-        reason: hint ? `${detail} — ${hint}` : detail,
-      };
+      return twilioFailure(answer.status, answer.body);
     } catch (error) {
       return networkFailure(error);
     }
   }
+}
+
+/** A Twilio error answer as a failure: by its `code` when it has one, else by HTTP status. */
+export function twilioFailure(status: number, body: unknown): SendFailure {
+  const error = body as { code?: number; message?: string } | null;
+  const code = error?.code;
+  const detail = error?.message ?? `HTTP ${status}`;
+  const hint = code !== undefined ? ADVICE[code] : undefined;
+  return {
+    ok: false,
+    failure: failureOf(status, code, RETRIABLE, TRIPPING),
+    code: code !== undefined ? String(code) : `HTTP_${status}`,
+    reason: hint ? `${detail} — ${hint}` : detail,
+  };
 }

@@ -1,8 +1,18 @@
+// The WhatsApp Cloud API adapter: one POST /{phone-number-id}/messages per message; its errors
+// are classified by the Graph error codes below, in graphFailure only.
 import { Injectable } from '@nestjs/common';
+import { accountSettings } from '@herald/contracts';
+import {
+  configInvalid,
+  graphFailure,
+  networkFailure,
+  postHttp,
+  type ChannelSender,
+  type GraphCodes,
+  type OutboundMessage,
+  type SendOutcome,
+} from '@herald/delivery-core';
 import type { ChannelAccount } from '@herald/persistence';
-import type { ChannelSender, OutboundMessage, SendOutcome } from '../channel-sender.js';
-import { graphFailure, type GraphCodes } from './graph-error.js';
-import { networkFailure, postHttp } from './http.js';
 
 // Throttling and temporary platform errors are retriable; of those, all but the per-recipient
 // pair limit (131056) say the number or platform is in trouble and count against the breaker.
@@ -28,18 +38,25 @@ const ADVICE: Record<number, string> = {
   368: 'the account is temporarily blocked for policy violations',
   100: 'the request was invalid',
 };
-const CODES: GraphCodes = { retriable: RETRIABLE, tripping: TRIPPING, advice: ADVICE };
+export const WHATSAPP_CODES: GraphCodes = {
+  retriable: RETRIABLE,
+  tripping: TRIPPING,
+  advice: ADVICE,
+};
 
 @Injectable()
 export class WhatsAppCloudSender implements ChannelSender {
   constructor(private readonly timeoutMs = 10_000) {}
 
   async send(account: ChannelAccount, outbound: OutboundMessage): Promise<SendOutcome> {
-    const {
-      baseUrl,
-      apiVersion = 'v21.0',
-      phoneNumberId,
-    } = account.config as { baseUrl: string; apiVersion?: string; phoneNumberId: string };
+    const read = accountSettings('whatsapp', account.config);
+    if (!read.ok) {
+      return configInvalid(read.problem);
+    }
+    const { baseUrl, apiVersion = 'v21.0', phoneNumberId } = read.settings;
+    if (!baseUrl || !phoneNumberId) {
+      return configInvalid("the WhatsApp channel's config needs its baseUrl and phoneNumberId");
+    }
     const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to: outbound.to };
     const body =
       'text' in outbound.message
@@ -60,7 +77,7 @@ export class WhatsAppCloudSender implements ChannelSender {
           (answer.body as { messages?: Array<{ id?: string }> } | null)?.messages?.[0]?.id ?? null;
         return { ok: true, providerMessageId: id };
       }
-      return graphFailure(answer.status, answer.body, CODES);
+      return graphFailure(answer.status, answer.body, WHATSAPP_CODES);
     } catch (error) {
       return networkFailure(error);
     }

@@ -1,11 +1,12 @@
+// The WhatsApp delivery app's channel: its Cloud API sender, its rules and its pacing scopes.
 import {
-  WhatsAppCloudSender,
   accountRate,
   configText,
-  whatsappPolicy,
   type DeliveryChannelDefinition,
   type PaceScope,
 } from '@herald/delivery-core';
+import { WhatsAppCloudSender } from './whatsapp-cloud.sender.js';
+import { whatsappPolicy } from './whatsapp.policy.js';
 
 /** Cloud API throughput per phone number: 80 msg/s by default, up to 1,000 after Meta's upgrade. */
 const DEFAULT_MPS = 80;

@@ -1,7 +1,12 @@
 // WhatsApp: free-form messages only within 24 hours of the person's last message; outside
 // it, only an approved template (the provider would fail the send with 131047 anyway).
-import type { ChannelPolicy } from '../channel-policy.js';
-import { WINDOW_MS, describeSince, enforcesWindow, sinceLastInbound } from '../channel-policy.js';
+import {
+  WINDOW_MS,
+  describeSince,
+  enforcesWindow,
+  sinceLastInbound,
+  type ChannelPolicy,
+} from '@herald/delivery-core';
 
 const PHONE = /^\+?[1-9]\d{6,14}$/;
 

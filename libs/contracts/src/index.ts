@@ -16,3 +16,4 @@ export * from './phone-number.js';
 export * from './input-limits.js';
 export * from './send-window.js';
 export * from './country-zones.js';
+export * from './channel-config.js';

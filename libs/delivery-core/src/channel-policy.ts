@@ -1,4 +1,9 @@
-import type { DeliveryRequested, Message } from '@herald/contracts';
+import {
+  templateRefusal,
+  type DeliveryRequested,
+  type Message,
+  type TextOnlyChannel,
+} from '@herald/contracts';
 import type { ChannelAccount } from '@herald/persistence';
 
 /** Why a message may not be sent, for a person to act on; a permanent failure. */
@@ -18,6 +23,11 @@ export interface ChannelPolicy {
 }
 
 export const CHANNEL_POLICY = Symbol('CHANNEL_POLICY');
+
+/** A template on a text-only channel (the contracts' one rule), refused before the call. */
+export function templateUnsupported(channel: TextOnlyChannel): PolicyRefusal {
+  return { code: 'UNSUPPORTED', reason: templateRefusal(channel) };
+}
 
 export const WINDOW_MS = 24 * 60 * 60 * 1000;
 

@@ -1,4 +1,4 @@
-import type { Message } from '@herald/contracts';
+import { templateRefusal, type Message, type TextOnlyChannel } from '@herald/contracts';
 import type { FailureKind } from '@herald/errors';
 import type { ChannelAccount } from '@herald/persistence';
 
@@ -35,12 +35,15 @@ export interface ChannelSender {
 
 export const CHANNEL_SENDER = Symbol('CHANNEL_SENDER');
 
-/** Templates are a WhatsApp feature: other channels refuse them for good. */
-export function templateNotSupported(how: string): SendFailure {
-  return {
-    ok: false,
-    failure: 'permanent',
-    code: 'UNSUPPORTED',
-    reason: `WhatsApp templates cannot be sent ${how}; give this broadcast a text message`,
-  };
+/** A template on a text-only channel (the contracts' one rule): refused for good. */
+export function templateNotSupported(channel: TextOnlyChannel): SendFailure {
+  return { ok: false, failure: 'permanent', code: 'UNSUPPORTED', reason: templateRefusal(channel) };
+}
+
+/**
+ * The account's stored config cannot make a request (a field missing or of the wrong type):
+ * nothing was sent. The account's trouble, so a bot with a failover account sends through it.
+ */
+export function configInvalid(reason: string): SendFailure {
+  return { ok: false, failure: 'account', code: 'CONFIG_INVALID', reason };
 }

@@ -3,7 +3,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MessengerSendSender } from '@herald/delivery-core';
+import { MessengerSendSender } from '../../../apps/delivery-messenger/src/messenger-send.sender.js';
 import { createSandboxApp } from '../../../apps/provider-sandbox/src/bootstrap.js';
 
 const account = (baseUrl: string, pageId?: string) => ({

@@ -4,7 +4,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { baseUrlRules } from '@herald/custom-api';
-import { MessengerSendSender, guardProviderAddresses } from '@herald/delivery-core';
+import { guardProviderAddresses } from '@herald/delivery-core';
+import { MessengerSendSender } from '../../../apps/delivery-messenger/src/messenger-send.sender.js';
 
 describe('provider calls behind the SSRF guard', () => {
   let requests = 0;

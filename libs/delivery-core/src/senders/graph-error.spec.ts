@@ -15,7 +15,7 @@ const graph = (status: number, code?: number, extra: Record<string, unknown> = {
     codes,
   );
 
-describe('provider error classification', () => {
+describe('Meta Graph and network error classification', () => {
   it('classifies Graph errors by code, whatever the HTTP status', () => {
     expect(graph(429, 131056)).toMatchObject({
       failure: 'transient',
