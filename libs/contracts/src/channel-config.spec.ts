@@ -1,6 +1,8 @@
 import {
+  ACCOUNT_CONFIG_DOCS,
   ACCOUNT_RULES,
   TEMPLATE_CHANNEL_NAMES,
+  accountConfigProblem,
   accountSettings,
   sendsTemplates,
   templateRefusal,
@@ -55,6 +57,43 @@ describe('account config schemas', () => {
   it('read one stored config once', () => {
     const config = { pageId: '1' };
     expect(accountSettings('messenger', config)).toBe(accountSettings('messenger', config));
+  });
+});
+
+describe('ACCOUNT_CONFIG_DOCS', () => {
+  it('are plain OpenAPI 3.0 schemas: secrets writeOnly, literals as one-value enums', () => {
+    const whatsapp = ACCOUNT_CONFIG_DOCS.whatsapp as {
+      required: string[];
+      properties: Record<string, { writeOnly?: boolean; anyOf?: unknown[] }>;
+    };
+    expect(whatsapp.required).toEqual(['phoneNumberId', 'accessToken']);
+    expect(whatsapp.properties.accessToken.writeOnly).toBe(true);
+    expect(whatsapp.properties.enforceCustomerServiceWindow.anyOf).toContainEqual({
+      type: 'string',
+      enum: ['true'],
+    });
+    expect(JSON.stringify(ACCOUNT_CONFIG_DOCS)).not.toContain('"const"');
+  });
+});
+
+describe('accountConfigProblem', () => {
+  it('names the first given field of the wrong type, and passes what it does not know', () => {
+    expect(
+      accountConfigProblem('whatsapp', {
+        phoneNumberId: '1',
+        accessToken: 'EAAG',
+        messagesPerSecond: 1_000_000,
+        enforceCustomerServiceWindow: false,
+        note: 'kept',
+      }),
+    ).toBeUndefined();
+    expect(accountConfigProblem('messenger', { appSecret: 'rotated' })).toBeUndefined();
+    expect(accountConfigProblem('whatsapp', { apiVersion: 21 })).toEqual({
+      field: 'config.apiVersion',
+      message: 'config.apiVersion: Expected string',
+    });
+    expect(accountConfigProblem('sms', { appSecret: '' })).toBeUndefined();
+    expect(accountConfigProblem('messenger', { appSecret: '' })?.field).toBe('config.appSecret');
   });
 });
 

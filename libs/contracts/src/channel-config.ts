@@ -17,9 +17,9 @@ const baseUrl = Type.Optional(
   }),
 );
 const messagesPerSecond = Type.Optional(
-  Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.String()], {
+  Type.Union([Type.Number(), Type.String()], {
     description:
-      "The account's send rate (a number, or a numeric string); the channel's default when unset.",
+      "The account's send rate in messages per second (a number, or a numeric string); the channel's default when unset or not positive.",
   }),
 );
 const apiVersion = Type.Optional(
@@ -196,6 +196,32 @@ const settingsChecks: { [C in Channel]: TypeCheck<TObject> } = {
   messenger: TypeCompiler.Compile(settingsSchema(MessengerAccountConfig)),
 };
 
+// The admin API checks the fields a config gives (its required fields by ACCOUNT_RULES, before).
+const givenChecks: { [C in Channel]: TypeCheck<TObject> } = {
+  whatsapp: TypeCompiler.Compile(Type.Partial(WhatsAppAccountConfig)),
+  sms: TypeCompiler.Compile(Type.Partial(SmsAccountConfig)),
+  messenger: TypeCompiler.Compile(Type.Partial(MessengerAccountConfig)),
+};
+
+const fieldOf = (path: string | undefined) =>
+  path ? `config${path.replaceAll('/', '.')}` : 'config';
+
+/**
+ * The first field of `config` its channel's schema refuses, and why; undefined when every field
+ * it gives has its type (required fields are ACCOUNT_RULES' to check: a change names only some).
+ */
+export function accountConfigProblem(
+  channel: Channel,
+  config: Record<string, unknown>,
+): { field: string; message: string } | undefined {
+  if (givenChecks[channel].Check(config)) {
+    return undefined;
+  }
+  const first = givenChecks[channel].Errors(config).First();
+  const field = fieldOf(first?.path);
+  return { field, message: `${field}: ${first?.message ?? 'is invalid'}` };
+}
+
 export type SettingsRead<C extends Channel> =
   { ok: true; settings: AccountSettings<C> } | { ok: false; problem: string };
 
@@ -226,7 +252,7 @@ export function accountSettings<C extends Channel>(
   if (isSettingsOf(channel, config)) read = { ok: true, settings: config };
   else {
     const first = settingsChecks[channel].Errors(config).First();
-    const field = first?.path ? `config${first.path.replaceAll('/', '.')}` : 'config';
+    const field = fieldOf(first?.path);
     read = {
       ok: false,
       problem: `the ${ACCOUNT_CONFIGS[channel].label} channel's ${field} is invalid (${first?.message ?? 'unexpected value'}); fix the channel's config: ${ACCOUNT_RULES[channel].fix}`,
@@ -255,3 +281,26 @@ export function templateRefusal(channel: TextOnlyChannel): string {
 export const TEMPLATE_CHANNEL_NAMES = TEMPLATE_CHANNELS.map((c) => ACCOUNT_CONFIGS[c].label).join(
   ', ',
 );
+
+/** A JSON Schema as OpenAPI 3.0 takes it: plain JSON, `const` as a one-value enum. */
+function openApi3(schema: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    out[key === 'const' ? 'enum' : key] = key === 'const' ? [value] : openApi3Value(value);
+  }
+  return out;
+}
+
+function openApi3Value(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.map(openApi3Value);
+  }
+  return typeof value === 'object' && value !== null ? openApi3(value) : value;
+}
+
+/** Each channel's account-config schema for the OpenAPI document (secrets are writeOnly). */
+export const ACCOUNT_CONFIG_DOCS: { readonly [C in Channel]: Record<string, unknown> } = {
+  whatsapp: openApi3(WhatsAppAccountConfig),
+  sms: openApi3(SmsAccountConfig),
+  messenger: openApi3(MessengerAccountConfig),
+};

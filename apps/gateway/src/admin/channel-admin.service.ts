@@ -1,6 +1,11 @@
 // A bot's provider accounts: adding one, changing its settings or credentials, listing them.
 import { Injectable } from '@nestjs/common';
-import type { Channel } from '@herald/contracts';
+import {
+  ACCOUNT_CONFIGS,
+  ACCOUNT_RULES,
+  accountConfigProblem,
+  type Channel,
+} from '@herald/contracts';
 import { baseUrlProblem, type BaseUrlRules } from '@herald/custom-api';
 import { ErrorCode, HeraldError } from '@herald/errors';
 import { ACCOUNT_FIELD, ChannelRepository, type ChannelEntity } from '@herald/persistence';
@@ -8,29 +13,6 @@ import { GatewayConfig } from '../gateway.config.js';
 import { BotAdminService } from './bot-admin.service.js';
 import { providerBaseUrlRules } from './provider-base-url.js';
 import type { CreateChannelDto } from './dto/admin.dto.js';
-
-/**
- * Which config keys of each channel are secrets (sealed) and which are required. `appSecret`
- * (Meta) is the App Secret of the app the number / Page belongs to: it verifies that account's
- * webhooks (META_APP_SECRET when unset); Twilio's are verified with the account's authToken.
- */
-const CHANNEL_FIELDS: Record<Channel, { required: string[]; secrets: string[]; fix: string }> = {
-  whatsapp: {
-    required: ['phoneNumberId', 'accessToken'],
-    secrets: ['accessToken', 'appSecret'],
-    fix: 'WhatsApp needs {"phoneNumberId", "accessToken"}; optional "appSecret", "baseUrl", "apiVersion", "messagesPerSecond".',
-  },
-  sms: {
-    required: ['accountSid', 'authToken'],
-    secrets: ['authToken'],
-    fix: 'SMS (Twilio) needs {"accountSid", "authToken", and "from" or "messagingServiceSid"}; optional "baseUrl", "messagesPerSecond".',
-  },
-  messenger: {
-    required: ['pageId', 'pageAccessToken'],
-    secrets: ['pageAccessToken', 'appSecret'],
-    fix: 'Messenger needs {"pageId", "pageAccessToken"}; optional "appSecret", "baseUrl", "apiVersion", "messagesPerSecond".',
-  },
-};
 
 const channelView = (c: ChannelEntity) => ({
   id: c.id,
@@ -56,7 +38,9 @@ export class ChannelAdminService {
     dto: CreateChannelDto,
   ): Promise<{ id: string; type: Channel; priority: number }> {
     await this.bots.requireBot(botId);
-    const rules = CHANNEL_FIELDS[dto.type];
+    // Which fields are required and which are secrets (sealed) is the channel's account-config
+    // schema's to say (@herald/contracts).
+    const rules = ACCOUNT_RULES[dto.type];
     for (const field of rules.required) {
       if (typeof dto.config[field] !== 'string' || dto.config[field].length === 0) {
         throw HeraldError.invalid(
@@ -66,12 +50,16 @@ export class ChannelAdminService {
         );
       }
     }
-    if (dto.type === 'sms' && !dto.config.from && !dto.config.messagingServiceSid) {
+    if (rules.oneOf.length > 0 && !rules.oneOf.some((field) => dto.config[field])) {
       throw HeraldError.invalid(
-        'config.from',
-        'config.from or config.messagingServiceSid is required for SMS',
+        `config.${rules.oneOf[0]}`,
+        `${rules.oneOf.map((field) => `config.${field}`).join(' or ')} is required for ${ACCOUNT_CONFIGS[dto.type].label}`,
         rules.fix,
       );
+    }
+    const problem = accountConfigProblem(dto.type, dto.config);
+    if (problem) {
+      throw HeraldError.invalid(problem.field, problem.message, rules.fix);
     }
     // The base URL receives the credentials: SSRF-guarded like a From-API endpoint.
     const baseUrlRefusal =
@@ -125,7 +113,7 @@ export class ChannelAdminService {
         ErrorCode.NotFound,
         `Channel ${channelId} does not exist for bot ${botId}.`,
       );
-    const rules = CHANNEL_FIELDS[row.type];
+    const rules = ACCOUNT_RULES[row.type];
     const account = ACCOUNT_FIELD[row.type];
     if (config[account] !== undefined && config[account] !== row.config[account]) {
       throw HeraldError.invalid(
@@ -147,6 +135,10 @@ export class ChannelAdminService {
         }
         credentials[key] = value;
       } else publicConfig[key] = value;
+    }
+    const problem = accountConfigProblem(row.type, config);
+    if (problem) {
+      throw HeraldError.invalid(problem.field, problem.message, rules.fix);
     }
     const baseUrlRefusal =
       config.baseUrl === undefined

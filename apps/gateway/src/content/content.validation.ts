@@ -6,6 +6,7 @@ import {
   Audience,
   CRITERIA,
   Message,
+  TEMPLATE_CHANNEL_NAMES,
   type Criterion,
   type Message as MessageType,
 } from '@herald/contracts';
@@ -31,7 +32,7 @@ export function checkMessages(value: unknown, field = 'messages'): MessageType[]
       Message,
       m,
       `${field}[${i}]`,
-      'A message is {"text": "..."} or {"template": {"name", "language": {"code"}}}.',
+      `A message is {"text": "..."} or, sent only on ${TEMPLATE_CHANNEL_NAMES}, {"template": {"name", "language": {"code"}}}.`,
     ),
   );
 }

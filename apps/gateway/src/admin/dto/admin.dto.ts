@@ -16,7 +16,15 @@ import {
   ArrayMinSize,
   ValidateBy,
 } from 'class-validator';
-import { CHANNELS, parseSendWindow, type Channel, type SendWindow } from '@herald/contracts';
+import {
+  ACCOUNT_CONFIG_DOCS,
+  ACCOUNT_RULES,
+  CHANNELS,
+  TEMPLATE_CHANNEL_NAMES,
+  parseSendWindow,
+  type Channel,
+  type SendWindow,
+} from '@herald/contracts';
 
 export class CreateBotDto {
   @ApiProperty({ example: 'Shop bot', minLength: 1, maxLength: 200 })
@@ -72,11 +80,9 @@ export class CreateChannelDto {
 
   @ApiProperty({
     description:
-      'The provider account. WhatsApp: {phoneNumberId, accessToken}; SMS (Twilio): {accountSid, authToken, from | messagingServiceSid}; ' +
-      'Messenger: {pageId, pageAccessToken}. Optional: baseUrl (defaults to the sandbox locally), apiVersion, messagesPerSecond, ' +
-      "enforceCustomerServiceWindow (WhatsApp and Messenger, default true: free-form messages only within 24 hours of the person's last message; " +
-      'set false only for a provider or sandbox that allows messaging anyone). ' +
-      'Credentials are stored sealed and never shown again.',
+      `The provider account, by type (one schema each). ${CHANNELS.map((c) => ACCOUNT_RULES[c].fix).join(' ')} ` +
+      'Credentials (writeOnly) are stored sealed and never shown again.',
+    oneOf: CHANNELS.map((c) => ACCOUNT_CONFIG_DOCS[c]),
     example: { phoneNumberId: '1065550001', accessToken: 'EAAG...' },
   })
   @IsObject()
@@ -107,7 +113,8 @@ export class CreateBlockDto {
 
   @ApiProperty({
     description:
-      'Text with {{variable}} and {{payload.x}} placeholders, or WhatsApp templates {template: {name, language: {code}, components}}.',
+      'Text with {{variable}} and {{payload.x}} placeholders, or WhatsApp templates {template: {name, language: {code}, components}}, ' +
+      `sent only on ${TEMPLATE_CHANNEL_NAMES} (other channels fail such a message as UNSUPPORTED).`,
     example: [{ text: 'Hello {{first_name}}, your order {{order_id}} has shipped.' }],
     type: 'array',
     items: { type: 'object' },
