@@ -17,6 +17,8 @@ const aliases = {
   '^@herald/audience-filter$': '<rootDir>/libs/audience-filter/src/index.ts',
   '^@herald/custom-api$': '<rootDir>/libs/custom-api/src/index.ts',
   '^@herald/testing$': '<rootDir>/test/utils/index.ts',
+  // The Kafka handler harness alone: handler specs beside the code must not load every app.
+  '^@herald/testing/kafka-handler$': '<rootDir>/test/utils/kafka-handler.ts',
   // Sources import siblings as `./x.js` (NodeNext); jest resolves them to the .ts file.
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };
