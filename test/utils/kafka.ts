@@ -63,6 +63,32 @@ export async function waitFor(
   }
 }
 
+/**
+ * Waits until the consumer of a logical topic has begun `count` fetches from now on. kafkajs
+ * fetches again only once everything the previous fetch brought was handed over, so two fetches
+ * begun after records were produced prove the consumer looked past them: what a paused topic
+ * must not hand over would have been by then. The marker for "nothing happened", without a
+ * fixed sleep.
+ */
+export async function fetchesBegun(
+  server: HeraldKafkaServer,
+  topic: string,
+  count = 2,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const consumer = server.unwrap().get(topic);
+  if (!consumer) throw new Error(`no consumer of ${topic}`);
+  let begun = 0;
+  const stop = consumer.on(consumer.events.FETCH_START, () => {
+    begun += 1;
+  });
+  try {
+    await waitFor(() => begun >= count, timeoutMs, `${count} fetches of ${topic}`);
+  } finally {
+    stop();
+  }
+}
+
 /** A valid `delivery.result.v1` event. */
 export function deliveryResult(overrides: Partial<DeliveryResult> = {}): DeliveryResult {
   return {

@@ -10,7 +10,6 @@ import {
   KafkaProbe,
   deliveryResult,
   randomTopicPrefix,
-  sleep,
   startKafkaTestApp,
   waitFor,
 } from '../../utils/kafka.js';
@@ -36,7 +35,9 @@ class BatchRecorder {
     maxInFlight = Math.max(maxInFlight, inFlight);
     try {
       await batch.heartbeat();
-      await sleep(30);
+      // Hold the first batch until a second partition's batch is in flight beside it: then
+      // `concurrency` is seen reached, and a limit above it would let a third one in as well.
+      await waitFor(() => maxInFlight >= 2, 10_000, 'a second partition in flight');
       calls.push({
         partition: batch.partition,
         eventPartitions: batch.events.map((e) => e.partition),

@@ -18,13 +18,16 @@ jest.setTimeout(40_000);
 
 const started: string[] = [];
 const finished: Array<{ runIds: string[]; at: number }> = [];
+/** The handler's work ends when the test says so. */
+let finishWork!: () => void;
+const workDone = new Promise<void>((resolve) => (finishWork = resolve));
 
 @Controller()
 class SlowHandler {
   @EventPattern(Topics.DeliveryResult)
   async onResults(@Payload() batch: EventBatch<DeliveryResult>): Promise<void> {
     started.push(...batch.events.map((e) => e.data.runId));
-    await sleep(1_500);
+    await workDone;
     finished.push({ runIds: batch.events.map((e) => e.data.runId), at: Date.now() });
   }
 }
@@ -48,10 +51,20 @@ describe('HeraldKafkaServer: graceful close', () => {
     await probe.produceEvents(Topics.DeliveryResult, events);
     await waitFor(() => started.length === 5, 10_000, 'the handler to start on the batch');
 
-    await service.close();
-    const closedAt = Date.now();
+    let closedAt: number | undefined;
+    const closing = service.close().then(() => {
+      closedAt = Date.now();
+    });
+    // A negative check, so a bounded wait: close() must still be waiting for the handler half a
+    // second later (nothing announces "close() now waits on the handler"; a close that did not
+    // wait would have left the group by then).
+    await sleep(500);
+    expect(closedAt).toBeUndefined();
+    expect(finished).toHaveLength(0);
+    finishWork();
+    await closing;
     expect(finished).toHaveLength(1);
-    expect(finished[0].at).toBeLessThanOrEqual(closedAt);
+    expect(finished[0].at).toBeLessThanOrEqual(closedAt!);
     await expect(probe.committed(group, Topics.DeliveryResult)).resolves.toBe(5);
   });
 });

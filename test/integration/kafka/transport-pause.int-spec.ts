@@ -9,6 +9,7 @@ import type { EventBatch } from '@herald/kafka';
 import {
   KafkaProbe,
   deliveryResult,
+  fetchesBegun,
   randomTopicPrefix,
   sleep,
   startKafkaTestApp,
@@ -17,6 +18,9 @@ import {
 } from '../../utils/kafka.js';
 
 jest.setTimeout(40_000);
+
+/** The first retry of a failed record waits this long (KAFKA_RECORD_RETRY_BASE_MS). */
+const RETRY_BACKOFF_MS = 1_000;
 
 const attempts = new Map<string, number>();
 const handled: string[] = [];
@@ -41,7 +45,11 @@ describe('HeraldKafkaServer: pause and resume', () => {
   let service: KafkaTestApp;
 
   beforeAll(async () => {
-    service = await startKafkaTestApp({ topicPrefix: prefix, controllers: [ChannelHandler] });
+    service = await startKafkaTestApp({
+      topicPrefix: prefix,
+      controllers: [ChannelHandler],
+      recordRetryBaseMs: RETRY_BACKOFF_MS,
+    });
   });
 
   afterAll(async () => {
@@ -55,7 +63,7 @@ describe('HeraldKafkaServer: pause and resume', () => {
     expect(server.isPaused(Topics.DeliveryResult)).toBe(true);
     const events = [0, 1, 0, 1].map((partition) => ({ data: deliveryResult(), partition }));
     await probe.produceEvents(Topics.DeliveryResult, events);
-    await sleep(2_000);
+    await fetchesBegun(server, Topics.DeliveryResult);
     expect(handled).toEqual([]);
 
     server.resume(Topics.DeliveryResult);
@@ -74,7 +82,10 @@ describe('HeraldKafkaServer: pause and resume', () => {
     await waitFor(() => attempts.get(flaky.runId) === 1, 10_000, 'the failed first attempt');
     server.pause(Topics.DeliveryResult); // e.g. the provider's circuit breaker opened
 
-    await sleep(2_000); // the 500 ms backoff ends meanwhile
+    // The backoff's timer is what is under test: let it run out (bounded, one backoff), then let
+    // the consumer fetch twice, by when a released partition would have been handed over.
+    await sleep(RETRY_BACKOFF_MS);
+    await fetchesBegun(server, Topics.DeliveryResult);
     expect(attempts.get(flaky.runId)).toBe(1);
 
     server.resume(Topics.DeliveryResult);

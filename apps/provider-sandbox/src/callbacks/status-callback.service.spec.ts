@@ -300,8 +300,23 @@ describe('status callbacks', () => {
       url: '/v21.0/me/messages?access_token=t',
       payload: { recipient: { id: '1' }, messaging_type: 'RESPONSE', message: { text: 'x' } },
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(received).toEqual([]);
+    // Callbacks are queued as the send is answered, and go out in order: nothing was queued,
+    // and a later WhatsApp send's callback is the only one to arrive.
+    const stats = (await app.inject({ method: 'GET', url: '/sandbox/stats' })).json();
+    expect(stats.callbacks).toMatchObject({ sent: 0, failed: 0, pending: 0 });
+    await configure({ channel: 'whatsapp', url: `${base}/later`, statuses: ['delivered'] });
+    await app.inject({
+      method: 'POST',
+      url: '/v21.0/106540352242922/messages',
+      headers: { authorization: 'Bearer t' },
+      payload: {
+        messaging_product: 'whatsapp',
+        to: '+16505551234',
+        type: 'text',
+        text: { body: 'y' },
+      },
+    });
+    expect((await waitFor(1)).map((r) => r.path)).toEqual(['/later']);
   });
 
   it.each([

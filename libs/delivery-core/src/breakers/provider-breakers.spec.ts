@@ -1,3 +1,4 @@
+import { afterEach, jest } from '@jest/globals';
 import type { SendOutcome } from '../channel-sender.js';
 import { ConsumptionGate } from './consumption-gate.js';
 import { ProviderBreakers, REFUSED } from './provider-breakers.js';
@@ -35,6 +36,10 @@ function setup() {
 }
 
 describe('ProviderBreakers', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
   it('passes outcomes through, and per-recipient failures never open it', async () => {
     const { breakers, calls } = setup();
     for (let i = 0; i < 10; i++)
@@ -46,6 +51,8 @@ describe('ProviderBreakers', () => {
   });
 
   it('opens on provider failures, pauses the topics, refuses calls without making them, and resumes after a good probe', async () => {
+    // The reset timeout is what is tested: the clock is the test's.
+    jest.useFakeTimers();
     const { breakers, calls, gate } = setup();
     for (let i = 0; i < 3; i++)
       expect(await breakers.call('wa:1', async () => outage)).toBe(outage);
@@ -57,7 +64,9 @@ describe('ProviderBreakers', () => {
     // Other accounts have breakers of their own.
     expect(await breakers.call('wa:2', async () => ok)).toBe(ok);
 
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    jest.advanceTimersByTime(99);
+    expect(gate.blocking).toBe(true);
+    jest.advanceTimersByTime(1);
     expect(gate.blocking).toBe(false);
     expect(calls.slice(2)).toEqual(['resume topic', 'resume topic.retry.5s']);
     expect(await breakers.call('wa:1', async () => ok)).toBe(ok);
