@@ -99,7 +99,7 @@ export const CATALOG: Readonly<Record<TopicName, TopicContract>> = {
     schema: DeliveryResultSchema,
     key: 'runId',
     summary: 'The outcome for one person in a run: sent, delivered, read, failed or skipped.',
-    producers: ['contact', 'delivery-whatsapp', 'delivery-sms', 'delivery-messenger', 'gateway'],
+    producers: ['contact', 'delivery-whatsapp', 'delivery-sms', 'delivery-messenger'],
     consumers: ['audience'],
   },
   [Topics.DeliveryStatusWhatsapp]: deliveryStatus('whatsapp', Topics.DeliveryStatusWhatsapp),
