@@ -7,6 +7,7 @@ import { GatewayConfig } from '../../apps/gateway/src/gateway.config.js';
 import { WebhookConfig } from '../../apps/gateway/src/webhooks/webhook.config.js';
 import { ENV_NAMES as SANDBOX_ENV_NAMES } from '../../apps/provider-sandbox/src/sandbox.config.js';
 import { DeliveryConfig } from '@herald/delivery-core';
+import { WhatsAppDeliveryConfig } from '../../apps/delivery-whatsapp/src/whatsapp-delivery.config.js';
 import { BaseConfig } from '@herald/runtime';
 
 function documented(): Set<string> {
@@ -24,6 +25,7 @@ function read(): Set<string> {
     AudienceConfig,
     ContactConfig,
     DeliveryConfig,
+    WhatsAppDeliveryConfig,
   ];
   const names = classes.flatMap((cls) => Object.keys(new cls()));
   return new Set([...names, ...Object.values(SANDBOX_ENV_NAMES)]);

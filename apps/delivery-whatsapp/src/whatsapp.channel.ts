@@ -6,13 +6,14 @@ import {
   type PaceScope,
 } from '@herald/delivery-core';
 import { WhatsAppCloudSender } from './whatsapp-cloud.sender.js';
+import type { WhatsAppDeliveryConfig } from './whatsapp-delivery.config.js';
 import { whatsappPolicy } from './whatsapp.policy.js';
 
 /** Cloud API throughput per phone number: 80 msg/s by default, up to 1,000 after Meta's upgrade. */
 const DEFAULT_MPS = 80;
 const MAX_MPS = 1_000;
 
-export const whatsappChannel: DeliveryChannelDefinition = {
+export const whatsappChannel: DeliveryChannelDefinition<WhatsAppDeliveryConfig> = {
   channel: 'whatsapp',
   sender: (config) => new WhatsAppCloudSender(config.PROVIDER_TIMEOUT_MS),
   policy: whatsappPolicy,

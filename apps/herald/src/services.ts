@@ -11,6 +11,7 @@ import { ContactConfig } from '../../contact/src/contact.config.js';
 import { messengerChannel } from '../../delivery-messenger/src/messenger.channel.js';
 import { smsChannel } from '../../delivery-sms/src/sms.channel.js';
 import { whatsappChannel } from '../../delivery-whatsapp/src/whatsapp.channel.js';
+import { WhatsAppDeliveryConfig } from '../../delivery-whatsapp/src/whatsapp-delivery.config.js';
 import { startGateway } from '../../gateway/src/gateway.app.js';
 import { GatewayConfig } from '../../gateway/src/gateway.config.js';
 
@@ -21,7 +22,7 @@ export const SERVICES = {
   audience: (env: Env) => startAudience(loadConfig(AudienceConfig, { PORT: '3001', ...env })),
   contact: (env: Env) => startContact(loadConfig(ContactConfig, { PORT: '3002', ...env })),
   'delivery-whatsapp': (env: Env) =>
-    startDelivery(whatsappChannel, loadConfig(DeliveryConfig, { PORT: '3003', ...env })),
+    startDelivery(whatsappChannel, loadConfig(WhatsAppDeliveryConfig, { PORT: '3003', ...env })),
   'delivery-sms': (env: Env) =>
     startDelivery(smsChannel, loadConfig(DeliveryConfig, { PORT: '3004', ...env })),
   'delivery-messenger': (env: Env) =>

@@ -8,14 +8,18 @@ import type { DeliveryConfig } from './delivery.config.js';
 import type { PaceScope } from './pacing/pacer.js';
 import type { Rate } from './pacing/token-bucket.js';
 
-export interface DeliveryChannelDefinition {
+/**
+ * `C`: the app's config class (DeliveryConfig, or a channel's own that extends it); the core is
+ * started with an instance of it (`startDelivery`) and hands that back to `sender` and `pacing`.
+ */
+export interface DeliveryChannelDefinition<C extends DeliveryConfig = DeliveryConfig> {
   channel: Channel;
-  sender: (config: DeliveryConfig) => ChannelSender;
+  sender: (config: C) => ChannelSender;
   policy: ChannelPolicy;
   /** The provider account a channel row sends as (phone number id, AccountSid + sender, Page id). */
   accountKey(account: ChannelAccount): string;
   /** The token buckets one message to `to` must pass. */
-  pacing(account: ChannelAccount, to: string, config: DeliveryConfig): PaceScope[];
+  pacing(account: ChannelAccount, to: string, config: C): PaceScope[];
 }
 
 export const DELIVERY_CHANNEL = Symbol('DELIVERY_CHANNEL');

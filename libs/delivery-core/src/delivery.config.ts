@@ -91,18 +91,4 @@ export class DeliveryConfig extends BaseConfig {
   @Min(100)
   @Max(3_600_000)
   BREAKER_RESET_MS: number = 10_000;
-
-  /** WhatsApp pair limit: one message to the same person per this interval… */
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(600_000)
-  WHATSAPP_PAIR_INTERVAL_MS: number = 6_000;
-
-  /** …after a burst of this many (Meta lets bursts borrow from later quota). */
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  WHATSAPP_PAIR_BURST: number = 10;
 }

@@ -24,7 +24,10 @@ export type { DeliveryChannelDefinition } from './delivery-channel.js';
 
 @Module({})
 export class DeliveryModule {
-  static forRoot(definition: DeliveryChannelDefinition, config: DeliveryConfig): DynamicModule {
+  static forRoot<C extends DeliveryConfig>(
+    definition: DeliveryChannelDefinition<C>,
+    config: C,
+  ): DynamicModule {
     // Read once, at module creation: the handler patterns (retry topics) depend on it.
     const retries = new RetrySchedule(parseRetryStages(config.DELIVERY_RETRY_DELAYS));
     const topic = deliveryTopicFor(definition.channel);
@@ -89,9 +92,9 @@ export class DeliveryModule {
   }
 }
 
-export function startDelivery(
-  definition: DeliveryChannelDefinition,
-  config: DeliveryConfig,
+export function startDelivery<C extends DeliveryConfig>(
+  definition: DeliveryChannelDefinition<C>,
+  config: C,
 ): Promise<NestFastifyApplication> {
   // The same SSRF rules as the admin API's check of a channel's baseUrl, again at send time.
   const loopbackAllowed = config.NODE_ENV !== 'production' || config.allowLoopbackInProduction;
