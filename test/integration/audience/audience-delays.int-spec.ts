@@ -7,7 +7,6 @@ import { eventually } from '@herald/testing';
 import { AudienceHarness, targetedIds } from './audience.harness.js';
 
 const at = (msFromNow: number) => new Date(Date.now() + msFromNow).toISOString();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('delayed runs (real Kafka and PostgreSQL)', () => {
   const h = new AudienceHarness();
@@ -70,17 +69,22 @@ describe('delayed runs (real Kafka and PostgreSQL)', () => {
 
   it('never starts when cancelled before its time', async () => {
     const app = await h.start();
-    const request = h.request(botId, { scheduledFor: at(1500) });
-    await h.publish([request]);
+    const due = at(1500);
+    const request = h.request(botId, { scheduledFor: due });
+    // Due at the same time and not cancelled: once it has run, the scheduler is past that time.
+    const marker = h.request(botId, { scheduledFor: due });
+    await h.publish([request, marker]);
     await eventually(
-      async () => (await h.run(request.runId))?.status === 'scheduled',
-      'the run to be scheduled',
+      async () =>
+        (await h.run(request.runId))?.status === 'scheduled' &&
+        (await h.run(marker.runId))?.status === 'scheduled',
+      'the runs to be scheduled',
     );
     expect(await app.get(RunAdminRepository).cancel(request.runId)).toMatchObject({
       cancelled: true,
       run: { status: 'cancelled' },
     });
-    await sleep(3000);
+    await h.settled([marker.runId]);
     expect(await h.run(request.runId)).toMatchObject({
       status: 'cancelled',
       started_at: null,

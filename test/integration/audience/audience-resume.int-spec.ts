@@ -107,15 +107,29 @@ describe('audience resume after a crash or restart (real Kafka and PostgreSQL)',
 
   it('an instance that died holding its lease: the run waits for the lease, then resumes', async () => {
     const request = h.request(botId);
-    const leaseUntil = new Date(Date.now() + 2500);
+    const leaseUntil = new Date(Date.now() + 4000);
     await leftBehind(request, {
       resolver: 'dead-instance',
       lease_until: leaseUntil,
       started_at: new Date(),
     });
     const app = await h.start({ AUDIENCE_PAGE_SIZE: pageSize });
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    expect((await h.run(request.runId))!.pages_emitted).toBe(0);
+    // A run nobody holds: once it is claimed, the instance has looked for claimable runs and
+    // passed over the one whose lease still holds.
+    const marker = h.request(botId);
+    await h.publish([marker]);
+    await eventually(
+      async () => ((await h.run(marker.runId))?.pages_emitted ?? 0) > 0,
+      'the free run to be claimed',
+    );
+    const { rows: held } = await h.db.query<{
+      resolver: string | null;
+      pages_emitted: number;
+      leased: boolean;
+    }>(`SELECT resolver, pages_emitted, lease_until > now() AS leased FROM runs WHERE id = $1`, [
+      request.runId,
+    ]);
+    expect(held[0]).toEqual({ resolver: 'dead-instance', pages_emitted: 0, leased: true });
     const run = (await h.settled([request.runId])).get(request.runId)!;
     const { rows } = await h.db.query<{ claimed_after: boolean }>(
       `SELECT now() > $1 AS claimed_after`,
@@ -166,7 +180,9 @@ describe('audience resume after a crash or restart (real Kafka and PostgreSQL)',
       [big],
     );
     const request = h.request(big);
-    const app = await h.start({ AUDIENCE_PAGE_SIZE: '20' });
+    // One run at a time: the marker run below is claimed only once this instance let go of the
+    // cancelled one, after which nothing more of it can be emitted.
+    const app = await h.start({ AUDIENCE_PAGE_SIZE: '20', AUDIENCE_MAX_CONCURRENT_RUNS: '1' });
     await h.publish([request]);
     await eventually(
       async () => ((await h.run(request.runId))?.pages_emitted ?? 0) >= 3,
@@ -175,7 +191,12 @@ describe('audience resume after a crash or restart (real Kafka and PostgreSQL)',
     const { cancelled, run } = await app.get(RunAdminRepository).cancel(request.runId);
     expect(cancelled).toBe(true);
     expect(run).toMatchObject({ status: 'cancelled', reason: 'Cancelled by an operator.' });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const marker = h.request(botId);
+    await h.publish([marker]);
+    await eventually(
+      async () => ((await h.run(marker.runId))?.pages_emitted ?? 0) > 0,
+      'the next run to be claimed',
+    );
     const after = (await h.run(request.runId))!;
     expect(after.status).toBe('cancelled');
     expect(after.pages_emitted).toBeLessThan(1000);

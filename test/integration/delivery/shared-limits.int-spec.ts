@@ -41,6 +41,7 @@ describe('limits shared by every replica', () => {
       for (;;) {
         const wait = await pacer.reserve([{ key, rate: RATE, shared: true }]);
         if (Date.now() + wait >= end) return;
+        // Not a fixed sleep: the pacer's answer, the wait a sender keeps before this send.
         await sleep(wait);
         sent++;
       }
