@@ -1,5 +1,7 @@
-// One typed catalog of topic → event: `publish(topic, event)` does not compile with the wrong
-// payload, and every consumer validates against the same JSON Schema the AsyncAPI document shows.
+// One typed catalog of topic → event: `publish(topic, event)` and an `@OnEvent(topic)` handler do
+// not compile with the wrong payload, and every consumer validates against the same JSON Schema
+// the AsyncAPI document shows. Producers and consumers are checked against the code
+// (test/integration/kafka/catalog-truth.int-spec.ts).
 import type { TSchema } from '@sinclair/typebox';
 import {
   BroadcastRequestedSchema,

@@ -24,7 +24,7 @@ export interface EventBatch<D> {
   heartbeat(): Promise<void>;
 }
 
-/** Extras of `@EventPattern(topic, extras)` understood by HeraldKafkaServer. */
+/** Extras of `@EventPattern(topic, extras)` understood by HeraldKafkaServer (`@OnEvent` takes them but `raw`). */
 export interface EventHandlerOptions {
   /** Most events per handler call, default 500. */
   batchSize?: number;

@@ -1,4 +1,4 @@
-// What a raw handler (`@EventPattern(topic, { raw: true })`) receives for a record: its value
+// What a raw handler (`@OnRawRecords(topics)`) receives for a record: its value
 // untouched, and the CloudEvents attributes its headers carry when they carry them, so a
 // dead letter's trace still continues the original event's.
 import type { KafkaMessage } from 'kafkajs';
