@@ -1,4 +1,4 @@
-// Who a saved audience reaches, for the console's live count: a count bounded by `cap` (a
+// The gateway's audience preview: who a saved audience reaches, for the console's live count: a count bounded by `cap` (a
 // million-contact bot never costs a full scan per keystroke) and a few sample contacts. No
 // message is sent. Opted-out contacts are left out: a run would skip them.
 import { Injectable } from '@nestjs/common';

@@ -1,4 +1,4 @@
-// Broadcasts across bots for the console's lists (a mobile operator's view spans their bots):
+// The gateway's broadcasts across bots for the console's lists (a mobile operator's view spans their bots):
 // a keyset page by id with the bot's name, without contents or hook keys.
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';

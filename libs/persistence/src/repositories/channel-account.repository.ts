@@ -36,11 +36,6 @@ export class ChannelAccountRepository {
     return rows.map((r) => r.type);
   }
 
-  /** The bot's first enabled account on a channel, credentials unsealed; null when none. */
-  async accountFor(botId: string, type: Channel): Promise<ChannelAccount | null> {
-    return (await this.accountsFor(botId, type))[0] ?? null;
-  }
-
   /** The bot's enabled accounts on a channel in failover order, credentials unsealed. */
   async accountsFor(botId: string, type: Channel): Promise<ChannelAccount[]> {
     const rows = await this.db.getRepository(ChannelEntity).find({

@@ -1,4 +1,4 @@
-// The console's contact search: by id, user id, phone, email or Messenger id (each on an index),
+// The gateway's contact search for the console: by id, user id, phone, email or Messenger id (each on an index),
 // or by one variable (`name=value`, a keyset walk of the bot's contacts); and the runs that
 // reached a contact, newest first.
 import { Injectable } from '@nestjs/common';

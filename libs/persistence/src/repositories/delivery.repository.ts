@@ -83,6 +83,10 @@ const keyOf = (k: DeliveryKey) => `${k.runId}/${k.contactId}`;
 /** How long a row may stay `sending` before another consumer may take it over (crash recovery). */
 const SENDING_LEASE_SECONDS = 60;
 
+/**
+ * The delivery services' deliveries: claim a row before sending, record what the send did, apply
+ * provider statuses. The gateway reads them through DeliveryReportRepository.
+ */
 @Injectable()
 export class DeliveryRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}

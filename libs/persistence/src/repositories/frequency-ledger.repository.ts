@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 
-/** The broadcast messages capped bots asked to send each person (frequency caps, issue 13). */
+/** The contact service's record of the broadcast messages capped bots asked to send each person (frequency caps, issue 13). */
 @Injectable()
 export class FrequencyLedgerRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}

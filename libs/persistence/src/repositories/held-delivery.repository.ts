@@ -16,6 +16,10 @@ export interface HeldDelivery {
   event: DeliveryRequested;
 }
 
+/**
+ * The contact service's send-window holds: it holds people and releases them when due. The
+ * gateway reads them through HeldDeliveryReportRepository.
+ */
 @Injectable()
 export class HeldDeliveryRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}

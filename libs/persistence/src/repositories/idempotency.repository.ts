@@ -1,4 +1,4 @@
-// `Idempotency-Key` records of the public APIs, per bot. A request claims its key by inserting
+// `Idempotency-Key` records of the gateway's public APIs, per bot. A request claims its key by inserting
 // first (the primary key settles a concurrent duplicate), works, then stores its answer. A claim
 // holds the run id it will use, so a request taken over after a crash re-publishes the same run
 // (the audience stores a run id once) instead of starting a second one.

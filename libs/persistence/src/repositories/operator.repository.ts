@@ -1,4 +1,4 @@
-// Operator accounts of the console, their bots and their sign-in sessions. Passwords arrive
+// The gateway's operator accounts of the console, their bots and their sign-in sessions. Passwords arrive
 // already hashed (argon2, in the gateway); sessions are stored by the SHA-256 of their id, so a
 // database read never yields a usable cookie.
 import { Injectable } from '@nestjs/common';

@@ -1,4 +1,4 @@
-// Runs of a bot or of a broadcast, newest first, in keyset pages: the cursor is the last run's
+// The gateway's admin API (console): runs of a bot or of a broadcast, newest first, in keyset pages: the cursor is the last run's
 // id and the next page starts below its (created_at, id), on an index, never with OFFSET.
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';

@@ -1,5 +1,5 @@
-// One row per person a run skipped, with the reason (written by the audience service as it
-// folds delivery results; read by the console's run page).
+// One row per person a run skipped, with the reason: the audience service writes them as it
+// folds delivery results (the console's run page reads them through RunSkipReportRepository).
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
