@@ -20,6 +20,16 @@ describe('table ownership (docs/architecture.md)', () => {
     expect(driftWith({})).toEqual([]);
   });
 
+  it("lists the same tables as the README's data ownership table", () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const section = /## Data ownership\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? '';
+    const tables = section
+      .split('\n')
+      .filter((l) => l.startsWith('| `'))
+      .flatMap((l) => [...l.split('|')[1].matchAll(/`(\w+)`/g)].map((m) => m[1]));
+    expect(tables.sort()).toEqual([...documentedWriters(doc()).keys()].sort());
+  });
+
   it('reads the writers from the code, not from a list kept beside it', () => {
     const { writers, repositoriesOf } = tableWriters(root);
     const of = (table: string) => [...(writers.get(table)?.keys() ?? [])].sort();
