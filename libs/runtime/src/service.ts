@@ -34,6 +34,7 @@ export function coreImports(service: string, config: BaseConfig): DynamicModule[
       recordRetryBaseMs: config.KAFKA_RECORD_RETRY_BASE_MS,
     }),
     PersistenceModule.forRoot({
+      name: service,
       url: config.DATABASE_URL,
       poolSize: config.DATABASE_POOL_SIZE,
       encryptionKey: config.HERALD_ENCRYPTION_KEY,
