@@ -7,6 +7,8 @@ import { HeraldKafkaServer } from '@herald/kafka';
 import { eventually } from '@herald/testing';
 import { DeliveryHarness } from '../integration/delivery/delivery-harness.js';
 
+const BREAKER_RESET_MS = 1_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const RETRY_DELAYS = ['100ms', '200ms', '300ms', '400ms', '500ms', '600ms', '700ms', '800ms'];
 
 describe('delivery through provider trouble', () => {
@@ -16,7 +18,7 @@ describe('delivery through provider trouble', () => {
     h = await DeliveryHarness.start({
       DELIVERY_RETRY_DELAYS: RETRY_DELAYS.join(','),
       BREAKER_MIN_CALLS: '5',
-      BREAKER_RESET_MS: '1000',
+      BREAKER_RESET_MS: String(BREAKER_RESET_MS),
       DELIVERY_STATUS_RETRY_DELAY: '200ms',
     });
   }, 90_000);
@@ -50,13 +52,18 @@ describe('delivery through provider trouble', () => {
       'the breaker to pause consumption',
       20_000,
     );
-    // Calls already in flight when it opened fail too (bounded by the in-flight window): let them land.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Calls already in flight when it opened fail too (bounded by the in-flight window): they
+    // land within one reset period. Nothing announces the last of them, so this wait is fixed.
+    await sleep(BREAKER_RESET_MS);
     const opened = await h.stats('whatsapp');
-    // While it is open, one half-open probe a second (BREAKER_RESET_MS) is the only call:
-    // nobody's retries are burnt against the outage.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
-    const during = await h.stats('whatsapp');
+    // While it is open, one half-open probe a reset period is the only call: nobody's retries
+    // are burnt against the outage. What must not happen is more calls, so this is a bounded
+    // window of three periods, which must have seen the breaker probe again (it kept going).
+    await sleep(3 * BREAKER_RESET_MS);
+    const during = await eventually(async () => {
+      const stats = await h.stats('whatsapp');
+      return stats.faulted > opened.faulted ? stats : undefined;
+    }, 'a half-open probe');
     expect(during.total).toBe(0);
     expect(during.faulted - opened.faulted).toBeLessThanOrEqual(6);
     expect((await h.run(runId))?.status).toBe('delivering');

@@ -249,17 +249,19 @@ describe('channel rules', () => {
     const cancelled = await h.stack.admin('POST', `/admin/runs/${runId}/cancel`);
     expect(cancelled.status).toBe(200);
 
-    // The delivery service reads the run's status at most every 2 s: then nothing more goes out.
-    await new Promise((r) => setTimeout(r, 3_000));
+    // The delivery service reads the run's status at most every 2 s; then everyone is either
+    // sent or refused as cancelled, and with nobody left to send to, nothing more can go out.
+    const rows = await eventually(async () => {
+      const all = await h.deliveries(runId);
+      const ended = all.filter((d) => d.provider_message_id !== null || d.code === 'RUN_CANCELLED');
+      return ended.length === people.length ? all : undefined;
+    }, 'everyone to be sent or refused as cancelled');
     const settled = await sentTo();
-    await new Promise((r) => setTimeout(r, 3_000));
-    expect(await sentTo()).toBe(settled);
+    expect(settled).toBe(rows.filter((d) => d.provider_message_id !== null).length);
     expect(settled).toBeLessThan(people.length);
 
-    const unsent = await eventually(async () => {
-      const rows = (await h.deliveries(runId)).filter((d) => d.code === 'RUN_CANCELLED');
-      return rows.length >= people.length - settled ? rows : undefined;
-    }, 'the unsent deliveries to be recorded as cancelled');
+    const unsent = rows.filter((d) => d.code === 'RUN_CANCELLED');
+    expect(unsent).toHaveLength(people.length - settled);
     expect(unsent[0]).toMatchObject({
       status: 'failed',
       reason: 'the run was cancelled before this message was sent',

@@ -432,16 +432,16 @@ describe('admin API, end to end', () => {
       `/admin/bots/${bot.botId}/broadcasts`,
       { name: 'Once', content: { messages: [{ text: 'Exactly once {{first_name}}' }] } },
     );
-    const call = () =>
+    const call = (key = 'order-7-shipped', firstName = 'Once') =>
       fetch(`${stack.gatewayUrl}/hooks/${broadcast.body.hookKey}`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
           authorization: `Bearer ${bot.token}`,
-          'idempotency-key': 'order-7-shipped',
+          'idempotency-key': key,
         },
         body: JSON.stringify({
-          targets: [{ user_id: '15550300005', bot_channel: 'whatsapp', first_name: 'Once' }],
+          targets: [{ user_id: '15550300005', bot_channel: 'whatsapp', first_name: firstName }],
         }),
       }).then((r) => json<{ run_id: string }>(r));
     const answers = await Promise.all([call(), call(), call()]);
@@ -449,8 +449,13 @@ describe('admin API, end to end', () => {
     await finishedRun(stack.admin, answers[0].body.run_id);
     const again = await call();
     expect(again.body.run_id).toBe(answers[0].body.run_id);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(await sandboxTexts(stack.sandboxUrl, 'whatsapp', '15550300005')).toEqual([
+    // A later call under another key, to the same person: once it has reached them, a second
+    // run of the retried call would have too.
+    const later = await call('order-8-shipped', 'Later');
+    expect(later.body.run_id).not.toBe(answers[0].body.run_id);
+    await finishedRun(stack.admin, later.body.run_id);
+    expect((await sandboxTexts(stack.sandboxUrl, 'whatsapp', '15550300005')).sort()).toEqual([
+      'Exactly once Later',
       'Exactly once Once',
     ]);
   });

@@ -271,7 +271,16 @@ describe('on-demand hook, end to end', () => {
       return run.status === 200 && run.body.status === 'scheduled' ? run.body : undefined;
     }, 'the run to be recorded as scheduled');
     expect(Date.parse(scheduled.scheduledFor)).toBe(Date.parse(accepted.body.scheduled_for));
-    await new Promise((r) => setTimeout(r, 1_500));
+    // The same broadcast without a delay, accepted after it: once that one has finished, a
+    // delayed run started too early would have sent as well.
+    const prompt = await json<Accepted>(
+      await hook('later', {
+        targets: [{ user_id: '15550100042', bot_channel: 'whatsapp', first_name: 'Prompt' }],
+      }),
+    );
+    expect(await finishedRun(stack.admin, prompt.body.run_id)).toMatchObject({
+      counts: { sent: 1 },
+    });
     expect(await texts('whatsapp', '15550100041')).toEqual([]);
     const cancelled = await stack.admin<{ status: string }>(
       'POST',
