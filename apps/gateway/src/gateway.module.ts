@@ -1,6 +1,5 @@
-import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
-import { HeraldError } from '@herald/errors';
 import { coreImports } from '@herald/runtime';
 import { AdminBroadcastsController } from './admin/admin-broadcasts.controller.js';
 import { AdminContactsController } from './admin/admin-contacts.controller.js';
@@ -36,6 +35,7 @@ import { AcceptHookService } from './hooks/accept-hook.service.js';
 import { HookController } from './hooks/hook.controller.js';
 import { JsonBodyParserInstaller } from './http/json-body.parser.js';
 import { TrustedProxies } from './http/trusted-proxies.js';
+import { gatewayValidationPipe } from './http/validation.pipe.js';
 import { IdempotencySweeperService } from './idempotency/idempotency-sweeper.service.js';
 import { IdempotencyService } from './idempotency/idempotency.service.js';
 import { BotLookupService } from './lookups/bot-lookup.service.js';
@@ -98,27 +98,7 @@ export class GatewayModule {
         RequestBroadcastService,
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         { provide: APP_INTERCEPTOR, useClass: ChangesVisibleInterceptor },
-        {
-          provide: APP_PIPE,
-          useValue: new ValidationPipe({
-            whitelist: true,
-            forbidNonWhitelisted: true,
-            transform: true,
-            exceptionFactory: (errors) => {
-              const first = errors[0];
-              const messages = errors.flatMap((e) => [
-                ...Object.values(e.constraints ?? {}),
-                ...(e.children ?? []).flatMap((c) =>
-                  Object.values(c.constraints ?? {}).map((m) => `${e.property}.${m}`),
-                ),
-              ]);
-              return HeraldError.invalid(
-                first?.property ?? 'body',
-                messages.join('; ') || 'The body is invalid.',
-              );
-            },
-          }),
-        },
+        { provide: APP_PIPE, useValue: gatewayValidationPipe() },
       ],
     };
   }

@@ -34,4 +34,14 @@ describe('PromiseCache', () => {
     await cache.get('c', load);
     expect(await cache.get('a', load)).toBe('v4');
   });
+
+  it('forgets every key on clear(), so the next callers look them up again', async () => {
+    const cache = new PromiseCache<string>(60_000);
+    let loads = 0;
+    const load = () => Promise.resolve(`v${++loads}`);
+    await cache.get('a', load);
+    await cache.get('b', load);
+    cache.clear();
+    expect([await cache.get('a', load), await cache.get('b', load)]).toEqual(['v3', 'v4']);
+  });
 });

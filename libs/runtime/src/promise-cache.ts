@@ -25,4 +25,9 @@ export class PromiseCache<T> {
   delete(key: string): void {
     this.entries.delete(key);
   }
+
+  /** Forgets every key (the source changed, and says so). */
+  clear(): void {
+    this.entries.clear();
+  }
 }

@@ -1,4 +1,4 @@
-import { errorOf } from '../common/spec-helpers.js';
+import { errorOf } from '../testing/error-of.js';
 import { MAX_IMPORT_ROWS, parseContactImport } from './contact-import.parser.js';
 
 describe('parseContactImport', () => {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, HeraldError } from '@herald/errors';
 import { BotRepository } from '@herald/persistence';
-import { TtlCache } from '../common/ttl-cache.js';
+import { PromiseCache } from '@herald/runtime';
 import { CHANGES_CHANNEL, PgNotifications } from '../lookups/pg-notifications.service.js';
 import { AuthFailureThrottle } from './auth-failure.throttle.js';
 
@@ -18,7 +18,7 @@ export function bearerToken(header: string | undefined): string | undefined {
 /** Bot-level API tokens: which bot a token belongs to, cached briefly so the hot paths stay cheap. */
 @Injectable()
 export class BotTokenService {
-  private readonly botByToken = new TtlCache<string | null>(CACHE_TTL_MS);
+  private readonly botByToken = new PromiseCache<string | null>(CACHE_TTL_MS);
 
   constructor(
     private readonly bots: BotRepository,

@@ -1,4 +1,4 @@
-import { errorOf } from '../common/spec-helpers.js';
+import { errorOf } from '../testing/error-of.js';
 import {
   MAX_ATTRIBUTES,
   MESSAGING_TAGS,

@@ -1,4 +1,4 @@
-import { errorOf } from '../common/spec-helpers.js';
+import { errorOf } from '../testing/error-of.js';
 import { parseChatfuelV2Body } from './chatfuel-v2-body.parser.js';
 
 describe('parseChatfuelV2Body', () => {

@@ -1,34 +1,30 @@
-import { Body, Controller, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { callerIp } from '../http/caller-ip.js';
-import { TrustedProxies } from '../http/trusted-proxies.js';
-import { IDEMPOTENCY_HEADER } from '../idempotency/idempotency.service.js';
-import { replayHeader } from '../idempotency/replay-header.js';
+import { Body, Controller, HttpCode, Post, UseGuards, UseInterceptors } from '@nestjs/common';
+import { ApiKeyGuard } from '../auth/api-key.guard.js';
+import { Caller, type ApiCaller } from '../auth/api-caller.js';
+import { IdempotencyInterceptor, RunId } from '../idempotency/idempotency.interceptor.js';
 import { CsmlDocs } from '../openapi/csml.docs.js';
+import { Quota, QuotaGuard } from '../quotas/quota.guard.js';
+import type { CsmlBroadcast } from './csml-broadcast.parser.js';
+import { CsmlBroadcastPipe } from './csml-broadcast.pipe.js';
 import { CsmlBroadcastService, type CsmlBroadcastAccepted } from './csml-broadcast.service.js';
 
+/** CSML-style broadcasts (seed 003); errors in Herald's body (the global filter). */
 @CsmlDocs.controller()
 @Controller('v1/api/broadcasts')
+@UseGuards(ApiKeyGuard, QuotaGuard)
+@Quota('csml')
+@UseInterceptors(IdempotencyInterceptor)
 export class CsmlBroadcastController {
-  constructor(
-    private readonly csml: CsmlBroadcastService,
-    private readonly proxies: TrustedProxies,
-  ) {}
+  constructor(private readonly csml: CsmlBroadcastService) {}
 
   @Post()
   @HttpCode(200)
   @CsmlDocs.post()
-  async broadcast(
-    @Body() body: unknown,
-    @Headers('x-api-key') apiKey: string | undefined,
-    @Headers(IDEMPOTENCY_HEADER) idempotencyKey: string | undefined,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+  broadcast(
+    @Caller() caller: ApiCaller,
+    @Body(new CsmlBroadcastPipe()) request: CsmlBroadcast,
+    @RunId() runId: string,
   ): Promise<CsmlBroadcastAccepted> {
-    const caller = callerIp(request, this.proxies.list);
-    return replayHeader(
-      reply,
-      await this.csml.broadcast({ apiKey, body, idempotencyKey, callerIp: caller }),
-    );
+    return this.csml.broadcast(caller, request, runId);
   }
 }

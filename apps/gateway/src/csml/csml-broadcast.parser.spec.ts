@@ -1,4 +1,4 @@
-import { errorOf } from '../common/spec-helpers.js';
+import { errorOf } from '../testing/error-of.js';
 import { parseCsmlBroadcast } from './csml-broadcast.parser.js';
 
 const seed = {

@@ -2,25 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { normalizePhone, whatsappIdOf, type Channel } from '@herald/contracts';
 import { ErrorCode, HeraldError } from '@herald/errors';
 import { GatewayContactRepository } from '@herald/persistence';
-import { BotTokenService } from '../auth/bot-token.service.js';
+import type { ApiCaller } from '../auth/api-caller.js';
 import { RequestBroadcastService } from '../broadcast/request-broadcast.service.js';
-import { IdempotencyService, type Answer } from '../idempotency/idempotency.service.js';
 import { BotLookupService } from '../lookups/bot-lookup.service.js';
-import { QuotaService } from '../quotas/quota.service.js';
-import { parseCsmlBroadcast } from './csml-broadcast.parser.js';
+import type { CsmlBroadcast } from './csml-broadcast.parser.js';
 
 export interface CsmlBroadcastAccepted {
   request_id: string;
   client: { user_id: string; bot_id: string; channel_id: string };
   payload: { content_type: 'flow_trigger'; content: { flow_id: string; close_flows: boolean } };
   metadata?: Record<string, unknown>;
-}
-
-export interface CsmlBroadcastCall {
-  apiKey?: string;
-  body: unknown;
-  idempotencyKey?: string;
-  callerIp: string;
 }
 
 /**
@@ -31,24 +22,16 @@ export interface CsmlBroadcastCall {
 @Injectable()
 export class CsmlBroadcastService {
   constructor(
-    private readonly tokens: BotTokenService,
     private readonly lookup: BotLookupService,
     private readonly contacts: GatewayContactRepository,
     private readonly requester: RequestBroadcastService,
-    private readonly idempotency: IdempotencyService,
-    private readonly quotas: QuotaService,
   ) {}
 
-  async broadcast(call: CsmlBroadcastCall): Promise<Answer<CsmlBroadcastAccepted>> {
-    const botId = await this.tokens.require(
-      call.apiKey?.trim() || undefined,
-      undefined,
-      'send "x-api-key: <bot token>"',
-      call.callerIp,
-    );
-    await this.quotas.take('csml', botId, this.quotas.perSecond('csml'));
-    const key = IdempotencyService.check(call.idempotencyKey);
-    const request = parseCsmlBroadcast(call.body);
+  async broadcast(
+    { botId }: ApiCaller,
+    request: CsmlBroadcast,
+    runId: string,
+  ): Promise<CsmlBroadcastAccepted> {
     if (request.botId !== undefined && request.botId !== botId) {
       throw HeraldError.invalid(
         'client.bot_id',
@@ -64,28 +47,26 @@ export class CsmlBroadcastService {
       );
     const channel = await this.channelFor(botId, request.userId, request.channelId);
 
-    return this.idempotency.once(botId, key, async (runId) => {
-      const run = await this.requester.request(
-        {
-          botId,
-          source: 'csml',
-          content: { blockId: block.id },
-          targets: [{ userId: request.userId, channel: channel.type, create: false }],
-          // The metadata is usable in the block as {{payload.<key>}}.
-          ...(request.metadata ? { payload: request.metadata } : {}),
-        },
-        runId,
-      );
-      return {
-        request_id: run.runId,
-        client: { user_id: request.userId, bot_id: botId, channel_id: channel.id },
-        payload: {
-          content_type: 'flow_trigger' as const,
-          content: { flow_id: request.flowId, close_flows: request.closeFlows },
-        },
-        ...(request.metadata ? { metadata: request.metadata } : {}),
-      };
-    });
+    const run = await this.requester.request(
+      {
+        botId,
+        source: 'csml',
+        content: { blockId: block.id },
+        targets: [{ userId: request.userId, channel: channel.type, create: false }],
+        // The metadata is usable in the block as {{payload.<key>}}.
+        ...(request.metadata ? { payload: request.metadata } : {}),
+      },
+      runId,
+    );
+    return {
+      request_id: run.runId,
+      client: { user_id: request.userId, bot_id: botId, channel_id: channel.id },
+      payload: {
+        content_type: 'flow_trigger',
+        content: { flow_id: request.flowId, close_flows: request.closeFlows },
+      },
+      ...(request.metadata ? { metadata: request.metadata } : {}),
+    };
   }
 
   private async channelFor(

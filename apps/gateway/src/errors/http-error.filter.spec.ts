@@ -1,11 +1,6 @@
 import { BadRequestException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
 import { ErrorCode, HeraldError } from '@herald/errors';
-import {
-  defaultFix,
-  describeHttpError,
-  toErrorResponse,
-  usesChatfuelBody,
-} from './http-error.filter.js';
+import { defaultFix, describeHttpError, toErrorResponse } from './http-error.filter.js';
 import { RetryLaterError } from './retry-later.error.js';
 
 describe('describeHttpError', () => {
@@ -61,15 +56,6 @@ describe('describeHttpError', () => {
       status: 500,
       message: expect.not.stringContaining('secret'),
     });
-  });
-
-  it('uses the Chatfuel body on the Chatfuel-style paths only', () => {
-    expect(usesChatfuelBody('/bots/1/users/2/send?bot_token=x')).toBe(true);
-    expect(usesChatfuelBody('/v2/1/send')).toBe(true);
-    expect(usesChatfuelBody('/public/bots/1/send')).toBe(true);
-    expect(usesChatfuelBody('/admin/bots/1')).toBe(false);
-    expect(usesChatfuelBody('/hooks/k')).toBe(false);
-    expect(usesChatfuelBody('/v1/api/broadcasts')).toBe(false);
   });
 
   it("gives every refusal a fix: the thrower's own, else one for its status (never for a 500)", () => {

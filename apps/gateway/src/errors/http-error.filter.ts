@@ -1,7 +1,7 @@
-// One place maps every error to a status and a body. The non-Chatfuel APIs get
-// `{error: {code, message, field?, fix?, correlationId}}`; the Chatfuel-style APIs (seed 002) get
-// their own `{success: false, result}`. A 500 says nothing internal; the details go to the log
-// under the same correlation id.
+// One place maps every error to a status; the body is Herald's
+// `{error: {code, message, field?, fix?, correlationId}}` unless an API's own filter gives its
+// seed's body (ChatfuelErrorFilter). A 500 says nothing internal; the details go to the log under
+// the same correlation id.
 import {
   ArgumentsHost,
   Catch,
@@ -34,12 +34,6 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
 
 export interface ErrorBody {
   error: { code: string; message: string; field?: string; fix?: string; correlationId: string };
-}
-
-/** Seed 002's body: `success` always, `result` a sentence a person can act on. */
-export interface ChatfuelErrorBody {
-  success: false;
-  result: string;
 }
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
@@ -150,7 +144,20 @@ export function toErrorResponse(
   return { status: e.status, body: heraldBody(e, correlationId) };
 }
 
-function heraldBody(e: ErrorResponse, correlationId: string): ErrorBody {
+/** Writes the body of an error (its status and headers are set apart). */
+export type ErrorBodyRenderer = (error: ErrorResponse, correlationId: string) => unknown;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The body of the errors raised on this route before Nest reaches its controller (the JSON
+     * parser, the URL check): Nest hands those to the global filter only, which asks the route.
+     */
+    errorBody?: ErrorBodyRenderer;
+  }
+}
+
+export function heraldBody(e: ErrorResponse, correlationId: string): ErrorBody {
   const fix = e.fix ?? defaultFix(e);
   return {
     error: {
@@ -200,42 +207,35 @@ export function defaultFix(e: Pick<ErrorResponse, 'status' | 'field'>): string |
   }
 }
 
-function chatfuelBody(e: ErrorResponse, correlationId: string): ChatfuelErrorBody {
-  const text = e.fix ? `${e.message} ${e.fix}` : e.message;
-  return {
-    success: false,
-    result: e.status >= 500 ? `${text} (correlation id ${correlationId})` : text,
-  };
-}
-
-/** The Chatfuel-style APIs: `/bots/:botId/users/:userId/send`, `/v2/:botId/send`, `/public/bots/:botId/send`. */
-const CHATFUEL_PATH = /^\/(bots|v2|public\/bots)\//;
-
-export function usesChatfuelBody(url: string | undefined): boolean {
-  return CHATFUEL_PATH.test(url ?? '');
-}
-
+/** The global filter: Herald's body, or the one the route names for errors before its controller. */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpErrorFilter');
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
+    const request = ctx.getRequest<FastifyRequest>();
     replyWithError(
       exception,
-      ctx.getRequest<FastifyRequest>(),
+      request,
       ctx.getResponse<FastifyReply>(),
       this.logger,
+      routeErrorBody(request),
     );
   }
 }
 
-/** Answers `exception` on `reply` with the body its path uses (Herald's or Chatfuel's). */
+function routeErrorBody(request: FastifyRequest | undefined): ErrorBodyRenderer {
+  return request?.routeOptions?.config?.errorBody ?? heraldBody;
+}
+
+/** Answers `exception` on `reply`: its status and headers, a correlation id, `render`'s body. */
 export function replyWithError(
   exception: unknown,
   request: FastifyRequest | undefined,
   reply: FastifyReply,
   logger: Logger,
+  render: ErrorBodyRenderer,
 ): void {
   const header = request?.headers?.['x-correlation-id'];
   const correlationId =
@@ -246,24 +246,21 @@ export function replyWithError(
       `${request?.method} ${request?.url} failed [${correlationId}]: ${(exception as Error)?.stack ?? String(exception)}`,
     );
   }
-  const body = usesChatfuelBody(request?.url)
-    ? chatfuelBody(error, correlationId)
-    : heraldBody(error, correlationId);
   void reply
     .status(error.status)
     .headers({ ...error.headers, 'x-correlation-id': correlationId })
-    .send(body);
+    .send(render(error, correlationId));
 }
 
 /**
- * Fastify's `frameworkErrors`: errors its router raises before any route runs (a path segment
- * over 100 characters, a malformed percent-encoding) get the same bodies as every other error.
+ * Fastify's `frameworkErrors`: errors its router raises before any route is chosen (a path segment
+ * over 100 characters, a malformed percent-encoding) get Herald's body, as every unrouted request.
  */
 export function frameworkErrors(
   error: unknown,
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  replyWithError(error, request, reply, frameworkLogger);
+  replyWithError(error, request, reply, frameworkLogger, routeErrorBody(request));
 }
 const frameworkLogger = new Logger('HttpErrorFilter');

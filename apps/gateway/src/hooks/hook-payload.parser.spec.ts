@@ -1,5 +1,5 @@
 import { CRITERIA } from '@herald/contracts';
-import { errorOf } from '../common/spec-helpers.js';
+import { errorOf } from '../testing/error-of.js';
 import { MAX_DELAY_MINUTES, MAX_TARGETS, parseHookBody } from './hook-payload.parser.js';
 
 const strict = { requireValidFilter: true };

@@ -1,81 +1,49 @@
 import {
-  Body,
   Controller,
   Delete,
   Get,
-  Headers,
   HttpCode,
-  Param,
   Patch,
   Post,
   Put,
-  Query,
-  Req,
-  Res,
+  UseGuards,
+  UseInterceptors,
 } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCode, HeraldError } from '@herald/errors';
-import { callerIp } from '../http/caller-ip.js';
-import { TrustedProxies } from '../http/trusted-proxies.js';
-import { IDEMPOTENCY_HEADER } from '../idempotency/idempotency.service.js';
-import { replayHeader } from '../idempotency/replay-header.js';
+import { Hook, type HookCaller } from '../auth/api-caller.js';
+import { IdempotencyInterceptor, RunId } from '../idempotency/idempotency.interceptor.js';
 import { HookDocs } from '../openapi/hook.docs.js';
+import { Quota, QuotaGuard } from '../quotas/quota.guard.js';
 import { AcceptHookService, type HookAccepted } from './accept-hook.service.js';
-
-const otherVerb = () =>
-  new HeraldError(ErrorCode.MethodNotAllowed, 'The hook accepts GET and POST only.');
+import { HookBody, HookBodyPipe } from './hook-body.pipe.js';
+import type { ParsedHook } from './hook-payload.parser.js';
+import { HookKeyGuard, otherVerb } from './hook-key.guard.js';
 
 @HookDocs.controller()
 @Controller('hooks')
 export class HookController {
-  constructor(
-    private readonly hooks: AcceptHookService,
-    private readonly proxies: TrustedProxies,
-  ) {}
+  constructor(private readonly hooks: AcceptHookService) {}
 
   @Post(':hookKey')
   @HttpCode(200)
+  @UseGuards(HookKeyGuard, QuotaGuard)
+  @Quota('hook')
+  @UseInterceptors(IdempotencyInterceptor)
   @HookDocs.post()
-  async post(
-    @Param('hookKey') hookKey: string,
-    @Body() body: unknown,
-    @Headers('authorization') authorization: string | undefined,
-    @Headers(IDEMPOTENCY_HEADER) idempotencyKey: string | undefined,
-    @Query('token') queryToken: unknown,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+  post(
+    @Hook() hook: HookCaller,
+    @HookBody(new HookBodyPipe()) parsed: ParsedHook,
+    @RunId() runId: string,
   ): Promise<HookAccepted> {
-    const answer = await this.hooks.accept({
-      hookKey,
-      method: 'POST',
-      authorization,
-      queryToken: typeof queryToken === 'string' ? queryToken : undefined,
-      callerIp: callerIp(request, this.proxies.list),
-      body,
-      idempotencyKey,
-    });
-    return replayHeader(reply, answer);
+    return this.hooks.accept(hook, parsed, runId);
   }
 
+  /** Fastify answers HEAD here too: HookKeyGuard refuses it (it must not start a broadcast). */
   @Get(':hookKey')
+  @UseGuards(HookKeyGuard, QuotaGuard)
+  @Quota('hook')
   @HookDocs.get()
-  async get(
-    @Param('hookKey') hookKey: string,
-    @Headers('authorization') authorization: string | undefined,
-    @Query('token') queryToken: unknown,
-    @Req() request: FastifyRequest,
-  ): Promise<HookAccepted> {
-    // Fastify answers HEAD with the GET handler; a link checker's HEAD must not start a broadcast.
-    if (request.method !== 'GET') throw otherVerb();
-    const answer = await this.hooks.accept({
-      hookKey,
-      method: 'GET',
-      authorization,
-      queryToken: typeof queryToken === 'string' ? queryToken : undefined,
-      callerIp: callerIp(request, this.proxies.list),
-      body: undefined,
-    });
-    return answer.body;
+  get(@Hook() hook: HookCaller): Promise<HookAccepted> {
+    return this.hooks.accept(hook, {});
   }
 
   @Put(':hookKey')

@@ -1,4 +1,4 @@
-import { errorOf } from '../common/spec-helpers.js';
+import { errorOf } from '../testing/error-of.js';
 import { decodeCursor, encodeCursor, pageSize, toPage } from './keyset-cursor.js';
 
 const id = '0b6f3a44-2f55-4b8e-9a6b-3c1f0f8e2a11';

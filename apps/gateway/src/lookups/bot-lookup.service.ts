@@ -8,7 +8,7 @@ import {
   type BroadcastEntity,
   type ChannelEntity,
 } from '@herald/persistence';
-import { TtlCache } from '../common/ttl-cache.js';
+import { PromiseCache } from '@herald/runtime';
 import { CHANGES_CHANNEL, PgNotifications } from './pg-notifications.service.js';
 
 // An operator's change (rate limit, block, channel, hook key, broadcast settings) is dropped from
@@ -24,10 +24,10 @@ export interface BlockRef {
 /** Cached reads of a bot's configuration that the public APIs check on every call. */
 @Injectable()
 export class BotLookupService {
-  private readonly botCache = new TtlCache<BotEntity | null>(CACHE_TTL_MS);
-  private readonly blockCache = new TtlCache<BlockRef | null>(CACHE_TTL_MS);
-  private readonly channelCache = new TtlCache<ChannelEntity[]>(CACHE_TTL_MS, 1_000);
-  private readonly broadcastByKeyCache = new TtlCache<BroadcastEntity | null>(CACHE_TTL_MS);
+  private readonly botCache = new PromiseCache<BotEntity | null>(CACHE_TTL_MS);
+  private readonly blockCache = new PromiseCache<BlockRef | null>(CACHE_TTL_MS);
+  private readonly channelCache = new PromiseCache<ChannelEntity[]>(CACHE_TTL_MS, 1_000);
+  private readonly broadcastByKeyCache = new PromiseCache<BroadcastEntity | null>(CACHE_TTL_MS);
 
   constructor(
     private readonly bots: BotRepository,

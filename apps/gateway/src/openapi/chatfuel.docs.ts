@@ -24,7 +24,7 @@ export const ChatfuelDocs = {
           'Parameters in the query or a JSON body. Every other parameter sets a user attribute before rendering; other chatfuel_* names are ' +
           "reserved (400). Answers are always {success, result}. Rate: the bot's rateLimitRps (default 25/s) per gateway instance.",
       }),
-      ApiParam({ name: 'botId', format: 'uuid' }),
+      ApiParam({ name: 'botId', type: String, format: 'uuid' }),
       ApiParam({
         name: 'userId',
         description: 'The "messenger user id" (fb_id, a page-scoped id).',
@@ -82,7 +82,7 @@ export const ChatfuelDocs = {
           'an enabled channel.',
       }),
       ApiBearerAuth(),
-      ApiParam({ name: 'botId', format: 'uuid' }),
+      ApiParam({ name: 'botId', type: String, format: 'uuid' }),
       ApiHeader(IDEMPOTENCY_HEADER_DOC),
       ApiBody({ schema: { type: 'object' }, examples: CHATFUEL_V2_EXAMPLES }),
       ApiResponse({

@@ -25,6 +25,7 @@ const common = () =>
   applyDecorators(
     ApiParam({
       name: 'hookKey',
+      type: String,
       description: "The secret part of the broadcast's hook URL (admin API: hookKey / hookUrl).",
     }),
     ApiHeader({

@@ -4,7 +4,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Channel } from '@herald/contracts';
 import { ChannelRepository } from '@herald/persistence';
-import { TtlCache } from '../common/ttl-cache.js';
+import { PromiseCache } from '@herald/runtime';
 import { CHANGES_CHANNEL, PgNotifications } from '../lookups/pg-notifications.service.js';
 import { WebhookConfig } from './webhook.config.js';
 
@@ -14,7 +14,7 @@ const CACHE_TTL_MS = 5_000;
 
 @Injectable()
 export class WebhookSecretsService {
-  private readonly cache = new TtlCache<string[]>(CACHE_TTL_MS, 10_000);
+  private readonly cache = new PromiseCache<string[]>(CACHE_TTL_MS, 10_000);
 
   constructor(
     private readonly channels: ChannelRepository,
