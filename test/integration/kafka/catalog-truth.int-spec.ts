@@ -11,7 +11,7 @@ import {
   type HeraldApp,
   type ServiceName,
 } from '../../deploy/support/herald-apps.js';
-import { CATALOG, type TopicName } from '@herald/contracts';
+import { CATALOG, Topics, type TopicName } from '@herald/contracts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 /** A producer name the catalog may use besides the apps: callers outside Herald. */
@@ -147,6 +147,29 @@ function filesOf(service: ServiceName, graph: Map<string, string[]>): Set<string
   return new Set([...reached].map((f) => path.relative(ROOT, f)));
 }
 
+type Role = 'producers' | 'consumers';
+
+/** Where the catalog and the code disagree on who produces or consumes each topic, for a person. */
+function mismatches(role: Role, actual: Map<ServiceName, Set<string>>): string[] {
+  const verb = role === 'producers' ? 'publishes' : 'consumes';
+  const problems: string[] = [];
+  for (const topic of catalogTopics) {
+    const listed = new Set<string>(CATALOG[topic][role].filter((name) => name !== OUTSIDE));
+    for (const service of SERVICE_NAMES) {
+      const does = actual.get(service)?.has(topic) ?? false;
+      if (does && !listed.has(service))
+        problems.push(
+          `${topic}: ${service} ${verb} it; add it to the topic's ${role} in the catalog`,
+        );
+      if (!does && listed.has(service))
+        problems.push(
+          `${topic}: the catalog lists ${service} among its ${role}, but it never ${verb} it`,
+        );
+    }
+  }
+  return problems;
+}
+
 describe('the topic catalog names its true producers and consumers', () => {
   const apps = new Map<ServiceName, HeraldApp>();
   const files = new Map<ServiceName, Set<string>>();
@@ -170,6 +193,15 @@ describe('the topic catalog names its true producers and consumers', () => {
     );
 
   const callsOf = (service: ServiceName) => calls.filter((c) => files.get(service)!.has(c.file));
+
+  /** Catalog topics an app's code publishes (but those it never does at runtime, and why). */
+  const publishedBy = (service: ServiceName) =>
+    new Set(
+      callsOf(service)
+        .filter((c) => c.method === 'publish')
+        .flatMap((c) => c.topics)
+        .filter((t) => !(t in (NEVER_AT_RUNTIME[service] ?? {}))),
+    );
 
   it('names only Herald apps (and callers outside Herald as producers of requests)', () => {
     for (const contract of Object.values(CATALOG)) {
@@ -198,39 +230,30 @@ describe('the topic catalog names its true producers and consumers', () => {
           contract: true,
         });
     }
-    const actual = Object.fromEntries(
-      catalogTopics.map((topic) => [
-        topic,
-        SERVICE_NAMES.filter((s) => consumedBy(s).has(topic)).sort(),
-      ]),
+    expect(mismatches('consumers', new Map(SERVICE_NAMES.map((s) => [s, consumedBy(s)])))).toEqual(
+      [],
     );
-    const listed = Object.fromEntries(
-      catalogTopics.map((topic) => [topic, [...CATALOG[topic].consumers].sort()]),
-    );
-    expect(listed).toEqual(actual);
   });
 
   it('lists as producers of each topic exactly the apps whose code publishes it', () => {
-    const published = (service: ServiceName) =>
-      new Set(
-        callsOf(service)
-          .filter((c) => c.method === 'publish')
-          .flatMap((c) => c.topics)
-          .filter((t) => !(t in (NEVER_AT_RUNTIME[service] ?? {}))),
-      );
-    const actual = Object.fromEntries(
-      catalogTopics.map((topic) => [
-        topic,
-        SERVICE_NAMES.filter((s) => published(s).has(topic)).sort(),
-      ]),
+    expect(mismatches('producers', new Map(SERVICE_NAMES.map((s) => [s, publishedBy(s)])))).toEqual(
+      [],
     );
-    const listed = Object.fromEntries(
-      catalogTopics.map((topic) => [
-        topic,
-        CATALOG[topic].producers.filter((p) => p !== OUTSIDE).sort(),
-      ]),
-    );
-    expect(listed).toEqual(actual);
+  });
+
+  it('fails when an app starts or stops producing or consuming a topic the catalog does not say', () => {
+    const consumed = new Map(SERVICE_NAMES.map((s) => [s, new Set(consumedBy(s))]));
+    consumed.get('gateway')!.add(Topics.TargetResolved);
+    consumed.get('contact')!.delete(Topics.ContactInbound);
+    expect(mismatches('consumers', consumed)).toEqual([
+      "target.resolved.v1: gateway consumes it; add it to the topic's consumers in the catalog",
+      'contact.inbound.v1: the catalog lists contact among its consumers, but it never consumes it',
+    ]);
+    const published = new Map(SERVICE_NAMES.map((s) => [s, new Set(publishedBy(s))]));
+    published.get('gateway')!.add(Topics.DeliveryResult);
+    expect(mismatches('producers', published)).toEqual([
+      "delivery.result.v1: gateway publishes it; add it to the topic's producers in the catalog",
+    ]);
   });
 
   it('keeps its exceptions true: each topic an app never publishes is still in its code', () => {
