@@ -141,3 +141,38 @@ describe('delivery handlers of a channel (handler tier)', () => {
     ]);
   });
 });
+
+describe.each(['whatsapp', 'sms', 'messenger'] as const)(
+  'the %s delivery handler (handler tier)',
+  (channel) => {
+    it("consumes that channel's topics only, and hands its requests over", async () => {
+      const delivered: DeliveryRequested[][] = [];
+      const harness = await KafkaHandlerHarness.start({
+        controllers: [deliveryHandlerFor(channel, [{ label: '30s', delayMs: 30_000 }])],
+        providers: [
+          {
+            provide: DeliverService,
+            useValue: {
+              deliver: async (requests: DeliveryRequested[]) => {
+                delivered.push(requests);
+              },
+            },
+          },
+        ],
+      });
+      try {
+        const own = deliveryTopicFor(channel);
+        expect(harness.topics.sort()).toEqual([own, retryTopicOf(own, '30s')].sort());
+        const data = {
+          ...request(),
+          channel,
+          to: channel === 'messenger' ? 'psid-1' : '+15550000001',
+        };
+        await harness.deliver(own, [{ data }]);
+        expect(delivered).toEqual([[data]]);
+      } finally {
+        await harness.close();
+      }
+    });
+  },
+);
