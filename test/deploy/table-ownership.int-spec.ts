@@ -1,15 +1,18 @@
-// The ownership table of docs/architecture.md is the code's: every table's writing services, read
-// from what each service's code imports and writes, are the ones the document names.
+// docs/architecture.md is the code's: every table's writing services, read from what each
+// service's code imports and writes, are the ones its ownership table names, and its services and
+// topics diagram draws the contract catalog's producers and consumers.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CATALOG } from '@herald/contracts';
 import { REPO_ROOT as root } from './support/kustomize.js';
 import {
+  diagramEdges,
   documentedWriters,
   ownershipDrift,
   tableWriters,
   writesUnder,
   type Overlay,
-} from './support/table-writers.js';
+} from './support/architecture.js';
 
 const doc = () => readFileSync(join(root, 'docs/architecture.md'), 'utf8');
 const driftWith = (overlay: Overlay, markdown = doc()) =>
@@ -118,5 +121,30 @@ export const touch = (db: any, row: ContactEntity) =>
         [rogue]: "export const sql = 'insert into run_skips (run_id) values ($1)';\n",
       }),
     ).toEqual(new Map([[rogue, ['run_skips']]]));
+  });
+});
+
+describe('services and topics (docs/architecture.md)', () => {
+  /** How the diagram names a producer the catalog names in words. */
+  const drawnAs = (service: string) =>
+    service === 'any internal service' ? 'internal services' : service;
+
+  it("draws exactly the catalog's producers and consumers of every topic", () => {
+    const expected = new Set<string>();
+    for (const contract of Object.values(CATALOG)) {
+      for (const p of contract.producers) expected.add(`${drawnAs(p)} --> ${contract.topic}`);
+      for (const c of contract.consumers) expected.add(`${contract.topic} --> ${c}`);
+    }
+    const topics = new Set<string>(Object.keys(CATALOG));
+    const drawn = [...diagramEdges(doc())].filter((edge) =>
+      edge.split(' --> ').some((end) => topics.has(end)),
+    );
+    expect(drawn.sort()).toEqual([...expected].sort());
+  });
+
+  it('reads the diagram, so a topic drawn to the wrong service is seen', () => {
+    const wrong = doc().replace('--> CI[[contact.inbound.v1]] --> contact', '--> CI[[contact.inbound.v1]] --> audience');
+    expect(diagramEdges(wrong)).toContain('contact.inbound.v1 --> audience');
+    expect(diagramEdges(wrong)).not.toContain('contact.inbound.v1 --> contact');
   });
 });

@@ -1,6 +1,7 @@
-// Which service writes which table, read from the code: the repository classes each service's
-// code imports (following its imports through apps/<service>/src and the libs it uses) and the
-// SQL and TypeORM writes in those classes and in the service's own files.
+// What docs/architecture.md claims, read from the code. Which service writes which table: the
+// repository classes each service's code imports (following its imports through
+// apps/<service>/src and the libs it uses) and the SQL and TypeORM writes in those classes and in
+// the service's own files. And the edges of its services-and-topics diagram.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 
@@ -329,3 +330,28 @@ export function ownershipDrift(found: TableWriters, documented: Map<string, Set<
   return drift;
 }
 
+
+/**
+ * The edges of the first mermaid flowchart under `## Services and topics`, by node label:
+ * `gateway --> BR[[broadcast.requested.v1]] --> audience` gives (gateway, broadcast.requested.v1)
+ * and (broadcast.requested.v1, audience).
+ */
+export function diagramEdges(markdown: string): Set<string> {
+  const section = /## Services and topics\n([\s\S]*?)(?=\n## |$)/.exec(markdown)?.[1] ?? '';
+  const chart = /```mermaid\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  const labels = new Map<string, string>();
+  const node = (ref: string): string => {
+    const m = /^(\w[\w-]*)\s*(?:\(\[(.*)\]\)|\[\[(.*)\]\]|\[(.*)\])?$/.exec(ref.trim());
+    if (!m) throw new Error(`not a node: ${ref}`);
+    const label = m[2] ?? m[3] ?? m[4];
+    if (label !== undefined) labels.set(m[1], label.replace(/^"|"$/g, ''));
+    return m[1];
+  };
+  const pairs: Array<[string, string]> = [];
+  for (const line of chart.split('\n')) {
+    if (!line.includes('-->')) continue;
+    const ids = line.split(/-->(?:\|[^|]*\|)?/).map(node);
+    for (let i = 1; i < ids.length; i += 1) pairs.push([ids[i - 1], ids[i]]);
+  }
+  return new Set(pairs.map(([a, b]) => `${labels.get(a) ?? a} --> ${labels.get(b) ?? b}`));
+}
