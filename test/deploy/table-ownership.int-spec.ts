@@ -57,6 +57,13 @@ export class RogueCancel {
     ]);
   });
 
+  it('counts every repository as used when a service imports the persistence module whole', () => {
+    const { repositoriesOf } = tableWriters(root, {
+      'apps/audience/src/rogue.ts': `import * as persistence from '@herald/persistence';\nexport const p = persistence;\n`,
+    });
+    expect(repositoriesOf.get('audience')).toContain('OperatorRepository');
+  });
+
   it('fails on raw SQL that writes a table in a service file', () => {
     const drift = driftWith({
       'apps/audience/src/rogue.service.ts': `export const forget = (db: { query(sql: string): unknown }) =>

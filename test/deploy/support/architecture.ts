@@ -128,6 +128,8 @@ function resolveRelative(tree: Tree, from: string, spec: string): string | undef
 interface ImportRef {
   spec: string;
   names: string[];
+  /** `import * as x from …` or `export * from …`: every name the module has. */
+  everything: boolean;
 }
 
 function importsOf(code: string): ImportRef[] {
@@ -149,9 +151,9 @@ function importsOf(code: string): ImportRef[] {
           )
           .filter(Boolean)
       : [];
-    refs.push({ spec: m[2], names });
+    refs.push({ spec: m[2], names, everything: /^\s*\*/.test(m[1]) });
   }
-  for (const m of text.matchAll(/\bimport\s*\(?\s*['"]([^'"]+)['"]/g)) refs.push({ spec: m[1], names: [] });
+  for (const m of text.matchAll(/\bimport\s*\(?\s*['"]([^'"]+)['"]/g)) refs.push({ spec: m[1], names: [], everything: true });
   return refs;
 }
 
@@ -254,7 +256,10 @@ export function tableWriters(root: string, overlay: Overlay = {}): TableWriters 
       for (const ref of importsOf(code)) {
         let next: string | undefined;
         if (ref.spec === '@herald/persistence') {
-          for (const name of ref.names) if (classes.has(name)) used.add(name);
+          // A namespace import could reach any repository: count them all rather than guess.
+          for (const name of ref.everything ? classes.keys() : ref.names) {
+            if (classes.has(name)) used.add(name);
+          }
         } else if (ref.spec.startsWith('@herald/')) {
           next = `libs/${ref.spec.slice('@herald/'.length)}/src/index.ts`;
         } else if (ref.spec.startsWith('.')) {
