@@ -14,6 +14,18 @@ export const INPUT_LIMITS = {
   payloadBytes: 64 * 1024,
   /** Bytes of CSML `metadata` (as JSON), which becomes the person's variables. */
   metadataBytes: 16 * 1024,
+  /** Targets in one request. */
+  targets: 20_000,
+  /** Filters of one audience (a filter's field is a variable name, its value a variable value). */
+  filters: 64,
+  /** Characters of a person's user id or Messenger id. */
+  userId: 256,
+  /** Characters of a phone number as given. */
+  phone: 32,
+  /** Characters of an email address. */
+  email: 320,
+  /** Characters of a Messenger notification messages or one-time notification token. */
+  notificationToken: 1024,
 } as const;
 
 export interface InputProblem {

@@ -1,6 +1,7 @@
 // The parameters of a Chatfuel-style V1 call (seed 002), from the query string and/or a JSON (or
 // form) body: Herald's names, Chatfuel's own `chatfuel_*` aliases, and every other parameter as a
 // user attribute to set before the block is rendered. Pure, so each rule is unit-tested.
+import { INPUT_LIMITS } from '@herald/contracts';
 import { HeraldError } from '@herald/errors';
 
 /** The Messenger message tags the V1 API takes (`messaging_tag`). */
@@ -33,9 +34,10 @@ const NAMES: Record<string, Known> = {
   chatfuel_message_tag: 'messagingTag',
 };
 
-export const MAX_ATTRIBUTES = 100;
-const MAX_ATTRIBUTE_NAME = 128;
-const MAX_ATTRIBUTE_VALUE = 4_096;
+// Attributes become the person's variables: the variables' limits (libs/contracts).
+export const MAX_ATTRIBUTES = INPUT_LIMITS.variables;
+const MAX_ATTRIBUTE_NAME = INPUT_LIMITS.variableName;
+const MAX_ATTRIBUTE_VALUE = INPUT_LIMITS.variableValue;
 
 function entriesOf(source: unknown, where: 'query' | 'body'): Array<[string, string]> {
   if (source === undefined || source === null || source === '') return [];

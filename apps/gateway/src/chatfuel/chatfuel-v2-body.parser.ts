@@ -1,7 +1,7 @@
 // The JSON body of a Chatfuel-style V2 call (seed 002): who (customer_id / email / phone / fbid,
 // at least one; the others update the contact), what (exactly one of block_id and messages), and
 // Messenger's notification tokens and the identifier priority. Pure, so each rule is unit-tested.
-import type { Message } from '@herald/contracts';
+import { INPUT_LIMITS, type Message } from '@herald/contracts';
 import { HeraldError } from '@herald/errors';
 import { checkMessages } from '../content/content.validation.js';
 
@@ -64,10 +64,10 @@ export function parseChatfuelV2Body(body: unknown): ChatfuelV2Body {
     );
   }
   const customer = {
-    userId: text(fields, 'customer_id', 256),
-    email: text(fields, 'customer_email', 320),
-    phone: text(fields, 'customer_phone', 32),
-    fbid: text(fields, 'customer_fbid', 256),
+    userId: text(fields, 'customer_id', INPUT_LIMITS.userId),
+    email: text(fields, 'customer_email', INPUT_LIMITS.email),
+    phone: text(fields, 'customer_phone', INPUT_LIMITS.phone),
+    fbid: text(fields, 'customer_fbid', INPUT_LIMITS.userId),
   };
   if (!customer.userId && !customer.email && !customer.phone && !customer.fbid) {
     throw HeraldError.invalid(
@@ -106,9 +106,9 @@ export function parseChatfuelV2Body(body: unknown): ChatfuelV2Body {
   } else {
     parsed.messages = checkMessages(fields.messages, 'messages');
   }
-  const ntn = text(fields, 'notification_messages_token', 1024);
+  const ntn = text(fields, 'notification_messages_token', INPUT_LIMITS.notificationToken);
   if (ntn) parsed.notificationMessagesToken = ntn;
-  const otn = text(fields, 'one_time_notif_token', 1024);
+  const otn = text(fields, 'one_time_notif_token', INPUT_LIMITS.notificationToken);
   if (otn) parsed.oneTimeNotifToken = otn;
   return parsed;
 }

@@ -44,8 +44,8 @@ function id(value: unknown, field: string, required: boolean): string | undefine
   if (typeof value !== 'string' && typeof value !== 'number')
     throw HeraldError.invalid(field, `${field} must be a string.`);
   const text = String(value).trim();
-  if (text.length === 0 || text.length > 256)
-    throw HeraldError.invalid(field, `${field} must be 1 to 256 characters.`);
+  if (text.length === 0 || text.length > INPUT_LIMITS.userId)
+    throw HeraldError.invalid(field, `${field} must be 1 to ${INPUT_LIMITS.userId} characters.`);
   return text;
 }
 

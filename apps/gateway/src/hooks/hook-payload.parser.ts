@@ -3,6 +3,7 @@
 import {
   CHANNELS,
   CRITERIA,
+  INPUT_LIMITS,
   type Audience,
   type Channel,
   type Filter,
@@ -20,12 +21,13 @@ export interface ParsedHook {
 }
 
 export const MAX_DELAY_MINUTES = 43_200;
-export const MAX_TARGETS = 20_000;
-const MAX_FILTERS = 64;
-const MAX_NAME = 128;
-const MAX_VALUE = 4_096;
-const MAX_USER_ID = 256;
-const MAX_PHONE = 32;
+// The event's own limits (libs/contracts): what passes here, the BroadcastRequested schema takes.
+export const MAX_TARGETS = INPUT_LIMITS.targets;
+const MAX_FILTERS = INPUT_LIMITS.filters;
+const MAX_NAME = INPUT_LIMITS.variableName;
+const MAX_VALUE = INPUT_LIMITS.variableValue;
+const MAX_USER_ID = INPUT_LIMITS.userId;
+const MAX_PHONE = INPUT_LIMITS.phone;
 /** Fields of a target (or of set_conversation's variables) that say who it is, not variables. */
 const TARGET_KEYS = new Set(['user_id', 'bot_channel', 'user_phone_number']);
 const CRITERIA_FIX = `Use one of: ${CRITERIA.join(', ')} (any letter case; "Cointains" is read as Contains).`;

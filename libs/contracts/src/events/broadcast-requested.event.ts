@@ -34,7 +34,7 @@ export const BroadcastRequestedSchema = Type.Object(
       }),
     ),
     audience: Type.Optional(Audience),
-    targets: Type.Optional(Type.Array(Target, { minItems: 1, maxItems: 20000 })),
+    targets: Type.Optional(Type.Array(Target, { minItems: 1, maxItems: INPUT_LIMITS.targets })),
     setVariables: Type.Optional(InputVariables),
     payload: Type.Optional(
       Type.Unknown({

@@ -77,15 +77,15 @@ export const CRITERIA = [
 export type Criterion = (typeof CRITERIA)[number];
 
 export const Filter = Type.Object({
-  field: Type.String({ minLength: 1, maxLength: 128 }),
+  field: Type.String({ minLength: 1, maxLength: INPUT_LIMITS.variableName }),
   criteria: Type.Union(CRITERIA.map((c) => Type.Literal(c))),
-  value: Type.String({ maxLength: 4096 }),
+  value: Type.String({ maxLength: INPUT_LIMITS.variableValue }),
 });
 export type Filter = Static<typeof Filter>;
 
 export const Audience = Type.Object(
   {
-    filters: Type.Array(Filter, { minItems: 1, maxItems: 64 }),
+    filters: Type.Array(Filter, { minItems: 1, maxItems: INPUT_LIMITS.filters }),
     joins: Type.Optional(
       Type.Array(Type.Union([Type.Literal('AND'), Type.Literal('OR')]), {
         description: 'n-1 operators between the filters; AND binds tighter than OR; default AND.',
@@ -100,8 +100,10 @@ export const DeliveryOptions = Type.Object(
   {
     singleContact: Type.Optional(Type.Boolean()),
     messagingTag: Type.Optional(Type.String({ maxLength: 64 })),
-    notificationMessagesToken: Type.Optional(Type.String({ maxLength: 1024 })),
-    oneTimeNotifToken: Type.Optional(Type.String({ maxLength: 1024 })),
+    notificationMessagesToken: Type.Optional(
+      Type.String({ maxLength: INPUT_LIMITS.notificationToken }),
+    ),
+    oneTimeNotifToken: Type.Optional(Type.String({ maxLength: INPUT_LIMITS.notificationToken })),
     priority: Type.Optional(
       Type.Array(Type.Union([Type.Literal('fbid'), Type.Literal('phone'), Type.Literal('email')]), {
         maxItems: 3,
@@ -124,10 +126,10 @@ export type DeliveryOptions = Static<typeof DeliveryOptions>;
 export const Target = Type.Object(
   {
     contactId: Type.Optional(Uuid),
-    userId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
-    phone: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
-    email: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })),
-    fbid: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    userId: Type.Optional(Type.String({ minLength: 1, maxLength: INPUT_LIMITS.userId })),
+    phone: Type.Optional(Type.String({ minLength: 1, maxLength: INPUT_LIMITS.phone })),
+    email: Type.Optional(Type.String({ minLength: 1, maxLength: INPUT_LIMITS.email })),
+    fbid: Type.Optional(Type.String({ minLength: 1, maxLength: INPUT_LIMITS.userId })),
     channel: Type.Optional(ChannelSchema),
     variables: Type.Optional(InputVariables),
     create: Type.Optional(
