@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { USAGE, parseArgs } from './lib/args.mjs';
 import { cleanup, cleanupOnSignals, isStopping, onCleanup } from './lib/cleanup.mjs';
+import { writeFlameGraphs } from './lib/flame-graph.mjs';
 import {
   HERALD_MAIN,
   ROOT,
@@ -22,6 +23,7 @@ import { describeMachine, machineLoad } from './lib/machine.mjs';
 import { prettyJson } from './lib/json.mjs';
 import { writeReport } from './lib/report.mjs';
 import { setProcessFlags } from './lib/herald.stack.mjs';
+import { audience } from './scenarios/audience.scenario.mjs';
 import { delivery } from './scenarios/delivery.scenario.mjs';
 import { scaleOut } from './scenarios/scale-out.scenario.mjs';
 import { fanOut } from './scenarios/fan-out.scenario.mjs';
@@ -55,7 +57,7 @@ const compact = (n) =>
   n % 1_000_000 === 0 ? `${n / 1_000_000}m` : n % 1_000 === 0 ? `${n / 1_000}k` : String(n);
 const tag = randomBytes(3).toString('hex');
 const stamp = startedAt.toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
-const sized = args.scenarios.some((s) => s === 'fan-out' || s === 'memory')
+const sized = args.scenarios.some((s) => s === 'fan-out' || s === 'memory' || s === 'audience')
   ? `-${compact(args.contacts)}`
   : '';
 const stem = `${stamp}-${args.scenarios.join('+')}${sized}${args.label ? `-${args.label}` : ''}`;
@@ -137,6 +139,8 @@ async function main() {
   }
   if (args.scenarios.includes('delivery')) await run('delivery', () => delivery(ctx));
   if (args.scenarios.includes('scale-out')) await run('scale-out', () => scaleOut(ctx));
+  if (args.scenarios.includes('audience'))
+    await run('audience', () => audience(ctx, { contacts: args.contacts }));
   results.loadAfter = await machineLoad({ ms: 2_000, ownPids: kafkaPids });
 }
 
@@ -172,6 +176,7 @@ try {
   const incomplete = [
     results.scenarios['fan-out'],
     results.scenarios.delivery,
+    results.scenarios.audience,
     ...Object.values(results.scenarios.memory?.complete ?? {}).map((c) => ({ complete: c })),
   ].filter((s) => s && !s.error && s.complete === false);
   if (failed.length || incomplete.length) exitCode = 1;
@@ -191,9 +196,17 @@ try {
   }
   log('stopping what this run started');
   await cleanup(log);
+  // Each process wrote its CPU profile as it exited: draw them.
+  if (args.cpuProfile) {
+    const flames = writeFlameGraphs(path.resolve(ROOT, args.cpuProfile), log);
+    if (flames.length)
+      log(`flame graphs: ${flames.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
+  }
   if (failed.length) log(`failed scenarios: ${failed.map(([n]) => n).join(', ')}`);
   if (incomplete.length)
-    log('a fan-out or delivery run did not deliver to everyone exactly once (see the report)');
+    log(
+      'a fan-out or delivery run did not deliver to everyone exactly once, or the audience run did not publish everyone exactly once (see the report)',
+    );
   log(exitCode === 0 ? 'done' : `done with errors (exit ${exitCode})`);
   process.exit(exitCode);
 }

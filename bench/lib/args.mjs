@@ -3,15 +3,24 @@
 /** The services' V8 heap (MB) in both harnesses, as deploy/k8s/base/config sets it (NODE_OPTIONS). */
 export const SERVICE_HEAP_MB = 256;
 
-export const SCENARIOS = ['hook-accept', 'fan-out', 'latency', 'memory', 'delivery', 'scale-out'];
+export const SCENARIOS = [
+  'hook-accept',
+  'fan-out',
+  'latency',
+  'memory',
+  'delivery',
+  'scale-out',
+  'audience',
+];
 const CHANNELS = ['whatsapp', 'sms', 'messenger'];
 
 export const USAGE = `Usage: npm run bench -- [flags]
 
   --scenario LIST        comma-separated: ${SCENARIOS.join(', ')} (default: all)
-  --contacts N           fan-out audience, and the memory scenario's large size (default 1000000)
+  --contacts N           fan-out audience, the memory scenario's large size, and the audience
+                         scenario's saved audience (default 1000000)
   --memory-small N       the memory scenario's small size (default 10000)
-  --channels LIST        fan-out contacts' channels, round-robin (default sms,messenger; whatsapp is
+  --channels LIST        fan-out and audience contacts' channels, round-robin (default sms,messenger; whatsapp is
                          paced at most 1,000/s per phone number)
   --delivery-contacts N  delivery: people queued for the one delivery instance (default 50000)
   --paced-rate R         delivery, scale-out: the paced account's messagesPerSecond (default 500)
@@ -34,7 +43,8 @@ export const USAGE = `Usage: npm run bench -- [flags]
                          (default 256, the manifests' value; 0: Node's own limit, sized from this
                          machine's memory)
   --cpu-profile DIR      write a V8 CPU profile of every Herald process into DIR (open it in
-                         Chrome DevTools or summarise it with bench/lib/cpu-profile.mjs)
+                         Chrome DevTools or summarise it with bench/lib/cpu-profile.mjs), and
+                         beside each, when the run ends, its flame graph (<profile>.flame.svg)
   --help`;
 
 export const positiveInt = (name, raw, min = 1, max = 100_000_000) => {

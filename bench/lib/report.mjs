@@ -163,6 +163,16 @@ function summaryRows(r) {
       `| delivery: pacing at ${fmt(d.pacing.configuredPerSec)}/s, steady rate | ${fmt(d.pacing.steadyPerSec, 1)}/s (${fmt((d.pacing.error ?? NaN) * 100, 1)} % off) | ${fmt(d.pacing.configuredPerSec)}/s (configured) | ${fmt(d.pacing.steadyPerSec / d.pacing.configuredPerSec, 3)} | within ${fmt(d.target.pacingTolerance * 100)} % | ${yes(d.meetsTarget.pacing)} |`,
     );
   }
+  const a = s.audience;
+  if (a && !a.error) {
+    const limit = `${fmt(a.target.contacts / a.target.seconds)} targets/s (≤ ${fmt(a.target.seconds)} s for ${fmt(a.target.contacts)})`;
+    rows.push(
+      `| audience: ${fmt(a.contacts)}-contact saved audience, request → every target published and recorded | ${secs(a.resolvedMs)} (${fmt(a.targetsPerSec)} targets/s) | — | — | ${a.contacts === a.target.contacts ? `≤ ${fmt(a.target.seconds)} s for ${fmt(a.target.contacts)}` : limit} | ${yes(a.contacts === a.target.contacts ? a.meetsTarget : a.meetsTargetRate)} |`,
+    );
+    rows.push(
+      `| audience: everyone in exactly one page | ${fmt(a.topic.unique)} unique, ${fmt(a.topic.duplicates)} duplicates | — | — | all, 0 duplicates | ${yes(a.complete)} |`,
+    );
+  }
   const o = s['scale-out'];
   if (o && !o.error) {
     for (const c of o.cases)
@@ -203,6 +213,37 @@ function deliverySection(d) {
         : `At 0 ms the instance used ${fmt(zero.cpuCores, 2)} of a core: the rest of the machine (the sandbox, Kafka, PostgreSQL, the audience folding results) held it back.`,
       '',
     );
+  return lines;
+}
+
+function audienceSection(a, files) {
+  const lines = ['## audience', ''];
+  if (a.error) return [...lines, `Failed: ${a.error}`, ''];
+  lines.push(
+    `Audience resolution alone: ${fmt(a.contacts)} contacts (${a.channels.join(', ')}), seeded by ${a.seed.method} in ${secs(a.seed.ms)}; ` +
+      'one broadcast to its saved audience (every contact of the bot) via `POST /admin/broadcasts/:id/run`, with only the gateway and the audience service running: nothing consumes `target.resolved`. ' +
+      `Pages of at most ${fmt(a.pageSize)} targets. Outcome: **${a.outcome}**.`,
+    '',
+    '| request accepted | run claimed | first page on Kafka | last page on Kafka | resolution recorded | targets/s | pages | targets on the topic | unique | duplicates |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    `| ${secs(a.requestAcceptedMs)} | ${secs(a.runClaimedMs)} | ${secs(a.firstPageMs)} | ${secs(a.lastPageMs)} | ${secs(a.resolvedMs)} | ${fmt(a.targetsPerSec)} | ${fmt(a.topic.records)} | ${fmt(a.topic.targets)} | ${fmt(a.topic.unique)} | ${fmt(a.topic.duplicates)} |`,
+    '',
+    'Times are from the moment the harness sent the run request. "Run claimed" is the run row\'s `started_at` (the scheduler claims runs every `SCHEDULER_INTERVAL_MS`); the page times are the records\' Kafka timestamps; "resolution recorded" is when the run row said `resolution_done` (polled every 100 ms): every page acknowledged by Kafka and recorded. The topic was then read back whole: every contact must be in exactly one page.',
+    '',
+    `| process | CPU over the ${fmt(a.cpu.seconds, 1)} s | cores | ms per 1,000 targets |`,
+    '|---|---|---|---|',
+  );
+  for (const [name, seconds] of Object.entries(a.cpu.byProcess))
+    lines.push(
+      `| ${name} | ${fmt(seconds, 1)} s | ${a.cpu.seconds ? (seconds / a.cpu.seconds).toFixed(2) : '—'} | ${fmt(a.cpu.msPer1000Targets[name], 2)} |`,
+    );
+  lines.push(
+    '',
+    'PostgreSQL counts every backend on the machine, including any other work using the same server during the window.',
+    '',
+    `![audience resolution progress](./${files.audience})`,
+    '',
+  );
   return lines;
 }
 
@@ -512,6 +553,26 @@ export function writeReport(results, dir, stem) {
     );
   }
 
+  const a = s.audience;
+  if (a && !a.error) {
+    write(
+      'audience',
+      'audience-progress',
+      lineChart({
+        title: `audience: targets published per second, ${fmt(a.contacts)}-contact saved audience`,
+        xLabel: 'seconds since the run request',
+        yLabel: 'targets/s (2 s window)',
+        xMin: 0,
+        series: [{ name: 'targets recorded on the run', points: smoothRate(a.progress, 2) }],
+        hLines: [
+          {
+            y: a.target.contacts / a.target.seconds,
+            label: `target (${fmt(a.target.contacts)} in ${a.target.seconds} s)`,
+          },
+        ],
+      }),
+    );
+  }
   const lines = [
     `# Herald benchmark — ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC`,
     '',
@@ -537,6 +598,7 @@ export function writeReport(results, dir, stem) {
   if (l) lines.push(...latencySection(l, files));
   if (m) lines.push(...memorySection(m, files));
   if (s.delivery) lines.push(...deliverySection(s.delivery));
+  if (a) lines.push(...audienceSection(a, files));
   const md = path.join(dir, `${stem}.md`);
   fs.writeFileSync(md, lines.join('\n'));
   return { markdown: md, charts: Object.values(files).map((f) => path.join(dir, f)) };

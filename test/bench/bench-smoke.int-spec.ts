@@ -1,7 +1,8 @@
 // Keeps `npm run bench` working: the harness at a CI size (10,000 contacts, a short hook load,
-// a short latency run), as real processes from dist/ on the real broker and PostgreSQL. It
-// asserts only that the run completed and that everyone was delivered exactly once — never a
-// time: CI machines are shared and slow, and the figures are the report's business.
+// a short latency run, audience resolution alone of 10,000), as real processes from dist/ on the
+// real broker and PostgreSQL. It asserts only that the runs completed and that everyone was
+// delivered (or, for audience resolution, published) exactly once — never a time: CI machines
+// are shared and slow, and the figures are the report's business.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -32,6 +33,15 @@ interface Results {
       error?: string;
       complete: boolean;
       cases: Array<{ replicas: number; unique: number; duplicates: number }>;
+    };
+    audience: {
+      error?: string;
+      outcome: string;
+      complete: boolean;
+      resolvedMs: number | null;
+      run: { targeted: number; pagesEmitted: number; resolutionDone: boolean } | null;
+      topic: { records: number; targets: number; unique: number; duplicates: number; runs: number };
+      cpu: { byProcess: Record<string, number> };
     };
   };
 }
@@ -70,7 +80,7 @@ describe('npm run bench at a CI size', () => {
     const { code, output } = await runHarness(
       [
         '--scenario',
-        'hook-accept,latency,fan-out,delivery,scale-out',
+        'hook-accept,latency,fan-out,delivery,scale-out,audience',
         '--contacts',
         String(CONTACTS),
         '--duration',
@@ -149,5 +159,21 @@ describe('npm run bench at a CI size', () => {
       [1, 1000, 0],
       [3, 1000, 0],
     ]);
+
+    // The audience service alone turned the saved audience into pages, nothing consuming them:
+    // everyone in exactly one page, the run's counters matching the topic (never a time asserted).
+    const audience = results.scenarios.audience;
+    expect(audience.error).toBeUndefined();
+    expect(audience).toMatchObject({ outcome: 'resolved', complete: true });
+    expect(audience.resolvedMs).toBeGreaterThan(0);
+    expect(audience.topic).toEqual({
+      records: audience.run?.pagesEmitted,
+      targets: CONTACTS,
+      unique: CONTACTS,
+      duplicates: 0,
+      runs: 1,
+    });
+    expect(audience.run).toMatchObject({ targeted: CONTACTS, resolutionDone: true });
+    expect(audience.cpu.byProcess.audience).toEqual(expect.any(Number));
   }, 540_000);
 });
