@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { cleanup, cleanupOnSignals, onCleanup } from '../lib/cleanup.mjs';
 import { seedContacts } from '../lib/contacts.seed.mjs';
+import { writeFlameGraphs } from '../lib/flame-graph.mjs';
 import { adminClient } from '../lib/herald.admin.mjs';
 import { SERVICE_NAMES, setProcessFlags, startStack } from '../lib/herald.stack.mjs';
 import {
@@ -190,6 +191,12 @@ try {
   }
   log('stopping what this run started');
   await cleanup(log);
+  // Each process wrote its CPU profile as it exited: draw them.
+  if (args.cpuProfile) {
+    const flames = writeFlameGraphs(path.resolve(ROOT, args.cpuProfile), log);
+    if (flames.length)
+      log(`flame graphs: ${flames.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
+  }
   for (const c of results.cases)
     log(`${c.ok ? 'pass' : 'FAIL'}  ${c.name}${c.ok ? '' : ` (${c.outcome})`}`);
   log(exitCode === 0 ? 'done: every case passed' : `done with failures (exit ${exitCode})`);
