@@ -25,14 +25,17 @@ describe('PromiseCache', () => {
     expect(await cache.get('a', () => Promise.resolve('up'))).toBe('up');
   });
 
-  it('empties itself past its bound instead of growing with the keys', async () => {
+  it('forgets its oldest lookup past its bound instead of growing with the keys', async () => {
     const cache = new PromiseCache<string>(60_000, 2);
     let loads = 0;
     const load = () => Promise.resolve(`v${++loads}`);
-    await cache.get('a', load);
-    await cache.get('b', load);
-    await cache.get('c', load);
-    expect(await cache.get('a', load)).toBe('v4');
+    await cache.get('a', load); // v1
+    await cache.get('b', load); // v2
+    await cache.get('c', load); // v3: 'a' goes
+    expect(await cache.get('b', load)).toBe('v2');
+    expect(await cache.get('a', load)).toBe('v4'); // 'b' is now the oldest lookup and goes
+    expect(await cache.get('c', load)).toBe('v3');
+    expect(await cache.get('b', load)).toBe('v5');
   });
 
   it('forgets every key on clear(), so the next callers look them up again', async () => {

@@ -1,6 +1,7 @@
 // A short-lived memo of lookups by key: concurrent callers share one pending promise, a value is
 // reused for `ttlMs`, a failed lookup is forgotten at once (the next caller asks again), and the
-// map is emptied when it passes `maxEntries`, so it never grows with the keys seen.
+// oldest lookup is forgotten when the map holds `maxEntries`, so it never grows with the keys
+// seen and a flood of new keys does not push out everyone else's at once.
 export class PromiseCache<T> {
   private readonly entries = new Map<string, { value: Promise<T>; at: number }>();
 
@@ -12,7 +13,11 @@ export class PromiseCache<T> {
   get(key: string, load: () => Promise<T>): Promise<T> {
     const hit = this.entries.get(key);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.value;
-    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    // A Map iterates in insertion order; a key looked up again is re-inserted at the end.
+    this.entries.delete(key);
+    if (this.entries.size >= this.maxEntries) {
+      this.entries.delete(this.entries.keys().next().value!);
+    }
     const entry = { value: load(), at: Date.now() };
     this.entries.set(key, entry);
     entry.value.catch(() => {
