@@ -13,6 +13,14 @@ import {
 } from './events/delivery-requested.event.js';
 import { DeliveryResultSchema, type DeliveryResult } from './events/delivery-result.event.js';
 import {
+  DeliveryRequestedBatchSchema,
+  type DeliveryRequestedBatch,
+} from './events/delivery-batch.event.js';
+import {
+  DeliveryResultBatchSchema,
+  type DeliveryResultBatch,
+} from './events/delivery-result-batch.event.js';
+import {
   DeliveryStatusReportSchema,
   type DeliveryStatusReport,
 } from './events/delivery-status.event.js';
@@ -27,7 +35,11 @@ export interface EventMap {
   [Topics.DeliveryRequestedWhatsapp]: DeliveryRequested;
   [Topics.DeliveryRequestedSms]: DeliveryRequested;
   [Topics.DeliveryRequestedMessenger]: DeliveryRequested;
+  [Topics.DeliveryBatchWhatsapp]: DeliveryRequestedBatch;
+  [Topics.DeliveryBatchSms]: DeliveryRequestedBatch;
+  [Topics.DeliveryBatchMessenger]: DeliveryRequestedBatch;
   [Topics.DeliveryResult]: DeliveryResult;
+  [Topics.DeliveryResultBatch]: DeliveryResultBatch;
   [Topics.DeliveryStatusWhatsapp]: DeliveryStatusReport;
   [Topics.DeliveryStatusSms]: DeliveryStatusReport;
   [Topics.DeliveryStatusMessenger]: DeliveryStatusReport;
@@ -62,7 +74,17 @@ const deliveryRequested = (channel: string, topic: TopicName): TopicContract => 
   type: 'dev.herald.delivery.requested.v1',
   schema: DeliveryRequestedSchema,
   key: 'contactId',
-  summary: `Send one person their message on ${channel}.`,
+  summary: `Send one person their message on ${channel}: a retry, a held delivery released when its send window opens, or a first try from a contact service older than delivery.requested.v2.`,
+  producers: ['contact'],
+  consumers: [`delivery-${channel}`],
+});
+
+const deliveryBatch = (channel: string, topic: TopicName): TopicContract => ({
+  topic,
+  type: 'dev.herald.delivery.requested.v2',
+  schema: DeliveryRequestedBatchSchema,
+  key: 'contactId',
+  summary: `Send many people of one run their message on ${channel} (first tries; each recipient's contact id hashes to the record's partition, so one person's requests stay in order).`,
   producers: ['contact'],
   consumers: [`delivery-${channel}`],
 });
@@ -95,12 +117,26 @@ export const CATALOG: Readonly<Record<TopicName, TopicContract>> = {
     'messenger',
     Topics.DeliveryRequestedMessenger,
   ),
+  [Topics.DeliveryBatchWhatsapp]: deliveryBatch('whatsapp', Topics.DeliveryBatchWhatsapp),
+  [Topics.DeliveryBatchSms]: deliveryBatch('sms', Topics.DeliveryBatchSms),
+  [Topics.DeliveryBatchMessenger]: deliveryBatch('messenger', Topics.DeliveryBatchMessenger),
   [Topics.DeliveryResult]: {
     topic: Topics.DeliveryResult,
     type: 'dev.herald.delivery.result.v1',
     schema: DeliveryResultSchema,
     key: 'runId',
-    summary: 'The outcome for one person in a run: sent, delivered, read, failed or skipped.',
+    summary:
+      'The outcome for one person in a run: sent, delivered, read, failed or skipped. Superseded by delivery.result.v2; still read, for producers not yet upgraded.',
+    producers: [],
+    consumers: ['audience'],
+  },
+  [Topics.DeliveryResultBatch]: {
+    topic: Topics.DeliveryResultBatch,
+    type: 'dev.herald.delivery.result.v2',
+    schema: DeliveryResultBatchSchema,
+    key: 'runId',
+    summary:
+      'The outcomes of many people of one run: sent, delivered, read, failed or skipped, each counted once.',
     producers: ['contact', 'delivery-whatsapp', 'delivery-sms', 'delivery-messenger'],
     consumers: ['audience'],
   },

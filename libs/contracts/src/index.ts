@@ -7,6 +7,8 @@ export * from './events/broadcast-requested.event.js';
 export * from './events/target-resolved.event.js';
 export * from './events/delivery-requested.event.js';
 export * from './events/delivery-result.event.js';
+export * from './events/delivery-batch.event.js';
+export * from './events/delivery-result-batch.event.js';
 export * from './events/delivery-status.event.js';
 export * from './events/contact-inbound.event.js';
 export * from './events/delivery-fallback.event.js';

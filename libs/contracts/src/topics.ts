@@ -9,7 +9,11 @@ export const Topics = {
   DeliveryRequestedWhatsapp: 'delivery.requested.whatsapp.v1',
   DeliveryRequestedSms: 'delivery.requested.sms.v1',
   DeliveryRequestedMessenger: 'delivery.requested.messenger.v1',
+  DeliveryBatchWhatsapp: 'delivery.requested.whatsapp.v2',
+  DeliveryBatchSms: 'delivery.requested.sms.v2',
+  DeliveryBatchMessenger: 'delivery.requested.messenger.v2',
   DeliveryResult: 'delivery.result.v1',
+  DeliveryResultBatch: 'delivery.result.v2',
   DeliveryStatusWhatsapp: 'delivery.status.whatsapp.v1',
   DeliveryStatusSms: 'delivery.status.sms.v1',
   DeliveryStatusMessenger: 'delivery.status.messenger.v1',
@@ -33,6 +37,20 @@ export type DeliveryTopic<C extends Channel = Channel> = (typeof deliveryTopicBy
 /** Where the contact service sends a channel's deliveries. */
 export function deliveryTopicFor<C extends Channel>(channel: C): DeliveryTopic<C> {
   return deliveryTopicByChannel[channel];
+}
+
+const batchTopicByChannel = {
+  whatsapp: Topics.DeliveryBatchWhatsapp,
+  sms: Topics.DeliveryBatchSms,
+  messenger: Topics.DeliveryBatchMessenger,
+} as const satisfies Record<Channel, TopicName>;
+
+/** A channel's batched delivery topic, e.g. `delivery.requested.sms.v2`. */
+export type DeliveryBatchTopic<C extends Channel = Channel> = (typeof batchTopicByChannel)[C];
+
+/** Where the contact service sends a channel's first tries, many people to a record. */
+export function deliveryBatchTopicFor<C extends Channel>(channel: C): DeliveryBatchTopic<C> {
+  return batchTopicByChannel[channel];
 }
 
 const statusTopicByChannel = {
