@@ -151,6 +151,23 @@ describe('readDeadLetter', () => {
     });
   });
 
+  it('stores a dead batched result under its run and, as a one-result event, counts nothing', () => {
+    const value = JSON.stringify({
+      runId,
+      botId,
+      results: [
+        { contactId, status: 'sent', at: '2026-12-06T05:00:00.000Z' },
+        { contactId: randomUUID(), status: 'failed', at: '2026-12-06T05:00:00.000Z' },
+      ],
+    });
+    const { letter, effect } = readDeadLetter(
+      record('delivery.result.v2.dlq', Buffer.from(value), dlqHeaders, runId),
+      '',
+    );
+    expect(letter).toMatchObject({ topic: 'delivery.result.v2', runId, botId, key: runId, value });
+    expect(effect).toEqual({ kind: 'none' });
+  });
+
   it('keeps values PostgreSQL text cannot hold (NUL, invalid UTF-8) byte for byte as base64', () => {
     const bytes = Buffer.from([0x7b, 0x00, 0xed, 0xa0, 0x80, 0x7d]);
     const { letter } = readDeadLetter(record('delivery.result.v1.dlq', bytes), '');

@@ -4,6 +4,7 @@ import {
   Topics,
   deliveryTopicFor,
   normalizeTargetPhones,
+  resultBatches,
   whatsappIdOf,
   type Channel,
   type DeliveryRequested,
@@ -63,8 +64,9 @@ function variablesOf(contact: ContactEntity): Record<string, string> {
 }
 
 /**
- * A CloudEvents id derived from what a skip is about (run, page, position), so the skip
- * republished after a crash carries the same id and the run counts it once.
+ * The id a skip is counted by, derived from what it is about (run, page, position): its item's
+ * `id` in delivery.result.v2 (the CloudEvents id of its delivery.result.v1 event before), so a
+ * skip republished after a crash, or on v2 after v1, counts once.
  */
 export function skipEventId(runId: string, page: number, index: number): string {
   const hex = createHash('sha1').update(`herald:skip:${runId}:${page}:${index}`).digest('hex');
@@ -195,25 +197,24 @@ export class ResolveContactsService {
     );
     if (skipped.length > 0) {
       const at = new Date().toISOString();
-      const results: OutgoingEvent<DeliveryResult>[] = skipped.map(
-        ({ target, index, reason, contactId }) => ({
-          key: page.runId,
+      // Each skip is counted by its id, derived from the target: published again, it counts once.
+      const results = skipped.map(
+        ({ target, index, reason, contactId }): DeliveryResult & { id: string } => ({
           id: skipEventId(page.runId, page.page, index),
-          data: {
-            runId: page.runId,
-            botId: page.botId,
-            ...((contactId ?? target.contactId)
-              ? { contactId: contactId ?? target.contactId }
-              : {}),
-            recipient: describeTarget(target).slice(0, 256),
-            ...(target.channel ? { channel: target.channel } : {}),
-            status: 'skipped',
-            reason: reason.slice(0, 1024),
-            at,
-          },
+          runId: page.runId,
+          botId: page.botId,
+          ...((contactId ?? target.contactId) ? { contactId: contactId ?? target.contactId } : {}),
+          recipient: describeTarget(target).slice(0, 256),
+          ...(target.channel ? { channel: target.channel } : {}),
+          status: 'skipped',
+          reason: reason.slice(0, 1024),
+          at,
         }),
       );
-      await this.publisher.publish(Topics.DeliveryResult, results);
+      await this.publisher.publish(
+        Topics.DeliveryResultBatch,
+        resultBatches(results).map((data) => ({ key: data.runId, data })),
+      );
     }
   }
 

@@ -6,6 +6,7 @@ import { Logger } from '@nestjs/common';
 import {
   Topics,
   deliveryTopicFor,
+  resultBatches,
   type Channel,
   type DeliveryFallback,
   type DeliveryRequested,
@@ -144,8 +145,8 @@ export class DeliveryRecorder {
     const fallbacks: OutgoingEvent<DeliveryFallback>[] = [];
     const pending: FailedDelivery[] = [];
     const released: DeliveryKey[] = [];
-    const results: OutgoingEvent<DeliveryResult>[] = [];
-    const announcedAgain: OutgoingEvent<DeliveryResult>[] = [];
+    const results: DeliveryResult[] = [];
+    const announcedAgain: DeliveryResult[] = [];
     // Read again later (a retry twin, or the topic itself), or parked in the DLQ.
     const again = new Map<HandledTopic<DeliveryTopic>, OutgoingEvent<DeliveryRequested>[]>();
     const dead = new Map<DeliveryTopic, OutgoingEvent<DeliveryRequested>[]>();
@@ -181,30 +182,22 @@ export class DeliveryRecorder {
             failover: outcome.failover ?? null,
           });
           results.push({
-            key: request.runId,
-            data: {
-              ...base,
-              status: 'sent',
-              ...(outcome.providerMessageId
-                ? { providerMessageId: outcome.providerMessageId }
-                : {}),
-              ...(outcome.segments !== undefined ? { segments: outcome.segments } : {}),
-              ...(outcome.accountId ? { accountId: outcome.accountId } : {}),
-              ...(outcome.failover ? { failedOver: true } : {}),
-            },
+            ...base,
+            status: 'sent',
+            ...(outcome.providerMessageId ? { providerMessageId: outcome.providerMessageId } : {}),
+            ...(outcome.segments !== undefined ? { segments: outcome.segments } : {}),
+            ...(outcome.accountId ? { accountId: outcome.accountId } : {}),
+            ...(outcome.failover ? { failedOver: true } : {}),
           });
           break;
         }
         case 'failed':
           failed.push({ ...key, reason: outcome.reason, code: outcome.code });
           results.push({
-            key: request.runId,
-            data: {
-              ...base,
-              status: 'failed',
-              reason: reasonText(outcome.reason),
-              code: codeText(outcome.code),
-            },
+            ...base,
+            status: 'failed',
+            reason: reasonText(outcome.reason),
+            code: codeText(outcome.code),
           });
           break;
         case 'fallback':
@@ -249,10 +242,7 @@ export class DeliveryRecorder {
             `gave up after ${request.attempt + 1} attempts: ${outcome.reason}`,
           );
           failed.push({ ...key, reason, code: outcome.code });
-          results.push({
-            key: request.runId,
-            data: { ...base, status: 'failed', reason, code: codeText(outcome.code) },
-          });
+          results.push({ ...base, status: 'failed', reason, code: codeText(outcome.code) });
           add(
             dead,
             topic,
@@ -320,7 +310,11 @@ export class DeliveryRecorder {
       outcomes.map((o) => ({ runId: o.request.runId, contactId: o.request.contactId })),
     );
     await Promise.all([
-      this.publisher.publish(Topics.DeliveryResult, [...results, ...announcedAgain]),
+      // One record per run (cut by count and bytes), not one per person.
+      this.publisher.publish(
+        Topics.DeliveryResultBatch,
+        resultBatches([...results, ...announcedAgain]).map((data) => ({ key: data.runId, data })),
+      ),
       ...(fallbacks.length > 0 ? [this.publisher.publish(Topics.DeliveryFallback, fallbacks)] : []),
       ...[...again].map(([topic, events]) => this.publisher.publishRetry(topic, events)),
       ...[...dead].map(([topic, events]) => this.publisher.publishDeadLetters(topic, events)),
@@ -372,27 +366,26 @@ function settledResults(
     channel: DeliveryRequested['channel'];
     at: string;
   },
-): OutgoingEvent<DeliveryResult>[] {
-  const of = (data: DeliveryResult): OutgoingEvent<DeliveryResult> => ({ key: state.runId, data });
+): DeliveryResult[] {
   if (state.status === 'failed') {
     return [
-      of({
+      {
         ...base,
         status: 'failed',
         ...(state.reason ? { reason: reasonText(state.reason) } : {}),
         ...(state.code ? { code: codeText(state.code) } : {}),
-      }),
+      },
     ];
   }
-  const sent = of({
+  const sent: DeliveryResult = {
     ...base,
     status: 'sent',
     ...(state.providerMessageId ? { providerMessageId: state.providerMessageId } : {}),
     ...(state.segments !== null ? { segments: state.segments } : {}),
-  });
+  };
   if (state.status === 'sent') return [sent];
-  if (state.status === 'delivered') return [sent, of({ ...base, status: 'delivered' })];
+  if (state.status === 'delivered') return [sent, { ...base, status: 'delivered' }];
   if (state.status === 'read')
-    return [sent, of({ ...base, status: 'delivered' }), of({ ...base, status: 'read' })];
+    return [sent, { ...base, status: 'delivered' }, { ...base, status: 'read' }];
   return [];
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   Topics,
   deliveryStatusTopicFor,
+  resultBatches,
   retryTopicOf,
   type Channel,
   type DeliveryResult,
@@ -57,12 +58,12 @@ export class DeliveryStatusService {
     const matches = await this.deliveries.applyStatuses(this.channel.channel, mine.map(toUpdate));
 
     const at = new Date().toISOString();
-    const results: OutgoingEvent<DeliveryResult>[] = [];
+    const results: DeliveryResult[] = [];
     const byMessage = new Set<string>();
     const byPerson = new Set<string>();
     for (const match of matches) {
       if (match.providerMessageId) byMessage.add(match.providerMessageId);
-      results.push(...resultsOf(match, at));
+      results.push(...resultsOfMatch(match, at));
     }
     for (const match of matches)
       if (match.watermark) byPerson.add(`${match.watermark.pageId}/${match.watermark.psid}`);
@@ -75,7 +76,10 @@ export class DeliveryStatusService {
       (s) => (s.attempt ?? 0) < this.config.DELIVERY_STATUS_RETRY_ATTEMPTS,
     );
     await Promise.all([
-      this.publisher.publish(Topics.DeliveryResult, results),
+      this.publisher.publish(
+        Topics.DeliveryResultBatch,
+        resultBatches(results).map((data) => ({ key: data.runId, data })),
+      ),
       again.length > 0
         ? this.publisher.publishRetry(
             this.retry.topic,
@@ -119,7 +123,7 @@ function toUpdate(status: DeliveryStatusReport): StatusUpdate {
 }
 
 /** What a row now stands for (read implies delivered), as results the run counts once each. */
-function resultsOf(match: StatusMatch, at: string): OutgoingEvent<DeliveryResult>[] {
+function resultsOfMatch(match: StatusMatch, at: string): DeliveryResult[] {
   const base = {
     runId: match.runId,
     botId: match.botId,
@@ -127,15 +131,17 @@ function resultsOf(match: StatusMatch, at: string): OutgoingEvent<DeliveryResult
     channel: match.channel,
     at,
   };
-  const of = (data: DeliveryResult): OutgoingEvent<DeliveryResult> => ({ key: match.runId, data });
   switch (match.status) {
     case 'delivered':
-      return [of({ ...base, status: 'delivered' })];
+      return [{ ...base, status: 'delivered' }];
     case 'read':
-      return [of({ ...base, status: 'delivered' }), of({ ...base, status: 'read' })];
+      return [
+        { ...base, status: 'delivered' },
+        { ...base, status: 'read' },
+      ];
     case 'failed':
       return [
-        of({
+        {
           ...base,
           status: 'failed',
           reason: reasonText(
@@ -144,7 +150,7 @@ function resultsOf(match: StatusMatch, at: string): OutgoingEvent<DeliveryResult
               : 'the provider reported the message failed',
           ),
           ...(match.code ? { code: match.code } : {}),
-        }),
+        },
       ];
     default:
       return [];

@@ -42,9 +42,9 @@ export class DeliveryMetrics {
     );
   }
 
-  published(results: Array<{ data: Pick<DeliveryResult, 'status'> }>): void {
-    for (const { data } of results)
-      this.deliveries?.inc({ channel: this.channel, status: data.status });
+  /** Counts per person, whatever records the results travel in. */
+  published(results: ReadonlyArray<Pick<DeliveryResult, 'status'>>): void {
+    for (const { status } of results) this.deliveries?.inc({ channel: this.channel, status });
   }
 
   breakerState(account: string, state: BreakerState): void {

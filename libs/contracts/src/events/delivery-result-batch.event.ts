@@ -3,7 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Uuid } from './common.schema.js';
 import { DeliveryResultSchema, type DeliveryResult } from './delivery-result.event.js';
-import { MAX_BATCH_RECIPIENTS } from './delivery-batch.event.js';
+import { BATCH_RECORD_BYTES, MAX_BATCH_RECIPIENTS } from './delivery-batch.event.js';
 
 const { runId: _runId, botId: _botId, ...itemFields } = DeliveryResultSchema.properties;
 
@@ -37,4 +37,38 @@ export type DeliveryResultBatch = Static<typeof DeliveryResultBatchSchema>;
 /** One result as the one-result event (`delivery.result.v1`) carries it. */
 export function resultsOf(batch: DeliveryResultBatch): Array<DeliveryResult & { id?: string }> {
   return batch.results.map((r) => ({ runId: batch.runId, botId: batch.botId, ...r }));
+}
+
+/** The JSON bytes of a batch around its results: `{"runId":…,"botId":…,"results":[]}`. */
+const ENVELOPE_BYTES = 128;
+
+/**
+ * Results as batched records: grouped by run (in the order each run first appears, each run's
+ * results in their order), a record cut at MAX_BATCH_RECIPIENTS results or before its JSON
+ * passes `maxBytes` (BATCH_RECORD_BYTES). A result larger than that alone still gets its own
+ * record (the contract bounds every field, so one result is a few KiB at most).
+ */
+export function resultBatches(
+  results: ReadonlyArray<DeliveryResult & { id?: string }>,
+  maxBytes = BATCH_RECORD_BYTES,
+): DeliveryResultBatch[] {
+  const batches: DeliveryResultBatch[] = [];
+  const open = new Map<string, { batch: DeliveryResultBatch; bytes: number }>();
+  for (const { runId, botId, ...item } of results) {
+    const run = `${runId}/${botId}`;
+    const bytes = Buffer.byteLength(JSON.stringify(item)) + 1;
+    let current = open.get(run);
+    if (
+      !current ||
+      current.batch.results.length >= MAX_BATCH_RECIPIENTS ||
+      current.bytes + bytes > maxBytes
+    ) {
+      current = { batch: { runId, botId, results: [] }, bytes: ENVELOPE_BYTES };
+      open.set(run, current);
+      batches.push(current.batch);
+    }
+    current.batch.results.push(item);
+    current.bytes += bytes;
+  }
+  return batches;
 }
