@@ -2,18 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import {
   Topics,
-  deliveryTopicFor,
+  deliveryBatchTopicFor,
   normalizeTargetPhones,
   resultBatches,
   whatsappIdOf,
   type Channel,
   type DeliveryRequested,
   type DeliveryResult,
-  type DeliveryTopic,
   type Target,
   type TargetResolved,
 } from '@herald/contracts';
-import { EventPublisher, type OutgoingEvent } from '@herald/kafka';
+import { EventPublisher } from '@herald/kafka';
 import { PromiseCache } from '@herald/runtime';
 import {
   BroadcastLookupRepository,
@@ -25,6 +24,7 @@ import {
   type ContactUpdate,
   type ContactUpsert,
 } from '@herald/persistence';
+import { batchRecords, recipientOf, type BatchShared } from './delivery-batches.js';
 import { BotSettingsCache, FrequencyCapService } from './frequency-cap.js';
 import { phonesOf, pickConversation } from './pick-conversation.js';
 import { SendWindowPolicy } from './send-window.policy.js';
@@ -185,16 +185,7 @@ export class ResolveContactsService {
         return { contact, event };
       }),
     );
-    const perTopic = new Map<DeliveryTopic, OutgoingEvent<DeliveryRequested>[]>();
-    for (const { contact, event } of now) {
-      const topic = deliveryTopicFor(contact.channel);
-      const list = perTopic.get(topic) ?? [];
-      list.push({ key: contact.id, data: event });
-      perTopic.set(topic, list);
-    }
-    await Promise.all(
-      [...perTopic.entries()].map(([topic, events]) => this.publisher.publish(topic, events)),
-    );
+    await this.publishFirstTries(page, now);
     if (skipped.length > 0) {
       const at = new Date().toISOString();
       // Each skip is counted by its id, derived from the target: published again, it counts once.
@@ -216,6 +207,58 @@ export class ResolveContactsService {
         resultBatches(results).map((data) => ({ key: data.runId, data })),
       );
     }
+  }
+
+  /**
+   * First tries go out batched (`delivery.requested.<channel>.v2`): per channel, one record per
+   * partition the people's contact ids hash to, cut by count and bytes (see batchRecords).
+   */
+  private async publishFirstTries(
+    page: TargetResolved,
+    now: ReadonlyArray<{ contact: ContactEntity; event: DeliveryRequested }>,
+  ): Promise<void> {
+    const perChannel = new Map<Channel, DeliveryRequested[]>();
+    for (const { contact, event } of now) {
+      let list = perChannel.get(contact.channel);
+      if (!list) perChannel.set(contact.channel, (list = []));
+      list.push(event);
+    }
+    await Promise.all(
+      [...perChannel].map(async ([channel, requests]) => {
+        const topic = deliveryBatchTopicFor(channel);
+        const shared = this.sharedOf(page, channel);
+        const partitions = await this.publisher.partitionsOf(
+          topic,
+          requests.map((r) => r.contactId),
+        );
+        const records = batchRecords(
+          shared,
+          requests.map((request, i) => ({
+            recipient: recipientOf(request, shared),
+            partition: partitions[i],
+          })),
+        );
+        await this.publisher.publish(topic, records);
+      }),
+    );
+  }
+
+  /** What the people of a page share on one channel (deliveryFor's page-wide fields). */
+  private sharedOf(page: TargetResolved, channel: Channel): BatchShared {
+    return {
+      runId: page.runId,
+      botId: page.botId,
+      channel,
+      messages: page.messages,
+      ...(page.payload !== undefined ? { payload: page.payload } : {}),
+      ...(page.options?.messagingTag ? { messagingTag: page.options.messagingTag } : {}),
+      ...(page.options?.notificationMessagesToken
+        ? { notificationMessagesToken: page.options.notificationMessagesToken }
+        : {}),
+      ...(page.options?.oneTimeNotifToken
+        ? { oneTimeNotifToken: page.options.oneTimeNotifToken }
+        : {}),
+    };
   }
 
   /** The page's channel fallback order: its options', else its broadcast's settings.fallback. */

@@ -88,6 +88,25 @@ describe('EventPublisher acknowledgements', () => {
     await publisher.onApplicationShutdown();
   });
 
+  it('tells the partition a record keyed by each key goes to, as the publish then places it', async () => {
+    const { connection, sends } = fakeConnection((sent) =>
+      sent.flatMap((t) => t.messages.map((m) => ack(t.topic, m.partition!))),
+    );
+    const publisher = new EventPublisher(connection);
+    const keys = Array.from({ length: 40 }, (_, i) => `contact-${i}`);
+    const partitions = await publisher.partitionsOf(Topics.DeliveryBatchSms, keys);
+    // Spread over the topic's six partitions, each key always to the same one.
+    expect(new Set(partitions).size).toBeGreaterThan(1);
+    expect(partitions.every((p) => p >= 0 && p < 6)).toBe(true);
+    expect(await publisher.partitionsOf(Topics.DeliveryBatchSms, keys)).toEqual(partitions);
+    await publisher.publishRaw(
+      Topics.DeliveryBatchSms,
+      keys.map((key) => ({ key, value: '{}' })),
+    );
+    expect(sends[0][0].messages.map((m) => m.partition)).toEqual(partitions);
+    await publisher.onApplicationShutdown();
+  });
+
   it('unacknowledged lists only partitions missing from the answer', () => {
     const sent: TopicMessages[] = [
       {

@@ -125,6 +125,15 @@ export class EventPublisher implements OnApplicationShutdown {
     );
   }
 
+  /**
+   * The partition of `topic` a record keyed by each of `keys` goes to, with the same partitioner
+   * and partition count as `publish`: for grouping what must stay on one partition (the people of
+   * a batched record) before publishing it.
+   */
+  async partitionsOf(topic: TopicName, keys: readonly string[]): Promise<number[]> {
+    return this.partitions.partitionsOf(this.connection.physical(topic), keys);
+  }
+
   /** Connects the producer now instead of on the first publish (e.g. at boot, to fail fast). */
   connect(): Promise<void> {
     if (this.closed) return Promise.reject(new Error('EventPublisher is closed'));

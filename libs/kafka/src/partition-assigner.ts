@@ -14,21 +14,18 @@ export class PartitionAssigner {
   constructor(private readonly partitionCount: (topic: string) => Promise<number>) {}
 
   async assign(topic: string, messages: Message[]): Promise<void> {
-    const count = await this.countOf(topic);
-    const partitionMetadata: PartitionMetadata[] = Array.from(
-      { length: count },
-      (_, partitionId) => ({
-        partitionId,
-        leader: partitionId,
-        replicas: [],
-        isr: [],
-        offlineReplicas: [],
-        partitionErrorCode: 0,
-      }),
-    );
+    const partitionMetadata = metadataOf(await this.countOf(topic));
     for (const message of messages) {
       message.partition ??= this.partitioner({ topic, partitionMetadata, message });
     }
+  }
+
+  /** The partition a record keyed by each of `keys` goes to (as `assign` would place it). */
+  async partitionsOf(topic: string, keys: readonly string[]): Promise<number[]> {
+    const partitionMetadata = metadataOf(await this.countOf(topic));
+    return keys.map((key) =>
+      this.partitioner({ topic, partitionMetadata, message: { key, value: null } }),
+    );
   }
 
   private countOf(topic: string): Promise<number> {
@@ -39,4 +36,15 @@ export class PartitionAssigner {
     count.catch(() => this.counts.delete(topic));
     return count;
   }
+}
+
+function metadataOf(count: number): PartitionMetadata[] {
+  return Array.from({ length: count }, (_, partitionId) => ({
+    partitionId,
+    leader: partitionId,
+    replicas: [],
+    isr: [],
+    offlineReplicas: [],
+    partitionErrorCode: 0,
+  }));
 }
