@@ -2,20 +2,30 @@
 // with the real event validation and fake delivery and status services.
 import { randomUUID } from 'node:crypto';
 import {
+  MAX_BATCH_RECIPIENTS,
   Topics,
+  deliveryBatchTopicFor,
   deliveryTopicFor,
+  requestsOf,
   retryTopicOf,
   type DeliveryRequested,
+  type DeliveryRequestedBatch,
   type DeliveryStatusReport,
 } from '@herald/contracts';
-import { ErrorCode } from '@herald/errors';
+import { ErrorCode, HeraldError } from '@herald/errors';
 import { KafkaHandlerHarness } from '@herald/testing/kafka-handler';
 import { DeliverService } from './deliver.service.js';
-import { deliveryHandlerFor, deliveryStatusHandlerFor } from './delivery-handler.factory.js';
+import {
+  BATCH_RECORDS_PER_CALL,
+  callsOf,
+  deliveryHandlerFor,
+  deliveryStatusHandlerFor,
+} from './delivery-handler.factory.js';
 import { DeliveryStatusService } from './delivery-status.service.js';
 
 const MINUTE = 60_000;
 const topic = deliveryTopicFor('sms');
+const batchTopic = deliveryBatchTopicFor('sms');
 const statusRetry = retryTopicOf(Topics.DeliveryStatusSms, '1m');
 
 const request = (): DeliveryRequested => ({
@@ -28,6 +38,26 @@ const request = (): DeliveryRequested => ({
   variables: { first_name: 'Ada' },
   attempt: 0,
 });
+
+/** A batched first try of `count` people of one run. */
+const batchOf = (
+  count: number,
+  own: Partial<DeliveryRequestedBatch> = {},
+): DeliveryRequestedBatch => ({
+  runId: randomUUID(),
+  botId: randomUUID(),
+  channel: 'sms',
+  messages: [{ text: 'Hello {{first_name}}' }],
+  recipients: Array.from({ length: count }, (_, i) => ({
+    contactId: randomUUID(),
+    to: `+1555000${String(i).padStart(4, '0')}`,
+    variables: { first_name: `Person ${i}` },
+  })),
+  ...own,
+});
+
+/** Runs whose deliveries the fake delivery service refuses for good. */
+const refusedRuns = new Set<string>();
 
 const report: DeliveryStatusReport = {
   channel: 'sms',
@@ -55,6 +85,8 @@ describe('delivery handlers of a channel (handler tier)', () => {
           useValue: {
             deliver: async (requests: DeliveryRequested[], heartbeat: () => Promise<void>) => {
               await heartbeat();
+              if (requests.some((r) => refusedRuns.has(r.runId)))
+                throw new HeraldError(ErrorCode.Forbidden, 'this run cannot be delivered');
               delivered.push(requests);
             },
           },
@@ -80,10 +112,85 @@ describe('delivery handlers of a channel (handler tier)', () => {
     applied.length = 0;
   });
 
-  it("consumes the channel's delivery topic, its retry stage, its status topic and that one's retry", () => {
+  it("consumes the channel's batched and one-person delivery topics, the retry stage, its status topic and that one's retry", () => {
     expect(harness.topics.sort()).toEqual(
-      [topic, retryTopicOf(topic, '5m'), Topics.DeliveryStatusSms, statusRetry].sort(),
+      [batchTopic, topic, retryTopicOf(topic, '5m'), Topics.DeliveryStatusSms, statusRetry].sort(),
     );
+  });
+
+  it('hands the batched records of a fetch over as the one-person first tries they stand for, in record order', async () => {
+    const batches = [batchOf(3), batchOf(2, { messages: [{ text: 'Shared' }], payload: { x: 1 } })];
+    batches[1].recipients[1].messages = [{ text: 'Own' }];
+    const handover = await harness.deliver(
+      batchTopic,
+      batches.map((data) => ({ data, key: data.recipients[0].contactId })),
+    );
+    expect(delivered).toEqual([batches.flatMap(requestsOf)]);
+    expect(delivered[0].map((r) => r.attempt)).toEqual([0, 0, 0, 0, 0]);
+    expect(delivered[0][3]).toMatchObject({ messages: [{ text: 'Shared' }], payload: { x: 1 } });
+    expect(delivered[0][4].messages).toEqual([{ text: 'Own' }]);
+    expect(handover).toEqual({ done: ['1'], deadLetters: [] });
+  });
+
+  it('calls the delivery service with at most MAX_BATCH_RECIPIENTS people, cutting between records', async () => {
+    const batches = Array.from({ length: BATCH_RECORDS_PER_CALL }, () => batchOf(150));
+    const handover = await harness.deliver(
+      batchTopic,
+      batches.map((data) => ({ data })),
+    );
+    // 6 records of 150 fit in a call of 1,000; 20 records make 4 calls (6, 6, 6, 2).
+    expect(delivered.map((call) => call.length)).toEqual([900, 900, 900, 300]);
+    expect(delivered.flat()).toEqual(batches.flatMap(requestsOf));
+    expect(handover.deadLetters).toEqual([]);
+    expect(callsOf([batchOf(MAX_BATCH_RECIPIENTS), batchOf(1)]).map((c) => c.length)).toEqual([
+      MAX_BATCH_RECIPIENTS,
+      1,
+    ]);
+  });
+
+  it('dead-letters a batched record that fails for good whole (every recipient in it), and delivers the records around it', async () => {
+    const [before, bad, after] = [batchOf(2), batchOf(3), batchOf(1)];
+    refusedRuns.add(bad.runId);
+    try {
+      const handover = await harness.deliver(
+        batchTopic,
+        [before, bad, after].map((data) => ({ data })),
+      );
+      // The batch failed as a whole, then its records were handled one by one.
+      expect(delivered).toEqual([requestsOf(before), requestsOf(after)]);
+      expect(handover.deadLetters).toEqual([
+        expect.objectContaining({
+          topic: `${batchTopic}.dlq`,
+          failureClass: 'permanent',
+          code: ErrorCode.Forbidden,
+          attempts: 1,
+          reason: 'this run cannot be delivered',
+        }),
+      ]);
+      const parked = JSON.parse(handover.deadLetters[0].value!) as DeliveryRequestedBatch;
+      expect(parked.recipients.map((r) => r.contactId)).toEqual(
+        bad.recipients.map((r) => r.contactId),
+      );
+    } finally {
+      refusedRuns.delete(bad.runId);
+    }
+  });
+
+  it('refuses an invalid batched record as permanent: dead-lettered at once, the others delivered', async () => {
+    const valid = batchOf(2);
+    const handover = await harness.deliver(batchTopic, [
+      { data: { ...batchOf(1), recipients: [] } },
+      { data: valid },
+    ]);
+    expect(delivered).toEqual([requestsOf(valid)]);
+    expect(handover.deadLetters).toEqual([
+      expect.objectContaining({
+        topic: `${batchTopic}.dlq`,
+        failureClass: 'invalid',
+        code: ErrorCode.InvalidEvent,
+        reason: expect.stringContaining('recipients'),
+      }),
+    ]);
   });
 
   it('hands a valid batch of requests to the delivery service', async () => {
@@ -162,7 +269,9 @@ describe.each(['whatsapp', 'sms', 'messenger'] as const)(
       });
       try {
         const own = deliveryTopicFor(channel);
-        expect(harness.topics.sort()).toEqual([own, retryTopicOf(own, '30s')].sort());
+        expect(harness.topics.sort()).toEqual(
+          [deliveryBatchTopicFor(channel), own, retryTopicOf(own, '30s')].sort(),
+        );
         const data = {
           ...request(),
           channel,
@@ -170,6 +279,13 @@ describe.each(['whatsapp', 'sms', 'messenger'] as const)(
         };
         await harness.deliver(own, [{ data }]);
         expect(delivered).toEqual([[data]]);
+        const batch = {
+          ...batchOf(1),
+          channel,
+          recipients: [{ contactId: data.contactId, to: data.to, variables: data.variables }],
+        };
+        await harness.deliver(deliveryBatchTopicFor(channel), [{ data: batch }]);
+        expect(delivered).toEqual([[data], requestsOf(batch)]);
       } finally {
         await harness.close();
       }

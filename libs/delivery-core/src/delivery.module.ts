@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { deliveryTopicFor } from '@herald/contracts';
+import { deliveryBatchTopicFor, deliveryTopicFor } from '@herald/contracts';
 import { baseUrlRules } from '@herald/custom-api';
 import { HeraldKafkaServer } from '@herald/kafka';
 import { coreImports, startService } from '@herald/runtime';
@@ -45,7 +45,8 @@ export class DeliveryModule {
         { provide: CHANNEL_POLICY, useValue: definition.policy },
         { provide: RetrySchedule, useValue: retries },
         {
-          // An open breaker pauses the channel's delivery topic and its retry twins (not its statuses).
+          // An open breaker pauses the channel's delivery topics (batched first tries, one-person
+          // requests) and the retry twins (not its statuses).
           provide: ProviderBreakers,
           inject: [HeraldKafkaServer, DeliveryMetrics, SharedBreakerSync],
           useFactory: (
@@ -60,7 +61,11 @@ export class DeliveryModule {
                 rollingCountTimeout: config.BREAKER_WINDOW_MS,
                 resetTimeout: config.BREAKER_RESET_MS,
               },
-              new ConsumptionGate(server, [topic, ...retries.topicsOf(topic)]),
+              new ConsumptionGate(server, [
+                deliveryBatchTopicFor(definition.channel),
+                topic,
+                ...retries.topicsOf(topic),
+              ]),
               (account, state) => metrics.breakerState(account, state),
               (account) => sync.tripped(account),
             );
