@@ -129,6 +129,18 @@ export class DeadLetterLedgerService {
           { runId: effect.runId, subject: effect.contactId, status: 'failed' },
         ]);
         return;
+      case 'fail-contacts':
+        if (!(await this.runs.isRunOf(effect.runId, effect.botId, this.config.HERALD_TOPIC_PREFIX)))
+          return;
+        // A batched request: each person it names, by their subject, as for one-person requests.
+        await this.runs.recordOutcomes(
+          effect.contactIds.map((contactId) => ({
+            runId: effect.runId,
+            subject: contactId,
+            status: 'failed' as const,
+          })),
+        );
+        return;
     }
   }
 }

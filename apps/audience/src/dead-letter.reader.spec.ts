@@ -117,6 +117,54 @@ describe('readDeadLetter', () => {
     }
   });
 
+  it('fails every person a dead-lettered batched delivery names, each once, on every channel', () => {
+    const others = [randomUUID(), randomUUID().toUpperCase()];
+    for (const channel of ['whatsapp', 'sms', 'messenger']) {
+      const value = JSON.stringify({
+        runId,
+        botId,
+        channel,
+        messages: [{ text: 'Hi' }],
+        recipients: [contactId, ...others, contactId, 'not-a-uuid'].map((id) => ({
+          contactId: id,
+          to: '+15550000001',
+          variables: {},
+        })),
+      });
+      const { letter, effect } = readDeadLetter(
+        record(`delivery.requested.${channel}.v2.dlq`, Buffer.from(value), dlqHeaders, contactId),
+        '',
+      );
+      expect(effect).toEqual({
+        kind: 'fail-contacts',
+        runId,
+        botId,
+        contactIds: [contactId, others[0], others[1].toLowerCase()],
+      });
+      expect(letter).toMatchObject({ topic: `delivery.requested.${channel}.v2`, runId, value });
+    }
+  });
+
+  it('stores a batched delivery it cannot read with its reason, and counts nothing', () => {
+    for (const value of [
+      '{"runId": "broken',
+      JSON.stringify({ runId, botId, recipients: 'everyone' }),
+      JSON.stringify({ runId, botId, recipients: [{ to: '+15550000001' }] }),
+      JSON.stringify({ runId, recipients: [{ contactId }] }),
+    ]) {
+      const { letter, effect } = readDeadLetter(
+        record('delivery.requested.sms.v2.dlq', Buffer.from(value), dlqHeaders),
+        '',
+      );
+      expect(effect).toEqual({ kind: 'none' });
+      expect(letter).toMatchObject({
+        topic: 'delivery.requested.sms.v2',
+        value,
+        reason: dlqHeaders.herald_dlq_reason,
+      });
+    }
+  });
+
   it('only stores results, statuses and inbound messages, and values that name no run or are not JSON', () => {
     const named = Buffer.from(JSON.stringify({ runId, botId, contactId, status: 'sent' }));
     expect(readDeadLetter(record('delivery.result.v1.dlq', named), '').effect).toEqual({

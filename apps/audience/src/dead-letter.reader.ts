@@ -1,7 +1,7 @@
 // Reads one record of a `.dlq` topic as the ledger stores it (what, from where, why) and decides
 // what it means for its run. Pure: no I/O, so every odd record (not JSON, no run, binary, huge,
 // headers missing) is unit-tested.
-import { MAX_REQUEST_EVENT_BYTES, Topics } from '@herald/contracts';
+import { MAX_BATCH_RECIPIENTS, MAX_REQUEST_EVENT_BYTES, Topics } from '@herald/contracts';
 import { DLQ_HEADERS, isSecretName, type ConsumedEvent, type RawValue } from '@herald/kafka';
 import { DEAD_LETTER_CLASSES, type NewDeadLetter } from '@herald/persistence';
 
@@ -15,6 +15,7 @@ export const MAX_STORED_VALUE_BYTES = MAX_REQUEST_EVENT_BYTES;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DLQ_SUFFIX = '.dlq';
 const DELIVERY_REQUESTED = /^delivery\.requested\.[a-z]+\.v1$/;
+const DELIVERY_REQUESTED_BATCH = /^delivery\.requested\.[a-z]+\.v2$/;
 const MAX_REASON = 2000;
 
 /**
@@ -31,8 +32,10 @@ export type RunEffect =
    * consumer that crashed after parking it) counts once; without it, the dead letter's id does.
    */
   | { kind: 'fail-targets'; runId: string; botId: string; targets: number; page: number | null }
-  /** delivery.requested.*: that person counts as failed in the run. */
-  | { kind: 'fail-contact'; runId: string; botId: string; contactId: string };
+  /** delivery.requested.*.v1: that person counts as failed in the run. */
+  | { kind: 'fail-contact'; runId: string; botId: string; contactId: string }
+  /** delivery.requested.*.v2: every person the record names counts as failed in the run. */
+  | { kind: 'fail-contacts'; runId: string; botId: string; contactIds: string[] };
 
 export interface ReadDeadLetter {
   letter: NewDeadLetter;
@@ -139,6 +142,22 @@ function effectOf(
   if (DELIVERY_REQUESTED.test(topic)) {
     const contactId = uuidField(data, 'contactId');
     return contactId ? { kind: 'fail-contact', runId, botId, contactId } : { kind: 'none' };
+  }
+  if (DELIVERY_REQUESTED_BATCH.test(topic)) {
+    const recipients = field(data, 'recipients');
+    // The contract allows MAX_BATCH_RECIPIENTS people a record; each is counted once.
+    const contactIds = Array.isArray(recipients)
+      ? [
+          ...new Set(
+            recipients
+              .slice(0, MAX_BATCH_RECIPIENTS)
+              .flatMap((r) => uuidField(r, 'contactId') ?? []),
+          ),
+        ]
+      : [];
+    return contactIds.length > 0
+      ? { kind: 'fail-contacts', runId, botId, contactIds }
+      : { kind: 'none' };
   }
   return { kind: 'none' };
 }
