@@ -1,7 +1,7 @@
 // Frequency cap through the real stack (issue 13): with `frequencyCap: {max: 3, hours: 24}` the
 // fourth broadcast to one person in a day skips them, with the reason, counted in the run; a
 // single-person API send (CSML) is exempt and does not count.
-import { Topics, type DeliveryResult } from '@herald/contracts';
+import { Topics, resultsOf, type DeliveryResultBatch } from '@herald/contracts';
 import { DeliveryHarness } from '../integration/delivery/delivery-harness.js';
 
 describe('policy: frequency cap', () => {
@@ -60,8 +60,11 @@ describe('policy: frequency cap', () => {
 
     // The skip names the person and the reason.
     const results = (
-      await h.probe.read(Topics.DeliveryResult, await h.probe.endOffset(Topics.DeliveryResult))
-    ).map((m) => JSON.parse(m.value) as DeliveryResult);
+      await h.probe.read(
+        Topics.DeliveryResultBatch,
+        await h.probe.endOffset(Topics.DeliveryResultBatch),
+      )
+    ).flatMap((m) => resultsOf(JSON.parse(m.value) as DeliveryResultBatch));
     expect(results.filter((r) => r.runId === fourth.runId && r.status === 'skipped')).toEqual([
       expect.objectContaining({
         recipient: capped,

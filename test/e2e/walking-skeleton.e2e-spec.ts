@@ -94,7 +94,7 @@ describe('walking skeleton: hook → audience → contact → delivery → provi
         'consume broadcast.requested.v1',
         'consume target.resolved.v1',
         'consume delivery.requested.whatsapp.v1',
-        'consume delivery.result.v1',
+        'consume delivery.result.v2',
       ]),
     );
   });

@@ -215,10 +215,12 @@ describe('the topic catalog names its true producers and consumers', () => {
 
   it('finds the publish calls it reads: the scan sees every app publish what it is known to', () => {
     expect(calls.length).toBeGreaterThan(5);
-    // Every topic is published somewhere, and every call's topic is known from its types.
+    // Every topic is published somewhere (but a superseded one the catalog lists no producer of,
+    // still read during an upgrade), and every call's topic is known from its types.
     expect(calls.filter((c) => c.unknown)).toEqual([]);
     const published = new Set(calls.filter((c) => c.method === 'publish').flatMap((c) => c.topics));
-    expect([...published].sort()).toEqual([...catalogTopics].sort());
+    const produced = catalogTopics.filter((topic) => CATALOG[topic].producers.length > 0);
+    expect([...published].sort()).toEqual([...produced].sort());
   });
 
   it('lists as consumers of each topic exactly the apps whose modules handle it', () => {
