@@ -201,6 +201,43 @@ describe('dead letters', () => {
     expect(await h.runWhen(runId)).toMatchObject({ status: 'completed', targeted: 1, failed: 1 });
   });
 
+  it('counts a dead-lettered batched delivery as every person it names failed, each once', async () => {
+    const botId = await h.bot({});
+    const runId = await runInProgress(botId, 3);
+    const recipients = [1, 2, 3].map((i) => ({
+      contactId: randomUUID(),
+      to: `+1555091000${i}`,
+      variables: {},
+    }));
+    const batch = { runId, botId, channel: 'sms', messages, recipients };
+    // Parked twice (a consumer that crashed after parking it): nobody counts twice.
+    for (let i = 0; i < 2; i++)
+      await park(Topics.DeliveryBatchSms, batch, {
+        key: recipients[0].contactId,
+        class: 'transient',
+        attempts: 5,
+      });
+    // One that cannot be read is stored with its reason and counts nobody.
+    await park(Topics.DeliveryBatchSms, `{"runId":"${runId}","recipients":[`, {
+      reason: 'invalid event: not JSON',
+      class: 'invalid',
+    });
+    const listed = await listedWhen(`topic=${Topics.DeliveryBatchSms}`, 3);
+    expect(listed.filter((l) => l.runId === runId)).toHaveLength(2);
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          topic: Topics.DeliveryBatchSms,
+          runId: null,
+          reason: 'invalid event: not JSON',
+          class: 'invalid',
+        }),
+      ]),
+    );
+
+    expect(await h.runWhen(runId)).toMatchObject({ status: 'completed', targeted: 3, failed: 3 });
+  });
+
   it('touches no run of another bot: a forged request, page or delivery naming it is only stored', async () => {
     const owner = await h.bot({});
     const stranger = await h.bot({});

@@ -93,7 +93,7 @@ describe('walking skeleton: hook → audience → contact → delivery → provi
       expect.arrayContaining([
         'consume broadcast.requested.v1',
         'consume target.resolved.v1',
-        'consume delivery.requested.whatsapp.v1',
+        'consume delivery.requested.whatsapp.v2',
         'consume delivery.result.v2',
       ]),
     );
@@ -151,7 +151,7 @@ describe('walking skeleton: hook → audience → contact → delivery → provi
     expect(gateway).not.toContain(hookUrl.split('/hooks/')[1]);
     const delivery = await (await fetch(`${stack.urlOf('delivery-whatsapp')}/metrics`)).text();
     expect(delivery).toMatch(
-      /herald_kafka_events_consumed_total\{[^}]*topic="delivery.requested.whatsapp.v1"[^}]*outcome="handled"[^}]*\} [1-9]/,
+      /herald_kafka_events_consumed_total\{[^}]*topic="delivery.requested.whatsapp.v2"[^}]*outcome="handled"[^}]*\} [1-9]/,
     );
     expect(delivery).toMatch(
       /herald_deliveries_total\{[^}]*channel="whatsapp"[^}]*status="sent"[^}]*\} [1-9]/,
