@@ -2,6 +2,7 @@
 // fourth broadcast to one person in a day skips them, with the reason, counted in the run; a
 // single-person API send (CSML) is exempt and does not count.
 import { Topics, resultsOf, type DeliveryResultBatch } from '@herald/contracts';
+import { skipEventId } from '../../apps/contact/src/resolve-contacts.service.js';
 import { DeliveryHarness } from '../integration/delivery/delivery-harness.js';
 
 describe('policy: frequency cap', () => {
@@ -67,11 +68,17 @@ describe('policy: frequency cap', () => {
     ).flatMap((m) => resultsOf(JSON.parse(m.value) as DeliveryResultBatch));
     expect(results.filter((r) => r.runId === fourth.runId && r.status === 'skipped')).toEqual([
       expect.objectContaining({
+        // Counted by an id derived from the target (page 0, first target), its skip row's id too.
+        id: skipEventId(fourth.runId, 0, 0),
         recipient: capped,
         reason:
           'frequency cap: +15550710001 already received 3 broadcast messages from this bot in the last 24 hours (the bot allows 3)',
       }),
     ]);
+
+    expect(
+      (await h.db.query('SELECT id FROM run_skips WHERE run_id = $1', [fourth.runId])).rows,
+    ).toEqual([{ id: skipEventId(fourth.runId, 0, 0) }]);
 
     // A CSML send to one person is exempt (and does not count); the next broadcast is still capped.
     expect((await send('Your order shipped', [capped], 'csml')).run).toMatchObject({
