@@ -48,6 +48,7 @@ describe('DeliveryStatusService results', () => {
         recipient: '+15550100001',
         status: m.status as 'delivered' | 'read' | 'failed',
         providerMessageId: m.providerMessageId!,
+        at: '2026-12-06T08:00:00.000Z',
       })),
     );
     expect(published.map((p) => p.topic)).toEqual([Topics.DeliveryResultBatch]);
