@@ -7,6 +7,23 @@ export async function queued(admin, topic) {
   return offsets.reduce((sum, p) => sum + Number(p.high), 0);
 }
 
+/**
+ * Whether a consumer group has committed everything written to a physical topic: the contact
+ * service has published the deliveries of every page it was given (it publishes, then commits).
+ * Delivery requests travel many people to a record (delivery.requested.v2), so the people queued
+ * are counted by the stage before them rather than by records.
+ */
+export async function caughtUp(admin, groupId, topic) {
+  const [marks, committed] = await Promise.all([
+    admin.fetchTopicOffsets(topic),
+    admin.fetchOffsets({ groupId, topics: [topic] }),
+  ]);
+  const done = new Map(
+    (committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]),
+  );
+  return marks.every((m) => Number(m.high) === 0 || done.get(m.partition) === Number(m.high));
+}
+
 /** The achieved SMS rate over the middle 80 % of the sends (the bucket's first burst left out). */
 export async function steadyRate(sandbox) {
   const times = [];

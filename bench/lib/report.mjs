@@ -28,12 +28,24 @@ export function smoothRate(points, windowS = 5) {
   return out;
 }
 
+/**
+ * How many contacts one event of a topic stands for: a target.resolved event a page, a
+ * delivery.requested.v2 event the mean people per record the run sampled, others one.
+ */
+function contactsPerEvent(fan, pageSize) {
+  return (topic) =>
+    topic.startsWith('target.resolved')
+      ? pageSize
+      : /^delivery\.requested\.[a-z]+\.v2$/.test(topic)
+        ? (fan.recordSize?.people ?? 1)
+        : 1;
+}
+
 /** Which stage held the fan-out back, from the lag per topic (records waiting × seconds). */
 export function bottleneckOf(fan, pageSize = fan.pageSize ?? 500) {
   const topics = Object.entries(fan.lag?.topics ?? {});
   if (topics.length === 0) return { text: 'No consumer-lag samples were taken.' };
-  // target.resolved events carry a page of targets each: weigh them as the contacts they hold.
-  const weight = (topic) => (topic.startsWith('target.resolved') ? pageSize : 1);
+  const weight = contactsPerEvent(fan, pageSize);
   const path = topics
     .filter(([topic]) => DELIVERY_PATH.test(topic))
     .map(([topic, t]) => ({
@@ -121,7 +133,7 @@ function summaryRows(r) {
       `| fan-out: ${fmt(f.contacts)} contacts, trigger → last delivery | ${secs(f.lastDeliveryMs)} | — | — | ${target} | ${yes(f.meetsTarget)} |`,
     );
     rows.push(
-      `| fan-out: deliveries/s (first → last) | ${fmt(f.deliveriesPerSec)} | ${fmt(f.ceilings?.broker?.recordsPerSec)} records/s (ProducerPerformance) | ${fmt(f.ratio?.vsBroker, 3)} | ≥ ${fmt(f.target.perSec)} | ${yes(f.deliveriesPerSec >= f.target.perSec)} |`,
+      `| fan-out: deliveries/s (first → last) | ${fmt(f.deliveriesPerSec)} | ${fmt((f.ceilings?.broker?.recordsPerSec ?? 0) * (f.recordSize?.people ?? 1))} people/s (ProducerPerformance) | ${fmt(f.ratio?.vsBroker, 3)} | ≥ ${fmt(f.target.perSec)} | ${yes(f.deliveriesPerSec >= f.target.perSec)} |`,
     );
     rows.push(
       `| fan-out: deliveries/s (first → last) | ${fmt(f.deliveriesPerSec)} | ${fmt(f.ceilings?.provider?.perSec)} sends/s (bare undici → sandbox) | ${fmt(f.ratio?.vsProvider, 3)} | ≥ ${fmt(f.target.perSec)} | ${yes(f.deliveriesPerSec >= f.target.perSec)} |`,
@@ -316,7 +328,7 @@ function fanOutSection(f, files, title = 'fan-out', cores = null) {
       lines.push(
         b.error
           ? `| broker (ProducerPerformance) | failed: ${b.error.split('\n')[0]} | — |`
-          : `| broker: ProducerPerformance, ${fmt(b.records)} records × ${fmt(b.recordSize)} B, acks=all, ${b.partitions} partitions | ${fmt(b.recordsPerSec)} records/s (${b.mbPerSec} MB/s, p99 ${b.latencyMs.p99} ms) | ${fmt(f.ratio.vsBroker, 3)} |`,
+          : `| broker: ProducerPerformance, ${fmt(b.records)} records × ${fmt(b.recordSize)} B, acks=all, ${b.partitions} partitions | ${fmt(b.recordsPerSec)} records/s (${b.mbPerSec} MB/s, p99 ${b.latencyMs.p99} ms), ${fmt(b.recordsPerSec * (f.recordSize?.people ?? 1))} people/s | ${fmt(f.ratio.vsBroker, 3)} |`,
       );
     }
     if (p) {
@@ -329,7 +341,7 @@ function fanOutSection(f, files, title = 'fan-out', cores = null) {
     if (f.recordSize)
       lines.push(
         '',
-        `Record size: the mean of ${f.recordSize.sampled} \`delivery.requested\` records of this run (value ${f.recordSize.value} B + key ${f.recordSize.key} B + headers ${f.recordSize.headers} B). Herald writes at least two records per delivery (the request and its result) plus one per page of targets.`,
+        `Record size: the mean of ${f.recordSize.sampled} \`delivery.requested\` records of this run (value ${f.recordSize.value} B + key ${f.recordSize.key} B + headers ${f.recordSize.headers} B), ${f.recordSize.people ?? 1} people each. Requests (\`delivery.requested.v2\`) and results (\`delivery.result.v2\`) travel many people to a record; pages of targets one page to a record.`,
       );
     lines.push('');
   }
@@ -481,13 +493,13 @@ export function writeReport(results, dir, stem) {
         hLines,
       }),
     );
-    // Topics that never held anything would only crowd the legend. target.resolved events
-    // carry a page of targets each: drawn as the contacts they hold, so the lines compare.
+    // Topics that never held anything would only crowd the legend. Events that carry many
+    // people (pages, batched requests) are drawn as the contacts they hold, so the lines compare.
     const pageSize = f.pageSize ?? 500;
     const topics = Object.keys(f.lag.topics ?? {})
       .filter((t) => f.lag.topics[t].peakLag > 0)
       .sort();
-    const weight = (topic) => (topic.startsWith('target.resolved') ? pageSize : 1);
+    const weight = contactsPerEvent(f, pageSize);
     write(
       'lag',
       'fan-out-lag',
@@ -497,7 +509,7 @@ export function writeReport(results, dir, stem) {
         yLabel: 'contacts waiting',
         xMin: 0,
         series: topics.map((topic) => ({
-          name: `${topic}${weight(topic) > 1 ? ` ×${pageSize}` : ''} (${f.lag.topics[topic].consumer})`,
+          name: `${topic}${weight(topic) > 1 ? ` ×${weight(topic)}` : ''} (${f.lag.topics[topic].consumer})`,
           points: f.lag.series.map((p) => [
             p.t,
             p.lag[topic] === undefined ? null : p.lag[topic] * weight(topic),

@@ -10,13 +10,14 @@ import { SERVICE_NAMES, startStack } from '../lib/herald.stack.mjs';
 import { kafkaClient } from '../lib/infra.mjs';
 import { startMemorySampler } from '../lib/memory.sampler.mjs';
 import { providerCeiling } from '../lib/provider.ceiling.mjs';
-import { queued, steadyRate } from '../lib/drain.mjs';
+import { caughtUp, steadyRate } from '../lib/drain.mjs';
 import { sandboxClient } from '../lib/sandbox.client.mjs';
 import { ratio, round } from '../lib/stats.mjs';
 
 /** ARCHITECTURE.md / the delivery issue: per instance, at 0 and 50 ms of provider latency; pacing within 5 %. */
 export const DELIVERY_TARGET = { atZeroMs: 5_000, atFiftyMs: 2_000, pacingTolerance: 0.05 };
-const TOPIC = 'delivery.requested.sms.v1';
+/** First tries travel many people to a record: the contact service's progress on pages counts them. */
+const PAGES = 'target.resolved.v1';
 /** The services' in-flight bound (DELIVERY_CONCURRENCY, default 256), and the ceiling loop's. */
 const CONCURRENCY = Number(process.env.DELIVERY_CONCURRENCY ?? 256);
 const SERVICE = 'delivery-sms';
@@ -40,16 +41,19 @@ async function waitFor(what, check, timeoutMs, { stack, everyMs = 500 } = {}) {
  * time the drain at the sandbox. Resolves to the case's figures.
  */
 async function drain({ stack, kafkaAdmin, admin, sandbox, bot, people, latencyMs, log, label }) {
-  const topic = `${stack.prefix}${TOPIC}`;
+  const pages = `${stack.prefix}${PAGES}`;
   await stack.kill(SERVICE, 'SIGTERM');
   await sandbox.reset();
   if (latencyMs > 0) await sandbox.faults({ channel: 'sms', latencyMs });
-  const before = await queued(kafkaAdmin, topic).catch(() => 0);
   const { runId } = await admin.runBroadcast(bot.broadcastId);
   const queuedAt = Date.now();
+  // Everyone is queued once the run's pages are all out and the contact service has turned each
+  // into delivery requests (it publishes them, then commits the page).
   await waitFor(
-    `${people.toLocaleString('en')} deliveries queued on ${TOPIC}`,
-    async () => (await queued(kafkaAdmin, topic)) - before >= people,
+    `${people.toLocaleString('en')} deliveries queued for ${SERVICE}`,
+    async () =>
+      ((await admin.getRun(runId))?.counts?.targeted ?? 0) >= people &&
+      (await caughtUp(kafkaAdmin, `${stack.prefix}herald-contact.${PAGES}`, pages)),
     Math.max(120_000, people * 10),
     { stack },
   );

@@ -93,7 +93,7 @@ async function followRun({
 
 /** Mean size (value + key + headers) of the first records of a topic of the run: what ProducerPerformance sends. */
 async function sampleRecordSize(brokers, topic, groupId, want = 200) {
-  const sizes = { value: 0, key: 0, headers: 0, count: 0 };
+  const sizes = { value: 0, key: 0, headers: 0, count: 0, people: 0 };
   sizes.count = await readFirstRecords(brokers, {
     topic,
     groupId,
@@ -101,6 +101,7 @@ async function sampleRecordSize(brokers, topic, groupId, want = 200) {
     want,
     onRecord: (message) => {
       sizes.value += message.value?.length ?? 0;
+      sizes.people += peopleIn(message.value);
       sizes.key += message.key?.length ?? 0;
       for (const [k, v] of Object.entries(message.headers ?? {}))
         sizes.headers += k.length + (v?.length ?? 0);
@@ -114,7 +115,17 @@ async function sampleRecordSize(brokers, topic, groupId, want = 200) {
     key: mean(sizes.key),
     headers: mean(sizes.headers),
     total: mean(sizes.value + sizes.key + sizes.headers),
+    /** People per record: delivery.requested.v2 carries many (v1 one). */
+    people: Math.round((sizes.people / sizes.count) * 10) / 10,
   };
+}
+
+function peopleIn(value) {
+  try {
+    return JSON.parse(value?.toString() ?? '').recipients?.length ?? 1;
+  } catch {
+    return 1;
+  }
 }
 
 /** Drops topics that never had a lag (most retry topics) from the samples: they say nothing and fill the JSON. */
@@ -258,18 +269,21 @@ export async function fanOut(ctx, { contacts, label = 'fan-out', ceilings = true
     if (ceilings) {
       const size = await sampleRecordSize(
         stack.brokers,
-        `${prefix}delivery.requested.${channels[0]}.v1`,
+        `${prefix}delivery.requested.${channels[0]}.v2`,
         `${prefix}bench-record-size`,
       ).catch(() => null);
       const recordSize = size?.total ?? 600;
+      // The broker's ceiling in people a second: records of the run's own size and people each.
+      const perRecord = size?.people ?? 1;
+      const records = Math.ceil(contacts / perRecord);
       log(
-        `${label}: broker ceiling: ProducerPerformance, ${contacts.toLocaleString('en')} records of ${recordSize} B`,
+        `${label}: broker ceiling: ProducerPerformance, ${records.toLocaleString('en')} records of ${recordSize} B (${perRecord} people each)`,
       );
       const broker = await producerPerformance({
         libDir: ctx.kafkaLibDir,
         brokers: stack.brokers,
         topic: `${prefix}bench.producer-performance`,
-        records: contacts,
+        records,
         recordSize,
         partitions: ctx.topicPartitions,
       }).catch((err) => ({ error: err.message }));
@@ -289,7 +303,7 @@ export async function fanOut(ctx, { contacts, label = 'fan-out', ceilings = true
       result.recordSize = size;
       result.ceilings = { broker, provider };
       result.ratio = {
-        vsBroker: ratio(result.deliveriesPerSec, broker.recordsPerSec),
+        vsBroker: ratio(result.deliveriesPerSec, (broker.recordsPerSec ?? 0) * perRecord),
         vsProvider: ratio(result.deliveriesPerSec, provider.perSec),
       };
       log(

@@ -8,12 +8,13 @@ import { adminClient } from '../lib/herald.admin.mjs';
 import { SERVICE_NAMES, startStack } from '../lib/herald.stack.mjs';
 import { kafkaClient } from '../lib/infra.mjs';
 import { startMemorySampler } from '../lib/memory.sampler.mjs';
-import { queued, steadyRate } from '../lib/drain.mjs';
+import { caughtUp, steadyRate } from '../lib/drain.mjs';
 import { sandboxClient } from '../lib/sandbox.client.mjs';
 import { round } from '../lib/stats.mjs';
 
 export const SCALE_OUT_TARGET = { rateTolerance: 0.05, cpuGrowth: 0.1 };
-const TOPIC = 'delivery.requested.sms.v1';
+/** First tries travel many people to a record: the contact service's progress on pages counts them. */
+const PAGES = 'target.resolved.v1';
 const REPLICAS = ['delivery-sms', 'delivery-sms#2', 'delivery-sms#3'];
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -32,14 +33,15 @@ async function until(what, check, timeoutMs, stack) {
 
 /** Queues everyone for the stopped replicas, starts `replicas` of them, measures the drain. */
 async function drain({ stack, kafkaAdmin, admin, sandbox, bot, people, replicas, log }) {
-  const topic = `${stack.prefix}${TOPIC}`;
+  const pages = `${stack.prefix}${PAGES}`;
   for (const name of REPLICAS) await stack.kill(name, 'SIGTERM');
   await sandbox.reset();
-  const before = await queued(kafkaAdmin, topic).catch(() => 0);
-  await admin.runBroadcast(bot.broadcastId);
+  const { runId } = await admin.runBroadcast(bot.broadcastId);
   await until(
     `${people} deliveries queued`,
-    async () => (await queued(kafkaAdmin, topic)) - before >= people,
+    async () =>
+      ((await admin.getRun(runId))?.counts?.targeted ?? 0) >= people &&
+      (await caughtUp(kafkaAdmin, `${stack.prefix}herald-contact.${PAGES}`, pages)),
     Math.max(120_000, people * 10),
     stack,
   );
