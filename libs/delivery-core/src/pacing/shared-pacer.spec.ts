@@ -1,3 +1,4 @@
+import { Pacer } from './pacer.js';
 import { SharedPacer, type SlotStore } from './shared-pacer.js';
 
 /** A schedule like AccountBudgetRepository's: each claim starts where the last one ended. */
@@ -24,7 +25,7 @@ describe('SharedPacer', () => {
 
   it('spaces one account’s sends by its rate, claiming a tenth of a second at a time', async () => {
     const store = new FakeStore(clock);
-    const pacer = new SharedPacer(store, '', undefined, clock);
+    const pacer = new SharedPacer(store, '', new Pacer(clock), clock);
     const scope = [{ key: 'acct', rate: { perSecond: 100, burst: 1 }, shared: true }];
 
     const waits: number[] = [];
@@ -37,7 +38,7 @@ describe('SharedPacer', () => {
 
   it('skips slots whose moment passed instead of sending late bursts', async () => {
     const store = new FakeStore(clock);
-    const pacer = new SharedPacer(store, '', undefined, clock);
+    const pacer = new SharedPacer(store, '', new Pacer(clock), clock);
     const scope = [{ key: 'acct', rate: { perSecond: 100, burst: 1 }, shared: true }];
 
     await pacer.reserve(scope);
@@ -49,7 +50,7 @@ describe('SharedPacer', () => {
 
   it('claims at most ten blocks a second at an unpaced rate, however few of its slots are used', async () => {
     const store = new FakeStore(clock);
-    const pacer = new SharedPacer(store, '', undefined, clock);
+    const pacer = new SharedPacer(store, '', new Pacer(clock), clock);
     const scope = [{ key: 'acct', rate: { perSecond: 1_000_000, burst: 1 }, shared: true }];
 
     for (let i = 0; i < 50_000; i++) {
@@ -62,7 +63,7 @@ describe('SharedPacer', () => {
 
   it('keeps a recipient’s scope local', async () => {
     const store = new FakeStore(clock);
-    const pacer = new SharedPacer(store, '', undefined, clock);
+    const pacer = new SharedPacer(store, '', new Pacer(clock), clock);
     await pacer.reserve([{ key: 'person', rate: { perSecond: 1, burst: 1 } }]);
     expect(await pacer.reserve([{ key: 'person', rate: { perSecond: 1, burst: 1 } }])).toBe(1000);
     expect(store.claims).toBe(0);
