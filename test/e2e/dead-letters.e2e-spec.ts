@@ -238,6 +238,37 @@ describe('dead letters', () => {
     expect(await h.runWhen(runId)).toMatchObject({ status: 'completed', targeted: 3, failed: 3 });
   });
 
+  it('counts the people of a dead-lettered batched result as it reported them, each once, so the run completes', async () => {
+    const botId = await h.bot({});
+    const runId = await runInProgress(botId, 3);
+    const at = new Date().toISOString();
+    const results = {
+      runId,
+      botId,
+      results: [
+        { contactId: randomUUID(), channel: 'sms', status: 'sent', at },
+        { contactId: randomUUID(), channel: 'sms', status: 'failed', reason: 'refused', at },
+        { id: randomUUID(), recipient: '+15550910009', status: 'skipped', reason: 'opted out', at },
+      ],
+    };
+    // Parked twice (a consumer that crashed after parking it): nobody counts twice.
+    for (let i = 0; i < 2; i++)
+      await park(Topics.DeliveryResultBatch, results, {
+        key: runId,
+        class: 'transient',
+        attempts: 5,
+      });
+    await listedWhen(`runId=${runId}`, 2);
+
+    expect(await h.runWhen(runId)).toMatchObject({
+      status: 'completed',
+      targeted: 3,
+      sent: 1,
+      failed: 1,
+      skipped: 1,
+    });
+  });
+
   it('touches no run of another bot: a forged request, page or delivery naming it is only stored', async () => {
     const owner = await h.bot({});
     const stranger = await h.bot({});

@@ -129,6 +129,11 @@ export class DeadLetterLedgerService {
           { runId: effect.runId, subject: effect.contactId, status: 'failed' },
         ]);
         return;
+      case 'count-results':
+        if (!(await this.runs.isRunOf(effect.runId, effect.botId, this.config.HERALD_TOPIC_PREFIX)))
+          return;
+        await this.runs.recordOutcomes(effect.outcomes);
+        return;
       case 'fail-contacts':
         if (!(await this.runs.isRunOf(effect.runId, effect.botId, this.config.HERALD_TOPIC_PREFIX)))
           return;

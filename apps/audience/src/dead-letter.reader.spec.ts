@@ -199,13 +199,21 @@ describe('readDeadLetter', () => {
     });
   });
 
-  it('stores a dead batched result under its run and, as a one-result event, counts nothing', () => {
+  it('counts the people of a dead result as their result says, by the subjects the handler uses', () => {
+    const other = randomUUID();
+    const skipId = randomUUID();
     const value = JSON.stringify({
       runId,
       botId,
       results: [
         { contactId, status: 'sent', at: '2026-12-06T05:00:00.000Z' },
-        { contactId: randomUUID(), status: 'failed', at: '2026-12-06T05:00:00.000Z' },
+        { contactId: other, status: 'failed', at: '2026-12-06T05:00:00.000Z' },
+        {
+          id: skipId,
+          recipient: '+15550000009',
+          status: 'skipped',
+          at: '2026-12-06T05:00:00.000Z',
+        },
       ],
     });
     const { letter, effect } = readDeadLetter(
@@ -213,7 +221,40 @@ describe('readDeadLetter', () => {
       '',
     );
     expect(letter).toMatchObject({ topic: 'delivery.result.v2', runId, botId, key: runId, value });
-    expect(effect).toEqual({ kind: 'none' });
+    expect(effect).toEqual({
+      kind: 'count-results',
+      runId,
+      botId,
+      outcomes: [
+        { runId, subject: contactId, status: 'sent' },
+        { runId, subject: other, status: 'failed' },
+        { runId, subject: `event:${skipId}`, status: 'skipped' },
+      ],
+    });
+
+    // A one-result event: a skip without contact is counted by its own CloudEvents id.
+    const one = JSON.stringify({
+      runId,
+      botId,
+      recipient: 'x',
+      status: 'skipped',
+      at: '2026-12-06T05:00:00.000Z',
+    });
+    expect(
+      readDeadLetter(record('delivery.result.v1.dlq', Buffer.from(one), dlqHeaders), '').effect,
+    ).toEqual({
+      kind: 'count-results',
+      runId,
+      botId,
+      outcomes: [{ runId, subject: `event:${dlqHeaders.ce_id}`, status: 'skipped' }],
+    });
+  });
+
+  it('counts nothing for a dead result that breaks its schema', () => {
+    const value = JSON.stringify({ runId, botId, results: [{ contactId, status: 'lost' }] });
+    expect(
+      readDeadLetter(record('delivery.result.v2.dlq', Buffer.from(value), dlqHeaders), '').effect,
+    ).toEqual({ kind: 'none' });
   });
 
   it('keeps values PostgreSQL text cannot hold (NUL, invalid UTF-8) byte for byte as base64', () => {

@@ -1,9 +1,15 @@
 // Reads one record of a `.dlq` topic as the ledger stores it (what, from where, why) and decides
 // what it means for its run. Pure: no I/O, so every odd record (not JSON, no run, binary, huge,
 // headers missing) is unit-tested.
-import { MAX_BATCH_RECIPIENTS, MAX_REQUEST_EVENT_BYTES, Topics } from '@herald/contracts';
+import {
+  MAX_BATCH_RECIPIENTS,
+  MAX_REQUEST_EVENT_BYTES,
+  Topics,
+  validateEventData,
+} from '@herald/contracts';
 import { DLQ_HEADERS, isSecretName, type ConsumedEvent, type RawValue } from '@herald/kafka';
-import { DEAD_LETTER_CLASSES, type NewDeadLetter } from '@herald/persistence';
+import { DEAD_LETTER_CLASSES, type NewDeadLetter, type RunOutcome } from '@herald/persistence';
+import { countedResults, subjectOf, type CountedResult } from './result-subjects.js';
 
 /**
  * The most of a value the ledger keeps: the largest record any Herald topic accepts
@@ -35,7 +41,12 @@ export type RunEffect =
   /** delivery.requested.*.v1: that person counts as failed in the run. */
   | { kind: 'fail-contact'; runId: string; botId: string; contactId: string }
   /** delivery.requested.*.v2: every person the record names counts as failed in the run. */
-  | { kind: 'fail-contacts'; runId: string; botId: string; contactIds: string[] };
+  | { kind: 'fail-contacts'; runId: string; botId: string; contactIds: string[] }
+  /**
+   * delivery.result (v1, v2) that the audience could not fold: each person counts as their
+   * result says, by the subject the run-progress handler uses (so counted once either way).
+   */
+  | { kind: 'count-results'; runId: string; botId: string; outcomes: RunOutcome[] };
 
 export interface ReadDeadLetter {
   letter: NewDeadLetter;
@@ -101,7 +112,7 @@ export function readDeadLetter(
     botId,
     deadAt: date(headers[DLQ_HEADERS.at]),
   };
-  return { letter, effect: effectOf(topic, data, runId, botId) };
+  return { letter, effect: effectOf(topic, data, runId, botId, headers['ce_id']) };
 }
 
 function effectOf(
@@ -109,8 +120,12 @@ function effectOf(
   data: unknown,
   runId: string | null,
   botId: string | null,
+  eventId: string | undefined,
 ): RunEffect {
   if (!runId || !botId) return { kind: 'none' };
+  if (topic === Topics.DeliveryResult || topic === Topics.DeliveryResultBatch) {
+    return resultsEffect(topic, data, runId, botId, eventId);
+  }
   if (topic === Topics.BroadcastRequested) {
     const source = field(data, 'source');
     return {
@@ -160,6 +175,36 @@ function effectOf(
       : { kind: 'none' };
   }
   return { kind: 'none' };
+}
+
+/**
+ * A dead result counts only when it is valid: its statuses are then the producer's word about
+ * each person. One that breaks its schema (forged, or not Herald's) counts nothing.
+ */
+function resultsEffect(
+  topic: typeof Topics.DeliveryResult | typeof Topics.DeliveryResultBatch,
+  data: unknown,
+  runId: string,
+  botId: string,
+  eventId: string | undefined,
+): RunEffect {
+  if (!eventId) return { kind: 'none' };
+  let counted: CountedResult[] = [];
+  if (topic === Topics.DeliveryResult) {
+    const valid = validateEventData(topic, data);
+    if (valid.ok) counted = [{ result: valid.data, eventId }];
+  } else {
+    const valid = validateEventData(topic, data);
+    if (valid.ok) counted = countedResults(valid.data, eventId);
+  }
+  // Only the run the dead letter names (a batch names one run; a v1 result is its own).
+  counted = counted.filter((c) => c.result.runId === runId && c.result.botId === botId);
+  const outcomes = counted.map((c) => ({
+    runId,
+    subject: subjectOf(c),
+    status: c.result.status,
+  }));
+  return outcomes.length > 0 ? { kind: 'count-results', runId, botId, outcomes } : { kind: 'none' };
 }
 
 /** The reason a run failed by its dead-lettered request shows: what happened and what to do. */
