@@ -94,6 +94,10 @@ export class ProviderBreakers {
         volumeThreshold: this.settings.volumeThreshold,
         rollingCountTimeout: this.settings.rollingCountTimeout,
         resetTimeout: this.settings.resetTimeout,
+        // Nothing reads latency percentiles or snapshots: computing them on every call and a
+        // timer per breaker cost CPU on the hot path for no reader.
+        rollingPercentilesEnabled: false,
+        enableSnapshots: false,
       },
     );
     breaker.on('open', () => {
