@@ -29,6 +29,7 @@ import type {
 } from '@herald/persistence';
 import type { DeliveryMetrics } from './delivery.metrics.js';
 import { fallbackEvent } from './fallback.js';
+import { codeText, reasonText, resultsOfRow } from './row-results.js';
 import type { RetrySchedule } from './retry-schedule.js';
 
 export type Outcome =
@@ -78,12 +79,6 @@ const FLUSH_SIZE = 200;
 const WRITE_TRIES = 5;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const MAX_REASON = 1000;
-
-/** A reason as results carry it: provider texts can be long, a result's reason is for a person. */
-export function reasonText(reason: string): string {
-  return reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 1)}…` : reason;
-}
 
 export class DeliveryRecorder {
   private readonly logger = new Logger(DeliveryRecorder.name);
@@ -287,7 +282,7 @@ export class DeliveryRecorder {
             break;
           }
           // Announced again for the run's counts, which take each once; not counted again here.
-          announcedAgain.push(...settledResults(outcome.state, base));
+          announcedAgain.push(...resultsOfRow(outcome.state, base, 'send'));
           break;
         case 'busy':
           add(again, this.retries.firstTopic(topic) ?? topic, this.event(request));
@@ -350,42 +345,4 @@ export class DeliveryRecorder {
   ): OutgoingEvent<DeliveryRequested> {
     return { key: request.contactId, data: request, headers };
   }
-}
-
-function codeText(code: string): string {
-  return code.slice(0, 64);
-}
-
-/** The results a final row stands for (republished when its event comes again). */
-function settledResults(
-  state: DeliveryState,
-  base: {
-    runId: string;
-    botId: string;
-    contactId: string;
-    channel: DeliveryRequested['channel'];
-    at: string;
-  },
-): DeliveryResult[] {
-  if (state.status === 'failed') {
-    return [
-      {
-        ...base,
-        status: 'failed',
-        ...(state.reason ? { reason: reasonText(state.reason) } : {}),
-        ...(state.code ? { code: codeText(state.code) } : {}),
-      },
-    ];
-  }
-  const sent: DeliveryResult = {
-    ...base,
-    status: 'sent',
-    ...(state.providerMessageId ? { providerMessageId: state.providerMessageId } : {}),
-    ...(state.segments !== null ? { segments: state.segments } : {}),
-  };
-  if (state.status === 'sent') return [sent];
-  if (state.status === 'delivered') return [sent, { ...base, status: 'delivered' }];
-  if (state.status === 'read')
-    return [sent, { ...base, status: 'delivered' }, { ...base, status: 'read' }];
-  return [];
 }

@@ -11,11 +11,11 @@ import {
   type RetryTopic,
 } from '@herald/contracts';
 import { EventPublisher, type OutgoingEvent } from '@herald/kafka';
-import { DeliveryRepository, type StatusMatch, type StatusUpdate } from '@herald/persistence';
+import { DeliveryRepository, type StatusUpdate } from '@herald/persistence';
 import { DELIVERY_CHANNEL, type DeliveryChannelDefinition } from './delivery-channel.js';
 import { DeliveryMetrics } from './delivery.metrics.js';
 import { DeliveryConfig } from './delivery.config.js';
-import { reasonText } from './delivery-recorder.js';
+import { resultsOfRow } from './row-results.js';
 import { parseDuration } from './retry-schedule.js';
 
 /** The status retry topic's label, e.g. `delivery.status.sms.v1.retry.5s`. */
@@ -63,7 +63,24 @@ export class DeliveryStatusService {
     const byPerson = new Set<string>();
     for (const match of matches) {
       if (match.providerMessageId) byMessage.add(match.providerMessageId);
-      results.push(...resultsOfMatch(match, at));
+      results.push(
+        ...resultsOfRow(
+          {
+            ...match,
+            reason: match.reason
+              ? `the provider reported the message failed: ${match.reason}`
+              : 'the provider reported the message failed',
+          },
+          {
+            runId: match.runId,
+            botId: match.botId,
+            contactId: match.contactId,
+            channel: match.channel,
+            at,
+          },
+          'provider',
+        ),
+      );
     }
     for (const match of matches)
       if (match.watermark) byPerson.add(`${match.watermark.pageId}/${match.watermark.psid}`);
@@ -120,39 +137,4 @@ function toUpdate(status: DeliveryStatusReport): StatusUpdate {
     code: status.code ?? null,
     reason: status.reason ?? null,
   };
-}
-
-/** What a row now stands for (read implies delivered), as results the run counts once each. */
-function resultsOfMatch(match: StatusMatch, at: string): DeliveryResult[] {
-  const base = {
-    runId: match.runId,
-    botId: match.botId,
-    contactId: match.contactId,
-    channel: match.channel,
-    at,
-  };
-  switch (match.status) {
-    case 'delivered':
-      return [{ ...base, status: 'delivered' }];
-    case 'read':
-      return [
-        { ...base, status: 'delivered' },
-        { ...base, status: 'read' },
-      ];
-    case 'failed':
-      return [
-        {
-          ...base,
-          status: 'failed',
-          reason: reasonText(
-            match.reason
-              ? `the provider reported the message failed: ${match.reason}`
-              : 'the provider reported the message failed',
-          ),
-          ...(match.code ? { code: match.code } : {}),
-        },
-      ];
-    default:
-      return [];
-  }
 }
