@@ -18,4 +18,6 @@ export const messengerChannel: DeliveryChannelDefinition = {
       shared: true,
     },
   ],
+  // Messenger ids are not phone numbers: nothing to reach them by elsewhere.
+  notHere: new Set(),
 };

@@ -21,4 +21,8 @@ export const smsChannel: DeliveryChannelDefinition = {
   pacing: (account) => [
     { key: senderOf(account), rate: accountRate(account, DEFAULT_MPS), shared: true },
   ],
+  // Twilio 21211 (invalid number), 21614 (cannot receive SMS), 30003 (unreachable), 30005
+  // (unknown), 30006 (landline), and a number SMS cannot address. A STOP (21610) is the
+  // person's choice, never routed around.
+  notHere: new Set(['21211', '21614', '30003', '30005', '30006', 'INVALID_RECIPIENT']),
 };

@@ -39,4 +39,8 @@ export const whatsappChannel: DeliveryChannelDefinition<WhatsAppDeliveryConfig> 
     }
     return scopes;
   },
+  // 131026 (not a WhatsApp user, or cannot receive), 131047 and the rule WINDOW_CLOSED (the
+  // 24-hour window is closed and no template was given), 131030 (not an allowed recipient), and
+  // a number WhatsApp cannot address.
+  notHere: new Set(['131026', '131047', '131030', 'WINDOW_CLOSED', 'INVALID_RECIPIENT']),
 };

@@ -333,7 +333,13 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
       request.botId,
       async () => new Set(await this.channels.enabledTypes(request.botId)),
     );
-    const next = fallbackTarget(request, outcome.code, outcome.sentMessages ?? 0, enabled);
+    const next = fallbackTarget(
+      request,
+      outcome.code,
+      outcome.sentMessages ?? 0,
+      enabled,
+      this.channel.notHere,
+    );
     return next
       ? { kind: 'fallback', request, code: outcome.code, reason: outcome.reason, next }
       : outcome;

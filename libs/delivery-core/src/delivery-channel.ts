@@ -20,6 +20,11 @@ export interface DeliveryChannelDefinition<C extends DeliveryConfig = DeliveryCo
   accountKey(account: ChannelAccount): string;
   /** The token buckets one message to `to` must pass. */
   pacing(account: ChannelAccount, to: string, config: C): PaceScope[];
+  /**
+   * Failure codes that say this channel cannot reach the person (not that the message or the
+   * account is wrong): with channel fallback, the person is handed on to the next channel.
+   */
+  notHere: ReadonlySet<string>;
 }
 
 export const DELIVERY_CHANNEL = Symbol('DELIVERY_CHANNEL');

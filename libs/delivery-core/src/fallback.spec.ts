@@ -1,5 +1,9 @@
 import type { DeliveryRequested } from '@herald/contracts';
-import { fallbackEvent, fallbackTarget, notHere } from './fallback.js';
+import { fallbackEvent, fallbackTarget } from './fallback.js';
+
+/** "Not here" codes as the WhatsApp and SMS apps name them (whatsapp.channel.ts, sms.channel.ts). */
+const whatsappNotHere = new Set(['131026', 'WINDOW_CLOSED']);
+const smsNotHere = new Set(['21614']);
 
 const request = (over: Partial<DeliveryRequested> = {}): DeliveryRequested => ({
   runId: '00000000-0000-4000-8000-000000000001',
@@ -18,14 +22,15 @@ describe('channel fallback', () => {
   const both = new Set(['whatsapp', 'sms'] as const);
 
   it('hands on a person the channel cannot reach ("not here"), to a next channel the bot has', () => {
-    expect(fallbackTarget(request(), '131026', 0, both)).toBe('sms');
-    expect(fallbackTarget(request(), 'WINDOW_CLOSED', 0, both)).toBe('sms');
+    expect(fallbackTarget(request(), '131026', 0, both, whatsappNotHere)).toBe('sms');
+    expect(fallbackTarget(request(), 'WINDOW_CLOSED', 0, both, whatsappNotHere)).toBe('sms');
     expect(
       fallbackTarget(
         request({ channel: 'sms', to: '+15551234567', fallback: ['whatsapp'] }),
         '21614',
         0,
         both,
+        smsNotHere,
       ),
     ).toBe('whatsapp');
   });
@@ -43,16 +48,20 @@ describe('channel fallback', () => {
         '21614',
         0,
         both,
+        smsNotHere,
       ),
     ).toBeUndefined();
-    expect(fallbackTarget(request({ fallbackFrom: from }), '131026', 0, both)).toBeUndefined();
-    expect(fallbackTarget(request(), '131026', 1, both)).toBeUndefined();
-    expect(fallbackTarget(request(), '132001', 0, both)).toBeUndefined(); // a template problem: the message, not the person
-    expect(fallbackTarget(request(), '131026', 0, new Set(['whatsapp'] as const))).toBeUndefined();
-    expect(fallbackTarget(request({ fallback: undefined }), '131026', 0, both)).toBeUndefined();
-    // An SMS STOP is the person's choice.
-    expect(notHere('sms', '21610')).toBe(false);
-    expect(notHere('messenger', '551')).toBe(false);
+    expect(
+      fallbackTarget(request({ fallbackFrom: from }), '131026', 0, both, whatsappNotHere),
+    ).toBeUndefined();
+    expect(fallbackTarget(request(), '131026', 1, both, whatsappNotHere)).toBeUndefined();
+    expect(fallbackTarget(request(), '132001', 0, both, whatsappNotHere)).toBeUndefined(); // a template problem: the message, not the person
+    expect(
+      fallbackTarget(request(), '131026', 0, new Set(['whatsapp'] as const), whatsappNotHere),
+    ).toBeUndefined();
+    expect(
+      fallbackTarget(request({ fallback: undefined }), '131026', 0, both, whatsappNotHere),
+    ).toBeUndefined();
   });
 
   it('names the person by their E.164 number and carries why the first channel failed', () => {

@@ -1,26 +1,7 @@
-// Channel fallback (issue 13): which failures mean "this channel cannot reach the person here"
-// (so their broadcast's next channel may), and the request that hands them back to the contact
-// service.
+// Channel fallback (issue 13): whether a failure hands the person on to their broadcast's next
+// channel (each channel's app names the codes that mean "this channel cannot reach them"), and
+// the request that hands them back to the contact service.
 import type { Channel, DeliveryFallback, DeliveryRequested } from '@herald/contracts';
-
-/**
- * Codes that say the person is not reachable on this channel, not that the message or the
- * account is wrong: WhatsApp 131026 (not a WhatsApp user, or cannot receive), 131047 and the
- * rule WINDOW_CLOSED (the 24-hour window is closed and no template was given), 131030 (not an
- * allowed recipient), INVALID_RECIPIENT (a number this channel cannot address); Twilio 21211
- * (invalid number), 21614 (cannot receive SMS), 30003 (unreachable), 30005 (unknown), 30006
- * (landline). An SMS STOP (21610) is the person's choice, never routed around.
- */
-const NOT_HERE: Readonly<Record<Channel, ReadonlySet<string>>> = {
-  whatsapp: new Set(['131026', '131047', '131030', 'WINDOW_CLOSED', 'INVALID_RECIPIENT']),
-  sms: new Set(['21211', '21614', '30003', '30005', '30006', 'INVALID_RECIPIENT']),
-  // Messenger ids are not phone numbers: nothing to reach them by elsewhere.
-  messenger: new Set(),
-};
-
-export function notHere(channel: Channel, code: string): boolean {
-  return NOT_HERE[channel].has(code);
-}
 
 /**
  * The channel to hand a person on to, or undefined: only a first delivery (never a fallback
@@ -32,8 +13,10 @@ export function fallbackTarget(
   code: string,
   sentMessages: number,
   enabled: ReadonlySet<Channel>,
+  /** The channel's "not here" codes (its app's DeliveryChannelDefinition.notHere). */
+  notHere: ReadonlySet<string>,
 ): Channel | undefined {
-  if (request.fallbackFrom || sentMessages > 0 || !notHere(request.channel, code)) return undefined;
+  if (request.fallbackFrom || sentMessages > 0 || !notHere.has(code)) return undefined;
   return (request.fallback ?? []).find(
     (channel) => channel !== request.channel && enabled.has(channel),
   );
