@@ -34,17 +34,29 @@ export async function requestJson(
 
 export const getJson = async (url, options) => (await requestJson('GET', url, options)).body;
 
-/** A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports below Linux's ephemeral range (32768–60999 by default): the OS hands those to outgoing
+ * connections, so a port found free there can be taken by a Kafka or PostgreSQL client before
+ * the service that was meant to listen on it starts (EADDRINUSE).
+ */
+const PORT_RANGE = { from: 20_000, to: 32_000 };
+
+function tryListen(port) {
+  return new Promise((resolve) => {
     const server = net.createServer();
     server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago, outside the ephemeral range. */
+export async function freePort() {
+  for (let tries = 0; tries < 200; tries++) {
+    const port = PORT_RANGE.from + Math.floor(Math.random() * (PORT_RANGE.to - PORT_RANGE.from));
+    if (await tryListen(port)) return port;
+  }
+  throw new Error(`no free port between ${PORT_RANGE.from} and ${PORT_RANGE.to}`);
 }
 
 /** Resolves once GET `url` answers 2xx; rejects after `timeoutMs` or when `abort()` names a reason. */
