@@ -19,6 +19,7 @@ const aliases = {
   '^@herald/testing$': '<rootDir>/test/utils/index.ts',
   // The Kafka handler harness alone: handler specs beside the code must not load every app.
   '^@herald/testing/kafka-handler$': '<rootDir>/test/utils/kafka-handler.ts',
+  '^@herald/testing/policy-fixtures$': '<rootDir>/test/utils/policy-fixtures.ts',
   // Sources import siblings as `./x.js` (NodeNext); jest resolves them to the .ts file.
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };

@@ -1,34 +1,14 @@
 import type { DeliveryRequested } from '@herald/contracts';
-import type { ChannelAccount } from '@herald/persistence';
+import {
+  NOW,
+  enforced,
+  hoursAgo,
+  request,
+  sandbox,
+  template,
+  text,
+} from '@herald/testing/policy-fixtures';
 import { messengerPolicy } from './messenger.policy.js';
-
-const NOW = Date.parse('2026-11-21T12:00:00Z');
-const hoursAgo = (h: number) => new Date(NOW - h * 3_600_000).toISOString();
-
-const account = (config: Record<string, unknown>): ChannelAccount => ({
-  id: 'c1',
-  botId: 'b1',
-  type: 'whatsapp',
-  config,
-  credentials: {},
-});
-const enforced = account({ baseUrl: 'http://127.0.0.1:3999', enforceCustomerServiceWindow: true });
-const sandbox = account({ baseUrl: 'http://127.0.0.1:3999', enforceCustomerServiceWindow: false });
-
-const request = (overrides: Partial<DeliveryRequested> = {}): DeliveryRequested => ({
-  runId: 'r',
-  botId: 'b',
-  contactId: 'c',
-  channel: 'whatsapp',
-  to: '+15551234567',
-  messages: [{ text: 'hi' }],
-  variables: {},
-  attempt: 0,
-  ...overrides,
-});
-
-const text = { text: 'hi' };
-const template = { template: { name: 'order_update', language: { code: 'en_US' } } };
 
 describe('messengerPolicy', () => {
   const m = (overrides: Partial<DeliveryRequested> = {}) =>
