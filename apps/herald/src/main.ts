@@ -2,13 +2,11 @@
 // One name runs that service alone (deployable on its own); several, or `all`, host them in
 // one process for local use; `migrate` applies the database migrations and exits.
 import 'reflect-metadata';
-import { silenceKafkajsTimerWarnings } from '@herald/kafka';
 import { setupTracing } from '@herald/observability';
 import { runMigrations } from '@herald/persistence';
 import { BaseConfig, loadConfig } from '@herald/runtime';
 import { SERVICE_NAMES, startServices, stopServices, type ServiceName } from './services.js';
 
-silenceKafkajsTimerWarnings();
 const args = process.argv.slice(2);
 if (args[0] === 'migrate') {
   const applied = await runMigrations(loadConfig(BaseConfig).DATABASE_URL);

@@ -19,4 +19,4 @@ export { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export { CoalescingQueue, type QueueBounds, type QueueMetrics } from './coalescing-queue.js';
 export { HandlerErrorPassthroughFilter } from './handler-errors.filter.js';
 export * from './kafka.metrics.js';
-export { isKafkajsTimerWarning, silenceKafkajsTimerWarnings } from './kafkajs-warnings.js';
+export { mendKafkajsRequestQueue } from './kafkajs-request-queue.js';

@@ -1,6 +1,7 @@
 // The one kafkajs client of a service, and the logical ↔ physical topic naming (prefix).
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Kafka, logLevel, type logCreator } from 'kafkajs';
+import { mendKafkajsRequestQueue } from './kafkajs-request-queue.js';
 import {
   KAFKA_OPTIONS,
   kafkaClientSecurity,
@@ -35,6 +36,7 @@ export class KafkaConnection {
 
   constructor(@Inject(KAFKA_OPTIONS) options: KafkaOptions) {
     this.options = resolveKafkaOptions(options);
+    mendKafkajsRequestQueue();
     this.kafka = new Kafka({
       clientId: this.options.clientId,
       brokers: this.options.brokers,
