@@ -1,0 +1,147 @@
+// Scaling a delivery service under load (issue 14): delivery-sms runs as one replica while a
+// broadcast to a few thousand people is being sent, two more replicas join its consumer groups
+// mid-run and take partitions (each sends), then two of the three shut down gracefully (as on
+// SIGTERM) mid-run, giving back what they had not sent. Everyone reaches the provider exactly
+// once, every delivery ends final, and the run completes with exact counts. The replicas are
+// Nest apps in this process, each with its own Kafka clients and consumer group memberships.
+import type { INestApplication } from '@nestjs/common';
+import { MetricsRegistry } from '@herald/observability';
+import { ADMIN_KEY, eventually, testBrokers, testDatabaseUrl } from '@herald/testing';
+import { SERVICE_NAMES, startServices } from '../../apps/herald/src/services.js';
+import { DeliveryHarness } from '../integration/delivery/delivery-harness.js';
+
+const PEOPLE = 3_000;
+/** The sender's pace, shared by every replica: the run lasts about PEOPLE / RATE seconds. */
+const RATE = 200;
+/**
+ * Small pages make small records (about 10 people a partition), so a replica's batch in flight
+ * is a few hundred people, not a partition's whole share: a rebalance waits for that batch to end.
+ */
+const PAGE_SIZE = 30;
+const RETRY_DELAYS = '500ms,1s,2s';
+
+interface Replica {
+  name: string;
+  app: INestApplication;
+  metrics: MetricsRegistry;
+}
+
+describe('delivery-sms scaled from 1 to 3 replicas and back to 1 mid-broadcast', () => {
+  let h: DeliveryHarness;
+  const replicas: Replica[] = [];
+
+  beforeAll(async () => {
+    // Everything but delivery-sms in the harness; its replicas are started by the test.
+    h = await DeliveryHarness.start(
+      { AUDIENCE_PAGE_SIZE: String(PAGE_SIZE), DELIVERY_RETRY_DELAYS: RETRY_DELAYS },
+      SERVICE_NAMES.filter((s) => s !== 'delivery-sms'),
+    );
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const r of replicas) await r.app.close();
+    await h?.stop();
+  });
+
+  /** Starts one more delivery-sms replica on the harness's topics and groups; resolves once it consumes. */
+  async function startReplica(name: string): Promise<Replica> {
+    const apps = await startServices(
+      ['delivery-sms'],
+      {
+        NODE_ENV: 'test',
+        KAFKA_BROKERS: testBrokers(),
+        HERALD_TOPIC_PREFIX: h.stack.prefix,
+        KAFKA_TOPIC_PARTITIONS: '3',
+        DATABASE_URL: testDatabaseUrl(),
+        DATABASE_POOL_SIZE: '4',
+        HERALD_ADMIN_KEY: ADMIN_KEY,
+        PROVIDER_DEFAULT_BASE_URL: h.stack.sandboxUrl,
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        DELIVERY_RETRY_DELAYS: RETRY_DELAYS,
+      },
+      { 'delivery-sms': 0 },
+    );
+    const app = apps.get('delivery-sms')!;
+    const replica = { name, app, metrics: app.get(MetricsRegistry) };
+    replicas.push(replica);
+    return replica;
+  }
+
+  /** The people a replica sent (its own counter: results announced again are not counted). */
+  async function sentBy(replica: Replica): Promise<number> {
+    const counter = await replica.metrics.registry
+      .getSingleMetric('herald_deliveries_total')
+      ?.get();
+    return (counter?.values ?? [])
+      .filter((v) => v.labels.channel === 'sms' && v.labels.status === 'sent')
+      .reduce((n, v) => n + v.value, 0);
+  }
+
+  /** Closes a replica as SIGTERM does (Nest's shutdown hooks): drains, records, leaves its groups. */
+  async function shutDown(replica: Replica): Promise<void> {
+    replicas.splice(replicas.indexOf(replica), 1);
+    await replica.app.close();
+  }
+
+  it('reaches everyone exactly once, with every replica sending, and completes the run', async () => {
+    const accountSid = 'AC00000000000000000000000000001402';
+    const people = Array.from(
+      { length: PEOPLE },
+      (_, i) => `+1555142${String(i).padStart(4, '0')}`,
+    );
+    const botId = await h.bot({
+      sms: { accountSid, authToken: 't', from: '+15550014020', messagesPerSecond: RATE },
+    });
+    const reached = async () => (await h.stats('sms')).unique;
+
+    // One replica.
+    const first = await startReplica('first');
+    const runId = await h.broadcast({
+      botId,
+      content: { messages: [{ text: 'Scaling test' }] },
+      targets: people.map((userId) => ({ userId, channel: 'sms', create: true })),
+    });
+    await eventually(async () => (await sentBy(first)) >= PEOPLE / 20, 'the first sends', 30_000);
+
+    // 1 → 3: two replicas join the groups; each must be given partitions and send.
+    const [second, third] = await Promise.all([startReplica('second'), startReplica('third')]);
+    await eventually(
+      async () => (await sentBy(second)) > 0 && (await sentBy(third)) > 0,
+      'the added replicas to send',
+      30_000,
+    );
+
+    // 3 → 1, mid-run: the first replica and one added one shut down together.
+    expect(await reached()).toBeLessThan(PEOPLE * 0.8);
+    await Promise.all([shutDown(first), shutDown(second)]);
+    const survivorBefore = await sentBy(third);
+    expect(await reached()).toBeLessThan(PEOPLE);
+
+    const run = await h.runWhen(runId, undefined, 'the run to complete on one replica', 60_000);
+    expect(run).toMatchObject({ targeted: PEOPLE, sent: PEOPLE, failed: 0, skipped: 0 });
+
+    // Everyone reached the provider exactly once.
+    const received = await h.messages('sms');
+    expect(received.map((m) => m.to).sort()).toEqual(people);
+    expect(received.filter((m) => m.count > 1)).toEqual([]);
+    expect(await h.stats('sms')).toMatchObject({ unique: PEOPLE, duplicates: 0 });
+
+    // Every delivery is final (sent), none left pending or sending.
+    const rows = await h.deliveries(runId);
+    expect(rows).toHaveLength(PEOPLE);
+    expect(rows.filter((r) => r.status !== 'sent')).toEqual([]);
+
+    // Every replica sent, the survivor also after the others left, and their sends add up to
+    // the people: nobody was sent by two replicas.
+    const sends = {
+      first: await sentBy(first),
+      second: await sentBy(second),
+      third: await sentBy(third),
+    };
+    expect(sends.first).toBeGreaterThan(0);
+    expect(sends.second).toBeGreaterThan(0);
+    expect(sends.third).toBeGreaterThan(survivorBefore);
+    expect(sends.first + sends.second + sends.third).toBe(PEOPLE);
+  }, 120_000);
+});
