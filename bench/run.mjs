@@ -14,6 +14,7 @@ import {
   HERALD_MAIN,
   ROOT,
   buildDist,
+  mendHarnessKafkajs,
   createRunDatabase,
   deletePrefixed,
   gitInfo,
@@ -87,6 +88,7 @@ async function main() {
     throw new Error(
       `${path.relative(ROOT, HERALD_MAIN)} is missing: build first (drop --no-build)`,
     );
+  await mendHarnessKafkajs();
 
   log('starting Kafka and PostgreSQL');
   const infra = await startInfra({ log: (m) => log(`kafka: ${m}`) });

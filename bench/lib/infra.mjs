@@ -3,7 +3,7 @@
 // at the end. Also removes the run's topics and consumer groups from the shared broker.
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { Kafka, logLevel } from 'kafkajs';
 import { ensureKafkaJars, kafkaPaths, kafkaVersion, startKafka } from '../../scripts/lib/kafka.mjs';
@@ -157,6 +157,17 @@ async function dropStaleDatabases(baseUrl, log) {
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+/**
+ * The harness's own kafkajs clients (lag sampling, drains, admin) get the same request-queue
+ * mend as the services (libs/kafka/src/kafkajs-request-queue.ts, from the build): without it
+ * each of their broker connections runs a timer a millisecond and takes CPU from what is measured.
+ */
+export async function mendHarnessKafkajs() {
+  const built = path.join(ROOT, 'dist', 'libs', 'kafka', 'src', 'kafkajs-request-queue.js');
+  const { mendKafkajsRequestQueue } = await import(pathToFileURL(built).href);
+  mendKafkajsRequestQueue();
 }
 
 export function kafkaClient(brokers, clientId = 'herald-bench') {

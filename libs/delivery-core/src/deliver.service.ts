@@ -5,7 +5,6 @@ import {
   type OnApplicationShutdown,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Channel, DeliveryRequested } from '@herald/contracts';
 import { ErrorCode, HeraldError, classifyFailure, decide, describeError } from '@herald/errors';
 import { EventPublisher } from '@herald/kafka';
@@ -30,6 +29,7 @@ import { DeliveryMetrics } from './delivery.metrics.js';
 import { failsOver, nextAccount } from './failover.js';
 import { fallbackTarget } from './fallback.js';
 import { SharedPacer } from './pacing/shared-pacer.js';
+import { StoppableWaits } from './pacing/stoppable-waits.js';
 import { render } from './render.js';
 import { RetrySchedule } from './retry-schedule.js';
 
@@ -60,6 +60,7 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
   private readonly limiter: InFlightLimiter;
   private readonly pacer: SharedPacer;
   private readonly stop = new AbortController();
+  private readonly pacingWaits = new StoppableWaits();
 
   constructor(
     private readonly config: DeliveryConfig,
@@ -85,6 +86,7 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
   /** Shutdown begins: start no more sends; the batches in flight finish what is in flight and record. */
   onModuleDestroy(): void {
     this.stop.abort();
+    this.pacingWaits.stop();
   }
 
   /** After the transport drained: nothing calls the breakers any more. */
@@ -242,13 +244,8 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
           this.channel.pacing(account, request.to, this.config),
         );
         this.metrics.paced(wait);
-        if (wait > 0) {
-          try {
-            await sleep(wait, undefined, { signal: this.stop.signal });
-          } catch {
-            return held(request, sentSoFar, 'shutting down');
-          }
-        }
+        if (wait > 0 && !(await this.pacingWaits.wait(wait)))
+          return held(request, sentSoFar, 'shutting down');
         // A run cancelled while this batch was sending (pacing can hold it for minutes) sends
         // nothing more; the run's status is read at most every RUN_STATUS_CACHE_MS.
         // (A failed read does not stop the send: the run was live when the batch claimed it.)
