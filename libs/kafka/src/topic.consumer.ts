@@ -218,6 +218,10 @@ export class TopicConsumer {
         this.state.blocks(partition)
       )
         return;
+      // A member joined or left the group: start nothing more. kafkajs would otherwise hand its
+      // workers every batch of the fetch (other partitions' too) before it rejoins, and the new
+      // members would wait for all of it. The heartbeat throws the rebalance; kafkajs rejoins.
+      await payload.heartbeat();
       let end = Math.min(index + batchSize, messages.length);
       if (delayMs > 0) {
         const now = Date.now();
@@ -418,7 +422,7 @@ export class TopicConsumer {
       topic: this.settings.topic,
       partition,
       events,
-      // A failed heartbeat (rebalance) is acted on by the commit after the chunk; the handler need not care.
+      // A failed heartbeat (rebalance) is acted on before the next chunk; the handler need not care.
       heartbeat: () => payload.heartbeat().catch(() => undefined),
     };
     // The batch continues the first event's trace and links the others'.
