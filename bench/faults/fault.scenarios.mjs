@@ -12,6 +12,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const BROKER_NODE = 2;
 /** A killed service is restarted after this long: enough for the rest of the pipeline to notice. */
 const DOWN_MS = 2_000;
+/** The scale scenario takes a delivery service from one replica to this many, and back to one. */
+const SCALE_TO = 3;
+/** How long the added replicas may take from ready to their first send. */
+const FIRST_SEND_MS = 60_000;
 
 const isDelivery = (name) => name.startsWith('delivery-');
 
@@ -128,6 +132,27 @@ export function faultCases(args) {
       },
     });
   }
+  if (args.scenarios.includes('scale')) {
+    cases.push({
+      scenario: 'scale',
+      name: `scale ${args.scale.join(', ')} 1 → ${SCALE_TO} → 1 replicas`,
+      duplicatesAllowed: 0,
+      duplicatesWhy:
+        'replicas join (their groups rebalance) and leave by SIGTERM (a drain): nothing in flight is lost or sent twice',
+      // At the first deliveries: the broadcast must still be sending while replicas boot, join,
+      // send and leave (size it with --contacts and --rate so it lasts well beyond a boot).
+      triggerShare: 0.01,
+      fault: async ({ stack, sandbox, note, env }) => {
+        const everyoneReached = async () => (await sandbox.stats()).unique >= env.contacts;
+        // Every service is back to one replica before the fault is over, even when one failed.
+        const outcomes = await Promise.allSettled(
+          args.scale.map((service) => scaleOutAndIn(stack, service, note, everyoneReached)),
+        );
+        const failed = outcomes.find((o) => o.status === 'rejected');
+        if (failed) throw failed.reason;
+      },
+    });
+  }
   if (args.scenarios.includes('poison')) {
     cases.push({
       scenario: 'poison',
@@ -148,6 +173,74 @@ export function faultCases(args) {
     });
   }
   return cases;
+}
+
+/**
+ * One delivery service from 1 to SCALE_TO replicas (each added one a process of its own in the
+ * service's consumer groups), waited for until they send, then back to 1: the added replicas get
+ * SIGTERM together, newest first as a ReplicaSet scales in, while the broadcast still runs.
+ */
+async function scaleOutAndIn(stack, service, note, everyoneReached) {
+  const added = Array.from({ length: SCALE_TO - 1 }, (_, i) => `${service}#${i + 2}`);
+  const before = await sentBy(stack, service);
+  try {
+    await Promise.all(
+      added.map(async (name) => {
+        const started = Date.now();
+        await stack.add(name);
+        note(`${name} joined: ready after ${seconds(started)} s`);
+      }),
+    );
+    // Ready means each added replica joined every group and was given its share of partitions
+    // (a service starts consuming only once its groups rebalanced). The scale-up took work once
+    // they send: one of them may hold only partitions the first replica had already finished.
+    const deadline = Date.now() + FIRST_SEND_MS;
+    for (;;) {
+      const sends = await Promise.all(added.map((name) => sentBy(stack, name)));
+      if (sends.some((n) => n > 0)) {
+        note(
+          `${service}: ${SCALE_TO} replicas, the added ones sending (${added.map((name, i) => `${name} ${sends[i]}`).join(', ')} sent so far)`,
+        );
+        break;
+      }
+      const ended = await everyoneReached();
+      if (ended || Date.now() > deadline)
+        throw new Error(
+          `${added.join(', ')} sent nothing ${ended ? 'before the broadcast ended' : `within ${FIRST_SEND_MS / 1000} s of joining`}: the scale-up took no work (make the broadcast last longer: more --contacts or a lower --rate)`,
+        );
+      await sleep(250);
+    }
+  } finally {
+    await Promise.all(
+      added.map(async (name) => {
+        const entry = stack.processes.get(name);
+        if (!entry || entry.exit) return;
+        const sent = await sentBy(stack, name).catch(() => '?');
+        const started = Date.now();
+        const exit = await stack.kill(name, 'SIGTERM');
+        note(
+          `${name} left: SIGTERM with ${sent} sent, exited ${exit?.signal ?? `with code ${exit?.code}`} after ${seconds(started)} s`,
+        );
+      }),
+    );
+  }
+  note(
+    `${service}: back to 1 replica (it had sent ${(await sentBy(stack, service)) - before} in this case so far)`,
+  );
+}
+
+const seconds = (since) => ((Date.now() - since) / 1000).toFixed(1);
+
+/** The people a delivery process sent since it started (its counter of sent outcomes). */
+async function sentBy(stack, name) {
+  const response = await fetch(`${stack.urlOf(name)}/metrics`);
+  if (!response.ok) throw new Error(`${name}: GET /metrics answered ${response.status}`);
+  let sent = 0;
+  for (const [, labels, value] of (await response.text()).matchAll(
+    /^herald_deliveries_total\{([^}]*)\} (\S+)$/gm,
+  ))
+    if (labels.includes('status="sent"')) sent += Number(value);
+  return sent;
 }
 
 /** "<database> ×n" for client connections to databases other than the run's own (others' tests). */

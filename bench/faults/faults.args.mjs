@@ -8,8 +8,10 @@ export const FAULT_SCENARIOS = [
   'restart-postgres',
   'sandbox',
   'rolling-restart',
+  'scale',
   'poison',
 ];
+const DELIVERY_SERVICES = SERVICE_NAMES.filter((s) => s.startsWith('delivery-'));
 const CHANNELS = ['sms', 'messenger'];
 
 export const USAGE = `Usage: npm run faults -- [flags]
@@ -17,6 +19,8 @@ export const USAGE = `Usage: npm run faults -- [flags]
   --scenario LIST      comma-separated: ${FAULT_SCENARIOS.join(', ')} (default: all)
   --kill LIST          services kill -9'd by the kill-9 scenario, one broadcast each
                        (default: all: ${SERVICE_NAMES.join(', ')})
+  --scale LIST         delivery services the scale scenario takes from 1 to 3 replicas and back
+                       to 1, all at once (default: those of --channels)
   --reduced            the CI size: 3,000 contacts, 10 s outage, 10 s error and slow phases
   --contacts N         audience of each broadcast (default 20000; --reduced 3000)
   --rate R             messages/s each channel account is paced at, so a broadcast lasts long
@@ -49,6 +53,7 @@ export function parseFaultArgs(argv) {
   const options = {
     scenarios: [...FAULT_SCENARIOS],
     kill: [...SERVICE_NAMES],
+    scale: null,
     reduced: false,
     channels: [...CHANNELS],
     nodes: 3,
@@ -82,6 +87,9 @@ export function parseFaultArgs(argv) {
         break;
       case '--kill':
         options.kill = list(flag, take(), SERVICE_NAMES);
+        break;
+      case '--scale':
+        options.scale = list(flag, take(), DELIVERY_SERVICES);
         break;
       case '--reduced':
         options.reduced = true;
@@ -138,6 +146,14 @@ export function parseFaultArgs(argv) {
   options.rate = given.rate ?? (options.reduced ? 250 : 500);
   options.outage = given.outage ?? (options.reduced ? 10 : 30);
   options.brokerDown = given.brokerDown ?? (options.reduced ? 10 : 20);
+  // A replica of a channel the broadcasts do not use would be given nothing to send.
+  const sending = options.channels.map((c) => `delivery-${c}`);
+  options.scale ??= sending;
+  const idle = options.scale.filter((s) => !sending.includes(s));
+  if (idle.length)
+    throw new Error(
+      `--scale: ${idle.join(', ')} sends nothing in these broadcasts (--channels ${options.channels.join(',')})`,
+    );
   if (options.scenarios.includes('kill-broker') && options.nodes !== 3)
     throw new Error('kill-broker needs the 3-node cluster (--nodes 3)');
   return options;

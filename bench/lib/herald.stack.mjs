@@ -2,7 +2,8 @@
 // started from dist/ (`main.js <service>`, as in the container) under the scripts' supervisor,
 // which stops a child whose starter died, even by SIGKILL. Each process gets a free port on
 // 127.0.0.1, a log file, and a pid that can be sampled (/proc/<pid>/status), signalled (kill -9,
-// SIGTERM) and restarted: the pieces a benchmark and a fault suite both need.
+// SIGTERM) and restarted, and a service can be given more replicas while it runs: the pieces a
+// benchmark and a fault suite both need.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -225,6 +226,19 @@ export async function startStack({
     /** Fault injection: sends `signal` to the service process (SIGKILL = crash). Resolves on exit. */
     async kill(name, signal = 'SIGKILL') {
       return stopOne(name, { signal });
+    },
+    /** Base URL of a process's HTTP server (health, metrics). */
+    urlOf,
+    /**
+     * Starts one more process, one the stack did not start with (`delivery-sms#2`: another
+     * replica, in its service's consumer groups), on a free port; waits until it is ready.
+     */
+    async add(name) {
+      const entry = processes.get(name);
+      if (entry && !entry.exit) throw new Error(`${name} is already running`);
+      ports[name] ??= await freePort();
+      launch(name);
+      await waitReady(name);
     },
     /** (Re)starts a stopped process on its port and waits until it is ready. */
     async restart(name) {
