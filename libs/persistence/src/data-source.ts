@@ -25,6 +25,7 @@ import { DeadLetters1765700000000 } from './migrations/1765700000000-dead-letter
 import { AccountBudgets1765900000000 } from './migrations/1765900000000-account-budgets.js';
 import { ChannelFailover1766100000000 } from './migrations/1766100000000-channel-failover.js';
 import { ChannelFallback1766100000001 } from './migrations/1766100000001-channel-fallback.js';
+import { RunPolicyCounts1766200000000 } from './migrations/1766200000000-run-policy-counts.js';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/herald';
 
@@ -58,6 +59,7 @@ export const MIGRATIONS = [
   AccountBudgets1765900000000,
   ChannelFailover1766100000000,
   ChannelFallback1766100000001,
+  RunPolicyCounts1766200000000,
 ];
 
 export interface PersistenceOptions {

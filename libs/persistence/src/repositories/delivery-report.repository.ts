@@ -36,9 +36,10 @@ export class DeliveryReportRepository {
    */
   async policyCounts(runId: string): Promise<{ failedOver: number; fellBack: number }> {
     const rows: Array<{ failed_over: string; fell_back: string }> = await this.db.query(
-      `SELECT count(*) FILTER (WHERE failover IS NOT NULL) AS failed_over,
-              count(*) FILTER (WHERE fallback_to IS NOT NULL) AS fell_back
-         FROM deliveries WHERE run_id = $1`,
+      // Each count reads its partial index (migration 1766200000000): the rows that failed over
+      // or fell back, not every delivery of the run.
+      `SELECT (SELECT count(*) FROM deliveries WHERE run_id = $1 AND failover IS NOT NULL) AS failed_over,
+              (SELECT count(*) FROM deliveries WHERE run_id = $1 AND fallback_to IS NOT NULL) AS fell_back`,
       [runId],
     );
     return {
