@@ -18,6 +18,7 @@ import {
   HERALD_MAIN,
   ROOT,
   buildDist,
+  mendHarnessKafkajs,
   createRunDatabase,
   deletePrefixed,
   gitInfo,
@@ -85,6 +86,7 @@ async function main() {
     throw new Error(
       `${path.relative(ROOT, HERALD_MAIN)} is missing: build first (drop --no-build)`,
     );
+  await mendHarnessKafkajs();
 
   log(`starting Kafka (${args.nodes === 3 ? '3-node cluster' : 'single node'}) and PostgreSQL`);
   const kafka = await useKafkaLayout({
