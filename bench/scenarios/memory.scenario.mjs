@@ -1,6 +1,6 @@
-// memory: the fan-out at a small and a large audience (10,000 and 1,000,000 by default), each on
-// a fresh stack, and every process's peak memory (VmHWM) for both: flat means the large run's
-// peak is within FLAT_FACTOR of the small run's.
+// memory: the fan-out at a small and a large audience (a tenth of --contacts and --contacts:
+// 100,000 and 1,000,000 by default), each on a fresh stack, and every process's peak memory
+// (VmHWM) for both: flat means the large run's peak is within FLAT_FACTOR of the small run's.
 import { round } from '../lib/stats.mjs';
 import { fanOut } from './fan-out.scenario.mjs';
 
