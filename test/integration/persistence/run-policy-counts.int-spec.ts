@@ -60,12 +60,12 @@ describe("a run's policy counts (real PostgreSQL)", () => {
   });
 
   it("reads the partial indexes, not the run's deliveries", async () => {
-    const [{ 'QUERY PLAN': plan }] = (await db.query(
+    const [{ 'QUERY PLAN': plan }] = await db.query<Array<{ 'QUERY PLAN': unknown }>>(
       `EXPLAIN (FORMAT JSON, ANALYZE, BUFFERS)
        SELECT (SELECT count(*) FROM deliveries WHERE run_id = $1 AND failover IS NOT NULL),
               (SELECT count(*) FROM deliveries WHERE run_id = $1 AND fallback_to IS NOT NULL)`,
       [runId],
-    )) as Array<{ 'QUERY PLAN': unknown }>;
+    );
     const nodes: Array<Record<string, unknown>> = [];
     const walk = (node: Record<string, unknown>) => {
       nodes.push(node);
