@@ -6,8 +6,8 @@
 // Nest apps in this process, each with its own Kafka clients and consumer group memberships.
 import type { INestApplication } from '@nestjs/common';
 import { MetricsRegistry } from '@herald/observability';
-import { ADMIN_KEY, eventually, testBrokers, testDatabaseUrl } from '@herald/testing';
-import { SERVICE_NAMES, startServices } from '../../apps/herald/src/services.js';
+import { eventually } from '@herald/testing';
+import { SERVICE_NAMES } from '../../apps/herald/src/services.js';
 import { DeliveryHarness } from '../integration/delivery/delivery-harness.js';
 
 const PEOPLE = 3_000;
@@ -45,23 +45,8 @@ describe('delivery-sms scaled from 1 to 3 replicas and back to 1 mid-broadcast',
 
   /** Starts one more delivery-sms replica on the harness's topics and groups; resolves once it consumes. */
   async function startReplica(name: string): Promise<Replica> {
-    const apps = await startServices(
-      ['delivery-sms'],
-      {
-        NODE_ENV: 'test',
-        KAFKA_BROKERS: testBrokers(),
-        HERALD_TOPIC_PREFIX: h.stack.prefix,
-        KAFKA_TOPIC_PARTITIONS: '3',
-        DATABASE_URL: testDatabaseUrl(),
-        DATABASE_POOL_SIZE: '4',
-        HERALD_ADMIN_KEY: ADMIN_KEY,
-        PROVIDER_DEFAULT_BASE_URL: h.stack.sandboxUrl,
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        DELIVERY_RETRY_DELAYS: RETRY_DELAYS,
-      },
-      { 'delivery-sms': 0 },
-    );
+    // The harness's settings (its topics, database, sandbox, page size and retry delays).
+    const apps = await h.stack.startMore(['delivery-sms']);
     const app = apps.get('delivery-sms')!;
     const replica = { name, app, metrics: app.get(MetricsRegistry) };
     replicas.push(replica);

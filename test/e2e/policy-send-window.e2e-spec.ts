@@ -2,8 +2,7 @@
 // chosen for the test, holds one person (`scheduled` with the time) while a person whose local
 // time is already inside it is sent at once; the hold survives a restart of the contact and
 // delivery services, and releases the person when the window opens; then the run completes.
-import { testBrokers, testDatabaseUrl, ADMIN_KEY, eventually } from '@herald/testing';
-import { startServices } from '../../apps/herald/src/services.js';
+import { eventually } from '@herald/testing';
 import { DeliveryHarness } from '../integration/delivery/delivery-harness.js';
 
 /** "HH:MM" of instant `t` in `zone`. */
@@ -124,22 +123,7 @@ describe('policy: send windows', () => {
 
     // Restart the contact and delivery services while the person is held.
     for (const name of ['contact', 'delivery-sms'] as const) await h.stack.apps.get(name)!.close();
-    const restarted = await startServices(
-      ['contact', 'delivery-sms'],
-      {
-        NODE_ENV: 'test',
-        KAFKA_BROKERS: testBrokers(),
-        HERALD_TOPIC_PREFIX: h.stack.prefix,
-        KAFKA_TOPIC_PARTITIONS: '3',
-        DATABASE_URL: testDatabaseUrl(),
-        DATABASE_POOL_SIZE: '4',
-        HERALD_ADMIN_KEY: ADMIN_KEY,
-        PROVIDER_DEFAULT_BASE_URL: h.stack.sandboxUrl,
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-      },
-      { contact: 0, 'delivery-sms': 0 },
-    );
+    const restarted = await h.stack.startMore(['contact', 'delivery-sms']);
     for (const [name, app] of restarted) h.stack.apps.set(name, app);
     expect(Date.now()).toBeLessThan(opensAt);
 

@@ -43,6 +43,14 @@ export interface Stack {
   apps: Map<ServiceName, INestApplication>;
   /** Base URL of one service's HTTP server (health, metrics). */
   urlOf(service: ServiceName): string;
+  /**
+   * More instances of `services` on this stack's topics, database and sandbox, with its settings
+   * (and `env` over them): replicas, or restarts of closed apps. The caller closes them.
+   */
+  startMore(
+    services: ServiceName[],
+    env?: NodeJS.ProcessEnv,
+  ): Promise<Map<ServiceName, INestApplication>>;
   admin<T = Record<string, unknown>>(
     method: string,
     path: string,
@@ -71,27 +79,25 @@ export async function startStack(
   await sandbox.listen(0, '127.0.0.1');
   const sandboxUrl = urlOf(sandbox);
   const prefix = uniquePrefix('e2e');
-  const ports = Object.fromEntries(services.map((s) => [s, 0])) as Record<ServiceName, number>;
-  const apps = await startServices(
-    services,
-    {
-      NODE_ENV: 'test',
-      KAFKA_BROKERS: testBrokers(),
-      HERALD_TOPIC_PREFIX: prefix,
-      KAFKA_TOPIC_PARTITIONS: '3',
-      DATABASE_URL: testDatabaseUrl(),
-      DATABASE_POOL_SIZE: '4',
-      HERALD_ADMIN_KEY: ADMIN_KEY,
-      PROVIDER_DEFAULT_BASE_URL: sandboxUrl,
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      SCHEDULER_INTERVAL_MS: '200',
-      // Quotas and the failed-auth throttle (issue 11) get their own suites; elsewhere they stay out of the way.
-      ...GENEROUS_QUOTAS,
-      ...env,
-    },
-    ports,
-  );
+  const settings: NodeJS.ProcessEnv = {
+    NODE_ENV: 'test',
+    KAFKA_BROKERS: testBrokers(),
+    HERALD_TOPIC_PREFIX: prefix,
+    KAFKA_TOPIC_PARTITIONS: '3',
+    DATABASE_URL: testDatabaseUrl(),
+    DATABASE_POOL_SIZE: '4',
+    HERALD_ADMIN_KEY: ADMIN_KEY,
+    PROVIDER_DEFAULT_BASE_URL: sandboxUrl,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    SCHEDULER_INTERVAL_MS: '200',
+    // Quotas and the failed-auth throttle (issue 11) get their own suites; elsewhere they stay out of the way.
+    ...GENEROUS_QUOTAS,
+    ...env,
+  };
+  const anyPort = (names: ServiceName[]) =>
+    Object.fromEntries(names.map((s) => [s, 0])) as Record<ServiceName, number>;
+  const apps = await startServices(services, settings, anyPort(services));
   const gatewayUrl = apps.has('gateway') ? urlOf(apps.get('gateway')!) : '';
   return {
     gatewayUrl,
@@ -99,6 +105,7 @@ export async function startStack(
     prefix,
     apps,
     urlOf: (service) => urlOf(apps.get(service)!),
+    startMore: (more, extra = {}) => startServices(more, { ...settings, ...extra }, anyPort(more)),
     admin: async <T>(method: string, path: string, body?: unknown) =>
       json<T>(
         await fetch(`${gatewayUrl}${path}`, {
