@@ -180,6 +180,12 @@ describe('tenancy: the auth matrix over every public route, on two instances', (
     } finally {
       await db.end();
     }
+    // First the loss must be seen (a killed connection reads as listening until its client ends),
+    // else "listening again" could be the old, dead connection.
+    await eventually(
+      async () => !a.app.get(PgNotifications).listening && !b.app.get(PgNotifications).listening,
+      'both instances to notice the lost connections',
+    );
     await eventually(
       async () => a.app.get(PgNotifications).listening && b.app.get(PgNotifications).listening,
       'both instances to listen again',
