@@ -2,7 +2,9 @@
 // broadcast to a few thousand people is being sent, two more replicas join its consumer groups
 // mid-run and take partitions (each sends), then two of the three shut down gracefully (as on
 // SIGTERM) mid-run, giving back what they had not sent. Everyone reaches the provider exactly
-// once, every delivery ends final, and the run completes with exact counts. The replicas are
+// once, every delivery ends final, and the run completes with exact counts. And a replica whose
+// paced batch is in flight when another joins gives back the people it has not sent, spending no
+// attempt, instead of holding the group's rebalance until it has sent them all. The replicas are
 // Nest apps in this process, each with its own Kafka clients and consumer group memberships.
 import type { INestApplication } from '@nestjs/common';
 import { MetricsRegistry } from '@herald/observability';
@@ -19,6 +21,9 @@ const RATE = 200;
  */
 const PAGE_SIZE = 30;
 const RETRY_DELAYS = '500ms,1s,2s';
+/** The hand-back case: a slow pace, so a replica's batches in flight last several heartbeats (3 s). */
+const SLOW_PEOPLE = 300;
+const SLOW_RATE = 10;
 
 interface Replica {
   name: string;
@@ -60,6 +65,16 @@ describe('delivery-sms scaled from 1 to 3 replicas and back to 1 mid-broadcast',
       ?.get();
     return (counter?.values ?? [])
       .filter((v) => v.labels.channel === 'sms' && v.labels.status === 'sent')
+      .reduce((n, v) => n + v.value, 0);
+  }
+
+  /** Chunks a replica's consumers gave back because their group rebalanced. */
+  async function handedBack(replica: Replica): Promise<number> {
+    const counter = await replica.metrics.registry
+      .getSingleMetric('herald_kafka_events_consumed_total')
+      ?.get();
+    return (counter?.values ?? [])
+      .filter((v) => v.labels.outcome === 'handed_back')
       .reduce((n, v) => n + v.value, 0);
   }
 
@@ -129,4 +144,42 @@ describe('delivery-sms scaled from 1 to 3 replicas and back to 1 mid-broadcast',
     expect(sends.third).toBeGreaterThan(survivorBefore);
     expect(sends.first + sends.second + sends.third).toBe(PEOPLE);
   }, 120_000);
+
+  it('gives back the people a replica has not sent when another joins, spending no attempt, and still reaches everyone once', async () => {
+    for (const replica of [...replicas]) await shutDown(replica);
+    const accountSid = 'AC00000000000000000000000000001403';
+    const people = Array.from(
+      { length: SLOW_PEOPLE },
+      (_, i) => `+1555143${String(i).padStart(4, '0')}`,
+    );
+    const botId = await h.bot({
+      sms: { accountSid, authToken: 't', from: '+15550014030', messagesPerSecond: SLOW_RATE },
+    });
+    const first = await startReplica('first');
+    const runId = await h.broadcast({
+      botId,
+      content: { messages: [{ text: 'Hand-back test' }] },
+      targets: people.map((userId) => ({ userId, channel: 'sms', create: true })),
+    });
+    await eventually(async () => (await sentBy(first)) >= 5, 'the first sends', 30_000);
+
+    // A replica joins while the first's batches (about 75 people at 10/s) are being sent.
+    const second = await startReplica('second');
+    await eventually(
+      async () => (await handedBack(first)) > 0,
+      'the first replica to give back what it had not sent',
+      30_000,
+    );
+    await eventually(async () => (await sentBy(second)) > 0, 'the joined replica to send', 30_000);
+
+    const run = await h.runWhen(runId, undefined, 'the run to complete', 90_000);
+    expect(run).toMatchObject({ targeted: SLOW_PEOPLE, sent: SLOW_PEOPLE, failed: 0, skipped: 0 });
+    const received = (await h.messages('sms')).filter((m) => people.includes(m.to));
+    expect(received.map((m) => m.to).sort()).toEqual(people);
+    expect(received.filter((m) => m.count > 1)).toEqual([]);
+    // Given back is not attempted: every row was sent on its one attempt.
+    const rows = await h.deliveries(runId);
+    expect(rows.filter((r) => r.status !== 'sent' || r.attempts !== 1)).toEqual([]);
+    expect((await sentBy(first)) + (await sentBy(second))).toBe(SLOW_PEOPLE);
+  }, 150_000);
 });

@@ -37,8 +37,9 @@ const ACCOUNT_CACHE_MS = 30_000;
 const RUN_STATUS_CACHE_MS = 2_000;
 /** Rows being sent keep their lease while the batch waits on pacing (the lease is 60 s). */
 const LEASE_RENEW_MS = 20_000;
-const HEARTBEAT_MS = 3_000;
 const STOPPED = Symbol('stopped');
+/** Why people not yet sent are given back when the consumer group rebalances. */
+const REBALANCING = 'the consumer group is rebalancing';
 
 /**
  * The delivery core every channel shares. Per batch: claim each (run, contact) row, then for
@@ -47,7 +48,9 @@ const STOPPED = Symbol('stopped');
  * outcomes as they come. A redelivered event whose row is already final is not sent again (its
  * result is announced again, and counted once); one whose row is being sent elsewhere waits on
  * the first retry topic. On shutdown or an open breaker, people not yet sent are given back and
- * the batch is redelivered; nothing is sent twice and no attempt is spent.
+ * the batch is redelivered; nothing is sent twice and no attempt is spent. The same happens when
+ * the consumer group rebalances (a replica joined or left): the batch's people not yet sent go
+ * back at once, so the group need not wait for paced sends before it hands partitions over.
  */
 @Injectable()
 export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
@@ -60,7 +63,8 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
   private readonly limiter: InFlightLimiter;
   private readonly pacer: SharedPacer;
   private readonly stop = new AbortController();
-  private readonly pacingWaits = new StoppableWaits();
+  /** The pacing waits of each batch being sent: ended on shutdown, or when its batch is handed back. */
+  private readonly batchWaits = new Set<StoppableWaits>();
 
   constructor(
     private readonly config: DeliveryConfig,
@@ -86,7 +90,7 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
   /** Shutdown begins: start no more sends; the batches in flight finish what is in flight and record. */
   onModuleDestroy(): void {
     this.stop.abort();
-    this.pacingWaits.stop();
+    for (const waits of this.batchWaits) waits.stop();
   }
 
   /** After the transport drained: nothing calls the breakers any more. */
@@ -94,15 +98,17 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
     this.breakers.shutdown();
   }
 
-  async deliver(
-    requests: DeliveryRequested[],
-    heartbeat: () => Promise<void> = async () => undefined,
-  ): Promise<void> {
+  /**
+   * Delivers a batch. `handBack` is the consumer's (EventBatch.handBack): once it is aborted the
+   * batch starts no more sends, gives back the people not yet sent, and throws.
+   */
+  async deliver(requests: DeliveryRequested[], handBack?: AbortSignal): Promise<void> {
     if (this.stop.signal.aborted)
       throw HeraldError.outage(
         ErrorCode.DependencyUnavailable,
         'the delivery service is shutting down',
       );
+    if (handBack?.aborted) throw HeraldError.outage(ErrorCode.DependencyUnavailable, REBALANCING);
     const live: DeliveryRequested[] = [];
     for (const request of requests) if (!(await this.stopped(request.runId))) live.push(request);
     const claimed = await this.deliveries.claim(
@@ -157,14 +163,22 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
       throw error;
     }
 
-    const timers = [
-      setInterval(() => void this.renewLeases([...outstanding.values()]), LEASE_RENEW_MS),
-      setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_MS),
-    ];
+    const leases = setInterval(
+      () => void this.renewLeases([...outstanding.values()]),
+      LEASE_RENEW_MS,
+    );
+    const waits = new StoppableWaits();
+    this.batchWaits.add(waits);
+    const endWaits = () => waits.stop();
+    handBack?.addEventListener('abort', endWaits, { once: true });
+    // Shutdown or the rebalance may have begun while the batch was being claimed.
+    if (this.stop.signal.aborted || handBack?.aborted) endWaits();
     try {
-      await this.sendAll(work, recorder);
+      await this.sendAll(work, recorder, waits, handBack);
     } finally {
-      for (const timer of timers) clearInterval(timer);
+      clearInterval(leases);
+      handBack?.removeEventListener('abort', endWaits);
+      this.batchWaits.delete(waits);
       await recorder.close();
     }
     if (recorder.released > 0) {
@@ -176,17 +190,27 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
     }
   }
 
-  private async sendAll(work: DeliveryRequested[], recorder: DeliveryRecorder): Promise<void> {
+  private async sendAll(
+    work: DeliveryRequested[],
+    recorder: DeliveryRecorder,
+    waits: StoppableWaits,
+    handBack: AbortSignal | undefined,
+  ): Promise<void> {
     let next = 0;
     const worker = async () => {
       for (;;) {
         const request = work[next];
         if (request === undefined) return;
         next += 1;
+        const notNow = this.stop.signal.aborted
+          ? 'shutting down'
+          : handBack?.aborted
+            ? REBALANCING
+            : undefined;
         recorder.add(
-          this.stop.signal.aborted
-            ? held(request, 0, 'shutting down')
-            : await this.deliverOne(request)
+          notNow !== undefined
+            ? held(request, 0, notNow)
+            : await this.deliverOne(request, waits, handBack)
                 .then((outcome) => this.orFallback(outcome))
                 .catch((error: unknown) => this.unprepared(request, error)),
         );
@@ -197,7 +221,11 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
     );
   }
 
-  private async deliverOne(request: DeliveryRequested): Promise<Outcome> {
+  private async deliverOne(
+    request: DeliveryRequested,
+    waits: StoppableWaits,
+    handBack: AbortSignal | undefined,
+  ): Promise<Outcome> {
     const accounts = await this.accountsFor(request.botId, request.channel);
     if (accounts.length === 0) {
       return {
@@ -244,8 +272,8 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
           this.channel.pacing(account, request.to, this.config),
         );
         this.metrics.paced(wait);
-        if (wait > 0 && !(await this.pacingWaits.wait(wait)))
-          return held(request, sentSoFar, 'shutting down');
+        if (wait > 0 && !(await waits.wait(wait)))
+          return held(request, sentSoFar, handBack?.aborted ? REBALANCING : 'shutting down');
         // A run cancelled while this batch was sending (pacing can hold it for minutes) sends
         // nothing more; the run's status is read at most every RUN_STATUS_CACHE_MS.
         // (A failed read does not stop the send: the run was live when the batch claimed it.)

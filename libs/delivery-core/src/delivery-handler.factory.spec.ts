@@ -83,8 +83,8 @@ describe('delivery handlers of a channel (handler tier)', () => {
         {
           provide: DeliverService,
           useValue: {
-            deliver: async (requests: DeliveryRequested[], heartbeat: () => Promise<void>) => {
-              await heartbeat();
+            deliver: async (requests: DeliveryRequested[], handBack: AbortSignal) => {
+              expect(handBack.aborted).toBe(false);
               if (requests.some((r) => refusedRuns.has(r.runId)))
                 throw new HeraldError(ErrorCode.Forbidden, 'this run cannot be delivered');
               delivered.push(requests);

@@ -20,8 +20,19 @@ export interface EventBatch<D> {
   topic: string;
   partition: number;
   events: ConsumedEvent<D>[];
-  /** Keeps the consumer in its group; call it during work longer than a few seconds. */
+  /**
+   * Keeps the consumer in its group. The transport already does it every few seconds while a
+   * handler runs; a handler may call it more often.
+   */
   heartbeat(): Promise<void>;
+  /**
+   * Aborted when the consumer must give its partitions up (a member joined or left the group,
+   * or this one was dropped from it). The group waits for every member's handler calls to end
+   * before it rebalances: a handler whose work takes long (paced sends) starts nothing more once
+   * this is aborted, gives back what it has not started without spending attempts, and throws.
+   * Its records are not committed; whichever member gets the partition handles them again.
+   */
+  readonly handBack: AbortSignal;
 }
 
 /** Extras of `@EventPattern(topic, extras)` understood by HeraldKafkaServer (`@OnEvent` takes them but `raw`). */

@@ -3,7 +3,7 @@ import type { Counter, Gauge } from 'prom-client';
 import { MetricsRegistry } from '@herald/observability';
 
 /** `paused`: a dependency was down, the records wait without spending attempts. */
-export type ConsumeOutcome = 'handled' | 'dead_lettered' | 'retried' | 'paused';
+export type ConsumeOutcome = 'handled' | 'dead_lettered' | 'retried' | 'paused' | 'handed_back';
 
 /** Events produced and consumed per topic, and consumer lag; a no-op without a registry. */
 @Injectable()

@@ -12,7 +12,7 @@ const rebalancing = Object.assign(new Error('The group is rebalancing, so a rejo
 });
 
 /** Starts a raw consumer of `t` (values handed over as they are) on a stand-in kafkajs consumer. */
-async function started(invoke: BatchInvoker) {
+async function started(invoke: BatchInvoker, heartbeatMs?: number) {
   let eachBatch: ((payload: EachBatchPayload) => Promise<void>) | undefined;
   const consumer = {
     events: { GROUP_JOIN: 'consumer.group_join' },
@@ -36,7 +36,7 @@ async function started(invoke: BatchInvoker) {
   const topicConsumer = new TopicConsumer(
     connection,
     {} as EventPublisher,
-    { topic: 't', batchSize: 2, concurrency: 3, delayMs: 0, raw: true },
+    { topic: 't', batchSize: 2, concurrency: 3, delayMs: 0, raw: true, heartbeatMs },
     invoke,
   );
   await topicConsumer.start(false);
@@ -111,4 +111,45 @@ describe('TopicConsumer during a rebalance', () => {
     expect(invoke).toHaveBeenCalledTimes(1);
     expect(committed).toEqual(['1']);
   });
+
+  it('heartbeats while a chunk is in the handler, tells the handler to hand back when the group rebalances, and commits nothing of that chunk', async () => {
+    let joined = false;
+    const invoke = jest.fn<BatchInvoker>(async (batch) => {
+      // A long (paced) chunk: a replica joins meanwhile, and the chunk ends only when handed back.
+      joined = true;
+      await new Promise((resolve) => batch.handBack.addEventListener('abort', resolve));
+      throw new Error('2 of 2 deliveries were not attempted (the consumer group is rebalancing)');
+    });
+    const eachBatch = await started(invoke, 10);
+    const { payload, committed } = payloadOf(5, async () => {
+      if (joined) throw rebalancing;
+    });
+    // The rebalance goes on to kafkajs (it rejoins); no record is committed, none dead-lettered.
+    await expect(eachBatch(payload)).rejects.toBe(rebalancing);
+    expect(invoke).toHaveBeenCalledTimes(1);
+    expect(committed).toEqual([]);
+  });
+
+  it('does not hand back for a heartbeat that failed for another reason', async () => {
+    let failures = 0;
+    const invoke = jest.fn<BatchInvoker>(async (batch) => {
+      await eventuallyTrue(() => failures >= 2);
+      expect(batch.handBack.aborted).toBe(false);
+    });
+    const eachBatch = await started(invoke, 10);
+    const { payload, committed } = payloadOf(2, async () => {
+      // Two heartbeats during the chunk fail (a broker briefly away), the later ones pass.
+      if (invoke.mock.calls.length > 0 && failures < 2) {
+        failures += 1;
+        throw Object.assign(new Error('Connection timeout'), { type: 'REQUEST_TIMEOUT' });
+      }
+    });
+    await expect(eachBatch(payload)).resolves.toBeUndefined();
+    expect(committed).toEqual(['1']);
+  });
 });
+
+/** Resolves once `condition` holds (checked every few ms). */
+async function eventuallyTrue(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}

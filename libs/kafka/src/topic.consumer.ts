@@ -37,6 +37,8 @@ export interface TopicConsumerSettings {
   recordRetryBaseMs?: number;
   /** Skip schema validation: hand each record's value over as it is (DLQ readers). */
   raw?: boolean;
+  /** How often the consumer heartbeats while a handler runs (default HANDLER_HEARTBEAT_MS; tests). */
+  heartbeatMs?: number;
 }
 
 export type BatchInvoker = (
@@ -54,6 +56,26 @@ interface DeadLetter {
 
 /** The longest wait between two tries of one failed record. */
 const RECORD_RETRY_MAX_MS = 60_000;
+/**
+ * While a handler runs, the consumer heartbeats this often: it stays in its group through long
+ * calls (paced sends), and learns of a rebalance within this time, so its handler can hand back.
+ */
+const HANDLER_HEARTBEAT_MS = 3_000;
+
+/**
+ * kafkajs' errors saying this member must rejoin its group before it may commit: a rebalance
+ * began (a member joined or left), or the coordinator no longer knows this member.
+ */
+export function isGroupChange(error: unknown): boolean {
+  const type = (error as { type?: unknown } | null)?.type;
+  return (
+    type === 'REBALANCE_IN_PROGRESS' ||
+    type === 'ILLEGAL_GENERATION' ||
+    type === 'UNKNOWN_MEMBER_ID' ||
+    type === 'NOT_COORDINATOR_FOR_GROUP' ||
+    type === 'NOT_COORDINATOR'
+  );
+}
 
 /** A driver's own error code (SQLSTATE, errno name, Kafka error type), when it has one. */
 function errorCodeOf(error: unknown): string | undefined {
@@ -71,6 +93,9 @@ function runIdOf(data: unknown): { runId?: string } {
   const runId = (data as { runId?: unknown } | null)?.runId;
   return typeof runId === 'string' ? { runId } : {};
 }
+
+/** processChunk's answer when the handler gave its chunk back for a rebalance. */
+const HANDED_BACK = Symbol('handed back');
 
 /** kafkajs waits this long for data per fetch; also how late a resumed partition may start again. */
 const MAX_WAIT_MS = 500;
@@ -235,7 +260,14 @@ export class TopicConsumer {
         end = due;
       }
       const chunk = messages.slice(index, end);
-      if (!(await this.processChunk(chunk, partition, payload))) {
+      const done = await this.processChunk(chunk, partition, payload);
+      if (done === HANDED_BACK) {
+        // Nothing of the chunk is committed: the partition's next owner (or this consumer once
+        // it has rejoined) reads it again. Tell kafkajs of the rebalance now, so it rejoins.
+        await payload.heartbeat();
+        return;
+      }
+      if (!done) {
         // Held (a retry or an outage): the lag gauge shows the partition waiting, so an alert on
         // lag that does not move sees a stuck partition even when it had been idle before.
         this.metrics?.lag(
@@ -269,7 +301,7 @@ export class TopicConsumer {
     chunk: KafkaMessage[],
     partition: number,
     payload: EachBatchPayload,
-  ): Promise<boolean> {
+  ): Promise<boolean | typeof HANDED_BACK> {
     const records: Array<{ event: ConsumedEvent<unknown>; message: KafkaMessage }> = [];
     const invalid: DeadLetter[] = [];
     for (const message of chunk) {
@@ -314,26 +346,31 @@ export class TopicConsumer {
     }
     if (records.length === 0) return true;
 
+    const handBack = new AbortController();
     try {
       await this.handle(
         records.map((r) => r.event),
         partition,
         payload,
+        handBack,
       );
       this.outageBackoffs.delete(partition);
       this.failures.delete(partition);
       return true;
     } catch (error) {
+      if (handBack.signal.aborted) return this.handedBack(partition, records[0].message, error);
       if (classifyFailure(error) === 'outage')
         return this.hold(partition, records[0].message.offset, error);
       if (records.length === 1) return this.settle(records[0], error, partition);
     }
     // One by one: the handlers are idempotent, so records the failed call already did are safe.
     for (const record of records) {
+      const recordHandBack = new AbortController();
       try {
-        await this.handle([record.event], partition, payload);
+        await this.handle([record.event], partition, payload, recordHandBack);
         this.failures.delete(partition);
       } catch (error) {
+        if (recordHandBack.signal.aborted) return this.handedBack(partition, record.message, error);
         if (!(await this.settle(record, error, partition))) return false;
       }
       payload.resolveOffset(record.message.offset);
@@ -412,19 +449,46 @@ export class TopicConsumer {
     return false;
   }
 
-  /** Runs the handler on some events of one partition, in a consumer span; errors propagate. */
+  /**
+   * The group is rebalancing and the handler gave the chunk back from `first` on: nothing is
+   * committed or spent, and the partition is read again from there by whoever owns it next.
+   */
+  private handedBack(partition: number, first: KafkaMessage, error: unknown): typeof HANDED_BACK {
+    this.logger.log(
+      `The group is rebalancing: the handler gave back the records of partition ${partition} from offset ${first.offset} (${reasonOf(error)}); they are read again after the rebalance.`,
+    );
+    this.metrics?.consumed(this.settings.topic, 'handed_back', 1);
+    // No seek: the member rejoins, and kafkajs then reads each partition it is given from its
+    // committed offset (a seek left for a partition that moved would rewind it if it came back).
+    return HANDED_BACK;
+  }
+
+  /**
+   * Runs the handler on some events of one partition, in a consumer span; errors propagate.
+   * Heartbeats while it runs; a heartbeat that finds the group rebalancing aborts `handBack`.
+   */
   private async handle(
     events: ConsumedEvent<unknown>[],
     partition: number,
     payload: EachBatchPayload,
+    handBack: AbortController,
   ): Promise<void> {
+    const heartbeat = () =>
+      payload.heartbeat().catch((error: unknown) => {
+        // Anything else (a broker briefly away) is the next heartbeat's, or the chunk loop's.
+        if (isGroupChange(error)) handBack.abort(error);
+      });
     const batch: EventBatch<unknown> = {
       topic: this.settings.topic,
       partition,
       events,
-      // A failed heartbeat (rebalance) is acted on before the next chunk; the handler need not care.
-      heartbeat: () => payload.heartbeat().catch(() => undefined),
+      heartbeat,
+      handBack: handBack.signal,
     };
+    const beat = setInterval(
+      () => void heartbeat(),
+      this.settings.heartbeatMs ?? HANDLER_HEARTBEAT_MS,
+    );
     // The batch continues the first event's trace and links the others'.
     const [first, ...rest] = events;
     await inSpan(
@@ -446,7 +510,7 @@ export class TopicConsumer {
       },
       () =>
         this.invoke(batch, new HeraldKafkaContext([this.settings.topic, partition, this.groupId])),
-    );
+    ).finally(() => clearInterval(beat));
     this.metrics?.consumed(this.settings.topic, 'handled', events.length);
   }
 
