@@ -43,8 +43,8 @@ async function started(invoke: BatchInvoker, heartbeatMs?: number) {
   return eachBatch!;
 }
 
-/** A fetched batch of `count` records on partition 0, whose heartbeat does `heartbeat`. */
-function payloadOf(count: number, heartbeat: () => Promise<void>) {
+/** A fetched batch of `count` records on `partition`, whose heartbeat does `heartbeat`. */
+function payloadOf(count: number, heartbeat: () => Promise<void>, partition = 0) {
   const messages = Array.from({ length: count }, (_, i): KafkaMessage => ({
     key: null,
     value: Buffer.from(`v${i}`),
@@ -56,7 +56,7 @@ function payloadOf(count: number, heartbeat: () => Promise<void>) {
   const committed: string[] = [];
   let resolved = '';
   const payload = {
-    batch: { topic: 'p.t', partition: 0, messages, highWatermark: String(count) },
+    batch: { topic: 'p.t', partition, messages, highWatermark: String(count) },
     isRunning: () => true,
     isStale: () => false,
     heartbeat: jest.fn(heartbeat),
@@ -64,7 +64,7 @@ function payloadOf(count: number, heartbeat: () => Promise<void>) {
       resolved = offset;
     },
     uncommittedOffsets: () => ({
-      topics: [{ topic: 'p.t', partitions: [{ partition: '0', offset: resolved }] }],
+      topics: [{ topic: 'p.t', partitions: [{ partition: String(partition), offset: resolved }] }],
     }),
     commitOffsetsIfNecessary: async () => {
       committed.push(resolved);
@@ -128,6 +128,29 @@ describe('TopicConsumer during a rebalance', () => {
     await expect(eachBatch(payload)).rejects.toBe(rebalancing);
     expect(invoke).toHaveBeenCalledTimes(1);
     expect(committed).toEqual([]);
+  });
+
+  it("hands back every partition's chunk in the handler when one of their heartbeats finds the group rebalancing", async () => {
+    let joined = false;
+    const invoke = jest.fn<BatchInvoker>(async (batch) => {
+      if (invoke.mock.calls.length === 2) joined = true;
+      await new Promise((resolve) => batch.handBack.addEventListener('abort', resolve));
+      throw new Error('not attempted (the consumer group is rebalancing)');
+    });
+    const eachBatch = await started(invoke, 10);
+    // Partition 0's heartbeat tells of the rebalance; partition 1's keeps answering from before.
+    const zero = payloadOf(2, async () => {
+      if (joined) throw rebalancing;
+    });
+    const one = payloadOf(2, async () => undefined, 1);
+    const [first, second] = await Promise.allSettled([
+      eachBatch(zero.payload),
+      eachBatch(one.payload),
+    ]);
+    expect(first).toMatchObject({ status: 'rejected', reason: rebalancing });
+    expect(second.status).toBe('fulfilled');
+    expect(invoke).toHaveBeenCalledTimes(2);
+    expect([...zero.committed, ...one.committed]).toEqual([]);
   });
 
   it('does not hand back for a heartbeat that failed for another reason', async () => {

@@ -132,6 +132,8 @@ export class TopicConsumer {
   private readonly failures = new Map<number, { offset: string; attempts: number }>();
   private readonly recordAttempts: number;
   private readonly recordRetryBaseMs: number;
+  /** The hand-back signals of the handler calls in flight (every partition's). */
+  private readonly inFlight = new Set<AbortController>();
   private running = false;
   private stopping = false;
 
@@ -475,8 +477,10 @@ export class TopicConsumer {
   ): Promise<void> {
     const heartbeat = () =>
       payload.heartbeat().catch((error: unknown) => {
+        // The group waits for every call of this member: all of them hand back, not only this
+        // one (kafkajs answers the others' heartbeats from its last one for a while).
         // Anything else (a broker briefly away) is the next heartbeat's, or the chunk loop's.
-        if (isGroupChange(error)) handBack.abort(error);
+        if (isGroupChange(error)) for (const call of this.inFlight) call.abort(error);
       });
     const batch: EventBatch<unknown> = {
       topic: this.settings.topic,
@@ -485,6 +489,7 @@ export class TopicConsumer {
       heartbeat,
       handBack: handBack.signal,
     };
+    this.inFlight.add(handBack);
     const beat = setInterval(
       () => void heartbeat(),
       this.settings.heartbeatMs ?? HANDLER_HEARTBEAT_MS,
@@ -510,7 +515,10 @@ export class TopicConsumer {
       },
       () =>
         this.invoke(batch, new HeraldKafkaContext([this.settings.topic, partition, this.groupId])),
-    ).finally(() => clearInterval(beat));
+    ).finally(() => {
+      clearInterval(beat);
+      this.inFlight.delete(handBack);
+    });
     this.metrics?.consumed(this.settings.topic, 'handled', events.length);
   }
 
