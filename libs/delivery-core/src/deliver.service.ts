@@ -37,6 +37,8 @@ const ACCOUNT_CACHE_MS = 30_000;
 const RUN_STATUS_CACHE_MS = 2_000;
 /** Rows being sent keep their lease while the batch waits on pacing (the lease is 60 s). */
 const LEASE_RENEW_MS = 20_000;
+/** How often a batch being sent heartbeats its consumer (kafkajs' own heartbeat interval). */
+const HEARTBEAT_MS = 3_000;
 const STOPPED = Symbol('stopped');
 /** Why people not yet sent are given back when the consumer group rebalances. */
 const REBALANCING = 'the consumer group is rebalancing';
@@ -99,10 +101,15 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
   }
 
   /**
-   * Delivers a batch. `handBack` is the consumer's (EventBatch.handBack): once it is aborted the
-   * batch starts no more sends, gives back the people not yet sent, and throws.
+   * Delivers a batch. `consumer` is the batch's (EventBatch): it is heartbeaten while the batch
+   * is sent, and once its `handBack` is aborted (the group rebalances) the batch starts no more
+   * sends, gives back the people not yet sent, and throws.
    */
-  async deliver(requests: DeliveryRequested[], handBack?: AbortSignal): Promise<void> {
+  async deliver(
+    requests: DeliveryRequested[],
+    consumer: BatchConsumer = UNCONSUMED,
+  ): Promise<void> {
+    const { handBack } = consumer;
     if (this.stop.signal.aborted)
       throw HeraldError.outage(
         ErrorCode.DependencyUnavailable,
@@ -163,10 +170,10 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
       throw error;
     }
 
-    const leases = setInterval(
-      () => void this.renewLeases([...outstanding.values()]),
-      LEASE_RENEW_MS,
-    );
+    const timers = [
+      setInterval(() => void this.renewLeases([...outstanding.values()]), LEASE_RENEW_MS),
+      setInterval(() => void consumer.heartbeat().catch(() => undefined), HEARTBEAT_MS),
+    ];
     const waits = new StoppableWaits();
     this.batchWaits.add(waits);
     const endWaits = () => waits.stop();
@@ -176,7 +183,7 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
     try {
       await this.sendAll(work, recorder, waits, handBack);
     } finally {
-      clearInterval(leases);
+      for (const timer of timers) clearInterval(timer);
       handBack?.removeEventListener('abort', endWaits);
       this.batchWaits.delete(waits);
       await recorder.close();
@@ -484,6 +491,15 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
 function accountName(account: ChannelAccount, position: number): string {
   return `#${position + 1} (${account.id})`;
 }
+
+/** What deliver() needs of the batch's consumer (EventBatch has both). */
+export interface BatchConsumer {
+  heartbeat(): Promise<void>;
+  readonly handBack?: AbortSignal;
+}
+
+/** A batch no consumer hands over (callers outside Kafka): nothing to heartbeat, never handed back. */
+const UNCONSUMED: BatchConsumer = { heartbeat: async () => undefined };
 
 function held(request: DeliveryRequested, sentMessages: number, reason: string): Outcome {
   return { kind: 'held', request, sentMessages, reason };

@@ -14,7 +14,7 @@ import {
 } from '@herald/contracts';
 import { ErrorCode, HeraldError } from '@herald/errors';
 import { KafkaHandlerHarness } from '@herald/testing/kafka-handler';
-import { DeliverService } from './deliver.service.js';
+import { DeliverService, type BatchConsumer } from './deliver.service.js';
 import {
   BATCH_RECORDS_PER_CALL,
   callsOf,
@@ -83,8 +83,9 @@ describe('delivery handlers of a channel (handler tier)', () => {
         {
           provide: DeliverService,
           useValue: {
-            deliver: async (requests: DeliveryRequested[], handBack: AbortSignal) => {
-              expect(handBack.aborted).toBe(false);
+            deliver: async (requests: DeliveryRequested[], consumer: BatchConsumer) => {
+              await consumer.heartbeat();
+              expect(consumer.handBack?.aborted).toBe(false);
               if (requests.some((r) => refusedRuns.has(r.runId)))
                 throw new HeraldError(ErrorCode.Forbidden, 'this run cannot be delivered');
               delivered.push(requests);

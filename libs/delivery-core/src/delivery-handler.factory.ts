@@ -82,7 +82,7 @@ export function deliveryHandlerFor(channel: Channel, stages: readonly RetryStage
     async handle(batch: EventBatch<DeliveryRequested>): Promise<void> {
       await this.deliver.deliver(
         batch.events.map((e) => e.data),
-        batch.handBack,
+        batch,
       );
     }
 
@@ -94,7 +94,7 @@ export function deliveryHandlerFor(channel: Channel, stages: readonly RetryStage
      */
     async handleBatch(batch: EventBatch<DeliveryRequestedBatch>): Promise<void> {
       for (const requests of callsOf(batch.events.map((e) => e.data)))
-        await this.deliver.deliver(requests, batch.handBack);
+        await this.deliver.deliver(requests, batch);
     }
   }
 

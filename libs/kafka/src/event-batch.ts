@@ -21,8 +21,10 @@ export interface EventBatch<D> {
   partition: number;
   events: ConsumedEvent<D>[];
   /**
-   * Keeps the consumer in its group. The transport already does it every few seconds while a
-   * handler runs; a handler may call it more often.
+   * Keeps the consumer in its group; call it during work longer than a few seconds, as the work
+   * progresses. The transport does not do it on its own: a handler that hangs loses its
+   * partitions when its session times out. A heartbeat that finds the group rebalancing aborts
+   * `handBack`.
    */
   heartbeat(): Promise<void>;
   /**

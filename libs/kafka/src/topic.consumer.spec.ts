@@ -5,6 +5,7 @@ import { jest } from '@jest/globals';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { EventPublisher } from './event.publisher.js';
 import type { KafkaConnection } from './kafka.connection.js';
+import type { EventBatch } from './event-batch.js';
 import { TopicConsumer, type BatchInvoker } from './topic.consumer.js';
 
 const rebalancing = Object.assign(new Error('The group is rebalancing, so a rejoin is needed'), {
@@ -12,7 +13,7 @@ const rebalancing = Object.assign(new Error('The group is rebalancing, so a rejo
 });
 
 /** Starts a raw consumer of `t` (values handed over as they are) on a stand-in kafkajs consumer. */
-async function started(invoke: BatchInvoker, heartbeatMs?: number) {
+async function started(invoke: BatchInvoker) {
   let eachBatch: ((payload: EachBatchPayload) => Promise<void>) | undefined;
   const consumer = {
     events: { GROUP_JOIN: 'consumer.group_join' },
@@ -36,7 +37,7 @@ async function started(invoke: BatchInvoker, heartbeatMs?: number) {
   const topicConsumer = new TopicConsumer(
     connection,
     {} as EventPublisher,
-    { topic: 't', batchSize: 2, concurrency: 3, delayMs: 0, raw: true, heartbeatMs },
+    { topic: 't', batchSize: 2, concurrency: 3, delayMs: 0, raw: true },
     invoke,
   );
   await topicConsumer.start(false);
@@ -112,15 +113,15 @@ describe('TopicConsumer during a rebalance', () => {
     expect(committed).toEqual(['1']);
   });
 
-  it('heartbeats while a chunk is in the handler, tells the handler to hand back when the group rebalances, and commits nothing of that chunk', async () => {
+  it('tells a handler whose heartbeat finds the group rebalancing to hand back, and commits nothing of its chunk', async () => {
     let joined = false;
     const invoke = jest.fn<BatchInvoker>(async (batch) => {
-      // A long (paced) chunk: a replica joins meanwhile, and the chunk ends only when handed back.
+      // A long (paced) chunk heartbeating as it goes: a replica joins meanwhile.
       joined = true;
-      await new Promise((resolve) => batch.handBack.addEventListener('abort', resolve));
+      await heartbeatUntilHandedBack(batch);
       throw new Error('2 of 2 deliveries were not attempted (the consumer group is rebalancing)');
     });
-    const eachBatch = await started(invoke, 10);
+    const eachBatch = await started(invoke);
     const { payload, committed } = payloadOf(5, async () => {
       if (joined) throw rebalancing;
     });
@@ -134,10 +135,10 @@ describe('TopicConsumer during a rebalance', () => {
     let joined = false;
     const invoke = jest.fn<BatchInvoker>(async (batch) => {
       if (invoke.mock.calls.length === 2) joined = true;
-      await new Promise((resolve) => batch.handBack.addEventListener('abort', resolve));
+      await heartbeatUntilHandedBack(batch);
       throw new Error('not attempted (the consumer group is rebalancing)');
     });
-    const eachBatch = await started(invoke, 10);
+    const eachBatch = await started(invoke);
     // Partition 0's heartbeat tells of the rebalance; partition 1's keeps answering from before.
     const zero = payloadOf(2, async () => {
       if (joined) throw rebalancing;
@@ -156,10 +157,12 @@ describe('TopicConsumer during a rebalance', () => {
   it('does not hand back for a heartbeat that failed for another reason', async () => {
     let failures = 0;
     const invoke = jest.fn<BatchInvoker>(async (batch) => {
-      await eventuallyTrue(() => failures >= 2);
+      await batch.heartbeat();
+      await batch.heartbeat();
+      expect(failures).toBe(2);
       expect(batch.handBack.aborted).toBe(false);
     });
-    const eachBatch = await started(invoke, 10);
+    const eachBatch = await started(invoke);
     const { payload, committed } = payloadOf(2, async () => {
       // Two heartbeats during the chunk fail (a broker briefly away), the later ones pass.
       if (invoke.mock.calls.length > 0 && failures < 2) {
@@ -172,7 +175,31 @@ describe('TopicConsumer during a rebalance', () => {
   });
 });
 
-/** Resolves once `condition` holds (checked every few ms). */
-async function eventuallyTrue(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+/** A handler's long work: it heartbeats as it goes until it is told to hand back. */
+async function heartbeatUntilHandedBack(batch: EventBatch<unknown>): Promise<void> {
+  while (!batch.handBack.aborted) {
+    await batch.heartbeat();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
+
+it('keeps no member alive on its own: a handler that does not heartbeat is not heartbeaten for', async () => {
+  let release = () => undefined as void;
+  const invoke = jest.fn<BatchInvoker>(
+    () => new Promise<void>((resolve) => (release = () => resolve())),
+  );
+  const eachBatch = await started(invoke);
+  const { payload } = payloadOf(1, async () => undefined);
+  jest.useFakeTimers();
+  try {
+    const handled = eachBatch(payload);
+    // A minute of a handler that neither heartbeats nor ends (kafkajs beats every 3 s).
+    await jest.advanceTimersByTimeAsync(60_000);
+    // Only the heartbeat before the chunk: a hung handler must let its session time out.
+    expect(payload.heartbeat).toHaveBeenCalledTimes(1);
+    release();
+    await handled;
+  } finally {
+    jest.useRealTimers();
+  }
+});

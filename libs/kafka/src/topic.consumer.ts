@@ -37,8 +37,6 @@ export interface TopicConsumerSettings {
   recordRetryBaseMs?: number;
   /** Skip schema validation: hand each record's value over as it is (DLQ readers). */
   raw?: boolean;
-  /** How often the consumer heartbeats while a handler runs (default HANDLER_HEARTBEAT_MS; tests). */
-  heartbeatMs?: number;
 }
 
 export type BatchInvoker = (
@@ -56,12 +54,6 @@ interface DeadLetter {
 
 /** The longest wait between two tries of one failed record. */
 const RECORD_RETRY_MAX_MS = 60_000;
-/**
- * While a handler runs, the consumer heartbeats this often: it stays in its group through long
- * calls (paced sends), and learns of a rebalance within this time, so its handler can hand back.
- */
-const HANDLER_HEARTBEAT_MS = 3_000;
-
 /**
  * kafkajs' errors saying this member must rejoin its group before it may commit: a rebalance
  * began (a member joined or left), or the coordinator no longer knows this member.
@@ -467,7 +459,10 @@ export class TopicConsumer {
 
   /**
    * Runs the handler on some events of one partition, in a consumer span; errors propagate.
-   * Heartbeats while it runs; a heartbeat that finds the group rebalancing aborts `handBack`.
+   * The consumer does not heartbeat on its own while a handler runs: a handler that hangs must
+   * lose its partitions when its session times out. Handlers doing long work heartbeat as they go
+   * (EventBatch.heartbeat); one that finds the group rebalancing aborts the `handBack` of every
+   * call in flight.
    */
   private async handle(
     events: ConsumedEvent<unknown>[],
@@ -490,10 +485,6 @@ export class TopicConsumer {
       handBack: handBack.signal,
     };
     this.inFlight.add(handBack);
-    const beat = setInterval(
-      () => void heartbeat(),
-      this.settings.heartbeatMs ?? HANDLER_HEARTBEAT_MS,
-    );
     // The batch continues the first event's trace and links the others'.
     const [first, ...rest] = events;
     await inSpan(
@@ -515,10 +506,7 @@ export class TopicConsumer {
       },
       () =>
         this.invoke(batch, new HeraldKafkaContext([this.settings.topic, partition, this.groupId])),
-    ).finally(() => {
-      clearInterval(beat);
-      this.inFlight.delete(handBack);
-    });
+    ).finally(() => this.inFlight.delete(handBack));
     this.metrics?.consumed(this.settings.topic, 'handled', events.length);
   }
 
