@@ -58,25 +58,25 @@ describe('delivery-sms scaled from 1 to 3 replicas and back to 1 mid-broadcast',
     return replica;
   }
 
-  /** The people a replica sent (its own counter: results announced again are not counted). */
-  async function sentBy(replica: Replica): Promise<number> {
-    const counter = await replica.metrics.registry
-      .getSingleMetric('herald_deliveries_total')
-      ?.get();
+  /** A replica's own counter `metric`, summed over the series whose labels include `labels`. */
+  async function counted(
+    replica: Replica,
+    metric: string,
+    labels: Record<string, string>,
+  ): Promise<number> {
+    const counter = await replica.metrics.registry.getSingleMetric(metric)?.get();
     return (counter?.values ?? [])
-      .filter((v) => v.labels.channel === 'sms' && v.labels.status === 'sent')
+      .filter((v) => Object.entries(labels).every(([k, want]) => v.labels[k] === want))
       .reduce((n, v) => n + v.value, 0);
   }
 
+  /** The people a replica sent (its own counter: results announced again are not counted). */
+  const sentBy = (replica: Replica) =>
+    counted(replica, 'herald_deliveries_total', { channel: 'sms', status: 'sent' });
+
   /** Chunks a replica's consumers gave back because their group rebalanced. */
-  async function handedBack(replica: Replica): Promise<number> {
-    const counter = await replica.metrics.registry
-      .getSingleMetric('herald_kafka_events_consumed_total')
-      ?.get();
-    return (counter?.values ?? [])
-      .filter((v) => v.labels.outcome === 'handed_back')
-      .reduce((n, v) => n + v.value, 0);
-  }
+  const handedBack = (replica: Replica) =>
+    counted(replica, 'herald_kafka_events_consumed_total', { outcome: 'handed_back' });
 
   /** Closes a replica as SIGTERM does (Nest's shutdown hooks): drains, records, leaves its groups. */
   async function shutDown(replica: Replica): Promise<void> {

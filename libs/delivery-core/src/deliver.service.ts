@@ -179,7 +179,7 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
     const endWaits = () => waits.stop();
     handBack?.addEventListener('abort', endWaits, { once: true });
     // Shutdown or the rebalance may have begun while the batch was being claimed.
-    if (this.stop.signal.aborted || handBack?.aborted) endWaits();
+    if (this.notNow(handBack) !== undefined) endWaits();
     try {
       await this.sendAll(work, recorder, waits, handBack);
     } finally {
@@ -197,6 +197,12 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
     }
   }
 
+  /** Why the batch must start no more sends (shutdown, or its consumer handing it back), if so. */
+  private notNow(handBack: AbortSignal | undefined): string | undefined {
+    if (this.stop.signal.aborted) return 'shutting down';
+    return handBack?.aborted ? REBALANCING : undefined;
+  }
+
   private async sendAll(
     work: DeliveryRequested[],
     recorder: DeliveryRecorder,
@@ -209,11 +215,7 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
         const request = work[next];
         if (request === undefined) return;
         next += 1;
-        const notNow = this.stop.signal.aborted
-          ? 'shutting down'
-          : handBack?.aborted
-            ? REBALANCING
-            : undefined;
+        const notNow = this.notNow(handBack);
         recorder.add(
           notNow !== undefined
             ? held(request, 0, notNow)
@@ -279,8 +281,9 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
           this.channel.pacing(account, request.to, this.config),
         );
         this.metrics.paced(wait);
+        // A wait ends early only on shutdown or when the batch is handed back.
         if (wait > 0 && !(await waits.wait(wait)))
-          return held(request, sentSoFar, handBack?.aborted ? REBALANCING : 'shutting down');
+          return held(request, sentSoFar, this.notNow(handBack) ?? 'shutting down');
         // A run cancelled while this batch was sending (pacing can hold it for minutes) sends
         // nothing more; the run's status is read at most every RUN_STATUS_CACHE_MS.
         // (A failed read does not stop the send: the run was live when the batch claimed it.)

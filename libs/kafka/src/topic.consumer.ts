@@ -58,14 +58,13 @@ const RECORD_RETRY_MAX_MS = 60_000;
  * kafkajs' errors saying this member must rejoin its group before it may commit: a rebalance
  * began (a member joined or left), or the coordinator no longer knows this member.
  */
-export function isGroupChange(error: unknown): boolean {
+function isGroupChange(error: unknown): boolean {
   const type = (error as { type?: unknown } | null)?.type;
   return (
     type === 'REBALANCE_IN_PROGRESS' ||
     type === 'ILLEGAL_GENERATION' ||
     type === 'UNKNOWN_MEMBER_ID' ||
-    type === 'NOT_COORDINATOR_FOR_GROUP' ||
-    type === 'NOT_COORDINATOR'
+    type === 'NOT_COORDINATOR_FOR_GROUP'
   );
 }
 
