@@ -2,10 +2,10 @@ import { ErrorCode, HeraldError } from './herald.error.js';
 import { classifyFailure, decide, failureClassOf, type FailureContext } from './outcome.js';
 
 /** A pg driver error as TypeORM hands it over (QueryFailedError keeps it as driverError). */
-function queryFailed(code: string): Error {
+function queryFailed(code: string, message = 'driver'): Error {
   return Object.assign(new Error('query failed'), {
     name: 'QueryFailedError',
-    driverError: Object.assign(new Error('driver'), { code }),
+    driverError: Object.assign(new Error(message), { code }),
   });
 }
 
@@ -41,8 +41,16 @@ describe('classifyFailure', () => {
     },
   );
 
-  it('a query cancelled by statement_timeout (57014) is transient, not an outage', () => {
-    expect(classifyFailure(queryFailed('57014'))).toBe('transient');
+  it('a statement cut off by statement_timeout (57014) is an outage: the database is stalled', () => {
+    expect(
+      classifyFailure(queryFailed('57014', 'canceling statement due to statement timeout')),
+    ).toBe('outage');
+  });
+
+  it('a statement someone cancelled (57014, user request) is transient: this query only', () => {
+    expect(classifyFailure(queryFailed('57014', 'canceling statement due to user request'))).toBe(
+      'transient',
+    );
   });
 
   it.each(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE'])(

@@ -83,7 +83,14 @@ export function classifyFailure(error: unknown, depth = 0): FailureKind {
   if (typeof shape.type === 'string' && PERMANENT_KAFKA_TYPES.has(shape.type)) return 'permanent';
   const code = typeof shape.code === 'string' ? shape.code : undefined;
   if (code && /^[0-9A-Z]{5}$/.test(code)) {
-    if (code === '57014') return 'transient'; // cancelled by statement_timeout: this query, not the server
+    // 57014 "canceling statement due to statement timeout": Herald bounds every statement
+    // (DATABASE_STATEMENT_TIMEOUT_MS) and each is a batch or a page, so one that ran that long
+    // found the database stalled (locks held, overload): pause, spend nothing. Cancelled by
+    // someone (pg_cancel_backend, "due to user request"): this query only.
+    if (code === '57014')
+      return error instanceof Error && /statement timeout/i.test(error.message)
+        ? 'outage'
+        : 'transient';
     const sqlClass = code.slice(0, 2);
     if (PERMANENT_SQL_CLASSES.has(sqlClass)) return 'permanent';
     if (OUTAGE_SQL_CLASSES.has(sqlClass)) return 'outage';

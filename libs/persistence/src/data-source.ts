@@ -66,9 +66,21 @@ export interface PersistenceOptions {
   url: string;
   /** Connections per process. */
   poolSize?: number;
+  /**
+   * The longest one statement may run (PostgreSQL's statement_timeout, lock waits included);
+   * 0 for no limit. A statement cut off fails with 57014, which the consumers treat as an
+   * outage: the records wait and come again, spending nothing.
+   */
+  statementTimeoutMs?: number;
 }
 
+/** Every Herald statement is bounded by a batch or a page: 30 s means the database is stalled. */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+/** TCP keepalive on every connection, so a peer that vanished without a reset is noticed. */
+const KEEPALIVE_DELAY_MS = 10_000;
+
 export function dataSourceOptions(options: PersistenceOptions): DataSourceOptions {
+  const statementTimeout = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   return {
     type: 'postgres',
     url: options.url,
@@ -77,14 +89,28 @@ export function dataSourceOptions(options: PersistenceOptions): DataSourceOption
     migrationsTableName: 'herald_migrations',
     synchronize: false,
     migrationsRun: false,
-    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5000 },
+    extra: {
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 5000,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+      // Sent at connect, so they hold for every statement of every connection of the pool. A
+      // transaction left open by a stalled process would hold its row locks: it is ended too.
+      ...(statementTimeout > 0
+        ? {
+            statement_timeout: statementTimeout,
+            idle_in_transaction_session_timeout: 2 * statementTimeout,
+          }
+        : {}),
+    },
   };
 }
 
 /** Runs pending migrations; safe to call from several processes (TypeORM takes a lock). */
 export async function runMigrations(url: string): Promise<string[]> {
   const dataSource = new DataSource({
-    ...dataSourceOptions({ url, poolSize: 1 }),
+    // A migration may rewrite a large table: no statement limit.
+    ...dataSourceOptions({ url, poolSize: 1, statementTimeoutMs: 0 }),
     migrationsTransactionMode: 'each',
   });
   await dataSource.initialize();

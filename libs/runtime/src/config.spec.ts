@@ -35,6 +35,17 @@ describe('loadConfig', () => {
     expect(problems).toContain('DATABASE_URL');
   });
 
+  it('bounds every statement by default, takes 0 for none, and refuses a limit too short to work', () => {
+    expect(loadConfig(AppConfig, {}).DATABASE_STATEMENT_TIMEOUT_MS).toBe(30_000);
+    expect(
+      loadConfig(AppConfig, { DATABASE_STATEMENT_TIMEOUT_MS: '0' }).DATABASE_STATEMENT_TIMEOUT_MS,
+    ).toBe(0);
+    for (const bad of ['50', '-1', 'soon', '600001'])
+      expect(() => loadConfig(AppConfig, { DATABASE_STATEMENT_TIMEOUT_MS: bad })).toThrow(
+        'DATABASE_STATEMENT_TIMEOUT_MS',
+      );
+  });
+
   it('requires a real encryption key in production', () => {
     expect(() => loadConfig(AppConfig, { NODE_ENV: 'production' })).toThrow(
       'HERALD_ENCRYPTION_KEY',

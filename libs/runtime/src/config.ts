@@ -13,7 +13,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { Type } from 'class-transformer';
-import { DEFAULT_DATABASE_URL } from '@herald/persistence';
+import { DEFAULT_DATABASE_URL, DEFAULT_STATEMENT_TIMEOUT_MS } from '@herald/persistence';
 import { developmentSecretProblems } from './production-safety.js';
 import { kafkaProductionProblems, kafkaSecurityOf } from './kafka-security.js';
 
@@ -109,6 +109,17 @@ export class BaseConfig {
   @Min(1)
   @Max(200)
   DATABASE_POOL_SIZE: number = 10;
+
+  /**
+   * The longest one statement may run, lock waits included (PostgreSQL's statement_timeout);
+   * 0 for none. A statement cut off is a database outage: its records pause, spending nothing.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @ValidateIf((c: BaseConfig) => c.DATABASE_STATEMENT_TIMEOUT_MS !== 0)
+  @Min(100)
+  @Max(600_000)
+  DATABASE_STATEMENT_TIMEOUT_MS: number = DEFAULT_STATEMENT_TIMEOUT_MS;
 
   /** Seals provider credentials at rest. Required in production. */
   @ValidateIf(

@@ -37,6 +37,7 @@ export function coreImports(service: string, config: BaseConfig): DynamicModule[
       name: service,
       url: config.DATABASE_URL,
       poolSize: config.DATABASE_POOL_SIZE,
+      statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
       encryptionKey: config.HERALD_ENCRYPTION_KEY,
     }),
     { module: HealthModule, global: false },

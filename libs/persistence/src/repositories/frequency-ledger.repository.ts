@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { PRUNE_CHUNK, deleteInChunks } from './returning.js';
 
 /** The contact service's record of the broadcast messages capped bots asked to send each person (frequency caps, issue 13). */
 @Injectable()
@@ -44,11 +45,19 @@ export class FrequencyLedgerRepository {
     );
   }
 
-  /** Drops rows older than any cap can look back (31 days); returns how many. */
-  async prune(): Promise<number> {
-    const rows: Array<{ n: number }> = await this.db.query(
-      `WITH gone AS (DELETE FROM frequency_ledger WHERE at < now() - interval '31 days' RETURNING 1) SELECT count(*)::int AS n FROM gone`,
+  /**
+   * Drops rows older than any cap can look back (31 days), `chunk` rows a statement (a broadcast
+   * to millions leaves millions of rows); returns how many.
+   */
+  prune(chunk = PRUNE_CHUNK): Promise<number> {
+    return deleteInChunks(
+      this.db,
+      'frequency_ledger',
+      'contact_id, run_id',
+      `SELECT contact_id, run_id FROM frequency_ledger
+        WHERE at < now() - interval '31 days' ORDER BY at LIMIT $1`,
+      [],
+      chunk,
     );
-    return rows[0]?.n ?? 0;
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { PRUNE_CHUNK, deleteInChunks } from './returning.js';
 import type { Channel } from '@herald/contracts';
 
 /** One inbound message as its provider account names it. */
@@ -75,11 +76,15 @@ export class InboundReceiptRepository {
    * Forgets plain messages received before `before`. Keyword receipts are kept: they are few, and
    * they are what orders a late keyword against the newer one.
    */
-  async prune(before: Date): Promise<number> {
-    const [, count]: [unknown, number] = await this.db.query(
-      `DELETE FROM inbound_receipts WHERE keyword IS NULL AND received_at < $1`,
+  prune(before: Date, chunk = PRUNE_CHUNK): Promise<number> {
+    return deleteInChunks(
+      this.db,
+      'inbound_receipts',
+      'channel, account, message_id',
+      `SELECT channel, account, message_id FROM inbound_receipts
+        WHERE keyword IS NULL AND received_at < $1 ORDER BY received_at LIMIT $2`,
       [before],
+      chunk,
     );
-    return count;
   }
 }

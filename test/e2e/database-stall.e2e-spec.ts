@@ -1,0 +1,96 @@
+// A database that stalls mid-broadcast (a session holds a lock on the deliveries table, as a
+// stuck migration or a forgotten transaction would). Every statement is bounded by
+// DATABASE_STATEMENT_TIMEOUT_MS, so the delivery service's claims are cut off instead of waiting
+// for ever; the cut-off reads as an outage, so its records pause and come again, spending no
+// attempt and dead-lettering nobody. Once the lock goes, everyone is sent exactly once.
+import type pg from 'pg';
+import { MetricsRegistry } from '@herald/observability';
+import { eventually } from '@herald/testing';
+import { DeliveryHarness } from '../integration/delivery/delivery-harness.js';
+
+const PEOPLE = 20;
+const STATEMENT_TIMEOUT_MS = 1_000;
+
+describe('a database that stalls mid-broadcast', () => {
+  let h: DeliveryHarness;
+
+  beforeAll(async () => {
+    h = await DeliveryHarness.start({
+      DATABASE_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
+      // Quick in-place retries: were a cut-off statement the record's own fault, its attempts
+      // would run out (and the records reach the DLQ) while the lock is held.
+      KAFKA_RECORD_RETRY_BASE_MS: '50',
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  /** Times delivery-sms's consumers paused because a dependency was unavailable. */
+  async function pausedOnSms(): Promise<number> {
+    const registry = h.stack.apps.get('delivery-sms')!.get(MetricsRegistry).registry;
+    const counter = await registry.getSingleMetric('herald_kafka_events_consumed_total')?.get();
+    return (counter?.values ?? [])
+      .filter((v) => v.labels.outcome === 'paused')
+      .reduce((n, v) => n + v.value, 0);
+  }
+
+  it('pauses the claims a lock holds past the statement timeout, then sends everyone once', async () => {
+    const botId = await h.bot({
+      sms: {
+        accountSid: 'AC00000000000000000000000000000077',
+        authToken: 'tok',
+        from: '+15550007700',
+        messagesPerSecond: 500,
+      },
+    });
+    const people = Array.from(
+      { length: PEOPLE },
+      (_, i) => `+1555077${String(i).padStart(4, '0')}`,
+    );
+    const pausedBefore = await pausedOnSms();
+
+    // The stalled session: it blocks every write to deliveries (reads go on) until it ends.
+    const stalled: pg.PoolClient = await h.db.connect();
+    let runId: string;
+    try {
+      await stalled.query('BEGIN');
+      await stalled.query('LOCK TABLE deliveries IN SHARE ROW EXCLUSIVE MODE');
+      runId = await h.broadcast({
+        botId,
+        content: { messages: [{ text: 'Through a stall' }] },
+        targets: people.map((userId) => ({ userId, channel: 'sms', create: true })),
+      });
+      // Without the statement timeout the claim would wait here for as long as the lock is held.
+      await eventually(
+        async () => (await pausedOnSms()) > pausedBefore,
+        'the stalled claim to be cut off and paused',
+        30_000,
+      );
+      expect(await h.messages('sms', people[0])).toEqual([]);
+    } finally {
+      await stalled.query('ROLLBACK');
+      stalled.release();
+    }
+
+    const run = await h.runWhen(
+      runId,
+      (r) => r.status === 'completed',
+      'the run to complete',
+      60_000,
+    );
+    expect(run).toMatchObject({ targeted: PEOPLE, sent: PEOPLE, failed: 0 });
+    const rows = await h.deliveries(runId);
+    // The cut-off claims spent nothing: every person's one attempt is the one that sent.
+    expect(rows.map((r) => [r.status, r.attempts])).toEqual(Array(PEOPLE).fill(['sent', 1]));
+    const received = await h.messages('sms');
+    for (const to of people)
+      expect(received.filter((m) => m.to === to)).toEqual([expect.objectContaining({ count: 1 })]);
+    const dead: { rows: Array<{ n: number }> } = await h.db.query(
+      'SELECT count(*)::int AS n FROM dead_letters WHERE run_id = $1',
+      [runId],
+    );
+    expect(dead.rows[0].n).toBe(0);
+  });
+});
