@@ -2,10 +2,13 @@
 // stuck migration or a forgotten transaction would). Every statement is bounded by
 // DATABASE_STATEMENT_TIMEOUT_MS, so the delivery service's claims are cut off instead of waiting
 // for ever; the cut-off reads as an outage, so its records pause and come again, spending no
-// attempt and dead-lettering nobody. Once the lock goes, everyone is sent exactly once.
+// attempt and dead-lettering nobody. Once the lock goes, everyone is sent exactly once. A hook
+// call that meets the stall is told 503 with Retry-After (its request was fine), not 500, and the
+// same call with the same Idempotency-Key afterwards reaches the person once.
 import type pg from 'pg';
 import { MetricsRegistry } from '@herald/observability';
-import { eventually } from '@herald/testing';
+import { eventually, json } from '@herald/testing';
+import { createBot, finishedRun, sandboxTexts } from '../integration/gateway/gateway-harness.js';
 import { DeliveryHarness } from '../integration/delivery/delivery-harness.js';
 
 const PEOPLE = 20;
@@ -92,5 +95,53 @@ describe('a database that stalls mid-broadcast', () => {
       [runId],
     );
     expect(dead.rows[0].n).toBe(0);
+  });
+
+  it('answers a hook call that meets the stall with 503 and Retry-After; the same call later runs once', async () => {
+    const admin = h.stack.admin.bind(h.stack);
+    const bot = await createBot({ admin }, { name: 'Stall bot', channels: ['whatsapp'] });
+    const broadcast = await admin<{ hookKey: string }>(
+      'POST',
+      `/admin/bots/${bot.botId}/broadcasts`,
+      {
+        name: 'Through a stall',
+        content: { messages: [{ text: 'After the stall {{first_name}}' }] },
+      },
+    );
+    const call = () =>
+      fetch(`${h.stack.gatewayUrl}/hooks/${broadcast.body.hookKey}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${bot.token}`,
+          'idempotency-key': 'stalled-order-1',
+        },
+        body: JSON.stringify({
+          targets: [{ user_id: '15550770001', bot_channel: 'whatsapp', first_name: 'Stall' }],
+        }),
+      });
+
+    // The stalled session holds every write to the Idempotency-Key records.
+    const stalled: pg.PoolClient = await h.db.connect();
+    try {
+      await stalled.query('BEGIN');
+      await stalled.query('LOCK TABLE idempotency_keys IN SHARE ROW EXCLUSIVE MODE');
+      const refused = await call();
+      const body = (await refused.json()) as { error: { code: string; message: string } };
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('5');
+      expect(body.error.code).toBe('DEPENDENCY_UNAVAILABLE');
+      expect(body.error.message).not.toMatch(/canceling|statement|idempotency_keys/);
+    } finally {
+      await stalled.query('ROLLBACK');
+      stalled.release();
+    }
+
+    const accepted = await json<{ run_id: string }>(await call());
+    expect(accepted.status).toBe(200);
+    await finishedRun(admin, accepted.body.run_id);
+    expect(await sandboxTexts(h.stack.sandboxUrl, 'whatsapp', '15550770001')).toEqual([
+      'After the stall Stall',
+    ]);
   });
 });

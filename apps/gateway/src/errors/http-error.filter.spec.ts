@@ -46,6 +46,30 @@ describe('describeHttpError', () => {
     ).toContain('1 MiB limit');
   });
 
+  it('answers 503 with Retry-After, not 500, when the database or Kafka is not answering', () => {
+    const stalled = Object.assign(new Error('query failed'), {
+      name: 'QueryFailedError',
+      driverError: Object.assign(new Error('canceling statement due to statement timeout'), {
+        code: '57014',
+      }),
+    });
+    const down = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+      code: 'ECONNREFUSED',
+    });
+    const kafka = Object.assign(new Error('broker gone'), { name: 'KafkaJSConnectionError' });
+    for (const error of [stalled, down, kafka]) {
+      const described = describeHttpError(error);
+      expect(described).toMatchObject({
+        status: 503,
+        code: ErrorCode.DependencyUnavailable,
+        headers: { 'retry-after': '5' },
+      });
+      // The driver's words (addresses, SQL) stay in the log.
+      expect(described.message).not.toMatch(/5432|canceling|broker/);
+      expect(described.fix).toContain('Idempotency-Key');
+    }
+  });
+
   it('keeps Nest exceptions and hides everything else behind a 500', () => {
     expect(describeHttpError(new NotFoundException('Cannot GET /x'))).toMatchObject({
       status: 404,

@@ -12,7 +12,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { ErrorCode, HeraldError } from '@herald/errors';
+import { ErrorCode, HeraldError, classifyFailure } from '@herald/errors';
 import { RetryLaterError } from './retry-later.error.js';
 
 const STATUS_BY_CODE: Record<ErrorCode, number> = {
@@ -67,6 +67,9 @@ const PLAIN_BY_STATUS: Record<number, string> = {
   413: FASTIFY_MESSAGES.FST_ERR_CTP_BODY_TOO_LARGE,
   415: FASTIFY_MESSAGES.FST_ERR_CTP_INVALID_MEDIA_TYPE,
 };
+
+/** How long a caller is asked to wait when a dependency is not answering. */
+const OUTAGE_RETRY_AFTER_SECONDS = 5;
 
 export interface ErrorResponse {
   status: number;
@@ -127,6 +130,16 @@ export function describeHttpError(exception: unknown): ErrorResponse {
       headers: {},
     };
   }
+  // PostgreSQL or Kafka not answering (down, stalled past the statement timeout): the caller's
+  // request was fine, so it is told to come back, not that Herald broke.
+  if (classifyFailure(exception) === 'outage')
+    return {
+      status: HttpStatus.SERVICE_UNAVAILABLE,
+      code: ErrorCode.DependencyUnavailable,
+      message: `Herald's database or Kafka is not answering; try again in ${OUTAGE_RETRY_AFTER_SECONDS} seconds.`,
+      fix: 'Wait the number of seconds in the Retry-After header and send the same request again, with the same Idempotency-Key if it had one, so that it is not carried out twice.',
+      headers: { 'retry-after': String(OUTAGE_RETRY_AFTER_SECONDS) },
+    };
   return {
     status: HttpStatus.INTERNAL_SERVER_ERROR,
     code: ErrorCode.Internal,

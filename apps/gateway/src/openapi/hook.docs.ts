@@ -67,7 +67,8 @@ const common = () =>
     }),
     ApiResponse({
       status: 503,
-      description: 'Kafka did not acknowledge; nothing was started. Retry.',
+      description:
+        'Kafka did not acknowledge (nothing was started), or the database or Kafka is not answering (see Retry-After). Retry, with the same Idempotency-Key.',
       schema: ERROR_BODY,
     }),
   );
