@@ -380,4 +380,33 @@ describe('on-demand hook, end to end', () => {
       body: { error: { code: 'PAYLOAD_TOO_LARGE', message: expect.stringContaining('1 MiB') } },
     });
   });
+
+  it('names the problem of a body that is valid JSON but holds a __proto__ key', async () => {
+    const poisoned = await json<{ error: { message: string; fix: string } }>(
+      await hook('targets', '{"targets": [{"user_id": "1", "__proto__": {"admin": true}}]}'),
+    );
+    expect(poisoned).toMatchObject({
+      status: 400,
+      body: {
+        error: { message: expect.stringContaining('"__proto__" key'), fix: expect.any(String) },
+      },
+    });
+    expect(poisoned.body.error.message).not.toContain('not valid JSON');
+  });
+
+  it("answers a URL over Node's 16 KiB header limit with Herald's body (431), not Fastify's", async () => {
+    const long = await json<{ error: { code: string; message: string; fix: string } }>(
+      await hook('targets', '{}', {}, `?pad=${'x'.repeat(20_000)}`),
+    );
+    expect(long).toMatchObject({
+      status: 431,
+      body: {
+        error: {
+          code: 'INVALID_INPUT',
+          message: expect.stringContaining('16 KiB'),
+          fix: expect.stringContaining('JSON body'),
+        },
+      },
+    });
+  });
 });

@@ -6,7 +6,7 @@ import {
   CONTACT_IMPORT_ROUTE,
 } from './admin/admin-contacts.controller.js';
 import { serveConsole } from './console/console-static.js';
-import { frameworkErrors } from './errors/http-error.filter.js';
+import { clientErrors, frameworkErrors } from './errors/http-error.filter.js';
 import { GatewayConfig } from './gateway.config.js';
 import { GatewayModule } from './gateway.module.js';
 import { refuseNulInUrl } from './http/json-body.parser.js';
@@ -30,6 +30,7 @@ export async function startGateway(config: GatewayConfig): Promise<NestFastifyAp
     consumes: false,
     bodyLimit: BODY_LIMIT,
     frameworkErrors,
+    clientErrorHandler: clientErrors,
     configure: (app) => configureGateway(app),
   });
 }

@@ -63,6 +63,8 @@ export interface StartServiceOptions {
   bodyLimit?: number;
   /** Fastify's handler of the errors its router raises before any route runs. */
   frameworkErrors?: FastifyServerOptions['frameworkErrors'];
+  /** Fastify's handler of requests Node's HTTP parser refuses (headers too large, not HTTP). */
+  clientErrorHandler?: FastifyServerOptions['clientErrorHandler'];
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
 }
 
@@ -74,6 +76,7 @@ export async function startService(options: StartServiceOptions): Promise<NestFa
       bodyLimit: options.bodyLimit ?? 1024 * 1024,
       trustProxy: true,
       ...(options.frameworkErrors ? { frameworkErrors: options.frameworkErrors } : {}),
+      ...(options.clientErrorHandler ? { clientErrorHandler: options.clientErrorHandler } : {}),
     }),
     { logger: createLogger(options.service, config) },
   );

@@ -1,6 +1,12 @@
 import { BadRequestException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
 import { ErrorCode, HeraldError } from '@herald/errors';
-import { defaultFix, describeHttpError, toErrorResponse } from './http-error.filter.js';
+import {
+  clientErrors,
+  defaultFix,
+  describeHttpError,
+  toErrorResponse,
+  type ErrorBody,
+} from './http-error.filter.js';
 import { RetryLaterError } from './retry-later.error.js';
 
 describe('describeHttpError', () => {
@@ -99,5 +105,47 @@ describe('describeHttpError', () => {
       expect({ status, fix: typeof defaultFix({ status }) }).toEqual({ status, fix: 'string' });
     expect(defaultFix({ status: 500 })).toBeUndefined();
     expect(body(new Error('secret internals')).fix).toBeUndefined();
+  });
+});
+
+describe('clientErrors', () => {
+  const socket = (over: Partial<{ destroyed: boolean; writable: boolean }> = {}) => {
+    const written: string[] = [];
+    let destroyed = false;
+    return {
+      destroyed: over.destroyed ?? false,
+      writable: over.writable ?? true,
+      write: (data: string) => written.push(data),
+      destroy: () => {
+        destroyed = true;
+      },
+      written,
+      wasDestroyed: () => destroyed,
+    };
+  };
+  const answer = (raw: string) => {
+    const [head, body] = raw.split('\r\n\r\n');
+    return { status: Number(head.split(' ')[1]), head, body: JSON.parse(body) as ErrorBody };
+  };
+
+  it("answers what Node's parser refused in Herald's body, with a fix, and closes the socket", () => {
+    const s = socket();
+    clientErrors(Object.assign(new Error('overflow'), { code: 'HPE_HEADER_OVERFLOW' }), s);
+    const { status, head, body } = answer(s.written[0]);
+    expect(status).toBe(431);
+    expect(head).toMatch(/Content-Length: \d+/);
+    expect(body.error).toMatchObject({ code: 'INVALID_INPUT', fix: expect.any(String) });
+    expect(s.wasDestroyed()).toBe(true);
+    const garbage = socket();
+    clientErrors(Object.assign(new Error('bad'), { code: 'HPE_INVALID_METHOD' }), garbage);
+    expect(answer(garbage.written[0]).status).toBe(400);
+  });
+
+  it('writes nothing to a connection the client reset or that is gone', () => {
+    const reset = socket();
+    clientErrors(Object.assign(new Error('reset'), { code: 'ECONNRESET' }), reset);
+    const gone = socket({ destroyed: true });
+    clientErrors(Object.assign(new Error('x'), { code: 'HPE_HEADER_OVERFLOW' }), gone);
+    expect([...reset.written, ...gone.written]).toEqual([]);
   });
 });

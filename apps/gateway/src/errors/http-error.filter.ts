@@ -11,6 +11,7 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, HeraldError, classifyFailure } from '@herald/errors';
 import { RetryLaterError } from './retry-later.error.js';
@@ -277,3 +278,48 @@ export function frameworkErrors(
   replyWithError(error, request, reply, frameworkLogger, routeErrorBody(request));
 }
 const frameworkLogger = new Logger('HttpErrorFilter');
+
+/** What Node's HTTP parser refuses before Fastify sees a request, said as Herald says errors. */
+const CLIENT_ERRORS: Record<string, { status: number; message: string; fix: string }> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    message: 'The request line and headers together are larger than 16 KiB.',
+    fix: 'Send long parameters in the JSON body rather than the URL, and drop headers the API does not read.',
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    message: 'The request did not arrive whole in time.',
+    fix: 'Send the whole request at once, then wait for the answer.',
+  },
+};
+const NOT_HTTP = {
+  status: 400,
+  message: 'The request is not valid HTTP/1.1.',
+  fix: 'Send a well-formed HTTP/1.1 request (a client library does).',
+};
+
+/**
+ * Fastify's `clientErrorHandler`: a request Node's HTTP parser refuses (headers over its limit, a
+ * malformed request line, a request too slow to arrive) gets Herald's body with a status and what
+ * to change, on the bare socket, which is then closed. A connection the client reset gets nothing.
+ */
+export function clientErrors(
+  error: Error & { code?: string },
+  socket: { destroyed: boolean; writable: boolean; write(data: string): unknown; destroy(): void },
+): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const known = (error.code && CLIENT_ERRORS[error.code]) || NOT_HTTP;
+  const body = JSON.stringify({
+    error: {
+      code: ErrorCode.InvalidInput,
+      message: known.message,
+      fix: known.fix,
+      correlationId: randomUUID(),
+    },
+  });
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    );
+  socket.destroy();
+}

@@ -1,4 +1,4 @@
-import Fastify from 'fastify';
+import { HeraldError } from '@herald/errors';
 import {
   MAX_JSON_DEPTH,
   gatewayJsonParser,
@@ -45,7 +45,7 @@ describe('gatewayJsonParser', () => {
   const parse = (raw: string) =>
     new Promise<{ error: Error | null; value: unknown; rawBody?: Buffer }>((resolve) => {
       const request = {} as RawBodyRequest;
-      gatewayJsonParser(Fastify())(request, Buffer.from(raw), (error, value) =>
+      gatewayJsonParser()(request, Buffer.from(raw), (error, value) =>
         resolve({ error, value, rawBody: request.rawBody }),
       );
     });
@@ -58,10 +58,49 @@ describe('gatewayJsonParser', () => {
     expect(rawBody?.toString()).toBe(raw);
   });
 
-  it('takes an empty body as no body, and refuses bad JSON, prototype keys and NUL', async () => {
+  /** The 400 a body gets: its message and fix, which must name the problem. */
+  const refusal = async (raw: string) => {
+    const { error } = await parse(raw);
+    expect(error).toBeInstanceOf(HeraldError);
+    const { message, fix, field } = error as HeraldError;
+    return { message, fix, field };
+  };
+
+  it('takes an empty body as no body', async () => {
     expect(await parse('')).toMatchObject({ error: null, value: undefined });
-    expect((await parse('{"a":')).error).toMatchObject({ statusCode: 400 });
-    expect((await parse('{"__proto__": {"x": 1}}')).error).toMatchObject({ statusCode: 400 });
-    expect((await parse('{"a": "\\u0000"}')).error?.message).toContain('NUL');
+  });
+
+  it('says where JSON breaks, not only that it does', async () => {
+    const broken = await refusal('{"targets": [{"user_id": "1",}]}');
+    expect(broken.message).toMatch(/^The request body is not valid JSON: .*position \d+/);
+    expect(broken.fix).toContain('trailing comma');
+    expect(broken.field).toBe('body');
+    expect((await refusal('{"a":')).message).toMatch(/not valid JSON/);
+    // V8 quotes part of the body: a huge body is not echoed back whole.
+    expect((await refusal(`{"a": "${'x'.repeat(100_000)}`)).message.length).toBeLessThan(300);
+  });
+
+  it('names a prototype key as the problem, not the JSON, which is valid', async () => {
+    const proto = await refusal('{"targets": [{"__proto__": {"admin": true}}]}');
+    expect(proto.message).toMatch(/^The body holds a "__proto__" key/);
+    expect(proto.message).not.toMatch(/not valid JSON/);
+    expect(proto.fix).toBe('Rename or remove those keys.');
+    const ctor = await refusal('{"constructor": {"prototype": {"x": 1}}}');
+    expect(ctor.message).toContain('"constructor" key with a "prototype" key');
+    // A key named constructor without a prototype inside is harmless, and kept.
+    expect(await parse('{"constructor": "Ada"}')).toMatchObject({ error: null });
+  });
+
+  it('gives each refusal its own fix', async () => {
+    expect(await refusal('{"a": "\\u0000"}')).toMatchObject({
+      message: expect.stringContaining('NUL'),
+      fix: expect.stringContaining('NUL'),
+    });
+    const deep = await refusal(
+      `${'['.repeat(MAX_JSON_DEPTH + 1)}${']'.repeat(MAX_JSON_DEPTH + 1)}`,
+    );
+    expect(deep.message).toContain('nested deeper');
+    expect(deep.fix).toContain('Flatten');
+    expect(deep.fix).not.toContain('Unicode');
   });
 });
