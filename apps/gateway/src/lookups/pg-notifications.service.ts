@@ -23,6 +23,15 @@ const RECONNECT_DELAY_MS = 1_000;
 /** How the listening connection shows in pg_stat_activity. */
 export const LISTEN_APPLICATION_NAME = 'herald-gateway-listen';
 const SYNC_TIMEOUT_MS = 2_000;
+/**
+ * The longest a statement on the listening connection may take. Peers announce themselves every
+ * 2 s through it, so a connection that went silent (its peer vanished without a reset: no error,
+ * no end) is found within a few seconds, dropped and made again, instead of reading as listening
+ * while this instance hears no one and no one hears it.
+ */
+const QUERY_TIMEOUT_MS = 3_000;
+/** TCP keepalive, so that even an idle silent connection ends. */
+const KEEPALIVE_DELAY_MS = 10_000;
 
 export class PgNotifications implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(PgNotifications.name);
@@ -71,7 +80,16 @@ export class PgNotifications implements OnModuleInit, OnApplicationShutdown {
   async notify(channel: string, payload: string): Promise<void> {
     const client = this.client;
     if (!client) return; // not listening either: peers see this instance as gone, which is true enough
-    await client.query('SELECT pg_notify($1, $2)', [channel, payload]);
+    try {
+      await client.query('SELECT pg_notify($1, $2)', [channel, payload]);
+    } catch (error) {
+      // No answer in time: the connection is as good as lost (what it was sent may never arrive).
+      if ((error as Error).message === 'Query read timeout') {
+        this.lost(client, new Error(`no answer in ${QUERY_TIMEOUT_MS} ms`));
+        void client.end().catch(() => undefined);
+      }
+      throw error;
+    }
   }
 
   /**
@@ -104,6 +122,9 @@ export class PgNotifications implements OnModuleInit, OnApplicationShutdown {
         connectionString: this.databaseUrl,
         connectionTimeoutMillis: 5_000,
         application_name: LISTEN_APPLICATION_NAME,
+        query_timeout: QUERY_TIMEOUT_MS,
+        keepAlive: true,
+        keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
       });
       client.on('notification', (message) => this.dispatch(message.channel, message.payload ?? ''));
       client.on('error', (error) => this.lost(client, error));
