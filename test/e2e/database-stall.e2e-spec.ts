@@ -2,7 +2,9 @@
 // stuck migration or a forgotten transaction would). Every statement is bounded by
 // DATABASE_STATEMENT_TIMEOUT_MS, so the delivery service's claims are cut off instead of waiting
 // for ever; the cut-off reads as an outage, so its records pause and come again, spending no
-// attempt and dead-lettering nobody. Once the lock goes, everyone is sent exactly once. A hook
+// attempt and dead-lettering nobody. Once the lock goes, everyone is sent exactly once. What the
+// provider accepted during a stall is recorded once the database is back, however long that takes,
+// and nobody is sent twice. A hook
 // call that meets the stall is told 503 with Retry-After (its request was fine), not 500, and the
 // same call with the same Idempotency-Key afterwards reaches the person once.
 import type pg from 'pg';
@@ -96,6 +98,66 @@ describe('a database that stalls mid-broadcast', () => {
     );
     expect(dead.rows[0].n).toBe(0);
   });
+
+  /** Failed tries at recording outcomes that delivery-sms tried again. */
+  async function recordRetries(): Promise<number> {
+    const registry = h.stack.apps.get('delivery-sms')!.get(MetricsRegistry).registry;
+    const counter = await registry.getSingleMetric('herald_delivery_record_retries_total')?.get();
+    return (counter?.values ?? []).reduce((n, v) => n + v.value, 0);
+  }
+
+  it('keeps recording what the provider accepted through a stall longer than its tries, and sends nobody twice', async () => {
+    const botId = await h.bot({
+      sms: {
+        accountSid: 'AC00000000000000000000000000000078',
+        authToken: 'tok',
+        from: '+15550007800',
+        messagesPerSecond: 2,
+      },
+    });
+    const people = Array.from({ length: 3 }, (_, i) => `+1555078${String(i).padStart(4, '0')}`);
+    const retriedBefore = await recordRetries();
+    const runId = await h.broadcast({
+      botId,
+      content: { messages: [{ text: 'Sent during a stall' }] },
+      targets: people.map((userId) => ({ userId, channel: 'sms', create: true })),
+    });
+    const reached = async () =>
+      (await h.messages('sms')).filter((m) => people.includes(m.to)).length;
+    // The first person is sent: their batch's rows are claimed; now the database stalls.
+    await eventually(async () => (await reached()) > 0, 'the first send', 30_000);
+    const stalled: pg.PoolClient = await h.db.connect();
+    try {
+      await stalled.query('BEGIN');
+      await stalled.query('LOCK TABLE deliveries IN SHARE ROW EXCLUSIVE MODE');
+      // Recording what was sent fails at the statement timeout again and again. Each person's
+      // outcome is in one flush at most, and a flush that gives up after five tries is retried
+      // four times: more retries than that, in all, means a flush outlasted five tries. (Before,
+      // it gave up there, its rows stayed `sending`, and their people were sent again once the
+      // rows' lease ran out.)
+      await eventually(
+        async () => (await recordRetries()) - retriedBefore > 4 * people.length,
+        'recording to outlast five tries',
+        60_000,
+      );
+    } finally {
+      await stalled.query('ROLLBACK');
+      stalled.release();
+    }
+    // Well inside the rows' 60 s lease: a batch that had given up would still be waiting.
+    const run = await h.runWhen(
+      runId,
+      (r) => r.status === 'completed',
+      'the run to complete',
+      20_000,
+    );
+    expect(run).toMatchObject({ targeted: people.length, sent: people.length, failed: 0 });
+    const rows = await h.deliveries(runId);
+    expect(rows.map((r) => [r.status, r.attempts])).toEqual(Array(people.length).fill(['sent', 1]));
+    const received = await h.messages('sms');
+    for (const to of people)
+      expect(received.filter((m) => m.to === to)).toEqual([expect.objectContaining({ count: 1 })]);
+  }, 120_000);
 
   it('answers a hook call that meets the stall with 503 and Retry-After; the same call later runs once', async () => {
     const admin = h.stack.admin.bind(h.stack);

@@ -161,6 +161,7 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
         for (const key of keys) outstanding.delete(deliveryKey(key));
       },
       this.metrics,
+      this.stop.signal,
     );
     try {
       await this.settleRefused(refused, recorder);
@@ -183,10 +184,15 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
     try {
       await this.sendAll(work, recorder, waits, handBack);
     } finally {
-      for (const timer of timers) clearInterval(timer);
       handBack?.removeEventListener('abort', endWaits);
       this.batchWaits.delete(waits);
-      await recorder.close();
+      try {
+        // Recording may wait out a database outage: the batch keeps its partition (heartbeats)
+        // and its rows' lease until what was sent is recorded.
+        await recorder.close();
+      } finally {
+        for (const timer of timers) clearInterval(timer);
+      }
     }
     if (recorder.released > 0) {
       // Not attempted because the breaker is open or the service stops: an outage, no attempt spent.

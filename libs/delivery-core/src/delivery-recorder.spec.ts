@@ -1,4 +1,5 @@
 // DeliveryRecorder with fake rows and a fake publisher: what one flush publishes as results.
+import { afterEach, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import {
   MAX_BATCH_RECIPIENTS,
@@ -25,7 +26,7 @@ const request = (runId: string): DeliveryRequested => ({
   attempt: 0,
 });
 
-function recorder() {
+function recorder(options: { markSent?: () => Promise<void>; shuttingDown?: AbortSignal } = {}) {
   const steps: string[] = [];
   const records: Array<OutgoingEvent<DeliveryResultBatch>> = [];
   const counted: string[] = [];
@@ -33,7 +34,7 @@ function recorder() {
     steps.push('rows');
   };
   const deliveries = {
-    markSent: rows,
+    markSent: options.markSent ?? rows,
     markFailed: rows,
     markFellBack: rows,
     markPending: rows,
@@ -51,6 +52,7 @@ function recorder() {
     published: (results: Array<{ status: string }>) => {
       for (const { status } of results) counted.push(status);
     },
+    recordRetried: () => counted.push('record retried'),
   } as unknown as DeliveryMetrics;
   const recorder = new DeliveryRecorder(
     deliveries,
@@ -58,6 +60,7 @@ function recorder() {
     new RetrySchedule(),
     () => undefined,
     metrics,
+    options.shuttingDown,
   );
   return { recorder, steps, records, counted };
 }
@@ -122,5 +125,74 @@ describe('DeliveryRecorder results', () => {
     expect(records.every((e) => e.data.results.length <= MAX_BATCH_RECIPIENTS)).toBe(true);
     expect(records.reduce((n, e) => n + e.data.results.length, 0)).toBe(total);
     expect(counted).toHaveLength(total);
+  });
+});
+
+describe('DeliveryRecorder through a database that fails', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  /** markSent failing `times` times with `error`, then working; counts its calls. */
+  function failing(times: number, error: Error) {
+    let calls = 0;
+    return {
+      markSent: async () => {
+        calls += 1;
+        if (calls <= times) throw error;
+      },
+      calls: () => calls,
+    };
+  }
+  const down = () =>
+    Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+  const refused = () =>
+    Object.assign(new Error('query failed'), {
+      name: 'QueryFailedError',
+      driverError: Object.assign(new Error('invalid byte sequence'), { code: '22021' }),
+    });
+
+  /** Closes the recorder while fake time runs on; resolves to what close() did. */
+  async function closeThrough(r: DeliveryRecorder): Promise<{ error?: unknown }> {
+    let settled: { error?: unknown } | undefined;
+    r.close().then(
+      () => (settled = {}),
+      (error: unknown) => (settled = { error }),
+    );
+    for (let i = 0; i < 200 && !settled; i++) await jest.advanceTimersByTimeAsync(1_000);
+    return settled ?? { error: new Error('close() never settled') };
+  }
+
+  it('keeps recording what was sent through an outage longer than its tries, then publishes it', async () => {
+    jest.useFakeTimers();
+    const db = failing(20, down());
+    const { recorder: r, records, counted } = recorder({ markSent: db.markSent });
+    r.add({ kind: 'sent', request: request(randomUUID()), providerMessageId: 'm1' });
+    expect(await closeThrough(r)).toEqual({});
+    // Twenty failures (well past the five tries other failures get), then recorded once.
+    expect(db.calls()).toBe(21);
+    expect(counted.filter((c) => c === 'record retried')).toHaveLength(20);
+    expect(records.flatMap((e) => e.data.results.map((x) => x.status))).toEqual(['sent']);
+  });
+
+  it('gives up after its tries on a failure that is not an outage', async () => {
+    jest.useFakeTimers();
+    const db = failing(20, refused());
+    const { recorder: r, records } = recorder({ markSent: db.markSent });
+    r.add({ kind: 'sent', request: request(randomUUID()), providerMessageId: 'm1' });
+    expect((await closeThrough(r)).error).toBeDefined();
+    expect(db.calls()).toBe(5);
+    expect(records).toEqual([]);
+  });
+
+  it('gives up after its tries on an outage once the service is shutting down', async () => {
+    jest.useFakeTimers();
+    const db = failing(20, down());
+    const stop = new AbortController();
+    stop.abort();
+    const { recorder: r } = recorder({ markSent: db.markSent, shuttingDown: stop.signal });
+    r.add({ kind: 'sent', request: request(randomUUID()), providerMessageId: 'm1' });
+    expect((await closeThrough(r)).error).toBeDefined();
+    expect(db.calls()).toBe(5);
   });
 });

@@ -13,7 +13,7 @@ import {
   type DeliveryResult,
   type DeliveryTopic,
 } from '@herald/contracts';
-import { decide, describeError } from '@herald/errors';
+import { classifyFailure, decide, describeError } from '@herald/errors';
 import {
   DLQ_HEADERS,
   type EventPublisher,
@@ -77,6 +77,8 @@ export type Outcome =
 const FLUSH_MS = 100;
 const FLUSH_SIZE = 200;
 const WRITE_TRIES = 5;
+/** The longest wait between two tries of recording through a database outage. */
+const WRITE_RETRY_MAX_MS = 5_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -98,6 +100,8 @@ export class DeliveryRecorder {
     private readonly retries: RetrySchedule,
     private readonly onRecorded: (keys: DeliveryKey[]) => void = () => undefined,
     private readonly metrics?: DeliveryMetrics,
+    /** Aborted when the service shuts down: recording then gets WRITE_TRIES, outage or not. */
+    private readonly shuttingDown?: AbortSignal,
   ) {}
 
   add(outcome: Outcome): void {
@@ -323,18 +327,26 @@ export class DeliveryRecorder {
       });
   }
 
-  /** The rows record what the provider already accepted: worth a few tries through a database blip. */
+  /**
+   * The rows record what the provider already accepted; a row left `sending` is claimed again once
+   * its lease ends, and its person sent a second time. So through a database outage (down, or
+   * stalled past the statement timeout) recording goes on until it succeeds, while the batch keeps
+   * its partition and its rows' lease: the outage pauses the batch, it does not send anyone twice.
+   * Any other failure, and any failure once the service is shutting down, gets WRITE_TRIES.
+   */
   private async write(statements: () => Promise<unknown>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await statements();
         return;
       } catch (error) {
-        if (attempt >= WRITE_TRIES) throw error;
+        const waitOut = classifyFailure(error) === 'outage' && !this.shuttingDown?.aborted;
+        if (!waitOut && attempt >= WRITE_TRIES) throw error;
         this.logger.warn(
-          `Recording deliveries failed (try ${attempt}), retrying: ${describeError(error)}`,
+          `Recording deliveries failed (try ${attempt}${waitOut ? ', the database is unavailable: trying until it is back' : ''}), retrying: ${describeError(error)}`,
         );
-        await sleep(200 * 2 ** attempt);
+        this.metrics?.recordRetried();
+        await sleep(Math.min(WRITE_RETRY_MAX_MS, 200 * 2 ** attempt));
       }
     }
   }

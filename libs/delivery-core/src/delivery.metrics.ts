@@ -14,6 +14,7 @@ export class DeliveryMetrics {
   private readonly breaker?: Gauge<string>;
   private readonly pacing?: Histogram<string>;
   private readonly missingVariables?: Counter<string>;
+  private readonly recordRetries?: Counter<string>;
 
   constructor(
     private readonly channel: Channel,
@@ -40,6 +41,11 @@ export class DeliveryMetrics {
       'Placeholders rendered empty because the person has no such variable',
       ['channel'],
     );
+    this.recordRetries = registry?.counter(
+      'herald_delivery_record_retries_total',
+      'Tries at recording delivery outcomes that failed and were tried again (the database was unavailable)',
+      ['channel'],
+    );
   }
 
   /** Counts per person, whatever records the results travel in. */
@@ -54,6 +60,11 @@ export class DeliveryMetrics {
   /** Placeholders of one person's messages that had no value (they render empty). */
   missing(count: number): void {
     if (count > 0) this.missingVariables?.inc({ channel: this.channel }, count);
+  }
+
+  /** A try at recording outcomes failed and is tried again. */
+  recordRetried(): void {
+    this.recordRetries?.inc({ channel: this.channel });
   }
 
   paced(waitMs: number): void {
