@@ -2,7 +2,7 @@
 // allows and why: zero, except where a process dies between a provider accepting a send and
 // Herald recording it — then at most the in-flight limit (DELIVERY_CONCURRENCY) per such death.
 import { startKafkaNode, stopKafkaNode } from '../../scripts/lib/kafka.mjs';
-import { restartPostgres } from '../../scripts/lib/postgres.mjs';
+import { startPostgres, stopPostgres } from '../../scripts/lib/postgres.mjs';
 import pg from 'pg';
 import { SERVICE_NAMES } from '../lib/herald.stack.mjs';
 import { checkPoison, injectPoison } from './poison.inject.mjs';
@@ -65,23 +65,27 @@ export function faultCases(args) {
     });
   }
   if (args.scenarios.includes('restart-postgres')) {
-    const deliveries = SERVICE_NAMES.filter(isDelivery).length;
     cases.push({
       scenario: 'restart-postgres',
-      name: 'restart PostgreSQL',
-      duplicatesAllowed: args.concurrency * deliveries,
-      duplicatesWhy: `a send the provider accepted whose record failed while the server was down is sent again once its lease ends: the kill -9 window, at most DELIVERY_CONCURRENCY (${args.concurrency}) × ${deliveries} delivery services`,
+      name: `PostgreSQL down ${args.postgresDown} s`,
+      duplicatesAllowed: 0,
+      duplicatesWhy:
+        'no Herald process dies: what a provider accepted while the server was down is recorded once it is back (the recorder waits out the outage, the batch keeps its partition and its rows)',
       fault: async ({ note, env, args: a }) => {
         const others = await otherDatabaseClients(env.databaseUrl);
         if (others.length && !a.restartSharedPostgres)
           throw new Error(
-            `PostgreSQL serves other work too (${others.join(', ')}): not restarted. Run when nothing else ` +
+            `PostgreSQL serves other work too (${others.join(', ')}): not stopped. Run when nothing else ` +
               'runs, or pass --restart-shared-postgres',
           );
+        note(`stopping PostgreSQL for ${a.postgresDown} s`);
+        await stopPostgres(env.databaseUrl);
+        await sleep(a.postgresDown * 1000);
         const started = Date.now();
-        note('restarting PostgreSQL');
-        await restartPostgres(env.databaseUrl);
-        note(`PostgreSQL back after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        await startPostgres(env.databaseUrl);
+        note(
+          `PostgreSQL back, accepting connections after ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        );
       },
     });
   }

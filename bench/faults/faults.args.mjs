@@ -29,8 +29,9 @@ export const USAGE = `Usage: npm run faults -- [flags]
   --nodes 1|3          Kafka layout (default 3; kill-broker needs 3)
   --stop-single        a cluster run may stop the single-node broker on 9092 even when it has
                        clients (it is restarted at the end)
-  --restart-shared-postgres  restart-postgres may restart the server while other databases
-                       have clients (others' tests see the restart too)
+  --restart-shared-postgres  restart-postgres may stop the server while other databases
+                       have clients (others' tests see the outage too)
+  --postgres-down S    restart-postgres: seconds PostgreSQL stays stopped (default 15; --reduced 10)
   --outage S           sandbox: seconds of outage, then S/2 of 20 % errors, then S/2 at 500 ms
                        (default 30; --reduced 10)
   --broker-down S      kill-broker: seconds the broker stays down (default 20; --reduced 10)
@@ -122,6 +123,9 @@ export function parseFaultArgs(argv) {
       case '--broker-down':
         given.brokerDown = positiveInt(flag, take(), 1, 600);
         break;
+      case '--postgres-down':
+        given.postgresDown = positiveInt(flag, take(), 1, 600);
+        break;
       case '--hook-rate':
         options.hookRate = positiveInt(flag, take(), 1, 500);
         break;
@@ -146,6 +150,7 @@ export function parseFaultArgs(argv) {
   options.rate = given.rate ?? (options.reduced ? 250 : 500);
   options.outage = given.outage ?? (options.reduced ? 10 : 30);
   options.brokerDown = given.brokerDown ?? (options.reduced ? 10 : 20);
+  options.postgresDown = given.postgresDown ?? (options.reduced ? 10 : 15);
   // A replica of a channel the broadcasts do not use would be given nothing to send.
   const sending = options.channels.map((c) => `delivery-${c}`);
   options.scale ??= sending;
