@@ -3,13 +3,10 @@
 // DATABASE_STATEMENT_TIMEOUT_MS, so the delivery service's claims are cut off instead of waiting
 // for ever; the cut-off reads as an outage, so its records pause and come again, spending no
 // attempt and dead-lettering nobody. Once the lock goes, everyone is sent exactly once. What the
-// provider accepted during a stall is recorded once the database is back, however long that takes,
-// and nobody is sent twice. A hook
-// call that meets the stall is told 503 with Retry-After (its request was fine), not 500, and the
+// provider accepted during a stall is recorded once the database is back, however long that
+// takes, and nobody is sent twice. A hook call that meets the stall is told 503 with Retry-After (its request was fine), not 500, and the
 // same call with the same Idempotency-Key afterwards reaches the person once.
-import type pg from 'pg';
-import { MetricsRegistry } from '@herald/observability';
-import { eventually, json } from '@herald/testing';
+import { counterSum, eventually, json } from '@herald/testing';
 import { createBot, finishedRun, sandboxTexts } from '../integration/gateway/gateway-harness.js';
 import { DeliveryHarness } from '../integration/delivery/delivery-harness.js';
 
@@ -33,12 +30,48 @@ describe('a database that stalls mid-broadcast', () => {
   });
 
   /** Times delivery-sms's consumers paused because a dependency was unavailable. */
-  async function pausedOnSms(): Promise<number> {
-    const registry = h.stack.apps.get('delivery-sms')!.get(MetricsRegistry).registry;
-    const counter = await registry.getSingleMetric('herald_kafka_events_consumed_total')?.get();
-    return (counter?.values ?? [])
-      .filter((v) => v.labels.outcome === 'paused')
-      .reduce((n, v) => n + v.value, 0);
+  const pausedOnSms = () =>
+    counterSum(h.stack.apps.get('delivery-sms')!, 'herald_kafka_events_consumed_total', {
+      outcome: 'paused',
+    });
+
+  /** Failed tries at recording outcomes that delivery-sms tried again. */
+  const recordRetries = () =>
+    counterSum(h.stack.apps.get('delivery-sms')!, 'herald_delivery_record_retries_total');
+
+  /**
+   * Runs `during` while a session holds `table` against writes (reads go on), as a stuck
+   * migration or a forgotten transaction would; the lock goes when it ends, however it ends.
+   */
+  async function whileStalled<T>(table: string, during: () => Promise<T>): Promise<T> {
+    const stalled = await h.db.connect();
+    try {
+      await stalled.query('BEGIN');
+      await stalled.query(`LOCK TABLE ${table} IN SHARE ROW EXCLUSIVE MODE`);
+      return await during();
+    } finally {
+      await stalled.query('ROLLBACK');
+      stalled.release();
+    }
+  }
+
+  /**
+   * The run completes within `timeoutMs` with everyone sent: each row `sent` on its one attempt
+   * (a cut-off statement spent nothing), and each person reached once at the sandbox.
+   */
+  async function expectEachSentOnce(runId: string, people: string[], timeoutMs: number) {
+    const run = await h.runWhen(
+      runId,
+      (r) => r.status === 'completed',
+      'the run to complete',
+      timeoutMs,
+    );
+    expect(run).toMatchObject({ targeted: people.length, sent: people.length, failed: 0 });
+    const rows = await h.deliveries(runId);
+    expect(rows.map((r) => [r.status, r.attempts])).toEqual(Array(people.length).fill(['sent', 1]));
+    const received = await h.messages('sms');
+    for (const to of people)
+      expect(received.filter((m) => m.to === to)).toEqual([expect.objectContaining({ count: 1 })]);
   }
 
   it('pauses the claims a lock holds past the statement timeout, then sends everyone once', async () => {
@@ -56,13 +89,8 @@ describe('a database that stalls mid-broadcast', () => {
     );
     const pausedBefore = await pausedOnSms();
 
-    // The stalled session: it blocks every write to deliveries (reads go on) until it ends.
-    const stalled: pg.PoolClient = await h.db.connect();
-    let runId: string;
-    try {
-      await stalled.query('BEGIN');
-      await stalled.query('LOCK TABLE deliveries IN SHARE ROW EXCLUSIVE MODE');
-      runId = await h.broadcast({
+    const runId = await whileStalled('deliveries', async () => {
+      const id = await h.broadcast({
         botId,
         content: { messages: [{ text: 'Through a stall' }] },
         targets: people.map((userId) => ({ userId, channel: 'sms', create: true })),
@@ -74,37 +102,16 @@ describe('a database that stalls mid-broadcast', () => {
         30_000,
       );
       expect(await h.messages('sms', people[0])).toEqual([]);
-    } finally {
-      await stalled.query('ROLLBACK');
-      stalled.release();
-    }
+      return id;
+    });
 
-    const run = await h.runWhen(
-      runId,
-      (r) => r.status === 'completed',
-      'the run to complete',
-      60_000,
-    );
-    expect(run).toMatchObject({ targeted: PEOPLE, sent: PEOPLE, failed: 0 });
-    const rows = await h.deliveries(runId);
-    // The cut-off claims spent nothing: every person's one attempt is the one that sent.
-    expect(rows.map((r) => [r.status, r.attempts])).toEqual(Array(PEOPLE).fill(['sent', 1]));
-    const received = await h.messages('sms');
-    for (const to of people)
-      expect(received.filter((m) => m.to === to)).toEqual([expect.objectContaining({ count: 1 })]);
+    await expectEachSentOnce(runId, people, 60_000);
     const dead: { rows: Array<{ n: number }> } = await h.db.query(
       'SELECT count(*)::int AS n FROM dead_letters WHERE run_id = $1',
       [runId],
     );
     expect(dead.rows[0].n).toBe(0);
   });
-
-  /** Failed tries at recording outcomes that delivery-sms tried again. */
-  async function recordRetries(): Promise<number> {
-    const registry = h.stack.apps.get('delivery-sms')!.get(MetricsRegistry).registry;
-    const counter = await registry.getSingleMetric('herald_delivery_record_retries_total')?.get();
-    return (counter?.values ?? []).reduce((n, v) => n + v.value, 0);
-  }
 
   it('keeps recording what the provider accepted through a stall longer than its tries, and sends nobody twice', async () => {
     const botId = await h.bot({
@@ -126,37 +133,20 @@ describe('a database that stalls mid-broadcast', () => {
       (await h.messages('sms')).filter((m) => people.includes(m.to)).length;
     // The first person is sent: their batch's rows are claimed; now the database stalls.
     await eventually(async () => (await reached()) > 0, 'the first send', 30_000);
-    const stalled: pg.PoolClient = await h.db.connect();
-    try {
-      await stalled.query('BEGIN');
-      await stalled.query('LOCK TABLE deliveries IN SHARE ROW EXCLUSIVE MODE');
+    await whileStalled('deliveries', () =>
       // Recording what was sent fails at the statement timeout again and again. Each person's
       // outcome is in one flush at most, and a flush that gives up after five tries is retried
       // four times: more retries than that, in all, means a flush outlasted five tries. (Before,
       // it gave up there, its rows stayed `sending`, and their people were sent again once the
       // rows' lease ran out.)
-      await eventually(
+      eventually(
         async () => (await recordRetries()) - retriedBefore > 4 * people.length,
         'recording to outlast five tries',
         60_000,
-      );
-    } finally {
-      await stalled.query('ROLLBACK');
-      stalled.release();
-    }
-    // Well inside the rows' 60 s lease: a batch that had given up would still be waiting.
-    const run = await h.runWhen(
-      runId,
-      (r) => r.status === 'completed',
-      'the run to complete',
-      20_000,
+      ),
     );
-    expect(run).toMatchObject({ targeted: people.length, sent: people.length, failed: 0 });
-    const rows = await h.deliveries(runId);
-    expect(rows.map((r) => [r.status, r.attempts])).toEqual(Array(people.length).fill(['sent', 1]));
-    const received = await h.messages('sms');
-    for (const to of people)
-      expect(received.filter((m) => m.to === to)).toEqual([expect.objectContaining({ count: 1 })]);
+    // Well inside the rows' 60 s lease: a batch that had given up would still be waiting.
+    await expectEachSentOnce(runId, people, 20_000);
   }, 120_000);
 
   it('answers a hook call that meets the stall with 503 and Retry-After; the same call later runs once', async () => {
@@ -184,20 +174,14 @@ describe('a database that stalls mid-broadcast', () => {
       });
 
     // The stalled session holds every write to the Idempotency-Key records.
-    const stalled: pg.PoolClient = await h.db.connect();
-    try {
-      await stalled.query('BEGIN');
-      await stalled.query('LOCK TABLE idempotency_keys IN SHARE ROW EXCLUSIVE MODE');
+    await whileStalled('idempotency_keys', async () => {
       const refused = await call();
       const body = (await refused.json()) as { error: { code: string; message: string } };
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toBe('5');
       expect(body.error.code).toBe('DEPENDENCY_UNAVAILABLE');
       expect(body.error.message).not.toMatch(/canceling|statement|idempotency_keys/);
-    } finally {
-      await stalled.query('ROLLBACK');
-      stalled.release();
-    }
+    });
 
     const accepted = await json<{ run_id: string }>(await call());
     expect(accepted.status).toBe(200);

@@ -7,8 +7,7 @@
 // attempt, instead of holding the group's rebalance until it has sent them all. The replicas are
 // Nest apps in this process, each with its own Kafka clients and consumer group memberships.
 import type { INestApplication } from '@nestjs/common';
-import { MetricsRegistry } from '@herald/observability';
-import { eventually } from '@herald/testing';
+import { counterSum, eventually } from '@herald/testing';
 import { SERVICE_NAMES } from '../../apps/herald/src/services.js';
 import { DeliveryHarness } from '../integration/delivery/delivery-harness.js';
 
@@ -28,7 +27,6 @@ const SLOW_RATE = 10;
 interface Replica {
   name: string;
   app: INestApplication;
-  metrics: MetricsRegistry;
 }
 
 describe('delivery-sms scaled from 1 to 3 replicas and back to 1 mid-broadcast', () => {
@@ -53,30 +51,18 @@ describe('delivery-sms scaled from 1 to 3 replicas and back to 1 mid-broadcast',
     // The harness's settings (its topics, database, sandbox, page size and retry delays).
     const apps = await h.stack.startMore(['delivery-sms']);
     const app = apps.get('delivery-sms')!;
-    const replica = { name, app, metrics: app.get(MetricsRegistry) };
+    const replica = { name, app };
     replicas.push(replica);
     return replica;
   }
 
-  /** A replica's own counter `metric`, summed over the series whose labels include `labels`. */
-  async function counted(
-    replica: Replica,
-    metric: string,
-    labels: Record<string, string>,
-  ): Promise<number> {
-    const counter = await replica.metrics.registry.getSingleMetric(metric)?.get();
-    return (counter?.values ?? [])
-      .filter((v) => Object.entries(labels).every(([k, want]) => v.labels[k] === want))
-      .reduce((n, v) => n + v.value, 0);
-  }
-
   /** The people a replica sent (its own counter: results announced again are not counted). */
   const sentBy = (replica: Replica) =>
-    counted(replica, 'herald_deliveries_total', { channel: 'sms', status: 'sent' });
+    counterSum(replica.app, 'herald_deliveries_total', { channel: 'sms', status: 'sent' });
 
   /** Chunks a replica's consumers gave back because their group rebalanced. */
   const handedBack = (replica: Replica) =>
-    counted(replica, 'herald_kafka_events_consumed_total', { outcome: 'handed_back' });
+    counterSum(replica.app, 'herald_kafka_events_consumed_total', { outcome: 'handed_back' });
 
   /** Closes a replica as SIGTERM does (Nest's shutdown hooks): drains, records, leaves its groups. */
   async function shutDown(replica: Replica): Promise<void> {

@@ -309,14 +309,9 @@ export function clientErrors(
 ): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const known = (error.code && CLIENT_ERRORS[error.code]) || NOT_HTTP;
-  const body = JSON.stringify({
-    error: {
-      code: ErrorCode.InvalidInput,
-      message: known.message,
-      fix: known.fix,
-      correlationId: randomUUID(),
-    },
-  });
+  const body = JSON.stringify(
+    heraldBody({ ...known, code: ErrorCode.InvalidInput, headers: {} }, randomUUID()),
+  );
   if (socket.writable)
     socket.write(
       `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,

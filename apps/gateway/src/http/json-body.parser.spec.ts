@@ -45,7 +45,7 @@ describe('gatewayJsonParser', () => {
   const parse = (raw: string) =>
     new Promise<{ error: Error | null; value: unknown; rawBody?: Buffer }>((resolve) => {
       const request = {} as RawBodyRequest;
-      gatewayJsonParser()(request, Buffer.from(raw), (error, value) =>
+      gatewayJsonParser(request, Buffer.from(raw), (error, value) =>
         resolve({ error, value, rawBody: request.rawBody }),
       );
     });

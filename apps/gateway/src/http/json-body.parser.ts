@@ -56,7 +56,7 @@ export function jsonBodyProblem(value: unknown, raw: Buffer): BodyProblem | unde
  * `constructor` holding `prototype`, is refused, as either could alter objects the body is copied
  * into), but says what is wrong instead of Fastify's one sentence for every failure.
  */
-export function parseJsonBody(text: string): { value: unknown } | { problem: BodyProblem } {
+function parseJsonBody(text: string): { value: unknown } | { problem: BodyProblem } {
   try {
     return {
       value: secureJsonParse(text, undefined, { protoAction: 'error', constructorAction: 'error' }),
@@ -85,23 +85,30 @@ export function parseJsonBody(text: string): { value: unknown } | { problem: Bod
   }
 }
 
-/** The parser itself: raw bytes kept, empty body allowed, bad JSON, NUL and deep nesting refused. */
-export function gatewayJsonParser(): (
+/** A body's value, or why it cannot be accepted: bad JSON, prototype keys, NUL, deep nesting. */
+function readJsonBody(body: Buffer): { value: unknown } | { problem: BodyProblem } {
+  const parsed = parseJsonBody(body.toString('utf8'));
+  if ('problem' in parsed) return parsed;
+  const problem = jsonBodyProblem(parsed.value, body);
+  return problem ? { problem } : parsed;
+}
+
+/** The parser itself: raw bytes kept, empty body allowed, whatever readJsonBody refuses refused. */
+export function gatewayJsonParser(
   request: FastifyRequest,
   body: Buffer,
   done: (error: Error | null, value?: unknown) => void,
-) => void {
-  return (request, body, done) => {
-    (request as RawBodyRequest).rawBody = body;
-    if (body.length === 0) {
-      done(null, undefined);
-      return;
-    }
-    const parsed = parseJsonBody(body.toString('utf8'));
-    const problem = 'problem' in parsed ? parsed.problem : jsonBodyProblem(parsed.value, body);
-    if (problem) done(HeraldError.invalid(problem.field, problem.message, problem.fix), undefined);
-    else done(null, 'value' in parsed ? parsed.value : undefined);
-  };
+): void {
+  (request as RawBodyRequest).rawBody = body;
+  if (body.length === 0) {
+    done(null, undefined);
+    return;
+  }
+  const read = readJsonBody(body);
+  if ('problem' in read) {
+    const { field, message, fix } = read.problem;
+    done(HeraldError.invalid(field, message, fix), undefined);
+  } else done(null, read.value);
 }
 
 /** Refuses a URL holding an encoded NUL: it would reach PostgreSQL, which refuses it in text. */
@@ -127,6 +134,6 @@ export class JsonBodyParserInstaller implements OnApplicationBootstrap {
     const fastify = adapter.getInstance();
     if (fastify.hasContentTypeParser('application/json'))
       fastify.removeContentTypeParser('application/json');
-    adapter.useBodyParser('application/json', true, {}, gatewayJsonParser());
+    adapter.useBodyParser('application/json', true, {}, gatewayJsonParser);
   }
 }

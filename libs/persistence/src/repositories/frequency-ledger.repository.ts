@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { PRUNE_CHUNK, deleteInChunks } from './returning.js';
+import { deleteInChunks } from './returning.js';
 
 /** The contact service's record of the broadcast messages capped bots asked to send each person (frequency caps, issue 13). */
 @Injectable()
@@ -49,7 +49,7 @@ export class FrequencyLedgerRepository {
    * Drops rows older than any cap can look back (31 days), `chunk` rows a statement (a broadcast
    * to millions leaves millions of rows); returns how many.
    */
-  prune(chunk = PRUNE_CHUNK): Promise<number> {
+  prune(chunk?: number): Promise<number> {
     return deleteInChunks(
       this.db,
       'frequency_ledger',

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { PRUNE_CHUNK, deleteInChunks } from './returning.js';
+import { deleteInChunks } from './returning.js';
 import type { Channel } from '@herald/contracts';
 
 /** One inbound message as its provider account names it. */
@@ -76,7 +76,7 @@ export class InboundReceiptRepository {
    * Forgets plain messages received before `before`. Keyword receipts are kept: they are few, and
    * they are what orders a late keyword against the newer one.
    */
-  prune(before: Date, chunk = PRUNE_CHUNK): Promise<number> {
+  prune(before: Date, chunk?: number): Promise<number> {
     return deleteInChunks(
       this.db,
       'inbound_receipts',

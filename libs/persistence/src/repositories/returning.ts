@@ -14,7 +14,7 @@ export async function updateReturning<T>(
 }
 
 /** Rows one pruning statement deletes: a few hundred milliseconds of work. */
-export const PRUNE_CHUNK = 10_000;
+const PRUNE_CHUNK = 10_000;
 
 /**
  * Deletes the rows `select` names (a SELECT of `key` columns ending in `LIMIT $n`, `$n` being
