@@ -393,6 +393,25 @@ describe('operator console in a browser', () => {
     );
   });
 
+  /**
+   * Pages the "All broadcasts" list with Load more until `name` is on it. The list is in id order,
+   * 50 a page, over every broadcast the admin sees: the test database holds every suite's.
+   */
+  async function loadUntilListed(p: Page, name: string): Promise<void> {
+    const list = p.getByRole('list', { name: 'Broadcasts' });
+    const loadMore = p.getByRole('button', { name: 'Load more' });
+    await list.getByRole('listitem').first().waitFor();
+    while ((await list.getByText(name).count()) === 0 && (await loadMore.count()) > 0) {
+      const shown = await list.getByRole('listitem').count();
+      await loadMore.click();
+      await eventually(
+        async () => (await list.getByRole('listitem').count()) > shown,
+        'the next page of broadcasts',
+        10_000,
+      );
+    }
+  }
+
   it('an admin creates an operator in the console; the operator sees only their bot', async () => {
     const other = await stack.admin<{ id: string }>('POST', '/admin/bots', { name: 'Not yours' });
     await page.goto('/console/#/operators');
@@ -416,6 +435,7 @@ describe('operator console in a browser', () => {
     await screenshot(page, 'operators');
     await page.getByRole('link', { name: 'Broadcasts', exact: true }).click();
     await page.getByRole('heading', { name: 'All broadcasts' }).waitFor();
+    await loadUntilListed(page, 'Weekly news');
     await page.getByRole('list', { name: 'Broadcasts' }).getByText('Weekly news').first().waitFor();
     await expectAccessible(page, 'all broadcasts');
     await page.getByRole('link', { name: 'Dead letters' }).click();
