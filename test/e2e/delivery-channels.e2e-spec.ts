@@ -130,6 +130,39 @@ describe('delivery on each channel, with statuses flowing back', () => {
     }
   });
 
+  it('sends Messenger people of one Page together as Graph batch requests, each once', async () => {
+    const many = 120;
+    const botId = await h.bot({
+      messenger: {
+        pageId: '100000000000202',
+        pageAccessToken: 'EAAP-batch',
+        messagesPerSecond: 1_000_000,
+      },
+    });
+    const people = Array.from({ length: many }, (_, i) => `991000000${String(i).padStart(4, '0')}`);
+    const runId = await h.broadcast({
+      botId,
+      content: { messages: [{ text: 'Sale starts now' }] },
+      targets: people.map((userId) => ({ userId, channel: 'messenger', create: true })),
+    });
+
+    const run = await h.runWhen(runId, (r) => r.status === 'completed', 'completed');
+    expect(run).toMatchObject({ sent: many, failed: 0 });
+    const received = (await h.messages('messenger')).filter((m) => m.account === '100000000000202');
+    expect(received.map((m) => m.to).sort()).toEqual([...people].sort());
+    expect(received.every((m) => m.count === 1)).toBe(true);
+    // Fewer requests than people: sends made together went as batch requests.
+    const metrics = await (await fetch(`${h.stack.urlOf('delivery-messenger')}/metrics`)).text();
+    const series = (suffix: string) =>
+      Number(
+        new RegExp(
+          `herald_graph_batch_operations_${suffix}\\{[^}]*channel="messenger"[^}]*\\} (\\d+)`,
+        ).exec(metrics)?.[1] ?? 0,
+      );
+    expect(series('sum')).toBeGreaterThanOrEqual(many);
+    expect(series('count')).toBeLessThan(series('sum') / 2);
+  });
+
   it('refuses an unsigned or wrongly signed webhook with 401 and a bad body with 400', async () => {
     const payload = h.whatsappInbound('1065550101', '15550100000');
     expect((await h.metaWebhook('whatsapp', payload, 'not-the-app-secret')).status).toBe(401);

@@ -1,12 +1,13 @@
-// The Messenger Send API adapter: one POST /{page-id}/messages per message; its errors are
+// The Messenger Send API adapter: POST /{page-id}/messages per message, the sends made to one
+// Page at the same moment gathered into Graph batch requests (GraphBatcher); its errors are
 // classified by the Graph error codes below, in graphFailure only.
 import { Injectable } from '@nestjs/common';
 import { accountSettings } from '@herald/contracts';
 import {
+  GraphBatcher,
   configInvalid,
   graphFailure,
   networkFailure,
-  postHttp,
   templateNotSupported,
   type ChannelSender,
   type GraphCodes,
@@ -34,7 +35,15 @@ export const MESSENGER_CODES: GraphCodes = {
 
 @Injectable()
 export class MessengerSendSender implements ChannelSender {
-  constructor(private readonly timeoutMs = 10_000) {}
+  private readonly graph: GraphBatcher;
+
+  /**
+   * `batchLimit`: at most this many sends to one Page go as one Graph batch request (1: none);
+   * `requested(n)` is told of each HTTP request and how many sends it carried.
+   */
+  constructor(timeoutMs = 10_000, batchLimit = 1, requested?: (operations: number) => void) {
+    this.graph = new GraphBatcher(batchLimit, timeoutMs, requested);
+  }
 
   async send(account: ChannelAccount, outbound: OutboundMessage): Promise<SendOutcome> {
     if (!('text' in outbound.message)) {
@@ -62,15 +71,9 @@ export class MessengerSendSender implements ChannelSender {
       message: { text: outbound.message.text },
     };
     try {
-      const answer = await postHttp(
-        `${baseUrl.replace(/\/$/, '')}/${apiVersion}/${page}/messages`,
-        // In the header, not the query string: URLs end up in proxy and access logs (Graph accepts both).
-        {
-          'content-type': 'application/json',
-          authorization: `Bearer ${account.credentials.pageAccessToken ?? ''}`,
-        },
-        JSON.stringify(body),
-        this.timeoutMs,
+      const answer = await this.graph.post(
+        { baseUrl, apiVersion, token: account.credentials.pageAccessToken ?? '' },
+        { path: `${page}/messages`, fields: body },
       );
       if (answer.status === 200) {
         return {

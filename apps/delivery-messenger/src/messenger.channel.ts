@@ -8,7 +8,10 @@ const DEFAULT_MPS = 300;
 
 export const messengerChannel: DeliveryChannelDefinition = {
   channel: 'messenger',
-  sender: (config) => new MessengerSendSender(config.PROVIDER_TIMEOUT_MS),
+  sender: (config, metrics) =>
+    new MessengerSendSender(config.PROVIDER_TIMEOUT_MS, config.GRAPH_BATCH_MAX, (operations) =>
+      metrics.graphRequest(operations),
+    ),
   policy: messengerPolicy,
   accountKey: (account) => `messenger:${configText(account, 'pageId') || account.id}`,
   pacing: (account) => [

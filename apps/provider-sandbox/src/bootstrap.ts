@@ -24,6 +24,8 @@ export async function createSandboxApp(
     bodyLimit: 1024 * 1024,
     // Benchmarks keep many connections open; do not cut idle keep-alive sockets early.
     keepAliveTimeout: 65_000,
+    // Graph answers /v21.0/ as /v21.0 (batch requests are posted to either).
+    routerOptions: { ignoreTrailingSlash: true },
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     ProviderSandboxModule.forRoot(options.config),

@@ -5,6 +5,7 @@ import { StatusCallbackService } from './callbacks/status-callback.service.js';
 import { FaultInjectorService } from './faults/fault-injector.service.js';
 import { HealthController } from './health/health.controller.js';
 import { MessageLogService } from './log/message-log.service.js';
+import { GraphBatchController } from './messenger/graph-batch.controller.js';
 import { MessengerSendController } from './messenger/messenger-send.controller.js';
 import { MessengerSendService } from './messenger/messenger-send.service.js';
 import { SandboxAdminService } from './sandbox/sandbox-admin.service.js';
@@ -24,6 +25,7 @@ export const SANDBOX_SETTINGS = Symbol('SANDBOX_SETTINGS');
     TwilioMessagesController,
     SandboxController,
     HealthController,
+    GraphBatchController,
   ],
   providers: [
     {

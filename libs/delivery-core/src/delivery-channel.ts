@@ -4,6 +4,7 @@ import type { Channel } from '@herald/contracts';
 import type { ChannelAccount } from '@herald/persistence';
 import type { ChannelPolicy } from './channel-policy.js';
 import type { ChannelSender } from './channel-sender.js';
+import type { DeliveryMetrics } from './delivery.metrics.js';
 import type { DeliveryConfig } from './delivery.config.js';
 import type { PaceScope } from './pacing/pacer.js';
 import type { Rate } from './pacing/token-bucket.js';
@@ -14,7 +15,7 @@ import type { Rate } from './pacing/token-bucket.js';
  */
 export interface DeliveryChannelDefinition<C extends DeliveryConfig = DeliveryConfig> {
   channel: Channel;
-  sender: (config: C) => ChannelSender;
+  sender: (config: C, metrics: DeliveryMetrics) => ChannelSender;
   policy: ChannelPolicy;
   /** The provider account a channel row sends as (phone number id, AccountSid + sender, Page id). */
   accountKey(account: ChannelAccount): string;

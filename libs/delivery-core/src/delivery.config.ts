@@ -43,6 +43,17 @@ export class DeliveryConfig extends BaseConfig {
   PROVIDER_TIMEOUT_MS: number = 10_000;
 
   /**
+   * Messenger: sends made to one Page at the same moment go as one Graph API batch request of
+   * up to this many (each person still gets their own answer); 1 sends each as its own request.
+   * WhatsApp and SMS send one request per message.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  GRAPH_BATCH_MAX: number = 50;
+
+  /**
    * Delays of the retry stages, e.g. "5s,30s,5m": one retry topic each (named by its delay),
    * then the DLQ. Changing the list renames topics: let the old retry topics drain first.
    */

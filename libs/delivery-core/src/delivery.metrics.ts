@@ -8,6 +8,7 @@ export const BREAKER_STATES = { closed: 0, halfOpen: 1, open: 2 } as const;
 export type BreakerState = keyof typeof BREAKER_STATES;
 
 const PACING_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10];
+const BATCH_BUCKETS = [1, 2, 5, 10, 20, 30, 40, 50];
 
 export class DeliveryMetrics {
   private readonly deliveries?: Counter<string>;
@@ -15,6 +16,7 @@ export class DeliveryMetrics {
   private readonly pacing?: Histogram<string>;
   private readonly missingVariables?: Counter<string>;
   private readonly recordRetries?: Counter<string>;
+  private readonly graphBatch?: Histogram<string>;
 
   constructor(
     private readonly channel: Channel,
@@ -46,6 +48,12 @@ export class DeliveryMetrics {
       'Tries at recording delivery outcomes that failed and were tried again (the database was unavailable)',
       ['channel'],
     );
+    this.graphBatch = registry?.histogram(
+      'herald_graph_batch_operations',
+      'Sends carried by each Graph API request (1: a plain request; more: a batch request)',
+      ['channel'],
+      BATCH_BUCKETS,
+    );
   }
 
   /** Counts per person, whatever records the results travel in. */
@@ -65,6 +73,11 @@ export class DeliveryMetrics {
   /** A try at recording outcomes failed and is tried again. */
   recordRetried(): void {
     this.recordRetries?.inc({ channel: this.channel });
+  }
+
+  /** One Graph API request went out carrying `operations` sends. */
+  graphRequest(operations: number): void {
+    this.graphBatch?.observe({ channel: this.channel }, operations);
   }
 
   paced(waitMs: number): void {

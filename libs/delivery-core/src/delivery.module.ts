@@ -41,7 +41,11 @@ export class DeliveryModule {
       providers: [
         { provide: DeliveryConfig, useValue: config },
         { provide: DELIVERY_CHANNEL, useValue: definition },
-        { provide: CHANNEL_SENDER, useValue: definition.sender(config) },
+        {
+          provide: CHANNEL_SENDER,
+          inject: [DeliveryMetrics],
+          useFactory: (metrics: DeliveryMetrics) => definition.sender(config, metrics),
+        },
         { provide: CHANNEL_POLICY, useValue: definition.policy },
         { provide: RetrySchedule, useValue: retries },
         {

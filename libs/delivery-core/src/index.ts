@@ -16,5 +16,6 @@ export * from './pacing/token-bucket.js';
 export * from './delivery.metrics.js';
 export * from './senders/graph-error.js';
 export * from './senders/http.js';
+export * from './senders/graph-batch.js';
 export * from './pacing/shared-pacer.js';
 export * from './breakers/shared-breakers.js';
