@@ -5,7 +5,8 @@
 // attempt and dead-lettering nobody. Once the lock goes, everyone is sent exactly once. What the
 // provider accepted during a stall is recorded once the database is back, however long that
 // takes, and nobody is sent twice. A hook call that meets the stall is told 503 with Retry-After (its request was fine), not 500, and the
-// same call with the same Idempotency-Key afterwards reaches the person once.
+// same call with the same Idempotency-Key afterwards reaches the person once. The delivery
+// services tick the lease clock that keeps an outage from expiring live senders' leases.
 import { counterSum, eventually, json } from '@herald/testing';
 import { createBot, finishedRun, sandboxTexts } from '../integration/gateway/gateway-harness.js';
 import { DeliveryHarness } from '../integration/delivery/delivery-harness.js';
@@ -148,6 +149,28 @@ describe('a database that stalls mid-broadcast', () => {
     // Well inside the rows' 60 s lease: a batch that had given up would still be waiting.
     await expectEachSentOnce(runId, people, 20_000);
   }, 120_000);
+
+  it('ticks the lease clock from every delivery service, restarting its live time after a gap', async () => {
+    // As if nobody could reach the database for an hour: the next tick restarts the clock, so
+    // no expired lease is taken over until a whole lease of ticking has passed.
+    await h.db.query(
+      `UPDATE delivery_lease_clock SET ticked_at = now() - interval '1 hour', live_since = now() - interval '2 hours'`,
+    );
+    await eventually(
+      async () => {
+        const {
+          rows: [clock],
+        } = await h.db.query<{ ticking: boolean; restarted: boolean }>(
+          `SELECT now() - ticked_at < interval '10 seconds' AS ticking,
+                  now() - live_since < interval '10 seconds' AS restarted
+             FROM delivery_lease_clock`,
+        );
+        return clock?.ticking === true && clock.restarted;
+      },
+      'a delivery service to tick the lease clock',
+      20_000,
+    );
+  });
 
   it('answers a hook call that meets the stall with 503 and Retry-After; the same call later runs once', async () => {
     const admin = h.stack.admin.bind(h.stack);

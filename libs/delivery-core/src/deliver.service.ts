@@ -2,6 +2,7 @@ import {
   Inject,
   Injectable,
   Logger,
+  type OnApplicationBootstrap,
   type OnApplicationShutdown,
   type OnModuleDestroy,
 } from '@nestjs/common';
@@ -13,6 +14,7 @@ import {
   AccountBudgetRepository,
   ChannelAccountRepository,
   DeliveryRepository,
+  LEASE_CLOCK_TICK_MS,
   RunStatusRepository,
   deliveryKey,
   type ChannelAccount,
@@ -55,7 +57,9 @@ const REBALANCING = 'the consumer group is rebalancing';
  * back at once, so the group need not wait for paced sends before it hands partitions over.
  */
 @Injectable()
-export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
+export class DeliverService
+  implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown
+{
   private readonly logger = new Logger(DeliverService.name);
   /** A batch's workers share one lookup of their account, and one read of their run's status. */
   private readonly accounts = new PromiseCache<ChannelAccount[]>(ACCOUNT_CACHE_MS);
@@ -67,6 +71,7 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
   private readonly stop = new AbortController();
   /** The pacing waits of each batch being sent: ended on shutdown, or when its batch is handed back. */
   private readonly batchWaits = new Set<StoppableWaits>();
+  private leaseClock?: NodeJS.Timeout;
 
   constructor(
     private readonly config: DeliveryConfig,
@@ -89,8 +94,23 @@ export class DeliverService implements OnModuleDestroy, OnApplicationShutdown {
     );
   }
 
+  /**
+   * Ticks the lease clock while the process runs: a `sending` row is taken over only once the
+   * clock has ticked for a whole lease (DeliveryRepository.claim), so an outage of the database
+   * never lets a consumer send again people a live sender has yet to record.
+   */
+  onApplicationBootstrap(): void {
+    const tick = () =>
+      void this.deliveries.tickLeaseClock().catch((error: unknown) => {
+        this.logger.debug(`Could not tick the lease clock: ${describeError(error)}`);
+      });
+    tick();
+    this.leaseClock = setInterval(tick, LEASE_CLOCK_TICK_MS).unref();
+  }
+
   /** Shutdown begins: start no more sends; the batches in flight finish what is in flight and record. */
   onModuleDestroy(): void {
+    clearInterval(this.leaseClock);
     this.stop.abort();
     for (const waits of this.batchWaits) waits.stop();
   }

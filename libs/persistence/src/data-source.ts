@@ -26,6 +26,7 @@ import { AccountBudgets1765900000000 } from './migrations/1765900000000-account-
 import { ChannelFailover1766100000000 } from './migrations/1766100000000-channel-failover.js';
 import { ChannelFallback1766100000001 } from './migrations/1766100000001-channel-fallback.js';
 import { RunPolicyCounts1766200000000 } from './migrations/1766200000000-run-policy-counts.js';
+import { DeliveryLeaseClock1766300000000 } from './migrations/1766300000000-delivery-lease-clock.js';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/herald';
 
@@ -60,6 +61,7 @@ export const MIGRATIONS = [
   ChannelFailover1766100000000,
   ChannelFallback1766100000001,
   RunPolicyCounts1766200000000,
+  DeliveryLeaseClock1766300000000,
 ];
 
 export interface PersistenceOptions {

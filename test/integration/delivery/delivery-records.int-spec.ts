@@ -80,7 +80,34 @@ describe('delivery records', () => {
     });
   });
 
+  /** The lease clock as the delivery services leave it: ticked `tickedAgo` s ago, live for `liveFor` s. */
+  async function setClock(liveFor: number, tickedAgo = 0): Promise<void> {
+    await db.query(
+      `INSERT INTO delivery_lease_clock (id, ticked_at, live_since)
+       VALUES (true, now() - make_interval(secs => $2), now() - make_interval(secs => $1))
+       ON CONFLICT (id) DO UPDATE SET ticked_at = EXCLUDED.ticked_at, live_since = EXCLUDED.live_since`,
+      [liveFor, tickedAgo],
+    );
+  }
+
+  /** A row claimed by a sender that has not renewed its lease for two minutes. */
+  async function expiredClaim() {
+    const claim = {
+      runId: randomUUID(),
+      contactId: randomUUID(),
+      botId: randomUUID(),
+      channel: 'sms' as const,
+    };
+    await deliveries.claim([claim]);
+    await db.query(
+      `UPDATE deliveries SET updated_at = now() - interval '2 minutes' WHERE run_id = $1`,
+      [claim.runId],
+    );
+    return claim;
+  }
+
   it('takes over a row whose sender stopped renewing its lease, not one still renewed', async () => {
+    await setClock(600);
     const claim = {
       runId: randomUUID(),
       contactId: randomUUID(),
@@ -98,6 +125,42 @@ describe('delivery records', () => {
       `UPDATE deliveries SET updated_at = now() - interval '2 minutes' WHERE run_id = $1`,
       [claim.runId],
     );
+    expect((await deliveries.claim([claim])).size).toBe(1);
+  });
+
+  it('after the database was out of reach, takes over an expired lease only once the clock has ticked for a whole lease', async () => {
+    // Nobody could tick for 30 s (an outage): an expired lease is not taken over meanwhile.
+    await setClock(600, 30);
+    const claim = await expiredClaim();
+    expect((await deliveries.claim([claim])).size).toBe(0);
+
+    // The first tick after the gap starts a whole lease for live senders to record.
+    await deliveries.tickLeaseClock();
+    expect((await deliveries.claim([claim])).size).toBe(0);
+    const [clock] = await db.query(
+      `SELECT now() - live_since < interval '5 seconds' AS restarted FROM delivery_lease_clock`,
+    );
+    expect(clock.restarted).toBe(true);
+
+    // A lease of ticking later, the dead sender's row is taken over.
+    await setClock(61);
+    expect((await deliveries.claim([claim])).size).toBe(1);
+  });
+
+  it('keeps the clock live across regular ticks, and counts an emptied clock (a crash) as an outage', async () => {
+    await setClock(600, 3);
+    await deliveries.tickLeaseClock();
+    const [kept] = await db.query(
+      `SELECT now() - live_since > interval '9 minutes' AS kept FROM delivery_lease_clock`,
+    );
+    expect(kept.kept).toBe(true);
+
+    await db.query(`DELETE FROM delivery_lease_clock`);
+    const claim = await expiredClaim();
+    expect((await deliveries.claim([claim])).size).toBe(0);
+    await deliveries.tickLeaseClock();
+    expect((await deliveries.claim([claim])).size).toBe(0);
+    await setClock(61);
     expect((await deliveries.claim([claim])).size).toBe(1);
   });
 

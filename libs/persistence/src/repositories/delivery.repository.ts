@@ -82,6 +82,10 @@ const keyOf = (k: DeliveryKey) => `${k.runId}/${k.contactId}`;
 
 /** How long a row may stay `sending` before another consumer may take it over (crash recovery). */
 const SENDING_LEASE_SECONDS = 60;
+/** How often each delivery process ticks the lease clock (tickLeaseClock). */
+export const LEASE_CLOCK_TICK_MS = 5_000;
+/** No tick for this long: the delivery services could not reach the database (an outage). */
+const LEASE_CLOCK_GAP_SECONDS = 15;
 
 /**
  * The delivery services' deliveries: claim a row before sending, record what the send did, apply
@@ -95,6 +99,11 @@ export class DeliveryRepository {
    * Claims rows before sending: new rows, rows waiting for a retry (`pending`), and rows whose
    * sender died mid-send (lease expired). Rows already sent or failed are not returned, so a
    * redelivered event sends nobody twice. Returns the claimed keys.
+   *
+   * A lease counts as expired only while the lease clock (tickLeaseClock) has ticked without a
+   * gap for a whole lease: after a database outage, when no sender could renew, a sender still
+   * alive gets a whole lease of reachable database to record what the provider accepted before
+   * another consumer may send those people again.
    */
   async claim(claims: DeliveryClaim[]): Promise<Set<string>> {
     if (claims.length === 0) return new Set();
@@ -105,7 +114,10 @@ export class DeliveryRepository {
          FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[]) AS u(run_id, contact_id, bot_id, channel)
        ON CONFLICT (run_id, contact_id) DO UPDATE SET status = 'sending', attempts = deliveries.attempts + 1, updated_at = now()
         WHERE deliveries.status = 'pending'
-           OR (deliveries.status = 'sending' AND deliveries.updated_at < now() - make_interval(secs => $5))
+           OR (deliveries.status = 'sending' AND deliveries.updated_at < now() - make_interval(secs => $5)
+               AND EXISTS (SELECT 1 FROM delivery_lease_clock c
+                            WHERE c.ticked_at > now() - make_interval(secs => $6)
+                              AND c.live_since < now() - make_interval(secs => $5)))
        RETURNING run_id, contact_id`,
       [
         unique.map((c) => c.runId),
@@ -113,6 +125,7 @@ export class DeliveryRepository {
         unique.map((c) => c.botId),
         unique.map((c) => c.channel),
         SENDING_LEASE_SECONDS,
+        LEASE_CLOCK_GAP_SECONDS,
       ],
     );
     return new Set(rows.map((r) => keyOf({ runId: r.run_id, contactId: r.contact_id })));
@@ -211,6 +224,22 @@ export class DeliveryRepository {
          FROM unnest($1::uuid[], $2::uuid[]) AS u(run_id, contact_id)
         WHERE d.run_id = u.run_id AND d.contact_id = u.contact_id AND d.status = 'sending'`,
       [keys.map((k) => k.runId), keys.map((k) => k.contactId)],
+    );
+  }
+
+  /**
+   * One tick of the lease clock (every delivery process, every LEASE_CLOCK_TICK_MS). A tick after
+   * a gap (no tick for LEASE_CLOCK_GAP_SECONDS: the database was out of reach, or every delivery
+   * process was down) starts the clock's live time again, and with it a whole lease for every
+   * sender to renew or record before its rows may be taken over. A missing row (the table is
+   * UNLOGGED: emptied by a database crash) starts it too.
+   */
+  async tickLeaseClock(): Promise<void> {
+    await this.db.query(
+      `INSERT INTO delivery_lease_clock AS c (id, ticked_at, live_since) VALUES (true, now(), now())
+       ON CONFLICT (id) DO UPDATE SET ticked_at = now(),
+              live_since = CASE WHEN c.ticked_at < now() - make_interval(secs => $1) THEN now() ELSE c.live_since END`,
+      [LEASE_CLOCK_GAP_SECONDS],
     );
   }
 
