@@ -3,10 +3,10 @@
 // so only that partition is read, and only from shortly before the page was written ahead.
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Partitioners, type Consumer } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 import { Topics } from '@herald/contracts';
 import { ErrorCode, HeraldError, describeError } from '@herald/errors';
-import { KafkaConnection } from '@herald/kafka';
+import { KafkaConnection, KeyPartitioner } from '@herald/kafka';
 
 /** Producer timestamps are taken after the page was written ahead; this covers clock steps. */
 const CLOCK_MARGIN_MS = 5_000;
@@ -27,7 +27,7 @@ export class PublishedPageProbe {
       const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
       const partitionMetadata = metadata.topics[0]?.partitions ?? [];
       // The publisher's own partitioner: the same key lands on the same partition.
-      const partition = Partitioners.DefaultPartitioner()({
+      const partition = KeyPartitioner()({
         topic,
         partitionMetadata,
         message: { key: runId, value: null },

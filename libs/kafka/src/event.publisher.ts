@@ -3,7 +3,6 @@
 // are coalesced into few produce requests (see CoalescingQueue).
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import {
-  Partitioners,
   type Admin,
   type Message,
   type Producer,
@@ -24,6 +23,7 @@ import { approximateSize, baseTopicOf, eventHeaders } from './event-headers.js';
 import { KafkaConnection } from './kafka.connection.js';
 import { KafkaMetrics } from './kafka.metrics.js';
 import type { HandledTopic } from './on-event.decorator.js';
+import { KeyPartitioner } from './key-partitioner.js';
 import { PartitionAssigner } from './partition-assigner.js';
 import { activeTraceparent } from '@herald/observability';
 
@@ -76,7 +76,7 @@ export class EventPublisher implements OnApplicationShutdown {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: KeyPartitioner,
     });
     this.queue = new CoalescingQueue<Outgoing>(
       (batch) => this.send(batch),

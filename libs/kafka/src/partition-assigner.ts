@@ -1,14 +1,15 @@
-// Assigns each outgoing message its partition before the produce, with kafkajs' default
-// (murmur2, the Java client's) partitioner, so the publisher knows which partitions Kafka must
+// Assigns each outgoing message its partition before the produce, with Kafka's default
+// (murmur2, the Java client's) partitioner (KeyPartitioner), so the publisher knows which partitions Kafka must
 // acknowledge. kafkajs 2.2.4's send retry tracks answers per broker, not per partition: when a
 // partition leader dies mid-send, its partitions move to a broker that already answered and are
 // silently skipped while the send resolves. Knowing the partitions lets the publisher catch that.
-import { Partitioners, type Message, type PartitionMetadata } from 'kafkajs';
+import type { Message, PartitionMetadata } from 'kafkajs';
+import { KeyPartitioner } from './key-partitioner.js';
 
 const COUNT_TTL_MS = 60_000;
 
 export class PartitionAssigner {
-  private readonly partitioner = Partitioners.DefaultPartitioner();
+  private readonly partitioner = KeyPartitioner();
   private readonly counts = new Map<string, { count: Promise<number>; at: number }>();
 
   constructor(private readonly partitionCount: (topic: string) => Promise<number>) {}
