@@ -128,6 +128,43 @@ describe('Messenger sends as Graph batch requests', () => {
     expect(log.every((m) => m.account === PAGE_ID && m.text === `hi ${m.to}`)).toBe(true);
   });
 
+  it('keeps the sends of different Pages apart, each batch with its own token', async () => {
+    const sender = new MessengerSendSender(5_000, 50);
+    const other = {
+      ...account(front.url),
+      id: 'channel-2',
+      config: { baseUrl: front.url, pageId: '100000000000009' },
+      credentials: { pageAccessToken: 'EAAGotherPageToken456' },
+    };
+    const outcomes = await Promise.all([
+      ...psids(3).map((psid) =>
+        sender.send(account(front.url), { to: psid, message: { text: 'a' } }),
+      ),
+      ...psids(2, 10).map((psid) => sender.send(other, { to: psid, message: { text: 'b' } })),
+    ]);
+
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    const byToken = new Map(
+      front.seen.map((s) => [
+        s.authorization,
+        (JSON.parse(s.body) as { batch: unknown[] }).batch.length,
+      ]),
+    );
+    expect(byToken).toEqual(
+      new Map([
+        [`Bearer ${TOKEN}`, 3],
+        ['Bearer EAAGotherPageToken456', 2],
+      ]),
+    );
+    const log = await logged();
+    expect(
+      log
+        .filter((m) => m.account === '100000000000009')
+        .map((m) => m.to)
+        .sort(),
+    ).toEqual(psids(2, 10));
+  });
+
   it('sends a lone message as the plain Send API request', async () => {
     const [outcome] = await sendAll(new MessengerSendSender(5_000, 50), psids(1));
 
@@ -211,6 +248,20 @@ describe('Messenger sends as Graph batch requests', () => {
         });
     } finally {
       short.server.close();
+    }
+  });
+
+  it('takes a 200 that is not a list of results as no answer, not as sent', async () => {
+    const odd = await serve((_seen, reply) => reply(200, '{"ok":true}'));
+    try {
+      const outcomes = await sendAll(new MessengerSendSender(5_000, 50), psids(2), odd.url);
+      expect(outcomes).toEqual(
+        Array.from({ length: 2 }, () =>
+          expect.objectContaining({ ok: false, failure: 'account', code: 'GRAPH_BATCH_NO_ANSWER' }),
+        ),
+      );
+    } finally {
+      odd.server.close();
     }
   });
 

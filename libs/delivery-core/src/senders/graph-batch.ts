@@ -110,12 +110,13 @@ export class GraphBatcher {
       for (const one of operations) one.reject(error);
       return;
     }
-    if (answer.status !== 200 || !Array.isArray(answer.body)) {
+    if (answer.status !== 200) {
       // Refused as a whole (a bad token, a rate limit, an outage): each operation gets that answer.
       for (const one of operations) one.resolve(answer);
       return;
     }
-    const slots: unknown[] = answer.body;
+    // A 200 that is not a list of results (a proxy's page, say) answers no operation.
+    const slots: unknown[] = Array.isArray(answer.body) ? answer.body : [];
     for (const [index, one] of operations.entries()) {
       const slot = slots[index];
       if (isSlot(slot)) one.resolve({ status: slot.code, body: parsedBody(slot.body) });
