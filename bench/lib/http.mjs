@@ -50,11 +50,22 @@ function tryListen(port) {
   });
 }
 
-/** A TCP port on 127.0.0.1 that was free a moment ago, outside the ephemeral range. */
+/** Ports this process has handed out: each once, so two services of a stack never share one. */
+const handedOut = new Set();
+
+/**
+ * A TCP port on 127.0.0.1 that was free a moment ago, outside the ephemeral range, and not handed
+ * out before by this process (a port found free is free again until its service listens, so a
+ * second pick could return it: EADDRINUSE at the second service's start).
+ */
 export async function freePort() {
   for (let tries = 0; tries < 200; tries++) {
     const port = PORT_RANGE.from + Math.floor(Math.random() * (PORT_RANGE.to - PORT_RANGE.from));
-    if (await tryListen(port)) return port;
+    if (handedOut.has(port)) continue;
+    if (await tryListen(port)) {
+      handedOut.add(port);
+      return port;
+    }
   }
   throw new Error(`no free port between ${PORT_RANGE.from} and ${PORT_RANGE.to}`);
 }
