@@ -90,6 +90,14 @@ describe('delivery records', () => {
     );
   }
 
+  /** As if the row's sender had not renewed its lease for two minutes. */
+  async function expire(claim: { runId: string }): Promise<void> {
+    await db.query(
+      `UPDATE deliveries SET updated_at = now() - interval '2 minutes' WHERE run_id = $1`,
+      [claim.runId],
+    );
+  }
+
   /** A row claimed by a sender that has not renewed its lease for two minutes. */
   async function expiredClaim() {
     const claim = {
@@ -99,32 +107,16 @@ describe('delivery records', () => {
       channel: 'sms' as const,
     };
     await deliveries.claim([claim]);
-    await db.query(
-      `UPDATE deliveries SET updated_at = now() - interval '2 minutes' WHERE run_id = $1`,
-      [claim.runId],
-    );
+    await expire(claim);
     return claim;
   }
 
   it('takes over a row whose sender stopped renewing its lease, not one still renewed', async () => {
     await setClock(600);
-    const claim = {
-      runId: randomUUID(),
-      contactId: randomUUID(),
-      botId: randomUUID(),
-      channel: 'sms' as const,
-    };
-    await deliveries.claim([claim]);
-    await db.query(
-      `UPDATE deliveries SET updated_at = now() - interval '2 minutes' WHERE run_id = $1`,
-      [claim.runId],
-    );
+    const claim = await expiredClaim();
     await deliveries.renewLease([claim]);
     expect((await deliveries.claim([claim])).size).toBe(0);
-    await db.query(
-      `UPDATE deliveries SET updated_at = now() - interval '2 minutes' WHERE run_id = $1`,
-      [claim.runId],
-    );
+    await expire(claim);
     expect((await deliveries.claim([claim])).size).toBe(1);
   });
 
