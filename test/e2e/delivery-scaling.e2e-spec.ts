@@ -141,12 +141,26 @@ describe('delivery-sms scaled from 1 to 3 replicas and back to 1 mid-broadcast',
     const botId = await h.bot({
       sms: { accountSid, authToken: 't', from: '+15550014030', messagesPerSecond: SLOW_RATE },
     });
-    const first = await startReplica('first');
+    // Every person's request waits in Kafka before the first replica fetches, so its batches in
+    // flight are large and the joining replica's rebalance always meets one being sent. (Started
+    // before the broadcast, it fetched each page as it came: a rebalance could then fall between
+    // two small batches, with nothing in flight to give back.)
+    const pagesHandled = () =>
+      counterSum(h.stack.apps.get('contact')!, 'herald_kafka_events_consumed_total', {
+        outcome: 'handled',
+      });
+    const handledBefore = await pagesHandled();
     const runId = await h.broadcast({
       botId,
       content: { messages: [{ text: 'Hand-back test' }] },
       targets: people.map((userId) => ({ userId, channel: 'sms', create: true })),
     });
+    await eventually(
+      async () => (await pagesHandled()) - handledBefore >= Math.ceil(SLOW_PEOPLE / PAGE_SIZE),
+      'the contact service to publish every page of the run',
+      30_000,
+    );
+    const first = await startReplica('first');
     await eventually(async () => (await sentBy(first)) >= 5, 'the first sends', 30_000);
 
     // A replica joins while the first's batches (about 75 people at 10/s) are being sent.
