@@ -1,4 +1,4 @@
-import { Agent, request } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { AddressPolicy } from '@herald/custom-api';
 import type { SendFailure, SendFailureKind } from '../channel-sender.js';
 
@@ -51,6 +51,14 @@ export interface HttpAnswer {
   body: unknown;
 }
 
+/** A provider's answer larger than this is not read: no provider answers a send with more. */
+export const MAX_ANSWER_BYTES = 1024 * 1024;
+
+/** Thrown when a provider's answer passes MAX_ANSWER_BYTES (the connection is dropped). */
+export class ProviderAnswerTooLarge extends Error {
+  readonly code = 'ANSWER_TOO_LARGE';
+}
+
 export async function postHttp(
   url: string,
   headers: Record<string, string>,
@@ -58,22 +66,78 @@ export async function postHttp(
   timeoutMs: number,
 ): Promise<HttpAnswer> {
   if (guard) checkLiteral(url);
-  const response = await request(url, {
-    method: 'POST',
-    headers,
-    body,
-    dispatcher: agent,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-  });
-  const text = await response.body.text();
+  const { origin, pathname, search } = new URL(url);
+  const { status, text } = await new Promise<{ status: number; text: string }>(
+    (resolve, reject) => {
+      agent.dispatch(
+        {
+          origin,
+          path: pathname + search,
+          method: 'POST',
+          headers,
+          body,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        },
+        new AnswerReader(resolve, reject),
+      );
+    },
+  );
   let parsed: unknown = text;
   try {
     parsed = text.length > 0 ? JSON.parse(text) : null;
   } catch {
     // Non-JSON answers (proxies, outages) are classified by status below.
   }
-  return { status: response.statusCode, body: parsed };
+  return { status, body: parsed };
+}
+
+/**
+ * Reads a whole answer straight from the dispatcher: a send's answer is small, so it needs
+ * none of the stream machinery undici's request() puts around each body (a readable stream per
+ * response), which is a good part of a delivery service's cost per send.
+ */
+class AnswerReader implements Dispatcher.DispatchHandler {
+  private status = 0;
+  private readonly chunks: Buffer[] = [];
+  private bytes = 0;
+
+  constructor(
+    private readonly resolve: (answer: { status: number; text: string }) => void,
+    private readonly reject: (error: Error) => void,
+  ) {}
+
+  onRequestStart(): void {
+    // Nothing to set up: the answer is read as it comes.
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    // 1xx answers (100 Continue) come before the real one and have no body.
+    if (statusCode >= 200) this.status = statusCode;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.bytes += chunk.length;
+    if (this.bytes > MAX_ANSWER_BYTES) {
+      controller.abort(
+        new ProviderAnswerTooLarge(`the provider's answer is over ${MAX_ANSWER_BYTES} bytes`),
+      );
+      return;
+    }
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    const text =
+      this.chunks.length === 1
+        ? this.chunks[0].toString('utf8')
+        : Buffer.concat(this.chunks).toString('utf8');
+    this.resolve({ status: this.status, text });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.reject(error);
+  }
 }
 
 /** A network failure or timeout: the provider may be down, retry later. */
