@@ -154,7 +154,7 @@ describe('npm run bench at a CI size', () => {
     // One paced account drained by one delivery-sms replica, then by three: everyone once.
     const scaleOut = results.scenarios['scale-out'];
     expect(scaleOut.error).toBeUndefined();
-    expect(scaleOut).toMatchObject({ complete: true });
+    expect(scaleOut).toMatchObject({ complete: true, warmUpPeople: 1000 });
     expect(scaleOut.cases.map((c) => [c.replicas, c.unique, c.duplicates])).toEqual([
       [1, 1000, 0],
       [3, 1000, 0],
