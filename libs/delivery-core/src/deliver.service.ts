@@ -303,11 +303,16 @@ export class DeliverService
               : refusal.reason;
           return { kind: 'failed', request, code: refusal.code, reason, sentMessages: sentSoFar };
         }
+        const asked = Date.now();
+        // Waiting for the account's schedule to free up, and for the slot, ends early only on
+        // shutdown or when the batch is handed back.
         const wait = await this.pacer.reserve(
           this.channel.pacing(account, request.to, this.config),
+          (ms) => waits.wait(ms),
         );
-        this.metrics.paced(wait);
-        // A wait ends early only on shutdown or when the batch is handed back.
+        if (wait === null)
+          return held(request, sentSoFar, this.notNow(handBack) ?? 'shutting down');
+        this.metrics.paced(Date.now() - asked + wait);
         if (wait > 0 && !(await waits.wait(wait)))
           return held(request, sentSoFar, this.notNow(handBack) ?? 'shutting down');
         // A run cancelled while this batch was sending (pacing can hold it for minutes) sends

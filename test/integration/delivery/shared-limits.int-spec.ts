@@ -40,7 +40,7 @@ describe('limits shared by every replica', () => {
     const worker = async (pacer: SharedPacer) => {
       for (;;) {
         const wait = await pacer.reserve([{ key, rate: RATE, shared: true }]);
-        if (Date.now() + wait >= end) return;
+        if (wait === null || Date.now() + wait >= end) return;
         // Not a fixed sleep: the pacer's answer, the wait a sender keeps before this send.
         await sleep(wait);
         sent++;
@@ -63,6 +63,35 @@ describe('limits shared by every replica', () => {
     const replicas = [0, 1, 2].map(() => new SharedPacer(null));
     const sent = await sendsIn(replicas, 'sms:AC1:+15550000002');
     expect(sent).toBeGreaterThan(RATE.perSecond * SECONDS * 2.5);
+  });
+
+  it('books an account at most a second ahead: sends a replica gives back hold the others up for no longer', async () => {
+    const prefix = `t-${randomUUID()}:`;
+    const scope = [
+      { key: 'sms:AC2:+15550000003', rate: { perSecond: 10, burst: 1 }, shared: true },
+    ];
+    // Replica A: 60 sends waiting at 10/s (6 s of the account). It then hands them back, which
+    // ends its waits for the schedule to free up.
+    const handBack: Array<() => void> = [];
+    const untilHandBack = () =>
+      new Promise<boolean>((resolve) => handBack.push(() => resolve(false)));
+    const a = new SharedPacer(budgets, prefix);
+    const reserved = Promise.all(Array.from({ length: 60 }, () => a.reserve(scope, untilHandBack)));
+    await eventually(
+      async () => handBack.length >= 45,
+      "A's sends past the horizon to wait",
+      5_000,
+    );
+    const handedBack = Date.now();
+    for (const end of handBack) end();
+    const booked = (await reserved).filter((wait) => wait !== null);
+    expect(booked.length).toBeLessThanOrEqual(13);
+
+    // Replica B's first send waits only for what A booked: about a second, not six.
+    const b = new SharedPacer(budgets, prefix);
+    const wait = await b.reserve(scope);
+    expect(wait).not.toBeNull();
+    expect(Date.now() + wait! - handedBack).toBeLessThan(1_600);
   });
 
   it("opens every replica's breaker within a second of one finding the account down", async () => {

@@ -1,18 +1,29 @@
 import { Pacer } from './pacer.js';
 import { SharedPacer, type SlotStore } from './shared-pacer.js';
 
+/** Lets pending promise turns run until `done` holds (no timers: the test's clock is its own). */
+async function eventually(done: () => boolean): Promise<void> {
+  for (let turn = 0; !done(); turn++) {
+    if (turn > 10_000) throw new Error('never happened');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 /** A schedule like AccountBudgetRepository's: each claim starts where the last one ended. */
 class FakeStore implements SlotStore {
   claims = 0;
   private nextMs = new Map<string, number>();
   constructor(private readonly clock: () => number) {}
 
-  async claim(key: string, count: number, intervalMs: number) {
+  async claim(key: string, count: number, intervalMs: number, _: number, horizonMs: number) {
     this.claims += 1;
     const now = this.clock();
-    const startMs = Math.max(this.nextMs.get(key) ?? now, now);
+    const booked = this.nextMs.get(key);
+    if (booked !== undefined && booked > now + horizonMs)
+      return { startMs: null, endMs: booked, nowMs: now };
+    const startMs = Math.max(booked ?? now, now);
     this.nextMs.set(key, startMs + count * intervalMs);
-    return { startMs, nowMs: now };
+    return { startMs, endMs: startMs + count * intervalMs, nowMs: now };
   }
 }
 
@@ -28,7 +39,7 @@ describe('SharedPacer', () => {
     const pacer = new SharedPacer(store, '', new Pacer(clock), clock);
     const scope = [{ key: 'acct', rate: { perSecond: 100, burst: 1 }, shared: true }];
 
-    const waits: number[] = [];
+    const waits: Array<number | null> = [];
     for (let i = 0; i < 25; i++) waits.push(await pacer.reserve(scope));
 
     expect(waits.slice(0, 4)).toEqual([0, 10, 20, 30]);
@@ -59,6 +70,52 @@ describe('SharedPacer', () => {
     }
     // 25 s of sending at ten claims a second at most, whatever the rate.
     expect(store.claims).toBeLessThanOrEqual(251);
+  });
+
+  it('books the account at most a second ahead: a replica that gives its people back holds the others up for no longer', async () => {
+    const store = new FakeStore(clock);
+    const scope = [{ key: 'acct', rate: { perSecond: 10, burst: 1 }, shared: true }];
+    // Replica A: 100 sends waiting at 10/s. Its sleeps (for the schedule to free up) are ended
+    // when it hands its batch back.
+    const handBack: Array<() => void> = [];
+    const sleepUntilHandBack = () =>
+      new Promise<boolean>((resolve) => handBack.push(() => resolve(false)));
+    const a = new SharedPacer(store, '', new Pacer(clock), clock);
+    const reserved = Promise.all(
+      Array.from({ length: 100 }, () => a.reserve(scope, sleepUntilHandBack)),
+    );
+    await eventually(() => handBack.length === 89);
+    for (const end of handBack) end();
+    const waits = await reserved;
+    // Slots for the next 1.1 s were booked (0, 100, …, 1,000 ms); the others booked nothing.
+    expect(waits.filter((w) => w !== null)).toEqual(Array.from({ length: 11 }, (_, i) => i * 100));
+    expect(waits.filter((w) => w === null)).toHaveLength(89);
+
+    // Replica B's first send: the 11 slots A booked and will not use are all it waits for.
+    const b = new SharedPacer(store, '', new Pacer(clock), clock);
+    const start = now;
+    const advance = async (ms: number) => {
+      now += ms;
+      return true;
+    };
+    const wait = await b.reserve(scope, advance);
+    expect(now - start + wait!).toBe(1_100);
+  });
+
+  it('a send whose account is booked ahead waits for it to free up, then takes the next slot', async () => {
+    const store = new FakeStore(clock);
+    const pacer = new SharedPacer(store, '', new Pacer(clock), clock);
+    const scope = [{ key: 'acct', rate: { perSecond: 10, burst: 1 }, shared: true }];
+    const slept: number[] = [];
+    const sleep = async (ms: number) => {
+      slept.push(ms);
+      now += ms;
+      return true;
+    };
+    const waits: Array<number | null> = [];
+    for (let i = 0; i < 13; i++) waits.push(await pacer.reserve(scope, sleep));
+    expect(waits).toEqual([0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1_000, 1_000, 1_000]);
+    expect(slept).toEqual([100, 100]);
   });
 
   it('keeps a recipient’s scope local', async () => {

@@ -8,8 +8,13 @@ import type { DataSource } from 'typeorm';
 const NOW_MS = `extract(epoch FROM clock_timestamp()) * 1000`;
 
 export interface ClaimedSlots {
-  /** When the first claimed send may go, in the database's milliseconds. */
-  startMs: number;
+  /**
+   * When the first claimed send may go, in the database's milliseconds; null when nothing was
+   * claimed because the account's schedule is already booked further ahead than the horizon.
+   */
+  startMs: number | null;
+  /** Where the account's booked schedule ends (its next free slot), in the database's milliseconds. */
+  endMs: number;
   /** The database's clock as it answered. */
   nowMs: number;
 }
@@ -21,22 +26,36 @@ export class AccountBudgetRepository {
   /**
    * Claims `count` consecutive send slots `intervalMs` apart on the account's schedule, the
    * first no earlier than `toleranceMs` before now (a burst after a quiet spell), in one
-   * statement: replicas claiming at once get disjoint slots.
+   * statement: replicas claiming at once get disjoint slots. Nothing is claimed while the
+   * schedule is booked more than `horizonMs` ahead (startMs null): slots a replica books and then
+   * cannot use (it hands its people back, or stops) hold the account up for at most that long.
    */
   async claim(
     key: string,
     count: number,
     intervalMs: number,
     toleranceMs: number,
+    horizonMs: number,
   ): Promise<ClaimedSlots> {
-    const rows: Array<{ start_ms: number; now_ms: number }> = await this.db.query(
-      `INSERT INTO account_budgets AS b (key, tat_ms) VALUES ($1, ${NOW_MS} + $2::float8 * $3::float8)
-       ON CONFLICT (key) DO UPDATE SET tat_ms = GREATEST(b.tat_ms, ${NOW_MS} - $4::float8) + $2::float8 * $3::float8
-       RETURNING tat_ms - $2::float8 * $3::float8 AS start_ms, ${NOW_MS} AS now_ms`,
-      [key, count, intervalMs, toleranceMs],
-    );
+    const rows: Array<{ start_ms: number | null; end_ms: number; now_ms: number }> =
+      await this.db.query(
+        `WITH claimed AS (
+           INSERT INTO account_budgets AS b (key, tat_ms) VALUES ($1, ${NOW_MS} + $2::float8 * $3::float8)
+           ON CONFLICT (key) DO UPDATE SET tat_ms = GREATEST(b.tat_ms, ${NOW_MS} - $4::float8) + $2::float8 * $3::float8
+            WHERE b.tat_ms <= ${NOW_MS} + $5::float8
+           RETURNING tat_ms
+         )
+         SELECT (SELECT tat_ms FROM claimed) - $2::float8 * $3::float8 AS start_ms,
+                COALESCE((SELECT tat_ms FROM claimed), (SELECT tat_ms FROM account_budgets WHERE key = $1)) AS end_ms,
+                ${NOW_MS} AS now_ms`,
+        [key, count, intervalMs, toleranceMs, horizonMs],
+      );
     const row = rows[0];
-    return { startMs: Number(row.start_ms), nowMs: Number(row.now_ms) };
+    return {
+      startMs: row.start_ms === null ? null : Number(row.start_ms),
+      endMs: Number(row.end_ms),
+      nowMs: Number(row.now_ms),
+    };
   }
 
   /** Records that a replica's breaker found the account down, for `forMs` from now; returns the open-until stored. */
