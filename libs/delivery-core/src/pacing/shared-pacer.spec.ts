@@ -118,6 +118,25 @@ describe('SharedPacer', () => {
     expect(slept).toEqual([100, 100]);
   });
 
+  it('wakes the sends waiting for the schedule a block at a time, not all at once', async () => {
+    const store = new FakeStore(clock);
+    const pacer = new SharedPacer(store, '', new Pacer(clock), clock);
+    const scope = [{ key: 'acct', rate: { perSecond: 10, burst: 1 }, shared: true }];
+    const slept: number[] = [];
+    const ends: Array<() => void> = [];
+    const sleep = (ms: number) =>
+      new Promise<boolean>((resolve) => {
+        slept.push(ms);
+        ends.push(() => resolve(false));
+      });
+    const reserved = Promise.all(Array.from({ length: 40 }, () => pacer.reserve(scope, sleep)));
+    await eventually(() => slept.length === 29);
+    // One slot a block at 10/s: the n-th waiting send wakes when the n-th next block frees up.
+    expect(slept).toEqual(Array.from({ length: 29 }, (_, n) => 100 + n * 100));
+    for (const end of ends) end();
+    expect((await reserved).filter((w) => w === null)).toHaveLength(29);
+  });
+
   it('keeps a recipient’s scope local', async () => {
     const store = new FakeStore(clock);
     const pacer = new SharedPacer(store, '', new Pacer(clock), clock);

@@ -52,6 +52,8 @@ export class SharedPacer {
   private readonly claims = new Map<string, Promise<void>>();
   /** Per account booked past the horizon: the local time it frees up; no claim before then. */
   private readonly bookedUntil = new Map<string, number>();
+  /** Per account, the sends waiting for its schedule to free up (they wake a block's worth at a time). */
+  private readonly waiting = new Map<string, number>();
 
   constructor(
     /** null: every scope is paced by this process alone (DELIVERY_SHARED_LIMITS=false). */
@@ -102,7 +104,15 @@ export class SharedPacer {
       }
       const booked = this.bookedUntil.get(key);
       if (booked !== undefined && booked > now) {
-        if (!(await sleep(booked - now))) return null;
+        // The n-th send waiting wakes when its block can be claimed, not with all the others.
+        const ahead = this.waiting.get(key) ?? 0;
+        const count = blockSize(rate);
+        this.waiting.set(key, ahead + 1);
+        const woke = await sleep(booked - now + Math.floor(ahead / count) * count * interval);
+        const left = (this.waiting.get(key) ?? 1) - 1;
+        if (left > 0) this.waiting.set(key, left);
+        else this.waiting.delete(key);
+        if (!woke) return null;
         continue;
       }
       let claim = this.claims.get(key);
@@ -115,7 +125,7 @@ export class SharedPacer {
   }
 
   private async claimBlock(key: string, rate: Rate, interval: number): Promise<void> {
-    const count = Math.max(1, Math.ceil(rate.perSecond * BLOCK_SECONDS));
+    const count = blockSize(rate);
     const tolerance = (Math.floor(rate.burst) - 1) * interval;
     const asked = this.clock();
     const { startMs, endMs, nowMs } = await this.store!.claim(
@@ -135,4 +145,9 @@ export class SharedPacer {
     this.bookedUntil.delete(key);
     this.blocks.set(key, { start: startMs + offset, interval, count, next: 0 });
   }
+}
+
+/** Slots in a block: BLOCK_SECONDS of the rate, at least one. */
+function blockSize(rate: Rate): number {
+  return Math.max(1, Math.ceil(rate.perSecond * BLOCK_SECONDS));
 }
