@@ -310,10 +310,8 @@ export class DeliverService
           this.channel.pacing(account, request.to, this.config),
           (ms) => waits.wait(ms),
         );
-        if (wait === null)
-          return held(request, sentSoFar, this.notNow(handBack) ?? 'shutting down');
-        this.metrics.paced(Date.now() - asked + wait);
-        if (wait > 0 && !(await waits.wait(wait)))
+        if (wait !== null) this.metrics.paced(Date.now() - asked + wait);
+        if (wait === null || (wait > 0 && !(await waits.wait(wait))))
           return held(request, sentSoFar, this.notNow(handBack) ?? 'shutting down');
         // A run cancelled while this batch was sending (pacing can hold it for minutes) sends
         // nothing more; the run's status is read at most every RUN_STATUS_CACHE_MS.

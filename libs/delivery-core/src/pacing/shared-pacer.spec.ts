@@ -1,13 +1,6 @@
+import { eventually } from '@herald/testing';
 import { Pacer } from './pacer.js';
 import { SharedPacer, type SlotStore } from './shared-pacer.js';
-
-/** Lets pending promise turns run until `done` holds (no timers: the test's clock is its own). */
-async function eventually(done: () => boolean): Promise<void> {
-  for (let turn = 0; !done(); turn++) {
-    if (turn > 10_000) throw new Error('never happened');
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
 
 /** A schedule like AccountBudgetRepository's: each claim starts where the last one ended. */
 class FakeStore implements SlotStore {
@@ -84,7 +77,7 @@ describe('SharedPacer', () => {
     const reserved = Promise.all(
       Array.from({ length: 100 }, () => a.reserve(scope, sleepUntilHandBack)),
     );
-    await eventually(() => handBack.length === 89);
+    await eventually(async () => handBack.length === 89, "A's sends past the horizon to wait");
     for (const end of handBack) end();
     const waits = await reserved;
     // Slots for the next 1.1 s were booked (0, 100, …, 1,000 ms); the others booked nothing.
@@ -130,7 +123,7 @@ describe('SharedPacer', () => {
         ends.push(() => resolve(false));
       });
     const reserved = Promise.all(Array.from({ length: 40 }, () => pacer.reserve(scope, sleep)));
-    await eventually(() => slept.length === 29);
+    await eventually(async () => slept.length === 29, 'the sends past the horizon to wait');
     // One slot a block at 10/s: the n-th waiting send wakes when the n-th next block frees up.
     expect(slept).toEqual(Array.from({ length: 29 }, (_, n) => 100 + n * 100));
     for (const end of ends) end();

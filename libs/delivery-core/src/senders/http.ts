@@ -51,6 +51,12 @@ export interface HttpAnswer {
   body: unknown;
 }
 
+/** An answer as read off the socket: its final status and its body as text. */
+interface RawAnswer {
+  status: number;
+  text: string;
+}
+
 /** A provider's answer larger than this is not read: no provider answers a send with more. */
 export const MAX_ANSWER_BYTES = 1024 * 1024;
 
@@ -67,22 +73,20 @@ export async function postHttp(
 ): Promise<HttpAnswer> {
   if (guard) checkLiteral(url);
   const { origin, pathname, search } = new URL(url);
-  const { status, text } = await new Promise<{ status: number; text: string }>(
-    (resolve, reject) => {
-      agent.dispatch(
-        {
-          origin,
-          path: pathname + search,
-          method: 'POST',
-          headers,
-          body,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-        },
-        new AnswerReader(resolve, reject),
-      );
-    },
-  );
+  const { status, text } = await new Promise<RawAnswer>((resolve, reject) => {
+    agent.dispatch(
+      {
+        origin,
+        path: pathname + search,
+        method: 'POST',
+        headers,
+        body,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      },
+      new AnswerReader(resolve, reject),
+    );
+  });
   let parsed: unknown = text;
   try {
     parsed = text.length > 0 ? JSON.parse(text) : null;
@@ -93,9 +97,9 @@ export async function postHttp(
 }
 
 /**
- * Reads a whole answer straight from the dispatcher: a send's answer is small, so it needs
- * none of the stream machinery undici's request() puts around each body (a readable stream per
- * response), which is a good part of a delivery service's cost per send.
+ * Reads a whole answer straight from the dispatcher, bounded by MAX_ANSWER_BYTES: a send's
+ * answer is small and needs none of the readable stream undici's request() puts around each
+ * body (a few microseconds a send; docs/benchmark.md).
  */
 class AnswerReader implements Dispatcher.DispatchHandler {
   private status = 0;
@@ -103,7 +107,7 @@ class AnswerReader implements Dispatcher.DispatchHandler {
   private bytes = 0;
 
   constructor(
-    private readonly resolve: (answer: { status: number; text: string }) => void,
+    private readonly resolve: (answer: RawAnswer) => void,
     private readonly reject: (error: Error) => void,
   ) {}
 
