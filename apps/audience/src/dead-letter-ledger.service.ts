@@ -124,10 +124,8 @@ export class DeadLetterLedgerService {
       case 'fail-contact':
         if (!(await this.runs.isRunOf(effect.runId, effect.botId, this.config.HERALD_TOPIC_PREFIX)))
           return;
-        // The person's subject, as the delivery service's own results use: counted once either way.
-        await this.runs.recordOutcomes([
-          { runId: effect.runId, subject: effect.contactId, status: 'failed' },
-        ]);
+        // Counted once either way: not when the delivery service ended their row (and counted it).
+        await this.runs.failUnsettled(effect.runId, [effect.contactId]);
         return;
       case 'count-results':
         if (!(await this.runs.isRunOf(effect.runId, effect.botId, this.config.HERALD_TOPIC_PREFIX)))
@@ -137,14 +135,8 @@ export class DeadLetterLedgerService {
       case 'fail-contacts':
         if (!(await this.runs.isRunOf(effect.runId, effect.botId, this.config.HERALD_TOPIC_PREFIX)))
           return;
-        // A batched request: each person it names, by their subject, as for one-person requests.
-        await this.runs.recordOutcomes(
-          effect.contactIds.map((contactId) => ({
-            runId: effect.runId,
-            subject: contactId,
-            status: 'failed' as const,
-          })),
-        );
+        // A batched request: each person it names, as for one-person requests.
+        await this.runs.failUnsettled(effect.runId, effect.contactIds);
         return;
     }
   }

@@ -250,6 +250,25 @@ describe('readDeadLetter', () => {
     });
   });
 
+  it('counts nothing for the results of a dead record that their producer counted already', () => {
+    const value = JSON.stringify({
+      runId,
+      botId,
+      results: [
+        { contactId, status: 'sent', counted: true, at: '2026-12-06T05:00:00.000Z' },
+        { contactId, status: 'delivered', at: '2026-12-06T05:00:00.000Z' },
+      ],
+    });
+    expect(
+      readDeadLetter(record('delivery.result.v2.dlq', Buffer.from(value), dlqHeaders), '').effect,
+    ).toEqual({
+      kind: 'count-results',
+      runId,
+      botId,
+      outcomes: [{ runId, subject: contactId, status: 'delivered' }],
+    });
+  });
+
   it('counts nothing for a dead result that breaks its schema', () => {
     const value = JSON.stringify({ runId, botId, results: [{ contactId, status: 'lost' }] });
     expect(

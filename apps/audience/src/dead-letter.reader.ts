@@ -44,7 +44,8 @@ export type RunEffect =
   | { kind: 'fail-contacts'; runId: string; botId: string; contactIds: string[] }
   /**
    * delivery.result (v1, v2) that the audience could not fold: each person counts as their
-   * result says, by the subject the run-progress handler uses (so counted once either way).
+   * result says, by the subject the run-progress handler uses (so counted once either way);
+   * results their producer counted already (`counted`) count nothing here either.
    */
   | { kind: 'count-results'; runId: string; botId: string; outcomes: RunOutcome[] };
 
@@ -197,8 +198,11 @@ function resultsEffect(
     const valid = validateEventData(topic, data);
     if (valid.ok) counted = countedResults(valid.data, eventId);
   }
-  // Only the run the dead letter names (a batch names one run; a v1 result is its own).
-  counted = counted.filter((c) => c.result.runId === runId && c.result.botId === botId);
+  // Only the run the dead letter names (a batch names one run; a v1 result is its own), and only
+  // what its producer did not count already (`counted`, as the run-progress fold).
+  counted = counted.filter(
+    (c) => c.result.runId === runId && c.result.botId === botId && c.result.counted !== true,
+  );
   const outcomes = counted.map((c) => ({
     runId,
     subject: subjectOf(c),

@@ -10,7 +10,9 @@ import { countedResults, stableId, subjectOf, type CountedResult } from './resul
  * from one-result events (v1, producers not yet upgraded) and batched ones (v2) alike.
  * Each result counts once (the run_outcomes ledger): a result is about its contact, and a skipped
  * target about the event itself, whose producer derives its id from the target. Skips are also
- * kept one row each with their reason, for the console's run page.
+ * kept one row each with their reason, for the console's run page. A `counted` result was counted
+ * by its producer when it happened (the delivery services count sent and failed as they move a
+ * person's row): it is passed over.
  */
 @Controller()
 export class RunProgressHandler {
@@ -49,11 +51,13 @@ export class RunProgressHandler {
         })),
     );
     await this.runs.recordOutcomes(
-      results.map((counted) => ({
-        runId: counted.result.runId,
-        subject: subjectOf(counted),
-        status: counted.result.status,
-      })),
+      results
+        .filter(({ result }) => result.counted !== true)
+        .map((counted) => ({
+          runId: counted.result.runId,
+          subject: subjectOf(counted),
+          status: counted.result.status,
+        })),
     );
   }
 }

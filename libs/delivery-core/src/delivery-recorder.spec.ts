@@ -111,6 +111,14 @@ describe('DeliveryRecorder results', () => {
     ]);
     // Counted per person, not per record; results announced again are not counted again.
     expect(counted).toEqual(['sent', 'failed', 'sent']);
+    // Sent and failed were counted in the run as their rows moved; delivered is the ledger's.
+    expect(records.flatMap((e) => e.data.results.map((x) => [x.status, x.counted]))).toEqual([
+      ['sent', true],
+      ['sent', true],
+      ['failed', true],
+      ['sent', true],
+      ['delivered', undefined],
+    ]);
   });
 
   it('publishes every result of a long run once, in records of at most MAX_BATCH_RECIPIENTS', async () => {

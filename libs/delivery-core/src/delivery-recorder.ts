@@ -187,6 +187,7 @@ export class DeliveryRecorder {
             ...(outcome.segments !== undefined ? { segments: outcome.segments } : {}),
             ...(outcome.accountId ? { accountId: outcome.accountId } : {}),
             ...(outcome.failover ? { failedOver: true } : {}),
+            counted: true,
           });
           break;
         }
@@ -197,6 +198,7 @@ export class DeliveryRecorder {
             status: 'failed',
             reason: reasonText(outcome.reason),
             code: codeText(outcome.code),
+            counted: true,
           });
           break;
         case 'fallback':
@@ -241,7 +243,13 @@ export class DeliveryRecorder {
             `gave up after ${request.attempt + 1} attempts: ${outcome.reason}`,
           );
           failed.push({ ...key, reason, code: outcome.code });
-          results.push({ ...base, status: 'failed', reason, code: codeText(outcome.code) });
+          results.push({
+            ...base,
+            status: 'failed',
+            reason,
+            code: codeText(outcome.code),
+            counted: true,
+          });
           add(
             dead,
             topic,
@@ -295,7 +303,9 @@ export class DeliveryRecorder {
     }
 
     // Rows first, then events: a crash in between redelivers the batch, whose rows are final
-    // by then (announced again, counted once) or pending (claimed and sent again).
+    // by then (announced again, counted once) or pending (claimed and sent again). Moving a row
+    // to sent or failed counts the person in the run in the same statement, so the results say
+    // `counted` and the run-progress fold passes over them.
     await this.write(() =>
       Promise.all([
         this.deliveries.markSent(sent),

@@ -17,8 +17,17 @@ describe('resultsOfRow', () => {
       'read',
     ]);
     expect(resultsOfRow({ ...row, status: 'sent' }, base, 'send')).toEqual([
-      { ...base, status: 'sent', providerMessageId: 'SM1', segments: 2 },
+      { ...base, status: 'sent', providerMessageId: 'SM1', segments: 2, counted: true },
     ]);
+  });
+
+  it('says sent and failed were counted when the row moved, and leaves delivered and read to the ledger', () => {
+    const counted = (status: 'read' | 'failed') =>
+      Object.fromEntries(
+        resultsOfRow({ ...row, status }, base, 'send').map((r) => [r.status, r.counted ?? false]),
+      );
+    expect(counted('read')).toEqual({ sent: true, delivered: false, read: false });
+    expect(counted('failed')).toEqual({ failed: true });
   });
 
   it('announces what a provider reported without the send already announced', () => {

@@ -1,6 +1,8 @@
 // The results a delivery row stands for, in one place: the recorder announces a final row again
 // when its event comes back, and the status service announces what a provider webhook moved a
-// row to. Read implies delivered implies sent; the run counts each once.
+// row to. Read implies delivered implies sent; the run counts each once. Sent and failed are
+// `counted`: the row's move counted them in its run (DeliveryRepository); delivered and read are
+// counted by the run's ledger from the result.
 import type { DeliveryResult } from '@herald/contracts';
 import type { DeliveryRowStatus } from '@herald/persistence';
 
@@ -41,6 +43,7 @@ export function resultsOfRow(
         status: 'failed',
         ...(row.reason ? { reason: reasonText(row.reason) } : {}),
         ...(row.code ? { code: codeText(row.code) } : {}),
+        counted: true,
       },
     ];
   }
@@ -49,6 +52,7 @@ export function resultsOfRow(
     status: 'sent',
     ...(row.providerMessageId ? { providerMessageId: row.providerMessageId } : {}),
     ...(row.segments != null ? { segments: row.segments } : {}),
+    counted: true,
   };
   const delivered: DeliveryResult = { ...base, status: 'delivered' };
   const after: DeliveryResult[] =

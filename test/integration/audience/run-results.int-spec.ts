@@ -107,4 +107,33 @@ describe('run results: delivery.result v1 and v2', () => {
     expect(outcomes).toBe(5);
     expect(await h.run(runId)).toMatchObject({ sent: 3, skipped: 1, delivered: 1 });
   });
+
+  it('passes over results their producer counted already (the delivery services count as rows move)', async () => {
+    const botId = randomUUID();
+    const runId = await runInProgress(botId, 3);
+    const at = new Date().toISOString();
+    const result = (status: 'sent' | 'failed', counted?: true): DeliveryResult => ({
+      runId,
+      botId,
+      contactId: randomUUID(),
+      channel: 'whatsapp',
+      status,
+      ...(counted ? { counted } : {}),
+      at,
+    });
+    // One record: the uncounted result being folded means the counted ones were read with it.
+    await h.probe.produceEvents(Topics.DeliveryResultBatch, [
+      {
+        key: runId,
+        data: resultBatches([result('sent', true), result('failed', true), result('sent')])[0],
+      },
+    ]);
+    await h.runWhen(runId, (r) => r.sent === 1, 'the uncounted result folded');
+    expect(await h.run(runId)).toMatchObject({ status: 'delivering', sent: 1, failed: 0 });
+    const { rows } = await h.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM run_outcomes WHERE run_id = $1',
+      [runId],
+    );
+    expect(rows[0].n).toBe(1);
+  });
 });

@@ -281,6 +281,83 @@ describe('delivery records', () => {
     expect(await counts(runId)).toMatchObject({ sent: 1, failed: 2, status: 'completed' });
   });
 
+  it('counts a person sent or failed in the statement that moves their row, once, and completes the settled run', async () => {
+    const runId = await newRun(4);
+    const people = [0, 1, 2, 3].map(() => ({
+      runId,
+      contactId: randomUUID(),
+      botId: randomUUID(),
+      channel: 'sms' as const,
+    }));
+    const [a, b, c, d] = people;
+    await deliveries.claim(people);
+    await deliveries.markSent([
+      { ...a, providerMessageId: 'SMa' },
+      { ...b, providerMessageId: 'SMb' },
+    ]);
+    expect(await counts(runId)).toMatchObject({ sent: 2, failed: 0, status: 'delivering' });
+    // Recorded again (a retried write, another consumer's late record): the rows no longer move.
+    await deliveries.markSent([{ ...a, providerMessageId: 'SMa' }]);
+    await deliveries.markFailed([{ ...b, reason: 'late', code: 'X' }]);
+    expect(await counts(runId)).toMatchObject({ sent: 2, failed: 0 });
+    // c failed for good; d waits for a retry (not counted), then gives up.
+    await deliveries.markFailed([{ ...c, reason: 'refused', code: '21211' }]);
+    await deliveries.markPending([{ ...d, reason: '5xx', code: '20500' }]);
+    expect(await counts(runId)).toMatchObject({ sent: 2, failed: 1, status: 'delivering' });
+    await deliveries.markFailed([{ ...d, reason: 'gave up', code: '20500' }]);
+    expect(await counts(runId)).toMatchObject({ sent: 2, failed: 2, status: 'completed' });
+    expect(
+      (await db.query(`SELECT finished_at FROM runs WHERE id = $1`, [runId]))[0].finished_at,
+    ).toEqual(expect.any(Date));
+    // Nothing of it went through the ledger.
+    expect(
+      (await db.query(`SELECT count(*)::int AS n FROM run_outcomes WHERE run_id = $1`, [runId]))[0]
+        .n,
+    ).toBe(0);
+  });
+
+  it('moves a sent person to failed when the provider reports the message failed, once, and counts rows of several runs in one statement', async () => {
+    const [first, second] = [await newRun(2), await newRun(1)];
+    const people = [first, first, second].map((runId) => ({
+      runId,
+      contactId: randomUUID(),
+      botId: randomUUID(),
+      channel: 'whatsapp' as const,
+      providerMessageId: `wamid.${randomUUID()}`,
+    }));
+    await deliveries.claim(people);
+    await deliveries.markSent(people);
+    expect(await counts(first)).toMatchObject({ sent: 2, status: 'completed' });
+    expect(await counts(second)).toMatchObject({ sent: 1, status: 'completed' });
+    const failure = { status: 'failed' as const, providerMessageId: people[0].providerMessageId };
+    await deliveries.applyStatuses('whatsapp', [failure]);
+    await deliveries.applyStatuses('whatsapp', [failure]);
+    // Delivered and read are not counted by the move: their results go through the ledger.
+    await deliveries.applyStatuses('whatsapp', [
+      { status: 'read', providerMessageId: people[1].providerMessageId },
+    ]);
+    expect(await counts(first)).toMatchObject({ sent: 1, failed: 1, delivered: 0, read: 0 });
+    expect(await counts(second)).toMatchObject({ sent: 1, failed: 0 });
+  });
+
+  it('counts the people of a dead request as failed only where their row did not end, and never again when it ends later', async () => {
+    const runId = await newRun(3);
+    const [sent, waiting, unclaimed] = [0, 1, 2].map(() => ({
+      runId,
+      contactId: randomUUID(),
+      botId: randomUUID(),
+      channel: 'messenger' as const,
+    }));
+    await deliveries.claim([sent, waiting]);
+    await deliveries.markSent([{ ...sent, providerMessageId: 'm.1' }]);
+    await runs.failUnsettled(runId, [sent.contactId, waiting.contactId, unclaimed.contactId]);
+    await runs.failUnsettled(runId, [waiting.contactId]);
+    expect(await counts(runId)).toMatchObject({ sent: 1, failed: 2, status: 'completed' });
+    // The dead request replayed: the waiting row is sent after all, and counted nowhere twice.
+    await deliveries.markSent([{ ...waiting, providerMessageId: 'm.2' }]);
+    expect(await counts(runId)).toMatchObject({ sent: 1, failed: 2 });
+  });
+
   it('records people writing in: last inbound time, STOP and START, and creates unknown senders', async () => {
     const bot = await bots.create('inbound bot');
     const accountSid = `AC${randomUUID().replaceAll('-', '')}`;

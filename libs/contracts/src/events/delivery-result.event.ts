@@ -41,6 +41,12 @@ export const DeliveryResultSchema = Type.Object(
           'Sent through a later account because the earlier ones could not (provider failover).',
       }),
     ),
+    counted: Type.Optional(
+      Type.Boolean({
+        description:
+          "True when the producer has already counted this result in its run's counts: Herald's delivery services count a person sent or failed in the statement that moves their delivery row, so the run takes each once without a ledger entry. The run-progress fold skips such a result; absent or false, the run counts it from the result, once per person and status.",
+      }),
+    ),
     at: Timestamp,
   },
   {

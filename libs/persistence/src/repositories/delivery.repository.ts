@@ -88,6 +88,34 @@ export const LEASE_CLOCK_TICK_MS = 5_000;
 const LEASE_CLOCK_GAP_SECONDS = 15;
 
 /**
+ * The end of a statement whose `moved` CTE returns (run_id, contact_id) of the rows it moved:
+ * adds each run's moved rows to its counts (`sent` and `failed` by the signs given) and completes
+ * a run that is then settled, in the same statement, so a row's move and its count commit
+ * together and a person is counted exactly when their row moves, once. A person the dead-letter
+ * ledger already counted as failed (a dead request, run_outcomes) is not counted again. Runs are
+ * locked in id order, so statements moving rows of several runs at once cannot deadlock.
+ */
+function countMoved(sent: -1 | 0 | 1, failed: 0 | 1): string {
+  const settled = `r.sent + r.failed + r.skipped + ${sent + failed} * c.n >= r.targeted`;
+  const completes = `r.status = 'delivering' AND r.resolution_done AND ${settled}`;
+  return `, counts AS (
+         SELECT m.run_id, count(*)::int AS n FROM moved m
+          WHERE NOT EXISTS (SELECT 1 FROM run_outcomes o
+                             WHERE o.run_id = m.run_id AND o.subject = m.contact_id::text AND o.status = 'failed')
+          GROUP BY m.run_id
+       ), locked AS (
+         SELECT r.id FROM runs r WHERE r.id IN (SELECT run_id FROM counts) ORDER BY r.id FOR UPDATE
+       ), counted AS (
+         UPDATE runs r SET sent = r.sent + ${sent} * c.n, failed = r.failed + ${failed} * c.n,
+                status = CASE WHEN ${completes} THEN 'completed' ELSE r.status END,
+                finished_at = CASE WHEN ${completes} THEN now() ELSE r.finished_at END
+           FROM counts c JOIN locked l ON l.id = c.run_id
+          WHERE r.id = c.run_id
+         RETURNING r.id
+       )`;
+}
+
+/**
  * The delivery services' deliveries: claim a row before sending, record what the send did, apply
  * provider statuses. The gateway reads them through DeliveryReportRepository.
  */
@@ -131,14 +159,19 @@ export class DeliveryRepository {
     return new Set(rows.map((r) => keyOf({ runId: r.run_id, contactId: r.contact_id })));
   }
 
+  /** Rows sent: each counts as sent in its run as it moves (countMoved); rows no longer `sending` are left as they are. */
   async markSent(rows: SentDelivery[]): Promise<void> {
     if (rows.length === 0) return;
     await this.db.query(
-      `UPDATE deliveries d SET status = 'sent', provider_message_id = u.pmid, segments = u.segments, reason = NULL, code = NULL,
-              account_id = u.account_id, failover = u.failover, sent_at = now(), updated_at = now()
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::uuid[], $6::text[])
-              AS u(run_id, contact_id, pmid, segments, account_id, failover)
-        WHERE d.run_id = u.run_id AND d.contact_id = u.contact_id AND d.status = 'sending'`,
+      `WITH moved AS (
+         UPDATE deliveries d SET status = 'sent', provider_message_id = u.pmid, segments = u.segments, reason = NULL, code = NULL,
+                account_id = u.account_id, failover = u.failover, sent_at = now(), updated_at = now()
+           FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[], $5::uuid[], $6::text[])
+                AS u(run_id, contact_id, pmid, segments, account_id, failover)
+          WHERE d.run_id = u.run_id AND d.contact_id = u.contact_id AND d.status = 'sending'
+         RETURNING d.run_id, d.contact_id
+       )${countMoved(1, 0)}
+       SELECT id FROM counted`,
       [
         rows.map((r) => r.runId),
         rows.map((r) => r.contactId),
@@ -182,12 +215,17 @@ export class DeliveryRepository {
     );
   }
 
+  /** Rows failed for good: each counts as failed in its run as it moves (countMoved). */
   async markFailed(rows: FailedDelivery[]): Promise<void> {
     if (rows.length === 0) return;
     await this.db.query(
-      `UPDATE deliveries d SET status = 'failed', reason = u.reason, code = u.code, updated_at = now()
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS u(run_id, contact_id, reason, code)
-        WHERE d.run_id = u.run_id AND d.contact_id = u.contact_id AND d.status IN ('sending', 'pending')`,
+      `WITH moved AS (
+         UPDATE deliveries d SET status = 'failed', reason = u.reason, code = u.code, updated_at = now()
+           FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS u(run_id, contact_id, reason, code)
+          WHERE d.run_id = u.run_id AND d.contact_id = u.contact_id AND d.status IN ('sending', 'pending')
+         RETURNING d.run_id, d.contact_id
+       )${countMoved(0, 1)}
+       SELECT id FROM counted`,
       [
         rows.map((r) => r.runId),
         rows.map((r) => r.contactId),
@@ -290,7 +328,8 @@ export class DeliveryRepository {
    * Applies provider statuses of one channel, one statement per status (in delivered → read →
    * failed order), moving rows only forward. Returns every delivery the updates name, with its
    * status afterwards, whether or not this call moved it: a redelivered status finds its rows
-   * already moved, and its results are published again (the run's ledger counts them once).
+   * already moved, and its results are published again (the run's ledger counts delivered and
+   * read once). A row moved to failed leaves sent for failed in its run's counts as it moves.
    * Watermark updates return only what they moved.
    */
   async applyStatuses(channel: Channel, updates: StatusUpdate[]): Promise<StatusMatch[]> {
@@ -331,7 +370,7 @@ export class DeliveryRepository {
            FROM input x
           WHERE d.provider_message_id = x.pmid AND d.channel = $5 AND d.status = ANY($6::text[]) AND ${ofAccount}
          RETURNING d.run_id, d.contact_id, d.status, d.code, d.reason
-       )
+       )${status === 'failed' ? countMoved(-1, 1) : ''}
        SELECT d.run_id, d.contact_id, d.bot_id, d.channel, d.provider_message_id,
               COALESCE(m.status, d.status) AS status, COALESCE(m.code, d.code) AS code, COALESCE(m.reason, d.reason) AS reason
          FROM deliveries d
@@ -378,7 +417,7 @@ export class DeliveryRepository {
            FROM marks m
           WHERE d.contact_id = m.contact_id AND d.status = ANY($6::text[]) AND d.sent_at <= m.until
          RETURNING d.run_id, d.contact_id, d.bot_id, d.channel, d.provider_message_id, d.status, d.code, d.reason, m.page_id, m.psid
-       )
+       )${status === 'failed' ? countMoved(-1, 1) : ''}
        -- A SELECT, so the driver answers rows (an UPDATE answers [rows, count]).
        SELECT * FROM moved`,
       [

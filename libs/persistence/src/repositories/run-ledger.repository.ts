@@ -28,8 +28,9 @@ export interface RunOutcome {
 
 /**
  * The audience service's run ledger: it accepts runs, fails them, marks their resolution done
- * and folds delivery outcomes into their counts (runs, run_outcomes). The only other writer of
- * `runs` is the gateway's cancel (RunAdminRepository).
+ * and folds delivery outcomes into their counts (runs, run_outcomes). The other writers of
+ * `runs` are the gateway's cancel (RunAdminRepository) and the delivery services, which count
+ * sent and failed as they move a person's delivery row (DeliveryRepository).
  */
 @Injectable()
 export class RunLedgerRepository {
@@ -118,7 +119,8 @@ export class RunLedgerRepository {
   }
 
   /**
-   * Folds delivery results into run counts exactly once each, in one statement: each
+   * Folds delivery results into run counts exactly once each, in one statement (results the
+   * delivery services count as they move rows never come here: see DeliveryRepository): each
    * (run, subject, status) enters the run_outcomes ledger once (ON CONFLICT DO NOTHING), and
    * only what entered is counted, so a redelivered or republished result changes nothing. A
    * person sent and later failed by a provider webhook counts as failed, not as both, so
@@ -161,6 +163,27 @@ export class RunLedgerRepository {
       [outcomes.map((o) => o.runId), outcomes.map((o) => o.subject), outcomes.map((o) => o.status)],
     );
     if (rows.length > 0) await this.completeFinished(rows.map((r) => r.id));
+  }
+
+  /**
+   * People of a dead delivery request count as failed, once each (the ledger, by contact), except
+   * those whose delivery row ended: the delivery service counted them as it ended it (sent or
+   * failed), or handed them on to another channel that counts them. A row that ends later does
+   * not count them again (DeliveryRepository leaves out people the ledger has as failed).
+   */
+  async failUnsettled(runId: string, contactIds: string[]): Promise<void> {
+    if (contactIds.length === 0) return;
+    const ended: Array<{ contact_id: string }> = await this.db.query(
+      `SELECT contact_id FROM deliveries
+        WHERE run_id = $1 AND contact_id = ANY($2::uuid[]) AND status NOT IN ('pending', 'sending')`,
+      [runId, contactIds],
+    );
+    const counted = new Set(ended.map((r) => r.contact_id));
+    await this.recordOutcomes(
+      contactIds
+        .filter((contactId) => !counted.has(contactId))
+        .map((contactId) => ({ runId, subject: contactId, status: 'failed' as const })),
+    );
   }
 
   private async completeFinished(runIds: string[]): Promise<void> {
