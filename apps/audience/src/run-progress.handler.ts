@@ -14,6 +14,9 @@ import { countedResults, stableId, subjectOf, type CountedResult } from './resul
  * by its producer when it happened (the delivery services count sent and failed as they move a
  * person's row): it is passed over.
  */
+/** What a fetch of results waits for: a few flushes' records (one is 10–150 KiB). */
+export const RESULT_FETCH_BYTES = 256 * 1024;
+
 @Controller()
 export class RunProgressHandler {
   constructor(
@@ -28,8 +31,12 @@ export class RunProgressHandler {
     );
   }
 
-  /** Records of up to 1,000 results each: 20 make a statement of a few thousand, as v1's 2,000. */
-  @OnEvent(Topics.DeliveryResultBatch, { batchSize: 20 })
+  /**
+   * Records of up to 1,000 results each: 20 make a statement of a few thousand, as v1's 2,000.
+   * Counts are not on the way to anyone's message: a fetch waits for RESULT_FETCH_BYTES (or half
+   * a second), so a fan-out's results come a few records a fetch, not one.
+   */
+  @OnEvent(Topics.DeliveryResultBatch, { batchSize: 20, fetchMinBytes: RESULT_FETCH_BYTES })
   async handleBatches(@Payload() batch: EventBatch<DeliveryResultBatch>): Promise<void> {
     await this.fold(
       batch.events.flatMap(({ data, attributes }) => countedResults(data, attributes.id)),

@@ -46,6 +46,12 @@ export interface EventHandlerOptions {
   /** Hand an event over only once its timestamp + delayMs has passed (retry topics). */
   delayMs?: number;
   /**
+   * The broker answers a fetch once this many bytes are ready (or after its wait, 500 ms),
+   * default 1: at once. For topics off the latency path (run progress), fewer and fuller fetches
+   * cost the consumer and Kafka less per event.
+   */
+  fetchMinBytes?: number;
+  /**
    * Hand records over as they are, without schema or CloudEvents checks: `data` is the value
    * (Buffer or null). For DLQ readers, whose records are there precisely because they may not be
    * valid events.

@@ -17,7 +17,12 @@ import { KafkaMetrics } from './kafka.metrics.js';
 import { TopicAdmin } from './topic.admin.js';
 import { TopicConsumer, type TopicConsumerSettings } from './topic.consumer.js';
 
-export const HANDLER_DEFAULTS = { batchSize: 500, concurrency: 3, delayMs: 0 } as const;
+export const HANDLER_DEFAULTS = {
+  batchSize: 500,
+  concurrency: 3,
+  delayMs: 0,
+  fetchMinBytes: 1,
+} as const;
 
 type Status = 'connected' | 'disconnected';
 
@@ -184,16 +189,18 @@ function settingsOf(topic: string, extras: EventHandlerOptions): TopicConsumerSe
     batchSize: extras.batchSize ?? HANDLER_DEFAULTS.batchSize,
     concurrency: extras.concurrency ?? HANDLER_DEFAULTS.concurrency,
     delayMs: extras.delayMs ?? HANDLER_DEFAULTS.delayMs,
+    fetchMinBytes: extras.fetchMinBytes ?? HANDLER_DEFAULTS.fetchMinBytes,
     raw: extras.raw === true,
   };
   const wholeAtLeast = (n: number, min: number) => Number.isInteger(n) && n >= min;
   if (
     !wholeAtLeast(settings.batchSize, 1) ||
     !wholeAtLeast(settings.concurrency, 1) ||
-    !wholeAtLeast(settings.delayMs, 0)
+    !wholeAtLeast(settings.delayMs, 0) ||
+    !wholeAtLeast(settings.fetchMinBytes, 1)
   ) {
     throw new Error(
-      `@EventPattern(${topic}) extras are invalid: ${JSON.stringify(extras)} (batchSize ≥ 1, concurrency ≥ 1, delayMs ≥ 0, whole numbers)`,
+      `@EventPattern(${topic}) extras are invalid: ${JSON.stringify(extras)} (batchSize ≥ 1, concurrency ≥ 1, delayMs ≥ 0, fetchMinBytes ≥ 1, whole numbers)`,
     );
   }
   return settings;

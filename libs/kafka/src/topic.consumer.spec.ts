@@ -203,3 +203,31 @@ it('keeps no member alive on its own: a handler that does not heartbeat is not h
     jest.useRealTimers();
   }
 });
+
+it('asks the broker to answer a fetch at once, or once fetchMinBytes are ready for topics that set it', () => {
+  const configs: Array<Record<string, unknown>> = [];
+  const connection = {
+    kafka: {
+      consumer: (config: Record<string, unknown>) => {
+        configs.push(config);
+        return {} as Consumer;
+      },
+    },
+    options: { sessionTimeoutMs: 30_000, recordAttempts: 5, recordRetryBaseMs: 2_000 },
+    physical: (topic: string) => `p.${topic}`,
+    groupOf: (topic: string) => `g.${topic}`,
+  } as unknown as KafkaConnection;
+  const settings = { topic: 't', batchSize: 2, concurrency: 3, delayMs: 0 };
+  const invoke: BatchInvoker = async () => undefined;
+  new TopicConsumer(connection, {} as EventPublisher, settings, invoke);
+  new TopicConsumer(
+    connection,
+    {} as EventPublisher,
+    { ...settings, fetchMinBytes: 262_144 },
+    invoke,
+  );
+  expect(configs.map((c) => [c.minBytes, c.maxWaitTimeInMs])).toEqual([
+    [1, 500],
+    [262_144, 500],
+  ]);
+});

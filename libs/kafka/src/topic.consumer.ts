@@ -30,6 +30,8 @@ export interface TopicConsumerSettings {
   batchSize: number;
   concurrency: number;
   delayMs: number;
+  /** The bytes a fetch waits for (up to MAX_WAIT_MS); 1 when absent. */
+  fetchMinBytes?: number;
   /** Outage pauses: how long to wait before looking again. */
   backoff?: BackoffOptions;
   /** Overrides the connection's record attempts and first retry wait (tests). */
@@ -149,6 +151,7 @@ export class TopicConsumer {
       sessionTimeout: connection.options.sessionTimeoutMs,
       heartbeatInterval: 3_000,
       maxWaitTimeInMs: MAX_WAIT_MS,
+      minBytes: settings.fetchMinBytes ?? 1,
       maxBytesPerPartition: FETCH_MAX_BYTES_PER_PARTITION,
       maxBytes: FETCH_MAX_BYTES,
       allowAutoTopicCreation: false,
