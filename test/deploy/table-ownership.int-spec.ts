@@ -36,7 +36,15 @@ describe('table ownership (docs/architecture.md)', () => {
   it('reads the writers from the code, not from a list kept beside it', () => {
     const { writers, repositoriesOf } = tableWriters(root);
     const of = (table: string) => [...(writers.get(table)?.keys() ?? [])].sort();
-    expect(of('runs')).toEqual(['audience', 'gateway']);
+    // The delivery services count sent and failed as they move rows (run-counts.ts, a helper file).
+    expect(of('runs')).toEqual([
+      'audience',
+      'delivery-messenger',
+      'delivery-sms',
+      'delivery-whatsapp',
+      'gateway',
+    ]);
+    expect(writers.get('runs')?.get('delivery-sms')).toEqual(new Set(['DeliveryRepository']));
     expect(of('contacts')).toEqual(['contact', 'gateway']);
     expect(of('deliveries')).toEqual(['delivery-messenger', 'delivery-sms', 'delivery-whatsapp']);
     // Reached through libs/delivery-core, not imported by the delivery apps themselves.
@@ -102,12 +110,10 @@ export const touch = (db: any, row: ContactEntity) =>
         `\n  touch(runId: string) {\n    return this.db.query('UPDATE runs SET reason = NULL WHERE id = $1', [runId]);\n  }\n}\n`,
       ),
     });
-    expect(drift).toEqual(
-      expect.arrayContaining([
-        'runs: written by contact (RunStatusRepository), not named in the document',
-        'runs: written by delivery-whatsapp (RunStatusRepository), not named in the document',
-      ]),
-    );
+    // The contact service reads runs through it and may not write them (the delivery services may).
+    expect(drift).toEqual([
+      'runs: written by contact (RunStatusRepository), not named in the document',
+    ]);
   });
 
   it('fails when the document names a writer the code does not have, or misses a table', () => {
