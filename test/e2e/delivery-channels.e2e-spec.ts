@@ -65,6 +65,36 @@ describe('delivery on each channel, with statuses flowing back', () => {
     expect(counted('read')).toBeGreaterThanOrEqual(PEOPLE);
   });
 
+  it('moves a person the provider accepted and later reported failed from sent to failed in the run, once', async () => {
+    await h.callbacks('whatsapp', ['sent', 'delivered']);
+    const botId = await h.bot({
+      whatsapp: { phoneNumberId: '1065550102', accessToken: 'EAAG-test', messagesPerSecond: 500 },
+    });
+    const people = Array.from({ length: 3 }, (_, i) => `1555011${String(i).padStart(4, '0')}`);
+    // Accepted with a message id, then a "failed" status webhook (Meta's re-engagement error).
+    await h.faults('whatsapp', {
+      rejectRecipients: { [people[0]]: { code: 131047, async: true } },
+    });
+    try {
+      const runId = await h.broadcast({
+        botId,
+        content: { messages: [{ text: 'Later failure' }] },
+        targets: people.map((userId) => ({ userId, channel: 'whatsapp', create: true })),
+      });
+      const run = await h.runWhen(
+        runId,
+        (r) => r.status === 'completed' && r.failed === 1 && r.delivered === 2,
+        'one failed by the webhook, two delivered',
+      );
+      expect(run).toMatchObject({ targeted: 3, sent: 2, failed: 1, delivered: 2, skipped: 0 });
+      const rows = await h.deliveries(runId);
+      expect(rows.map((d) => d.status).sort()).toEqual(['delivered', 'delivered', 'failed']);
+      expect(rows.find((d) => d.status === 'failed')).toMatchObject({ code: '131047' });
+    } finally {
+      await h.faults('whatsapp', { rejectRecipients: {} });
+    }
+  });
+
   it('delivers SMS with its segment count recorded, and counts delivered from Twilio status callbacks', async () => {
     await h.callbacks('sms', ['sent', 'delivered']);
     const botId = await h.bot({
