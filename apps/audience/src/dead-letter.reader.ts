@@ -9,7 +9,7 @@ import {
 } from '@herald/contracts';
 import { DLQ_HEADERS, isSecretName, type ConsumedEvent, type RawValue } from '@herald/kafka';
 import { DEAD_LETTER_CLASSES, type NewDeadLetter, type RunOutcome } from '@herald/persistence';
-import { countedResults, subjectOf, type CountedResult } from './result-subjects.js';
+import { countedResults, ledgerCounts, subjectOf, type CountedResult } from './result-subjects.js';
 
 /**
  * The most of a value the ledger keeps: the largest record any Herald topic accepts
@@ -201,7 +201,7 @@ function resultsEffect(
   // Only the run the dead letter names (a batch names one run; a v1 result is its own), and only
   // what its producer did not count already (`counted`, as the run-progress fold).
   counted = counted.filter(
-    (c) => c.result.runId === runId && c.result.botId === botId && c.result.counted !== true,
+    (c) => c.result.runId === runId && c.result.botId === botId && ledgerCounts(c.result),
   );
   const outcomes = counted.map((c) => ({
     runId,

@@ -39,6 +39,14 @@ export function countedResults(data: DeliveryResultBatch, recordId: string): Cou
   }));
 }
 
+/**
+ * Whether the run's ledger counts this result: not when its producer counted it already
+ * (`counted`: the delivery services count sent and failed as they move a person's row).
+ */
+export function ledgerCounts(result: DeliveryResult): boolean {
+  return result.counted !== true;
+}
+
 /** The run_outcomes subject: the contact for a result about one, else the event. */
 export function subjectOf(counted: CountedResult): string {
   const { result } = counted;

@@ -3,7 +3,16 @@ import { Payload } from '@nestjs/microservices';
 import { Topics, type DeliveryResult, type DeliveryResultBatch } from '@herald/contracts';
 import { OnEvent, type EventBatch } from '@herald/kafka';
 import { RunLedgerRepository, RunSkipRepository } from '@herald/persistence';
-import { countedResults, stableId, subjectOf, type CountedResult } from './result-subjects.js';
+import {
+  countedResults,
+  ledgerCounts,
+  stableId,
+  subjectOf,
+  type CountedResult,
+} from './result-subjects.js';
+
+/** What a fetch of results waits for: a few flushes' records (one is 10–150 KiB). */
+const RESULT_FETCH_BYTES = 256 * 1024;
 
 /**
  * Folds delivery results into each run's counts: one statement per batch, whatever its size,
@@ -14,9 +23,6 @@ import { countedResults, stableId, subjectOf, type CountedResult } from './resul
  * by its producer when it happened (the delivery services count sent and failed as they move a
  * person's row): it is passed over.
  */
-/** What a fetch of results waits for: a few flushes' records (one is 10–150 KiB). */
-export const RESULT_FETCH_BYTES = 256 * 1024;
-
 @Controller()
 export class RunProgressHandler {
   constructor(
@@ -59,7 +65,7 @@ export class RunProgressHandler {
     );
     await this.runs.recordOutcomes(
       results
-        .filter(({ result }) => result.counted !== true)
+        .filter(({ result }) => ledgerCounts(result))
         .map((counted) => ({
           runId: counted.result.runId,
           subject: subjectOf(counted),
