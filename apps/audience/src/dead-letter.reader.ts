@@ -9,7 +9,7 @@ import {
 } from '@herald/contracts';
 import { DLQ_HEADERS, isSecretName, type ConsumedEvent, type RawValue } from '@herald/kafka';
 import { DEAD_LETTER_CLASSES, type NewDeadLetter, type RunOutcome } from '@herald/persistence';
-import { countedResults, ledgerCounts, subjectOf, type CountedResult } from './result-subjects.js';
+import { ledgerCounts, ledgerResults, subjectOf, type CountedResult } from './result-subjects.js';
 
 /**
  * The most of a value the ledger keeps: the largest record any Herald topic accepts
@@ -196,7 +196,7 @@ function resultsEffect(
     if (valid.ok) counted = [{ result: valid.data, eventId }];
   } else {
     const valid = validateEventData(topic, data);
-    if (valid.ok) counted = countedResults(valid.data, eventId);
+    if (valid.ok) counted = ledgerResults(valid.data, eventId);
   }
   // Only the run the dead letter names (a batch names one run; a v1 result is its own), and only
   // what its producer did not count already (`counted`, as the run-progress fold).

@@ -24,26 +24,33 @@ export interface CountedResult {
 }
 
 /**
- * The results of a v2 record, each with what it is counted by. The event id is derived only when
+ * The results of a v2 record the run's ledger counts, each with what it is counted by. Results
+ * their producer counted already (`counted`, see ledgerCounts) are passed over before anything
+ * is built for them: in a fan-out that is nearly every result. The event id is derived only when
  * read (a skip, or a result about no contact): most results are counted by their contact, and
  * hashing an id for each of them was a tenth of the audience service's CPU.
  */
-export function countedResults(data: DeliveryResultBatch, recordId: string): CountedResult[] {
-  return data.results.map(({ id, ...item }, index) => ({
-    result: { runId: data.runId, botId: data.botId, ...item },
-    // An item with neither id nor contact (not from Herald) is named by its place in its
-    // record, so the record read again counts it once.
-    get eventId() {
-      return id ?? stableId(`${recordId}/${index}`);
-    },
-  }));
+export function ledgerResults(data: DeliveryResultBatch, recordId: string): CountedResult[] {
+  const counted: CountedResult[] = [];
+  data.results.forEach(({ id, ...item }, index) => {
+    if (!ledgerCounts(item)) return;
+    counted.push({
+      result: { runId: data.runId, botId: data.botId, ...item },
+      // An item with neither id nor contact (not from Herald) is named by its place in its
+      // record, so the record read again counts it once.
+      get eventId() {
+        return id ?? stableId(`${recordId}/${index}`);
+      },
+    });
+  });
+  return counted;
 }
 
 /**
  * Whether the run's ledger counts this result: not when its producer counted it already
  * (`counted`: the delivery services count sent and failed as they move a person's row).
  */
-export function ledgerCounts(result: DeliveryResult): boolean {
+export function ledgerCounts(result: Pick<DeliveryResult, 'counted'>): boolean {
   return result.counted !== true;
 }
 

@@ -4,8 +4,8 @@ import { Topics, type DeliveryResult, type DeliveryResultBatch } from '@herald/c
 import { OnEvent, type EventBatch } from '@herald/kafka';
 import { RunLedgerRepository, RunSkipRepository } from '@herald/persistence';
 import {
-  countedResults,
   ledgerCounts,
+  ledgerResults,
   stableId,
   subjectOf,
   type CountedResult,
@@ -33,7 +33,9 @@ export class RunProgressHandler {
   @OnEvent(Topics.DeliveryResult, { batchSize: 2000 })
   async handle(@Payload() batch: EventBatch<DeliveryResult>): Promise<void> {
     await this.fold(
-      batch.events.map(({ data, attributes }) => ({ result: data, eventId: attributes.id })),
+      batch.events
+        .filter(({ data }) => ledgerCounts(data))
+        .map(({ data, attributes }) => ({ result: data, eventId: attributes.id })),
     );
   }
 
@@ -45,10 +47,11 @@ export class RunProgressHandler {
   @OnEvent(Topics.DeliveryResultBatch, { batchSize: 20, fetchMinBytes: RESULT_FETCH_BYTES })
   async handleBatches(@Payload() batch: EventBatch<DeliveryResultBatch>): Promise<void> {
     await this.fold(
-      batch.events.flatMap(({ data, attributes }) => countedResults(data, attributes.id)),
+      batch.events.flatMap(({ data, attributes }) => ledgerResults(data, attributes.id)),
     );
   }
 
+  /** `results`: only those the ledger counts (ledgerCounts). */
   private async fold(results: CountedResult[]): Promise<void> {
     await this.skips.record(
       results
@@ -64,13 +67,11 @@ export class RunProgressHandler {
         })),
     );
     await this.runs.recordOutcomes(
-      results
-        .filter(({ result }) => ledgerCounts(result))
-        .map((counted) => ({
-          runId: counted.result.runId,
-          subject: subjectOf(counted),
-          status: counted.result.status,
-        })),
+      results.map((counted) => ({
+        runId: counted.result.runId,
+        subject: subjectOf(counted),
+        status: counted.result.status,
+      })),
     );
   }
 }
