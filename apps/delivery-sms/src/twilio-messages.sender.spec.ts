@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { ChannelAccount } from '@herald/persistence';
 import { TwilioMessagesSender, twilioFailure } from './twilio-messages.sender.js';
 
@@ -65,5 +67,89 @@ describe('TwilioMessagesSender before any call', () => {
         message: { text: 'hi' },
       }),
     ).resolves.toMatchObject({ code: 'CONFIG_INVALID' });
+  });
+});
+
+describe('TwilioMessagesSender on the wire', () => {
+  let server: Server;
+  let baseUrl: string;
+  const seen: Array<{ path: string; authorization?: string; type?: string; body: string }> = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => {
+        seen.push({
+          path: req.url ?? '',
+          authorization: req.headers.authorization,
+          type: req.headers['content-type'],
+          body,
+        });
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ sid: `SM${seen.length}` }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  });
+
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  beforeEach(() => (seen.length = 0));
+
+  it('posts one form per message, each field as written, whatever characters the text holds', async () => {
+    const sender = new TwilioMessagesSender(5_000);
+    const sms = account({
+      baseUrl,
+      accountSid: 'AC/1 ?',
+      from: '+15550000000',
+      statusCallbackUrl: 'https://herald.example/webhooks/twilio?x=1&y=2',
+    });
+    const texts = ['Hi Ada', "a+b=c & d%20e\nnew line 👋 ~!*()'", ''];
+    for (const [i, text] of texts.entries())
+      await expect(
+        sender.send(sms, { to: `+1555000000${i}`, message: { text } }),
+      ).resolves.toMatchObject({ ok: true, providerMessageId: `SM${i + 1}` });
+    expect(seen).toHaveLength(3);
+    for (const [i, request] of seen.entries()) {
+      expect(request.path).toBe('/2010-04-01/Accounts/AC%2F1%20%3F/Messages.json');
+      expect(request.authorization).toBe(
+        `Basic ${Buffer.from('AC/1 ?:secret').toString('base64')}`,
+      );
+      expect(request.type).toBe('application/x-www-form-urlencoded');
+      expect([...new URLSearchParams(request.body)]).toEqual([
+        ['To', `+1555000000${i}`],
+        ['Body', texts[i]],
+        ['From', '+15550000000'],
+        ['StatusCallback', 'https://herald.example/webhooks/twilio?x=1&y=2'],
+      ]);
+    }
+  });
+
+  it('sends from the Messaging Service when the account has one, and reads a changed account anew', async () => {
+    const sender = new TwilioMessagesSender(5_000);
+    await sender.send(
+      account({ baseUrl, accountSid: 'AC1', messagingServiceSid: 'MG1', from: '+1' }),
+      {
+        to: '+15550000001',
+        message: { text: 'one' },
+      },
+    );
+    // The delivery core reads account rows again every half minute: a new row, new settings.
+    await sender.send(account({ baseUrl, accountSid: 'AC2', from: '+15550000009' }), {
+      to: '+15550000001',
+      message: { text: 'two' },
+    });
+    expect(seen.map((r) => [r.path, Object.fromEntries(new URLSearchParams(r.body))])).toEqual([
+      [
+        '/2010-04-01/Accounts/AC1/Messages.json',
+        { To: '+15550000001', Body: 'one', MessagingServiceSid: 'MG1' },
+      ],
+      [
+        '/2010-04-01/Accounts/AC2/Messages.json',
+        { To: '+15550000001', Body: 'two', From: '+15550000009' },
+      ],
+    ]);
   });
 });

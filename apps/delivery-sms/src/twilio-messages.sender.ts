@@ -5,10 +5,13 @@ import { accountSettings } from '@herald/contracts';
 import {
   configInvalid,
   failureOf,
+  formField,
+  httpTarget,
   networkFailure,
-  postHttp,
+  postTo,
   templateNotSupported,
   type ChannelSender,
+  type HttpTarget,
   type OutboundMessage,
   type SendFailure,
   type SendOutcome,
@@ -34,40 +37,34 @@ const ADVICE: Record<number, string> = {
   30002: 'the Twilio account is suspended',
 };
 
+/** What every message of one account sends alike: where, as whom, and the form's fixed fields. */
+interface AccountRequest {
+  target: HttpTarget;
+  headers: Record<string, string>;
+  /** `&From=…` or `&MessagingServiceSid=…`, and `&StatusCallback=…`: after To and Body. */
+  fixedFields: string;
+}
+
 @Injectable()
 export class TwilioMessagesSender implements ChannelSender {
+  /**
+   * Per account row (the delivery core caches rows for half a minute, then reads new ones): its
+   * request parts are made once, not once a message.
+   */
+  private readonly requests = new WeakMap<ChannelAccount, AccountRequest | SendFailure>();
+
   constructor(private readonly timeoutMs = 10_000) {}
 
   async send(account: ChannelAccount, outbound: OutboundMessage): Promise<SendOutcome> {
     if (!('text' in outbound.message)) {
       return templateNotSupported('sms');
     }
-    const read = accountSettings('sms', account.config);
-    if (!read.ok) {
-      return configInvalid(read.problem);
-    }
-    const { baseUrl, accountSid, from, messagingServiceSid, statusCallbackUrl } = read.settings;
-    if (!baseUrl || !accountSid) {
-      return configInvalid("the SMS channel's config needs its baseUrl and accountSid");
-    }
-    const form = new URLSearchParams({ To: outbound.to, Body: outbound.message.text });
-    if (messagingServiceSid) form.set('MessagingServiceSid', messagingServiceSid);
-    else if (from) form.set('From', from);
-    // Where Twilio posts this message's statuses (the gateway's /webhooks/twilio), when the
-    // account's Messaging Service does not set one.
-    if (statusCallbackUrl) {
-      form.set('StatusCallback', statusCallbackUrl);
-    }
-    const auth = Buffer.from(`${accountSid}:${account.credentials.authToken ?? ''}`).toString(
-      'base64',
-    );
+    let request = this.requests.get(account);
+    if (request === undefined) this.requests.set(account, (request = accountRequest(account)));
+    if (!('target' in request)) return { ...request };
+    const body = `${formField('To', outbound.to)}&${formField('Body', outbound.message.text)}${request.fixedFields}`;
     try {
-      const answer = await postHttp(
-        `${baseUrl.replace(/\/$/, '')}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Messages.json`,
-        { authorization: `Basic ${auth}`, 'content-type': 'application/x-www-form-urlencoded' },
-        form.toString(),
-        this.timeoutMs,
-      );
+      const answer = await postTo(request.target, request.headers, body, this.timeoutMs);
       if (answer.status === 200 || answer.status === 201) {
         return {
           ok: true,
@@ -80,6 +77,45 @@ export class TwilioMessagesSender implements ChannelSender {
       return networkFailure(error);
     }
   }
+}
+
+/** The account's request parts, or why its config cannot send. */
+function accountRequest(account: ChannelAccount): AccountRequest | SendFailure {
+  const read = accountSettings('sms', account.config);
+  if (!read.ok) {
+    return configInvalid(read.problem);
+  }
+  const { baseUrl, accountSid, from, messagingServiceSid, statusCallbackUrl } = read.settings;
+  if (!baseUrl || !accountSid) {
+    return configInvalid("the SMS channel's config needs its baseUrl and accountSid");
+  }
+  let target: HttpTarget;
+  try {
+    target = httpTarget(
+      `${baseUrl.replace(/\/$/, '')}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Messages.json`,
+    );
+  } catch (error) {
+    return networkFailure(error);
+  }
+  const auth = Buffer.from(`${accountSid}:${account.credentials.authToken ?? ''}`).toString(
+    'base64',
+  );
+  return {
+    target,
+    headers: {
+      authorization: `Basic ${auth}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    fixedFields:
+      (messagingServiceSid
+        ? `&${formField('MessagingServiceSid', messagingServiceSid)}`
+        : from
+          ? `&${formField('From', from)}`
+          : '') +
+      // Where Twilio posts this message's statuses (the gateway's /webhooks/twilio), when the
+      // account's Messaging Service does not set one.
+      (statusCallbackUrl ? `&${formField('StatusCallback', statusCallbackUrl)}` : ''),
+  };
 }
 
 /** A Twilio error answer as a failure: by its `code` when it has one, else by HTTP status. */

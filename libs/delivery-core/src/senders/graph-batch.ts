@@ -2,7 +2,7 @@
 // sends made to one account at the same moment go as one HTTP request of up to 50 operations
 // instead of one request each. Each caller still gets its own operation's answer, so breakers,
 // failover and retries stay per person. A lone send goes as the plain request it always was.
-import { postHttp, type HttpAnswer } from './http.js';
+import { formField, postHttp, type HttpAnswer } from './http.js';
 
 /** Graph refuses a batch of more operations than this. */
 export const GRAPH_BATCH_LIMIT = 50;
@@ -147,11 +147,13 @@ function base(target: GraphTarget): string {
 
 /** A batch operation's body is form-encoded; Graph reads object values given as JSON strings. */
 function formBody(fields: Record<string, unknown>): string {
-  const form = new URLSearchParams();
-  for (const [name, value] of Object.entries(fields))
+  const form: string[] = [];
+  for (const name in fields) {
+    const value = fields[name];
     if (value !== undefined)
-      form.append(name, typeof value === 'string' ? value : JSON.stringify(value));
-  return form.toString();
+      form.push(formField(name, typeof value === 'string' ? value : JSON.stringify(value)));
+  }
+  return form.join('&');
 }
 
 function isSlot(slot: unknown): slot is { code: number; body?: unknown } {
