@@ -11,8 +11,10 @@ import {
   type CountedResult,
 } from './result-subjects.js';
 
-/** What a fetch of results waits for: a few flushes' records (one is 10–150 KiB). */
+/** What a fetch of results waits for: a few flushes' records (one is 10–150 KiB)… */
 const RESULT_FETCH_BYTES = 256 * 1024;
+/** …or this long, so a quiet run's counts still move twice a second. */
+const RESULT_FETCH_WAIT_MS = 500;
 
 /**
  * Folds delivery results into each run's counts: one statement per batch, whatever its size,
@@ -44,7 +46,11 @@ export class RunProgressHandler {
    * Counts are not on the way to anyone's message: a fetch waits for RESULT_FETCH_BYTES (or half
    * a second), so a fan-out's results come a few records a fetch, not one.
    */
-  @OnEvent(Topics.DeliveryResultBatch, { batchSize: 20, fetchMinBytes: RESULT_FETCH_BYTES })
+  @OnEvent(Topics.DeliveryResultBatch, {
+    batchSize: 20,
+    fetchMinBytes: RESULT_FETCH_BYTES,
+    fetchMaxWaitMs: RESULT_FETCH_WAIT_MS,
+  })
   async handleBatches(@Payload() batch: EventBatch<DeliveryResultBatch>): Promise<void> {
     await this.fold(
       batch.events.flatMap(({ data, attributes }) => ledgerResults(data, attributes.id)),

@@ -46,11 +46,20 @@ export interface EventHandlerOptions {
   /** Hand an event over only once its timestamp + delayMs has passed (retry topics). */
   delayMs?: number;
   /**
-   * The broker answers a fetch once this many bytes are ready (or after its wait, 500 ms),
+   * The broker answers a fetch once this many bytes are ready (or after fetchMaxWaitMs),
    * default 1: at once. For topics off the latency path (run progress), fewer and fuller fetches
    * cost the consumer and Kafka less per event.
    */
   fetchMinBytes?: number;
+  /**
+   * How long the broker may hold a fetch that has less than fetchMinBytes: by default 500 ms, and
+   * 2 s for delayed topics (delayMs) and raw DLQ readers, which are idle nearly always. With
+   * fetchMinBytes 1 a record is handed over as soon as it is written, whatever this is: it sets
+   * how often an idle consumer asks (a service runs one consumer per topic), and how long a
+   * resumed partition (a record retried in place), a rebalance or stopping may wait for the fetch
+   * in flight.
+   */
+  fetchMaxWaitMs?: number;
   /**
    * Hand records over as they are, without schema or CloudEvents checks: `data` is the value
    * (Buffer or null). For DLQ readers, whose records are there precisely because they may not be

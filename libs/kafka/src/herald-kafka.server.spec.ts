@@ -7,7 +7,8 @@ import { lastValueFrom, type Observable } from 'rxjs';
 import { Topics, type DeliveryResult } from '@herald/contracts';
 import { ErrorCode, HeraldError } from '@herald/errors';
 import type { EventBatch } from './event-batch.js';
-import { HeraldKafkaServer } from './herald-kafka.server.js';
+import { HeraldKafkaServer, fetchWaitOf } from './herald-kafka.server.js';
+import { DEFAULT_FETCH_WAIT_MS, QUIET_FETCH_WAIT_MS } from './topic.consumer.js';
 import { KafkaModule } from './kafka.module.js';
 
 const permanent = new HeraldError(ErrorCode.ProviderRejected, 'number does not exist', {
@@ -50,5 +51,15 @@ describe('HeraldKafkaServer handlers', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+describe("a handler's fetch wait", () => {
+  it('is short on live topics, longer on delayed retry twins and DLQ readers', () => {
+    expect(fetchWaitOf({})).toBe(DEFAULT_FETCH_WAIT_MS);
+    expect(fetchWaitOf({ delayMs: 0, batchSize: 10 })).toBe(DEFAULT_FETCH_WAIT_MS);
+    expect(fetchWaitOf({ delayMs: 5_000 })).toBe(QUIET_FETCH_WAIT_MS);
+    expect(fetchWaitOf({ raw: true })).toBe(QUIET_FETCH_WAIT_MS);
+    expect(QUIET_FETCH_WAIT_MS).toBeGreaterThan(DEFAULT_FETCH_WAIT_MS);
   });
 });

@@ -15,7 +15,12 @@ import { routeHandlerErrorsToTransport } from './handler-errors.filter.js';
 import { KafkaConnection } from './kafka.connection.js';
 import { KafkaMetrics } from './kafka.metrics.js';
 import { TopicAdmin } from './topic.admin.js';
-import { TopicConsumer, type TopicConsumerSettings } from './topic.consumer.js';
+import {
+  DEFAULT_FETCH_WAIT_MS,
+  QUIET_FETCH_WAIT_MS,
+  TopicConsumer,
+  type TopicConsumerSettings,
+} from './topic.consumer.js';
 
 export const HANDLER_DEFAULTS = {
   batchSize: 500,
@@ -190,6 +195,7 @@ function settingsOf(topic: string, extras: EventHandlerOptions): TopicConsumerSe
     concurrency: extras.concurrency ?? HANDLER_DEFAULTS.concurrency,
     delayMs: extras.delayMs ?? HANDLER_DEFAULTS.delayMs,
     fetchMinBytes: extras.fetchMinBytes ?? HANDLER_DEFAULTS.fetchMinBytes,
+    fetchMaxWaitMs: extras.fetchMaxWaitMs ?? fetchWaitOf(extras),
     raw: extras.raw === true,
   };
   const wholeAtLeast = (n: number, min: number) => Number.isInteger(n) && n >= min;
@@ -197,11 +203,17 @@ function settingsOf(topic: string, extras: EventHandlerOptions): TopicConsumerSe
     !wholeAtLeast(settings.batchSize, 1) ||
     !wholeAtLeast(settings.concurrency, 1) ||
     !wholeAtLeast(settings.delayMs, 0) ||
-    !wholeAtLeast(settings.fetchMinBytes, 1)
+    !wholeAtLeast(settings.fetchMinBytes, 1) ||
+    !wholeAtLeast(settings.fetchMaxWaitMs, 1)
   ) {
     throw new Error(
-      `@EventPattern(${topic}) extras are invalid: ${JSON.stringify(extras)} (batchSize ≥ 1, concurrency ≥ 1, delayMs ≥ 0, fetchMinBytes ≥ 1, whole numbers)`,
+      `@EventPattern(${topic}) extras are invalid: ${JSON.stringify(extras)} (batchSize ≥ 1, concurrency ≥ 1, delayMs ≥ 0, fetchMinBytes ≥ 1, fetchMaxWaitMs ≥ 1, whole numbers)`,
     );
   }
   return settings;
+}
+
+/** A handler's fetch wait when it sets none: longer for delayed retry twins and DLQ readers. */
+export function fetchWaitOf({ delayMs, raw }: EventHandlerOptions): number {
+  return (delayMs ?? 0) > 0 || raw === true ? QUIET_FETCH_WAIT_MS : DEFAULT_FETCH_WAIT_MS;
 }

@@ -6,7 +6,7 @@ import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { EventPublisher } from './event.publisher.js';
 import type { KafkaConnection } from './kafka.connection.js';
 import type { EventBatch } from './event-batch.js';
-import { TopicConsumer, type BatchInvoker } from './topic.consumer.js';
+import { DEFAULT_FETCH_WAIT_MS, TopicConsumer, type BatchInvoker } from './topic.consumer.js';
 
 const rebalancing = Object.assign(new Error('The group is rebalancing, so a rejoin is needed'), {
   type: 'REBALANCE_IN_PROGRESS',
@@ -204,7 +204,7 @@ it('keeps no member alive on its own: a handler that does not heartbeat is not h
   }
 });
 
-it('asks the broker to answer a fetch at once, or once fetchMinBytes are ready for topics that set it', () => {
+it("asks the broker to answer a fetch at once, or once fetchMinBytes are ready, holding a fetch at most its handler's fetchMaxWaitMs", () => {
   const configs: Array<Record<string, unknown>> = [];
   const connection = {
     kafka: {
@@ -223,11 +223,11 @@ it('asks the broker to answer a fetch at once, or once fetchMinBytes are ready f
   new TopicConsumer(
     connection,
     {} as EventPublisher,
-    { ...settings, fetchMinBytes: 262_144 },
+    { ...settings, fetchMinBytes: 262_144, fetchMaxWaitMs: 500 },
     invoke,
   );
   expect(configs.map((c) => [c.minBytes, c.maxWaitTimeInMs])).toEqual([
-    [1, 500],
+    [1, DEFAULT_FETCH_WAIT_MS],
     [262_144, 500],
   ]);
 });
