@@ -68,10 +68,20 @@ export class ProviderAnswerTooLarge extends Error {
 /**
  * `name=value` for a form body (application/x-www-form-urlencoded), percent-encoded as RFC 3986
  * says (a form parser reads `%20` as it reads `+`): a few times cheaper than URLSearchParams on
- * the send path.
+ * the send path. A lone surrogate (which JSON input may carry) becomes U+FFFD, as URLSearchParams
+ * makes it, rather than the URIError encodeURIComponent throws.
  */
 export function formField(name: string, value: string): string {
-  return `${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
+  return `${formEncode(name)}=${formEncode(value)}`;
+}
+
+function formEncode(text: string): string {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    // URIError: a lone surrogate (paired ones make one code point, which \p{Surrogate} skips).
+    return encodeURIComponent(text.replace(/\p{Surrogate}/gu, '\uFFFD'));
+  }
 }
 
 /** Where a request goes, its URL already split (a sender sending many to one URL splits it once). */
