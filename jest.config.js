@@ -20,6 +20,7 @@ const aliases = {
   // The Kafka handler harness alone: handler specs beside the code must not load every app.
   '^@herald/testing/kafka-handler$': '<rootDir>/test/utils/kafka-handler.ts',
   '^@herald/testing/policy-fixtures$': '<rootDir>/test/utils/policy-fixtures.ts',
+  '^@herald/testing/recording-server$': '<rootDir>/test/utils/recording-server.ts',
   // Sources import siblings as `./x.js` (NodeNext); jest resolves them to the .ts file.
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };

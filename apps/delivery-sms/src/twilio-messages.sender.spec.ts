@@ -1,6 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { ChannelAccount } from '@herald/persistence';
+import {
+  startRecordingServer,
+  type RecordedRequest,
+  type RecordingServer,
+} from '@herald/testing/recording-server';
 import { TwilioMessagesSender, twilioFailure } from './twilio-messages.sender.js';
 
 const account = (config: Record<string, unknown>): ChannelAccount => ({
@@ -71,31 +74,16 @@ describe('TwilioMessagesSender before any call', () => {
 });
 
 describe('TwilioMessagesSender on the wire', () => {
-  let server: Server;
+  let server: RecordingServer;
   let baseUrl: string;
-  const seen: Array<{ path: string; authorization?: string; type?: string; body: string }> = [];
+  let seen: RecordedRequest[];
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (chunk: string) => (body += chunk));
-      req.on('end', () => {
-        seen.push({
-          path: req.url ?? '',
-          authorization: req.headers.authorization,
-          type: req.headers['content-type'],
-          body,
-        });
-        res.writeHead(201, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ sid: `SM${seen.length}` }));
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    server = await startRecordingServer((_, n) => ({ status: 201, json: { sid: `SM${n}` } }));
+    ({ baseUrl, seen } = server);
   });
 
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => server.close());
   beforeEach(() => (seen.length = 0));
 
   it('posts one form per message, each field as written, whatever characters the text holds', async () => {
@@ -114,10 +102,10 @@ describe('TwilioMessagesSender on the wire', () => {
     expect(seen).toHaveLength(texts.length);
     for (const [i, request] of seen.entries()) {
       expect(request.path).toBe('/2010-04-01/Accounts/AC%2F1%20%3F/Messages.json');
-      expect(request.authorization).toBe(
+      expect(request.headers.authorization).toBe(
         `Basic ${Buffer.from('AC/1 ?:secret').toString('base64')}`,
       );
-      expect(request.type).toBe('application/x-www-form-urlencoded');
+      expect(request.headers['content-type']).toBe('application/x-www-form-urlencoded');
       expect([...new URLSearchParams(request.body)]).toEqual([
         ['To', `+1555000000${i}`],
         // A lone surrogate arrives as U+FFFD (as URLSearchParams writes it), never as an error.

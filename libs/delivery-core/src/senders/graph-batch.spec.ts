@@ -1,35 +1,30 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  startRecordingServer,
+  type RecordedRequest,
+  type RecordingServer,
+} from '@herald/testing/recording-server';
 import { GraphBatcher } from './graph-batch.js';
 
 describe('GraphBatcher on the wire', () => {
-  let server: Server;
+  let server: RecordingServer;
   let baseUrl: string;
-  const seen: Array<{ path: string; authorization?: string; body: string }> = [];
+  let seen: RecordedRequest[];
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (chunk: string) => (body += chunk));
-      req.on('end', () => {
-        seen.push({ path: req.url ?? '', authorization: req.headers.authorization, body });
-        const batch = (JSON.parse(body) as { batch?: unknown[] }).batch;
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify(
-            batch
-              ? batch.map((_, i) => ({ code: 200, body: JSON.stringify({ message_id: `m${i}` }) }))
-              : { message_id: 'alone' },
-          ),
-        );
-      });
+    // A batch gets one answer per operation, a plain request its own.
+    server = await startRecordingServer(({ body }) => {
+      const batch = (JSON.parse(body) as { batch?: unknown[] }).batch;
+      return {
+        status: 200,
+        json: batch
+          ? batch.map((_, i) => ({ code: 200, body: JSON.stringify({ message_id: `m${i}` }) }))
+          : { message_id: 'alone' },
+      };
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    ({ baseUrl, seen } = server);
   });
 
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => server.close());
   beforeEach(() => (seen.length = 0));
 
   it('posts the sends of one turn as one batch whose operation bodies read back as their fields', async () => {
@@ -54,7 +49,8 @@ describe('GraphBatcher on the wire', () => {
       { status: 200, body: { message_id: 'm1' } },
     ]);
     expect(seen).toHaveLength(1);
-    expect(seen[0]).toMatchObject({ path: '/v21.0/', authorization: 'Bearer page-token' });
+    expect(seen[0].path).toBe('/v21.0/');
+    expect(seen[0].headers.authorization).toBe('Bearer page-token');
     const { batch } = JSON.parse(seen[0].body) as {
       batch: Array<{ method: string; relative_url: string; body: string }>;
     };
