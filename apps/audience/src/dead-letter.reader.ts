@@ -193,16 +193,14 @@ function resultsEffect(
   let counted: CountedResult[] = [];
   if (topic === Topics.DeliveryResult) {
     const valid = validateEventData(topic, data);
-    if (valid.ok) counted = [{ result: valid.data, eventId }];
+    if (valid.ok && ledgerCounts(valid.data)) counted = [{ result: valid.data, eventId }];
   } else {
     const valid = validateEventData(topic, data);
     if (valid.ok) counted = ledgerResults(valid.data, eventId);
   }
-  // Only the run the dead letter names (a batch names one run; a v1 result is its own), and only
-  // what its producer did not count already (`counted`, as the run-progress fold).
-  counted = counted.filter(
-    (c) => c.result.runId === runId && c.result.botId === botId && ledgerCounts(c.result),
-  );
+  // Only what its producer did not count already (`counted`, as the run-progress fold; above),
+  // and only the run the dead letter names (a batch names one run; a v1 result is its own).
+  counted = counted.filter((c) => c.result.runId === runId && c.result.botId === botId);
   const outcomes = counted.map((c) => ({
     runId,
     subject: subjectOf(c),

@@ -148,11 +148,9 @@ function base(target: GraphTarget): string {
 /** A batch operation's body is form-encoded; Graph reads object values given as JSON strings. */
 function formBody(fields: Record<string, unknown>): string {
   const form: string[] = [];
-  for (const name in fields) {
-    const value = fields[name];
+  for (const [name, value] of Object.entries(fields))
     if (value !== undefined)
       form.push(formField(name, typeof value === 'string' ? value : JSON.stringify(value)));
-  }
   return form.join('&');
 }
 
