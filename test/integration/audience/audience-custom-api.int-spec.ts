@@ -50,11 +50,16 @@ describe('From-API recipients (real Kafka, PostgreSQL and HTTP)', () => {
     );
     expect(pages[0].messages).toEqual([{ text: 'Saved content' }]);
     expect(run).toMatchObject({ status: 'delivering', targeted: 6 });
-    expect(api.requestsTo('/good').map((r) => [r.next, r.authorization, r.custom])).toEqual([
-      [null, SECRET, 'kept'],
-      ['p2', SECRET, 'kept'],
-      ['p3', SECRET, 'kept'],
-    ]);
+    // A page that ran past the 400 ms timeout on a busy machine is fetched again (the designed
+    // retry), so the requests are compared page by page: each page asked for in order, each with
+    // the broadcast's headers.
+    const requests = api.requestsTo('/good');
+    expect(requests.map((r) => [r.authorization, r.custom])).toEqual(
+      requests.map(() => [SECRET, 'kept']),
+    );
+    expect(
+      requests.map((r) => r.next).filter((next, i, all) => i === 0 || next !== all[i - 1]),
+    ).toEqual([null, 'p2', 'p3']);
   });
 
   it('an empty page ends the list; singleContact takes the first row only', async () => {
