@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { getCountries, getCountryCallingCode, parsePhoneNumberFromString } from 'libphonenumber-js';
 import { normalizePhone, normalizeTargetPhones, phoneUserId } from './phone-number.js';
 
 describe('normalizePhone', () => {
@@ -16,9 +18,47 @@ describe('normalizePhone', () => {
     expect(normalizePhone(raw, country)).toMatchObject({ e164: '+15551234567' });
   });
 
-  it('reads a national number in the default country, with its country', () => {
-    expect(normalizePhone('07700 900123', 'GB')).toEqual({ e164: '+447700900123', country: 'GB' });
-    expect(normalizePhone('06 12 34 56 78', 'FR')).toEqual({ e164: '+33612345678', country: 'FR' });
+  it('reads a national number in the default country', () => {
+    expect(normalizePhone('07700 900123', 'GB')).toEqual({ e164: '+447700900123' });
+    expect(normalizePhone('06 12 34 56 78', 'FR')).toEqual({ e164: '+33612345678' });
+  });
+
+  it('drops a national prefix written after the country code, as a full parse does', () => {
+    expect(normalizePhone('+44 07700 900123')).toEqual({ e164: '+447700900123' });
+    expect(normalizePhone('0044 07700 900123')).toEqual({ e164: '+447700900123' });
+  });
+
+  // International numbers skip libphonenumber's country detection (see possibleInternational):
+  // whatever the digits, the answer must be the full parse's.
+  it('reads every international number as a full libphonenumber parse does', () => {
+    const fullParse = (plusDigits: string): string | undefined => {
+      const parsed = parsePhoneNumberFromString(plusDigits);
+      return parsed?.isPossible() ? parsed.number : undefined;
+    };
+    const callingCodes = [...new Set(getCountries().map((c) => getCountryCallingCode(c)))];
+    const digits = (min: number, max: number) =>
+      fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: min, maxLength: max });
+    const numbers = fc.oneof(
+      // A known calling code, then a national part that often starts like a national prefix.
+      fc
+        .tuple(
+          fc.constantFrom(...callingCodes),
+          fc.constantFrom('', '0', '1', '8', '9', '06'),
+          digits(0, 12),
+        )
+        .map(([code, lead, rest]) => `${code}${lead}${rest}`),
+      digits(4, 17),
+    );
+    fc.assert(
+      fc.property(
+        numbers.filter((d) => d.length >= 4 && d.length <= 17),
+        (d) => {
+          const got = normalizePhone(`+${d}`);
+          expect('e164' in got ? got.e164 : undefined).toBe(fullParse(`+${d}`));
+        },
+      ),
+      { numRuns: 20_000 },
+    );
   });
 
   it.each([
