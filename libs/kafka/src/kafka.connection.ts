@@ -1,6 +1,7 @@
 // The one kafkajs client of a service, and the logical ↔ physical topic naming (prefix).
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Kafka, logLevel, type logCreator } from 'kafkajs';
+import { installRecordEncoder } from './kafkajs-record-encoder.js';
 import { mendKafkajsRequestQueue } from './kafkajs-request-queue.js';
 import {
   KAFKA_OPTIONS,
@@ -37,6 +38,10 @@ export class KafkaConnection {
   constructor(@Inject(KAFKA_OPTIONS) options: KafkaOptions) {
     this.options = resolveKafkaOptions(options);
     mendKafkajsRequestQueue();
+    if (!installRecordEncoder())
+      new Logger(KafkaConnection.name).warn(
+        'kafkajs produced before this connection was built: its own record encoder stays (correct, but slower)',
+      );
     this.kafka = new Kafka({
       clientId: this.options.clientId,
       brokers: this.options.brokers,
