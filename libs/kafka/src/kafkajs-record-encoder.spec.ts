@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import {
   exactSizeRecordEncoder,
   installRecordEncoder,
+  kafkajsEncoderClass,
   kafkajsRecordEncoder,
   type RecordInput,
 } from './kafkajs-record-encoder.js';
@@ -79,8 +80,35 @@ describe('the exact-size record encoder', () => {
     );
   });
 
-  it("takes kafkajs's place for its produce requests", () => {
+  it("takes kafkajs's place for its produce requests; its Encoders grow to the same bytes", () => {
+    type Writes = {
+      writeInt32(n: number): Writes;
+      writeVarIntString(s: string): Writes;
+      writeBuffer(b: Buffer): Writes;
+      buffer: Buffer;
+    };
+    const Encoder = kafkajsEncoderClass() as unknown as (new () => Writes) & { prototype: object };
+    const growing = fc.array(
+      fc.oneof(
+        fc.integer().map((n) => (e: Writes) => e.writeInt32(n)),
+        fc.string({ maxLength: 700 }).map((t) => (e: Writes) => e.writeVarIntString(t)),
+        fc.nat(3_000).map((n) => (e: Writes) => e.writeBuffer(Buffer.alloc(n, n % 251))),
+      ),
+      { maxLength: 30 },
+    );
+    const runs = fc.sample(growing, { numRuns: 300, seed: 42 });
+    const written = () =>
+      runs.map((writes) =>
+        writes.reduce((e, write) => write(e), new Encoder()).buffer.toString('hex'),
+      );
+    const before = written();
+    const ensureAvailable = (Encoder.prototype as { ensureAvailable: unknown }).ensureAvailable;
+
     expect(installRecordEncoder()).toBe(true);
+    expect((Encoder.prototype as { ensureAvailable: unknown }).ensureAvailable).not.toBe(
+      ensureAvailable,
+    );
+    expect(written()).toEqual(before);
     const inPlace = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as unknown;
     expect(inPlace).not.toBe(kafkajs);
     const produce = require('kafkajs/src/protocol/requests/produce/v3/request.js') as unknown;

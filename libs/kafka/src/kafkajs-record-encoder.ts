@@ -135,11 +135,49 @@ export function exactSizeRecordEncoder(fallback: RecordEncoder): RecordEncoder {
   };
 }
 
+/** The part of kafkajs's Encoder that `growWithoutZeroing` replaces. */
+interface KafkajsEncoder {
+  buf: Buffer;
+  offset: number;
+  ensureAvailable(length: number): void;
+}
+
+const ENCODER_MODULE = 'kafkajs/src/protocol/encoder.js';
+
+/** kafkajs's Encoder class. */
+export function kafkajsEncoderClass(): {
+  prototype: KafkajsEncoder;
+  nextPowerOfTwo(n: number): number;
+} {
+  return require(ENCODER_MODULE) as {
+    prototype: KafkajsEncoder;
+    nextPowerOfTwo(n: number): number;
+  };
+}
+
+/**
+ * kafkajs's Encoder grows its buffer to the next power of two with a zero-filled copy, and a
+ * produce request is written through several of them (records into the batch, the batch into
+ * the partition, into the topic, into the request): the zeroing was 7 % of the gateway's CPU.
+ * Nothing reads an Encoder's buffer past what it wrote (`buffer` is `buf.slice(0, offset)`),
+ * so the new buffer need not be zeroed.
+ */
+function growWithoutZeroing(): void {
+  const Encoder = kafkajsEncoderClass();
+  Encoder.prototype.ensureAvailable = function ensureAvailable(this: KafkajsEncoder, length) {
+    if (this.offset + length <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Encoder.nextPowerOfTwo(this.offset + length));
+    this.buf.copy(grown, 0, 0, this.offset);
+    this.buf = grown;
+  };
+}
+
 let installed = false;
 
 /**
- * Puts the exact-size encoder in kafkajs's place. Once per process, before its first produce
- * (the KafkaConnection does it as it is built); later, kafkajs keeps its own, and this says so.
+ * Puts the exact-size encoder in kafkajs's place, and lets its Encoders grow without zeroing.
+ * Once per process, before its first produce (the KafkaConnection does it as it is built); later,
+ * kafkajs keeps its own, and this says so.
  */
 export function installRecordEncoder(): boolean {
   if (installed) return true;
@@ -149,6 +187,7 @@ export function installRecordEncoder(): boolean {
   const loaded = require.cache[path];
   if (!loaded) return false;
   loaded.exports = exactSizeRecordEncoder(original);
+  growWithoutZeroing();
   installed = true;
   return true;
 }
