@@ -53,7 +53,7 @@ describe('the exact-size record encoder', () => {
   });
 
   it('writes a CloudEvents-shaped record in one buffer of its exact size', () => {
-    const encoded = exact({
+    const record: RecordInput = {
       offsetDelta: 3,
       timestampDelta: 0,
       key: 'run-1',
@@ -63,21 +63,11 @@ describe('the exact-size record encoder', () => {
         ce_type: 'herald.broadcast.requested.v1',
         'content-type': 'application/json',
       },
-    });
+    };
+    const encoded = exact(record);
     expect(encoded.buffer).toBe(encoded.buf);
-    expect(encoded.buffer.toString('hex')).toBe(
-      kafkajs({
-        offsetDelta: 3,
-        timestampDelta: 0,
-        key: 'run-1',
-        value: JSON.stringify({ runId: 'run-1', text: 'Hallo 👋' }),
-        headers: {
-          ce_id: 'a',
-          ce_type: 'herald.broadcast.requested.v1',
-          'content-type': 'application/json',
-        },
-      }).buffer.toString('hex'),
-    );
+    expect(encoded.buf.length).toBe(kafkajs(record).buffer.length);
+    expect(encoded.buffer.toString('hex')).toBe(kafkajs(record).buffer.toString('hex'));
   });
 
   it("takes kafkajs's place for its produce requests; its Encoders grow to the same bytes", () => {
