@@ -63,7 +63,10 @@ function writeVarInt(buf: Buffer, at: number, n: number): number {
 /** A varlong below 2^30 in size is written as the varint of the same number. */
 const SMALL = 2 ** 30;
 
-/** A key, value or header value's byte length; -1 for null; undefined when kafkajs's encoder must decide. */
+/**
+ * A key, value or header value's byte length; -1 for null; undefined when kafkajs's encoder must
+ * decide.
+ */
 function byteLengthOf(field: unknown, nullable: boolean): number | undefined {
   if (typeof field === 'string') return Buffer.byteLength(field, 'utf8');
   if (Buffer.isBuffer(field)) return field.length;
