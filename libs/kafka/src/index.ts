@@ -20,5 +20,4 @@ export { CoalescingQueue, type QueueBounds, type QueueMetrics } from './coalesci
 export { HandlerErrorPassthroughFilter } from './handler-errors.filter.js';
 export * from './kafka.metrics.js';
 export { mendKafkajsRequestQueue } from './kafkajs-request-queue.js';
-export { installRecordEncoder } from './kafkajs-record-encoder.js';
 export { KeyPartitioner, murmur2, partitionOfKey } from './key-partitioner.js';
