@@ -8,7 +8,7 @@ import {
   BotLookupRepository,
   FrequencyLedgerRepository,
   type BotSettings,
-  type ContactEntity,
+  type ContactToReach,
 } from '@herald/persistence';
 
 export type FrequencyCap = NonNullable<BotSettings['frequencyCap']>;
@@ -76,7 +76,7 @@ export class FrequencyCapService implements OnModuleInit, OnModuleDestroy {
    * the ledger, so later runs count them) and those it skips, with the reason. One count and one
    * insert per page; a page handled twice decides the same (its own run is never counted).
    */
-  async apply<T extends { contact: ContactEntity }>(
+  async apply<T extends { contact: ContactToReach }>(
     page: TargetResolved,
     people: T[],
     describe: (entry: T) => string,

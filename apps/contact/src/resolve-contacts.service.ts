@@ -20,7 +20,7 @@ import {
   ContactRepository,
   RunListingRepository,
   phoneForms,
-  type ContactEntity,
+  type ContactToReach,
   type ContactUpdate,
   type ContactUpsert,
 } from '@herald/persistence';
@@ -45,7 +45,7 @@ function describeTarget(t: Target): string {
 }
 
 /** The address of a contact on its channel. */
-export function addressOf(contact: ContactEntity): string {
+export function addressOf(contact: ContactToReach): string {
   if (contact.channel === 'messenger') return contact.fbid ?? contact.userId;
   // The phone is stored in E.164; a WhatsApp id is that number without its plus.
   if (contact.channel === 'whatsapp') return whatsappIdOf(contact.phone ?? contact.userId);
@@ -53,7 +53,7 @@ export function addressOf(contact: ContactEntity): string {
 }
 
 /** Built-in variables every message can use, beside the contact's own. */
-function variablesOf(contact: ContactEntity): Record<string, string> {
+function variablesOf(contact: ContactToReach): Record<string, string> {
   return {
     ...contact.variables,
     user_id: contact.userId,
@@ -215,7 +215,7 @@ export class ResolveContactsService {
    */
   private async publishFirstTries(
     page: TargetResolved,
-    now: ReadonlyArray<{ contact: ContactEntity; event: DeliveryRequested }>,
+    now: ReadonlyArray<{ contact: ContactToReach; event: DeliveryRequested }>,
   ): Promise<void> {
     const perChannel = new Map<Channel, DeliveryRequested[]>();
     for (const { contact, event } of now) {
@@ -280,7 +280,7 @@ export class ResolveContactsService {
 
   private deliveryFor(
     page: TargetResolved,
-    contact: ContactEntity,
+    contact: ContactToReach,
     target: Target,
   ): DeliveryRequested {
     return {
@@ -306,7 +306,7 @@ export class ResolveContactsService {
 
   private async resolve(
     page: TargetResolved,
-  ): Promise<{ resolved: Array<Indexed & { contact: ContactEntity }>; skipped: Skip[] }> {
+  ): Promise<{ resolved: Array<Indexed & { contact: ContactToReach }>; skipped: Skip[] }> {
     const skipped: Skip[] = [];
     const shared = page.setVariables ?? {};
     // Numbers in E.164 whoever published the page (From-API uids, internal services); one that
@@ -329,7 +329,7 @@ export class ResolveContactsService {
 
     // Each chosen contact; the changes targets bring (only those that change something, so an
     // audience page of known contacts costs one SELECT); new contacts to create.
-    const chosen: Array<Indexed & { contact: ContactEntity }> = [];
+    const chosen: Array<Indexed & { contact: ContactToReach }> = [];
     const updates: ContactUpdate[] = [];
     const change = (update: ContactUpdate) => {
       const { id: _id, variables, ...identities } = update;
@@ -418,7 +418,7 @@ export class ResolveContactsService {
     ]);
     const byContactId = new Map(updated.map((c) => [c.id, c]));
     const byKey = new Map(created.map((c) => [`${c.channel}/${c.userId}`, c]));
-    const resolved: Array<Indexed & { contact: ContactEntity }> = [];
+    const resolved: Array<Indexed & { contact: ContactToReach }> = [];
     const wanted = new Set(updates.map((u) => u.id));
     for (const entry of chosen) {
       if (!wanted.has(entry.contact.id)) resolved.push(entry);

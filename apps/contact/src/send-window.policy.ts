@@ -13,7 +13,7 @@ import {
   type TargetResolved,
 } from '@herald/contracts';
 import { PromiseCache } from '@herald/runtime';
-import { HeldDeliveryRepository, type ContactEntity } from '@herald/persistence';
+import { HeldDeliveryRepository, type ContactToReach } from '@herald/persistence';
 import { ContactConfig } from './contact.config.js';
 import { BotSettingsCache } from './frequency-cap.js';
 
@@ -21,7 +21,7 @@ import { BotSettingsCache } from './frequency-cap.js';
 const OPEN_SLACK_MS = 1_000;
 
 export function zoneOf(
-  contact: Pick<ContactEntity, 'variables' | 'phone' | 'channel'>,
+  contact: Pick<ContactToReach, 'variables' | 'phone' | 'channel'>,
   botZone: string | undefined,
 ): string {
   const own = contact.variables?.timezone;
@@ -49,7 +49,7 @@ export class SendWindowPolicy {
   ) {}
 
   /** The deliveries to publish now; the others are held until their window opens. */
-  async holdOutside<T extends { contact: ContactEntity; event: DeliveryRequested }>(
+  async holdOutside<T extends { contact: ContactToReach; event: DeliveryRequested }>(
     page: TargetResolved,
     people: T[],
   ): Promise<T[]> {

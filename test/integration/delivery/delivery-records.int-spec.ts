@@ -445,4 +445,35 @@ describe('delivery records', () => {
       [],
     );
   });
+  it('reads an audience page with what a send needs, of the asking bot only', async () => {
+    const botId = (await bots.create('reach bot')).id;
+    const otherBotId = (await bots.create('other reach bot')).id;
+    const [own] = await contacts.upsertMany(botId, [
+      {
+        channel: 'sms',
+        userId: '+15550006001',
+        phone: '+15550006001',
+        variables: { tier: 'gold' },
+      },
+    ]);
+    const [foreign] = await contacts.upsertMany(otherBotId, [
+      { channel: 'sms', userId: '+15550006002', variables: {} },
+    ]);
+    // Exactly the fields a send reads: the dates first and last seen are not parsed for it.
+    expect(await contacts.findByIds(botId, [own.id, foreign.id, randomUUID()])).toEqual([
+      {
+        id: own.id,
+        botId,
+        channel: 'sms',
+        userId: '+15550006001',
+        phone: '+15550006001',
+        email: null,
+        fbid: null,
+        variables: { tier: 'gold' },
+        lastInboundAt: null,
+        optedOutAt: null,
+      },
+    ]);
+    expect(await contacts.findByIds(botId, [])).toEqual([]);
+  });
 });

@@ -40,3 +40,10 @@ export class ContactEntity {
   @Column('timestamptz', { name: 'opted_out_at', nullable: true })
   optedOutAt!: Date | null;
 }
+
+/**
+ * A contact as a send needs it: what addresses and personalises the message, and what decides
+ * whether it may go (opted out, the last inbound for WhatsApp's window). The audience path reads
+ * these columns only: first and last seen are dates the driver would parse for every person.
+ */
+export type ContactToReach = Omit<ContactEntity, 'firstSeen' | 'lastSeen'>;

@@ -2,7 +2,7 @@
 // repositories (find-or-create, and the admin import).
 import { randomUUID } from 'node:crypto';
 import type { Channel } from '@herald/contracts';
-import type { ContactEntity } from '../entities/contact.entity.js';
+import type { ContactEntity, ContactToReach } from '../entities/contact.entity.js';
 
 export interface ContactKey {
   channel: Channel;
@@ -34,20 +34,32 @@ export interface ContactRow {
 export const CONTACT_COLUMNS =
   'id, bot_id, channel, user_id, phone, email, fbid, variables, first_seen, last_seen, last_inbound_at, opted_out_at';
 
-export function toContact(row: ContactRow): ContactEntity {
+/** The columns of a ContactToReach (the bot is the query's). */
+export const REACH_COLUMNS =
+  'id, channel, user_id, phone, email, fbid, variables, last_inbound_at, opted_out_at';
+
+export type ReachRow = Omit<ContactRow, 'bot_id' | 'first_seen' | 'last_seen'>;
+
+export function toContactToReach(row: ReachRow, botId: string): ContactToReach {
   return {
     id: row.id,
-    botId: row.bot_id,
+    botId,
     channel: row.channel,
     userId: row.user_id,
     phone: row.phone,
     email: row.email,
     fbid: row.fbid,
     variables: row.variables,
-    firstSeen: row.first_seen,
-    lastSeen: row.last_seen,
     lastInboundAt: row.last_inbound_at,
     optedOutAt: row.opted_out_at,
+  };
+}
+
+export function toContact(row: ContactRow): ContactEntity {
+  return {
+    ...toContactToReach(row, row.bot_id),
+    firstSeen: row.first_seen,
+    lastSeen: row.last_seen,
   };
 }
 

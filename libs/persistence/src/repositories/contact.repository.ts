@@ -6,13 +6,16 @@ import {
   CONTACT_COLUMNS,
   mergeByPerson,
   phoneForms,
+  REACH_COLUMNS,
   toContact,
+  toContactToReach,
   upsertParams,
   upsertStatement,
   type ContactRow,
   type ContactUpsert,
+  type ReachRow,
 } from './contact-rows.js';
-import type { ContactEntity } from '../entities/contact.entity.js';
+import type { ContactEntity, ContactToReach } from '../entities/contact.entity.js';
 
 /** The identities a target may name a person by (V2: customer id, phone, email, Messenger id). */
 export interface IdentityLookup {
@@ -213,12 +216,13 @@ export class ContactRepository {
     return { updated: Number(row?.updated ?? 0), created: Number(row?.created ?? 0) };
   }
 
-  async findByIds(botId: string, contactIds: string[]): Promise<ContactEntity[]> {
+  /** The bot's contacts among `contactIds` (an audience page), with what a send needs only. */
+  async findByIds(botId: string, contactIds: string[]): Promise<ContactToReach[]> {
     if (contactIds.length === 0) return [];
-    const rows: ContactRow[] = await this.db.query(
-      `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE bot_id = $1 AND id = ANY($2::uuid[])`,
+    const rows: ReachRow[] = await this.db.query(
+      `SELECT ${REACH_COLUMNS} FROM contacts WHERE bot_id = $1 AND id = ANY($2::uuid[])`,
       [botId, contactIds],
     );
-    return rows.map(toContact);
+    return rows.map((row) => toContactToReach(row, botId));
   }
 }
