@@ -217,6 +217,24 @@ describe('EventPublisher retries and dead letters', () => {
     ).rejects.toMatchObject({ code: ErrorCode.InvalidEvent });
   });
 
+  it('sends the JSON a caller already wrote as the value, and still validates the data', async () => {
+    const { connection, sends } = fakeConnection((sent) =>
+      sent.flatMap((t) => t.messages.map((m) => ack(t.topic, m.partition!))),
+    );
+    const publisher = new EventPublisher(connection);
+    // Written with indentation, so it cannot be mistaken for the publisher's own writing.
+    const json = JSON.stringify(result, null, 1);
+    await publisher.publish(Topics.DeliveryResult, [{ key: result.runId, data: result, json }]);
+    // The very string given, not a second one written from the data.
+    expect(sends[0][0].messages[0].value).toBe(json);
+    await expect(
+      publisher.publish(Topics.DeliveryResult, [
+        { key: result.runId, data: { ...result, status: 'lost' as 'sent' }, json },
+      ]),
+    ).rejects.toMatchObject({ code: ErrorCode.InvalidEvent });
+    await publisher.onApplicationShutdown();
+  });
+
   it('parks dead letters of a topic or of its retry twin in the topic’s DLQ, with the reason headers', async () => {
     const { connection, sends } = fakeConnection((sent) =>
       sent.flatMap((t) => t.messages.map((m) => ack(t.topic, m.partition!))),

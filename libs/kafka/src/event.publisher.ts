@@ -31,6 +31,11 @@ export interface OutgoingEvent<D> {
   /** Kafka key: the catalog says which id (runId, contactId) keeps an entity's events in order. */
   key: string;
   data: D;
+  /**
+   * `JSON.stringify(data)` when the caller has already written it (to measure it, say): sent as
+   * it is rather than written again. `data` is still what is validated.
+   */
+  json?: string;
   /** CloudEvents id; a new UUID when absent. */
   id?: string;
   traceparent?: string;
@@ -190,7 +195,7 @@ export class EventPublisher implements OnApplicationShutdown {
       return {
         topic: physical,
         key: event.key,
-        value: JSON.stringify(event.data),
+        value: event.json ?? JSON.stringify(event.data),
         headers: eventHeaders(
           topic,
           this.connection.options.clientId,

@@ -39,10 +39,14 @@ describe('RequestBroadcastService', () => {
               botId: BOT,
               scheduledFor: run.scheduledFor,
             }),
+            json: expect.any(String),
           },
         ],
       ],
     ]);
+    // The JSON measured for the size limits goes out as the record's value: it is the data's.
+    const [[, [published]]] = calls as Array<[string, Array<{ data: unknown; json: string }>]>;
+    expect(JSON.parse(published.json)).toEqual(published.data);
   });
 
   it('refuses a request whose event would be too large, publishing nothing', async () => {

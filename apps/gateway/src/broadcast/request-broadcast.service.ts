@@ -60,7 +60,7 @@ export class RequestBroadcastService {
       );
     }
     try {
-      await this.publisher.publish(Topics.BroadcastRequested, [{ key: runId, data: event }]);
+      await this.publisher.publish(Topics.BroadcastRequested, [{ key: runId, data: event, json }]);
     } catch (error) {
       // The publisher validates every event against its contract (the parsers should have
       // caught everything first); what slips through is still the caller's input.
