@@ -6,14 +6,22 @@ import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { EventPublisher } from './event.publisher.js';
 import type { KafkaConnection } from './kafka.connection.js';
 import type { EventBatch } from './event-batch.js';
-import { DEFAULT_FETCH_WAIT_MS, TopicConsumer, type BatchInvoker } from './topic.consumer.js';
+import {
+  DEFAULT_FETCH_WAIT_MS,
+  LEAVE_GRACE_MS,
+  TopicConsumer,
+  type BatchInvoker,
+} from './topic.consumer.js';
 
 const rebalancing = Object.assign(new Error('The group is rebalancing, so a rejoin is needed'), {
   type: 'REBALANCE_IN_PROGRESS',
 });
 
-/** Starts a raw consumer of `t` (values handed over as they are) on a stand-in kafkajs consumer. */
-async function started(invoke: BatchInvoker) {
+/**
+ * Starts a raw consumer of `t` (values handed over as they are) on a stand-in kafkajs consumer
+ * whose disconnect does `leave`; answers its eachBatch, with the TopicConsumer beside it.
+ */
+async function started(invoke: BatchInvoker, leave: () => Promise<void> = async () => undefined) {
   let eachBatch: ((payload: EachBatchPayload) => Promise<void>) | undefined;
   const consumer = {
     events: { GROUP_JOIN: 'consumer.group_join' },
@@ -26,7 +34,7 @@ async function started(invoke: BatchInvoker) {
     pause: () => undefined,
     resume: () => undefined,
     seek: () => undefined,
-    disconnect: async () => undefined,
+    disconnect: leave,
   };
   const connection = {
     kafka: { consumer: () => consumer as unknown as Consumer },
@@ -41,7 +49,7 @@ async function started(invoke: BatchInvoker) {
     invoke,
   );
   await topicConsumer.start(false);
-  return eachBatch!;
+  return Object.assign(eachBatch!, { topicConsumer });
 }
 
 /** A fetched batch of `count` records on `partition`, whose heartbeat does `heartbeat`. */
@@ -199,6 +207,36 @@ it('keeps no member alive on its own: a handler that does not heartbeat is not h
     expect(payload.heartbeat).toHaveBeenCalledTimes(1);
     release();
     await handled;
+  } finally {
+    jest.useRealTimers();
+  }
+});
+
+it('stops once its handler calls end, without waiting for ever for a leave kafkajs does not finish', async () => {
+  let release = () => undefined as void;
+  const invoke = jest.fn<BatchInvoker>(
+    () => new Promise<void>((resolve) => (release = () => resolve())),
+  );
+  // kafkajs stopped during a rebalance: its disconnect never returns.
+  const eachBatch = await started(invoke, () => new Promise<void>(() => undefined));
+  const { payload, committed } = payloadOf(1, async () => undefined);
+  jest.useFakeTimers();
+  try {
+    const handled = eachBatch(payload);
+    let stopped = false;
+    const stopping = eachBatch.topicConsumer.stop().then(() => (stopped = true));
+    // A record is being handled: the stop waits for it, however long the grace.
+    await jest.advanceTimersByTimeAsync(LEAVE_GRACE_MS * 3);
+    expect(stopped).toBe(false);
+    release();
+    await handled;
+    expect(committed).toEqual(['0']);
+    // No record handled any more: the leave gets its grace, then the stop goes on without it.
+    await jest.advanceTimersByTimeAsync(LEAVE_GRACE_MS - 1);
+    expect(stopped).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
+    await stopping;
+    expect(stopped).toBe(true);
   } finally {
     jest.useRealTimers();
   }

@@ -116,6 +116,12 @@ export const QUIET_FETCH_WAIT_MS = 2_000;
 const FETCH_MAX_BYTES_PER_PARTITION = 512 * 1024;
 const FETCH_MAX_BYTES = 2 * 1024 * 1024;
 const SUBSCRIBE_RETRY_MS = 15_000;
+/**
+ * How long a stopping consumer waits for kafkajs to leave its group once no handler call runs.
+ * kafkajs 2.2.4 can stay in a rejoin for ever when it is stopped during a rebalance (its
+ * disconnect never returns); a normal leave takes a fetch's wait and a round trip.
+ */
+export const LEAVE_GRACE_MS = 10_000;
 
 /** A readable reason for anything a handler may throw (Nest may hand over plain objects). */
 export function reasonOf(error: unknown): string {
@@ -141,6 +147,8 @@ export class TopicConsumer {
   private readonly recordRetryBaseMs: number;
   /** The hand-back signals of the handler calls in flight (every partition's). */
   private readonly inFlight = new Set<AbortController>();
+  /** The handler calls (onBatch) in flight, so a stop knows when no record is being handled. */
+  private readonly batches = new Set<Promise<void>>();
   private running = false;
   private stopping = false;
 
@@ -194,7 +202,7 @@ export class TopicConsumer {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.settings.concurrency,
-      eachBatch: (payload) => this.onBatch(payload),
+      eachBatch: (payload) => this.tracked(this.onBatch(payload)),
     });
     this.running = true;
     this.apply(this.state.current());
@@ -219,13 +227,40 @@ export class TopicConsumer {
     }
   }
 
-  /** Stops fetching, lets the handler calls in flight finish and commit, leaves the group. */
+  /**
+   * Stops fetching, lets the handler calls in flight finish and commit, leaves the group. A leave
+   * kafkajs does not finish within LEAVE_GRACE_MS after the last handler call is abandoned: no
+   * record is handled any more (onBatch returns at once while stopping), nothing uncommitted is
+   * lost (it is read again), and the broker drops the member after its session timeout.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     this.clearTimers();
-    await this.consumer.disconnect();
+    const left = this.consumer.disconnect().then(
+      () => true,
+      (error: unknown) => {
+        this.logger.warn(`Leaving group ${this.groupId} failed: ${reasonOf(error)}`);
+        return true;
+      },
+    );
+    while (this.batches.size > 0) await Promise.allSettled([...this.batches]);
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), LEAVE_GRACE_MS);
+    });
+    if (!(await Promise.race([left, graceOver]))) {
+      this.logger.warn(
+        `Group ${this.groupId} was not left within ${LEAVE_GRACE_MS} ms of the last record handled (kafkajs stopped during a rebalance); stopping without it: the broker drops the member after its session timeout`,
+      );
+    }
+    clearTimeout(timer);
     this.running = false;
     this.clearTimers();
+  }
+
+  private tracked(batch: Promise<void>): Promise<void> {
+    this.batches.add(batch);
+    return batch.finally(() => this.batches.delete(batch));
   }
 
   pause(): void {
