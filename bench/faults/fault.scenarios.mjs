@@ -1,7 +1,7 @@
 // The faults, each as the cases (one broadcast each) it runs. A case names the duplicates it
 // allows and why: zero, except where a process dies between a provider accepting a send and
-// Herald recording it — then the sends in flight (at most DELIVERY_CONCURRENCY) and those of one
-// recording round (RECORDING_ROUND_S at the account's paced rate) per such death.
+// Herald recording it — then at most DELIVERY_MAX_UNRECORDED per such death: a delivery service
+// starts no send while that many people are sent and not yet recorded.
 import { startKafkaNode, stopKafkaNode } from '../../scripts/lib/kafka.mjs';
 import { startPostgres, stopPostgres } from '../../scripts/lib/postgres.mjs';
 import pg from 'pg';
@@ -19,27 +19,18 @@ const SCALE_TO = 3;
 const FIRST_SEND_MS = 60_000;
 
 const isDelivery = (name) => name.startsWith('delivery-');
-/**
- * How long an accepted send may wait to be recorded, as the bound the allowance uses: a delivery
- * service's recorder writes a batch's outcomes every 100 ms or 200 at a time (FLUSH_MS and
- * FLUSH_SIZE in libs/delivery-core/src/delivery-recorder.ts), then the write itself. On a loaded
- * two-core CI machine a kill -9 at 250 sends/s left 69 duplicates: about 280 ms of sends, beyond
- * the 64 in flight the allowance had counted alone. A second leaves room for a slower write.
- */
-const RECORDING_ROUND_S = 1;
 
 /** Resolves to [{ scenario, name, fault, duplicatesAllowed, duplicatesWhy, hooks }] for the selection. */
 export function faultCases(args) {
   const cases = [];
-  const recording = Math.ceil(args.rate * RECORDING_ROUND_S);
   const window = () =>
-    `kill -9 between a provider accepting a send and Herald recording it: the sends in flight (at most DELIVERY_CONCURRENCY, ${args.concurrency}) and those of one recording round (${RECORDING_ROUND_S} s at ${args.rate}/s: ${recording})`;
+    `kill -9 between a provider accepting a send and Herald recording it: at most DELIVERY_MAX_UNRECORDED (${args.unrecorded}) people sent and not yet recorded`;
   if (args.scenarios.includes('kill-9')) {
     for (const service of args.kill) {
       cases.push({
         scenario: 'kill-9',
         name: `kill-9 ${service}`,
-        duplicatesAllowed: isDelivery(service) ? args.concurrency + recording : 0,
+        duplicatesAllowed: isDelivery(service) ? args.unrecorded : 0,
         // The stages before delivery finish early (delivery is paced): hit them at the first delivery.
         triggerShare: isDelivery(service) ? 0.25 : 0.01,
         duplicatesWhy: isDelivery(service) ? window() : 'no provider call is made by this service',

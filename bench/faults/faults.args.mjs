@@ -37,7 +37,9 @@ export const USAGE = `Usage: npm run faults -- [flags]
   --broker-down S      kill-broker: seconds the broker stays down (default 20; --reduced 10)
   --hook-rate R        kill-broker: hook calls per second during the fault (default 20)
   --retry-delays LIST  DELIVERY_RETRY_DELAYS of the stack (default 1s,5s,15s,30s)
-  --concurrency N      DELIVERY_CONCURRENCY: the in-flight bound on kill -9 duplicates (default 256)
+  --concurrency N      DELIVERY_CONCURRENCY: provider calls in flight per process (default 256)
+  --unrecorded N       DELIVERY_MAX_UNRECORDED: people sent and not yet recorded per process, the
+                       bound on a kill -9's duplicates (default: --concurrency)
   --case-timeout S     give up on one broadcast after S seconds (default 420)
   --max-minutes M      stop the whole run after M minutes (default 60)
   --out DIR            where the JSON and report go (default bench/results)
@@ -63,6 +65,7 @@ export function parseFaultArgs(argv) {
     hookRate: 20,
     retryDelays: '1s,5s,15s,30s',
     concurrency: 256,
+    unrecorded: null,
     caseTimeout: 420,
     maxMinutes: 60,
     out: 'bench/results',
@@ -139,6 +142,9 @@ export function parseFaultArgs(argv) {
       case '--concurrency':
         options.concurrency = positiveInt(flag, take(), 1, 4096);
         break;
+      case '--unrecorded':
+        options.unrecorded = positiveInt(flag, take(), 1, 65_536);
+        break;
       case '--case-timeout':
         options.caseTimeout = positiveInt(flag, take(), 30, 7200);
         break;
@@ -146,6 +152,7 @@ export function parseFaultArgs(argv) {
         if (!commonFlag(flag, take, options)) throw new Error(`unknown flag "${argv[i]}"`);
     }
   }
+  options.unrecorded ??= options.concurrency;
   options.contacts = given.contacts ?? (options.reduced ? 3_000 : 20_000);
   options.rate = given.rate ?? (options.reduced ? 250 : 500);
   options.outage = given.outage ?? (options.reduced ? 10 : 30);

@@ -27,7 +27,7 @@ export function faultsMarkdown(r) {
   );
   lines.push(
     `Each case: ${fmt(r.options?.contacts)} contacts (${(r.options?.channels ?? []).join(', ')}), each channel paced at ${fmt(r.options?.rate)}/s, ` +
-      `the fault injected once a quarter were reached (at the first deliveries for the stages before delivery and for scale). DELIVERY_CONCURRENCY ${r.options?.concurrency}, DELIVERY_RETRY_DELAYS ${r.options?.retryDelays}.`,
+      `the fault injected once a quarter were reached (at the first deliveries for the stages before delivery and for scale). DELIVERY_CONCURRENCY ${r.options?.concurrency}, DELIVERY_MAX_UNRECORDED ${r.options?.unrecorded}, DELIVERY_RETRY_DELAYS ${r.options?.retryDelays}.`,
     '',
   );
   if (r.error) lines.push(`**The run failed:** ${r.error}`, '');

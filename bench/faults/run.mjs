@@ -123,6 +123,7 @@ async function main() {
     env: {
       KAFKA_REPLICATION_FACTOR: String(args.nodes === 3 ? 3 : 1),
       DELIVERY_CONCURRENCY: String(args.concurrency),
+      DELIVERY_MAX_UNRECORDED: String(args.unrecorded),
       DELIVERY_RETRY_DELAYS: args.retryDelays,
     },
     log,

@@ -4,7 +4,8 @@
 // for ever; the cut-off reads as an outage, so its records pause and come again, spending no
 // attempt and dead-lettering nobody. Once the lock goes, everyone is sent exactly once. What the
 // provider accepted during a stall is recorded once the database is back, however long that
-// takes, and nobody is sent twice. A hook call that meets the stall is told 503 with Retry-After (its request was fine), not 500, and the
+// takes, and nobody is sent twice; meanwhile no more than DELIVERY_MAX_UNRECORDED people are
+// sent and not recorded (a kill -9 then could repeat no more). A hook call that meets the stall is told 503 with Retry-After (its request was fine), not 500, and the
 // same call with the same Idempotency-Key afterwards reaches the person once. The delivery
 // services tick the lease clock that keeps an outage from expiring live senders' leases.
 import { counterSum, eventually, json } from '@herald/testing';
@@ -13,6 +14,8 @@ import { DeliveryHarness } from '../integration/delivery/delivery-harness.js';
 
 const PEOPLE = 20;
 const STATEMENT_TIMEOUT_MS = 1_000;
+/** Sends a delivery service may have made and not yet recorded. */
+const MAX_UNRECORDED = 4;
 
 describe('a database that stalls mid-broadcast', () => {
   let h: DeliveryHarness;
@@ -23,6 +26,7 @@ describe('a database that stalls mid-broadcast', () => {
       // Quick in-place retries: were a cut-off statement the record's own fault, its attempts
       // would run out (and the records reach the DLQ) while the lock is held.
       KAFKA_RECORD_RETRY_BASE_MS: '50',
+      DELIVERY_MAX_UNRECORDED: String(MAX_UNRECORDED),
     });
   }, 90_000);
 
@@ -40,6 +44,10 @@ describe('a database that stalls mid-broadcast', () => {
   const recordRetries = () =>
     counterSum(h.stack.apps.get('delivery-sms')!, 'herald_delivery_record_retries_total');
 
+  /** Provider calls delivery-sms held back because MAX_UNRECORDED people were not yet recorded. */
+  const unrecordedWaits = () =>
+    counterSum(h.stack.apps.get('delivery-sms')!, 'herald_delivery_unrecorded_waits_total');
+
   /**
    * Runs `during` while a session holds `table` against writes (reads go on), as a stuck
    * migration or a forgotten transaction would; the lock goes when it ends, however it ends.
@@ -54,6 +62,33 @@ describe('a database that stalls mid-broadcast', () => {
       await stalled.query('ROLLBACK');
       stalled.release();
     }
+  }
+
+  /**
+   * A broadcast to `count` new SMS people of a new bot whose account is paced at `rate`/s (`tag`,
+   * two digits, keeps its account and numbers apart); `reached` counts those the sandbox received.
+   */
+  async function smsBroadcast(tag: string, rate: number, count: number, text: string) {
+    const botId = await h.bot({
+      sms: {
+        accountSid: `AC${'0'.repeat(30)}${tag}`,
+        authToken: 'tok',
+        from: `+155500${tag}00`,
+        messagesPerSecond: rate,
+      },
+    });
+    const people = Array.from(
+      { length: count },
+      (_, i) => `+15550${tag}${String(i).padStart(4, '0')}`,
+    );
+    const runId = await h.broadcast({
+      botId,
+      content: { messages: [{ text }] },
+      targets: people.map((userId) => ({ userId, channel: 'sms', create: true })),
+    });
+    const reached = async () =>
+      (await h.messages('sms')).filter((m) => people.includes(m.to)).length;
+    return { people, runId, reached };
   }
 
   /**
@@ -115,23 +150,8 @@ describe('a database that stalls mid-broadcast', () => {
   });
 
   it('keeps recording what the provider accepted through a stall longer than its tries, and sends nobody twice', async () => {
-    const botId = await h.bot({
-      sms: {
-        accountSid: 'AC00000000000000000000000000000078',
-        authToken: 'tok',
-        from: '+15550007800',
-        messagesPerSecond: 2,
-      },
-    });
-    const people = Array.from({ length: 3 }, (_, i) => `+1555078${String(i).padStart(4, '0')}`);
     const retriedBefore = await recordRetries();
-    const runId = await h.broadcast({
-      botId,
-      content: { messages: [{ text: 'Sent during a stall' }] },
-      targets: people.map((userId) => ({ userId, channel: 'sms', create: true })),
-    });
-    const reached = async () =>
-      (await h.messages('sms')).filter((m) => people.includes(m.to)).length;
+    const { people, runId, reached } = await smsBroadcast('78', 2, 3, 'Sent during a stall');
     // The first person is sent: their batch's rows are claimed; now the database stalls.
     await eventually(async () => (await reached()) > 0, 'the first send', 30_000);
     await whileStalled('deliveries', () =>
@@ -148,6 +168,36 @@ describe('a database that stalls mid-broadcast', () => {
     );
     // Well inside the rows' 60 s lease: a batch that had given up would still be waiting.
     await expectEachSentOnce(runId, people, 20_000);
+  }, 120_000);
+
+  it('sends no more than DELIVERY_MAX_UNRECORDED people while their rows cannot be written', async () => {
+    const retriedBefore = await recordRetries();
+    const waitsBefore = await unrecordedWaits();
+    // One batch, claimed before the stall: at 20/s it would all be sent within the stall.
+    const { people, runId, reached } = await smsBroadcast('79', 20, 30, 'Bounded through a stall');
+    await eventually(async () => (await reached()) > 0, 'the first send', 30_000);
+    const during = await whileStalled('deliveries', async () => {
+      // Rows written before the lock; any write after it waits for the lock.
+      const { rows } = await h.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM deliveries WHERE run_id = $1 AND status = 'sent'`,
+        [runId],
+      );
+      const recorded = rows[0].n;
+      // Unbounded, everyone would be sent within 1.5 s at 20/s: the stall lasts twice that, and
+      // until recording has failed again and again.
+      const stalledAt = Date.now();
+      await eventually(
+        async () => Date.now() - stalledAt >= 3_000 && (await recordRetries()) - retriedBefore >= 3,
+        'recording to fail for three seconds',
+        60_000,
+      );
+      return { recorded, reached: await reached() };
+    });
+    expect(during.reached).toBeLessThanOrEqual(during.recorded + MAX_UNRECORDED);
+    expect(during.reached).toBeLessThan(people.length);
+    // The sends that waited are counted for the operator.
+    expect(await unrecordedWaits()).toBeGreaterThan(waitsBefore);
+    await expectEachSentOnce(runId, people, 60_000);
   }, 120_000);
 
   it('ticks the lease clock from every delivery service, restarting its live time after a gap', async () => {

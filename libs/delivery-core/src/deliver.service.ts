@@ -67,6 +67,8 @@ export class DeliverService
   /** Per bot: its enabled channel types (channel fallback goes only to one it has). */
   private readonly enabledTypes = new PromiseCache<ReadonlySet<Channel>>(ACCOUNT_CACHE_MS);
   private readonly limiter: InFlightLimiter;
+  /** People whose send started and whose row is not yet written (DELIVERY_MAX_UNRECORDED). */
+  private readonly unrecorded: InFlightLimiter;
   private readonly pacer: SharedPacer;
   private readonly stop = new AbortController();
   /** The pacing waits of each batch being sent: ended on shutdown, or when its batch is handed back. */
@@ -88,6 +90,7 @@ export class DeliverService
     budgets: AccountBudgetRepository,
   ) {
     this.limiter = new InFlightLimiter(config.DELIVERY_CONCURRENCY);
+    this.unrecorded = new InFlightLimiter(config.DELIVERY_MAX_UNRECORDED);
     this.pacer = new SharedPacer(
       config.DELIVERY_SHARED_LIMITS === 'true' ? budgets : null,
       `${config.HERALD_TOPIC_PREFIX}pace:`,
@@ -242,12 +245,21 @@ export class DeliverService
         if (request === undefined) return;
         next += 1;
         const notNow = this.notNow(handBack);
+        if (notNow !== undefined) {
+          recorder.add(held(request, 0, notNow));
+          continue;
+        }
+        const slot: UnrecordedSlot = {
+          hurry: () => {
+            this.metrics.unrecordedWait();
+            recorder.hurry();
+          },
+        };
         recorder.add(
-          notNow !== undefined
-            ? held(request, 0, notNow)
-            : await this.deliverOne(request, waits, handBack)
-                .then((outcome) => this.orFallback(outcome))
-                .catch((error: unknown) => this.unprepared(request, error)),
+          await this.deliverOne(request, waits, handBack, slot)
+            .then((outcome) => this.orFallback(outcome))
+            .catch((error: unknown) => this.unprepared(request, error)),
+          slot.release,
         );
       }
     };
@@ -260,6 +272,7 @@ export class DeliverService
     request: DeliveryRequested,
     waits: StoppableWaits,
     handBack: AbortSignal | undefined,
+    slot: UnrecordedSlot,
   ): Promise<Outcome> {
     const accounts = await this.accountsFor(request.botId, request.channel);
     if (accounts.length === 0) {
@@ -323,7 +336,7 @@ export class DeliverService
               : 'the run was cancelled before this message was sent';
           return { kind: 'failed', request, code: 'RUN_CANCELLED', reason };
         }
-        outcome = await this.sendThrough(account, keys[at], request, message);
+        outcome = await this.sendThrough(account, keys[at], request, message, slot);
         if (outcome === STOPPED) return held(request, sentSoFar, 'shutting down');
         // The breaker refused (it opened meanwhile, or its half-open probe is out), or the
         // account refused for its own reasons and the provider sent nothing: the same message
@@ -409,12 +422,16 @@ export class DeliverService
       : outcome;
   }
 
-  /** One provider call through the account's breaker, bounded by the in-flight limit. */
+  /**
+   * One provider call through the account's breaker, bounded by the in-flight limit; the person's
+   * first call also takes their slot of DELIVERY_MAX_UNRECORDED.
+   */
   private async sendThrough(
     account: ChannelAccount,
     key: string,
     request: DeliveryRequested,
     message: ReturnType<typeof render>['messages'][number],
+    slot: UnrecordedSlot,
   ): Promise<SendOutcome | typeof REFUSED | typeof STOPPED> {
     const outbound = {
       to: request.to,
@@ -425,11 +442,15 @@ export class DeliverService
     };
     try {
       // Shutdown may have begun while this send waited for a slot: then it is not made.
-      return await this.limiter.run(async () =>
-        this.stop.signal.aborted
+      return await this.limiter.run(async () => {
+        // A crash repeats only people sent and not yet recorded: while too many are, the call
+        // waits for their rows.
+        slot.release ??=
+          this.unrecorded.tryAcquire() ?? (await this.unrecorded.acquire(slot.hurry));
+        return this.stop.signal.aborted
           ? STOPPED
-          : this.breakers.call(key, () => this.sender.send(account, outbound)),
-      );
+          : this.breakers.call(key, () => this.sender.send(account, outbound));
+      });
     } catch (error) {
       // The adapter threw: whether the provider saw the request is unknown, so no failover
       // (SEND_ERROR is retried later on the retry topics instead).
@@ -522,6 +543,16 @@ export class DeliverService
 /** How a failover reason names an account: its priority position and row id. */
 function accountName(account: ChannelAccount, position: number): string {
   return `#${position + 1} (${account.id})`;
+}
+
+/**
+ * A person's place among the sends not yet recorded (DELIVERY_MAX_UNRECORDED): taken before their
+ * first provider call, released by the recorder once their row is written.
+ */
+interface UnrecordedSlot {
+  release?: () => void;
+  /** The slots are all taken: counted, and the batch's recorder asked to write sooner. */
+  readonly hurry: () => void;
 }
 
 /** What deliver() needs of the batch's consumer (EventBatch has both). */

@@ -121,6 +121,49 @@ describe('DeliveryRecorder results', () => {
     ]);
   });
 
+  it("frees each outcome's send slot once its rows are written, before its events", async () => {
+    let finishRows!: () => void;
+    const rowsDone = new Promise<void>((resolve) => (finishRows = resolve));
+    const { recorder: r, steps } = recorder({ markSent: () => rowsDone });
+    r.add({ kind: 'sent', request: request(randomUUID()), providerMessageId: 'm1' }, () =>
+      steps.push('freed 1'),
+    );
+    r.add({ kind: 'failed', request: request(randomUUID()), code: 'X', reason: 'no' }, () =>
+      steps.push('freed 2'),
+    );
+    const closed = r.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(steps.filter((s) => s.startsWith('freed'))).toEqual([]);
+    finishRows();
+    await closed;
+    const firstPublish = steps.findIndex((s) => s.startsWith('publish'));
+    expect(steps.indexOf('freed 1')).toBeGreaterThan(steps.lastIndexOf('rows'));
+    expect(steps.slice(steps.indexOf('freed 1'), firstPublish)).toEqual(['freed 1', 'freed 2']);
+  });
+
+  it('writes at once when hurried with a quarter of a flush buffered, and not for fewer', async () => {
+    let writes = 0;
+    const { recorder: r } = recorder({
+      markSent: async () => {
+        writes += 1;
+      },
+    });
+    const runId = randomUUID();
+    const add = (n: number) => {
+      for (let i = 0; i < n; i++)
+        r.add({ kind: 'sent', request: request(runId), providerMessageId: `m${i}` });
+    };
+    add(49);
+    r.hurry();
+    // A write of a few rows would cost more than waiting for FLUSH_MS.
+    expect(writes).toBe(0);
+    add(1);
+    r.hurry();
+    expect(writes).toBe(1);
+    await r.close();
+    expect(writes).toBe(1);
+  });
+
   it('publishes every result of a long run once, in records of at most MAX_BATCH_RECIPIENTS', async () => {
     const runId = randomUUID();
     const { recorder: r, records, counted } = recorder();
@@ -187,10 +230,15 @@ describe('DeliveryRecorder through a database that fails', () => {
     jest.useFakeTimers();
     const db = failing(20, refused());
     const { recorder: r, records } = recorder({ markSent: db.markSent });
-    r.add({ kind: 'sent', request: request(randomUUID()), providerMessageId: 'm1' });
+    let freed = 0;
+    r.add({ kind: 'sent', request: request(randomUUID()), providerMessageId: 'm1' }, () => {
+      freed += 1;
+    });
     expect((await closeThrough(r)).error).toBeDefined();
     expect(db.calls()).toBe(5);
     expect(records).toEqual([]);
+    // Its send's slot is free again: the batch fails, and its row's lease decides what comes next.
+    expect(freed).toBe(1);
   });
 
   it('gives up after its tries on an outage once the service is shutting down', async () => {

@@ -1,7 +1,10 @@
 // Records the outcomes of one batch as they come, in small groups (every FLUSH_MS or
-// FLUSH_SIZE outcomes): rows first (a few batched statements), then the events they imply
-// (results, retries, dead letters). Recording while the batch is still sending keeps the window
-// a crash can leave unrecorded small, and lets provider status webhooks find their rows early.
+// FLUSH_SIZE outcomes, sooner when sends wait for their slots): rows first (a few batched statements), then the
+// events they imply (results, retries, dead letters). An outcome may carry the release of its
+// send's slot (DeliverService's bound on sends not yet recorded): it is called once the rows are
+// written, or once writing them has failed for good. Recording while the batch is still sending
+// keeps the window a crash can leave unrecorded small, and lets provider status webhooks find
+// their rows early.
 import { Logger } from '@nestjs/common';
 import {
   Topics,
@@ -76,6 +79,8 @@ export type Outcome =
 
 const FLUSH_MS = 100;
 const FLUSH_SIZE = 200;
+/** hurry() writes at once from this many buffered outcomes: fewer wait for FLUSH_MS. */
+const HURRY_SIZE = FLUSH_SIZE / 4;
 const WRITE_TRIES = 5;
 /** The longest wait between two tries of recording through a database outage. */
 const WRITE_RETRY_MAX_MS = 5_000;
@@ -85,6 +90,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class DeliveryRecorder {
   private readonly logger = new Logger(DeliveryRecorder.name);
   private buffer: Outcome[] = [];
+  /** The slot releases of the outcomes in `buffer`. */
+  private written: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
   /** Flushes in progress: they run side by side (each row is in one flush, its events after it). */
   private readonly flushes = new Set<Promise<void>>();
@@ -104,8 +111,10 @@ export class DeliveryRecorder {
     private readonly shuttingDown?: AbortSignal,
   ) {}
 
-  add(outcome: Outcome): void {
+  /** Buffers `outcome`; `written` is called once its row is written (or failed to be for good). */
+  add(outcome: Outcome, written?: () => void): void {
     this.buffer.push(outcome);
+    if (written) this.written.push(written);
     if (outcome.kind === 'held' && outcome.sentMessages === 0 && this.released++ === 0) {
       this.releasedReason = outcome.reason;
     }
@@ -120,24 +129,41 @@ export class DeliveryRecorder {
     if (this.failure !== undefined) throw this.failure;
   }
 
+  /**
+   * Sends wait for their outcomes' slots: writes what is buffered at once if it is worth a write
+   * (HURRY_SIZE), or else leaves it to FLUSH_MS. Waiting senders call this again and again, and
+   * rows written one or two at a time would cost far more than the wait.
+   */
+  hurry(): void {
+    if (this.buffer.length >= HURRY_SIZE) this.flush();
+  }
+
   private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.buffer.length === 0) return;
     const outcomes = this.buffer;
+    const written = this.written;
     this.buffer = [];
-    const flush: Promise<void> = this.record(outcomes)
+    this.written = [];
+    const release = () => {
+      for (const free of written.splice(0)) free();
+    };
+    const flush: Promise<void> = this.record(outcomes, release)
       .catch((error: unknown) => {
         this.failure ??= error;
         this.logger.error(
           `Could not record ${outcomes.length} delivery outcome(s): ${describeError(error)}`,
         );
       })
-      .finally(() => this.flushes.delete(flush));
+      .finally(() => {
+        release();
+        this.flushes.delete(flush);
+      });
     this.flushes.add(flush);
   }
 
-  private async record(outcomes: Outcome[]): Promise<void> {
+  private async record(outcomes: Outcome[], written: () => void): Promise<void> {
     const sent: SentDelivery[] = [];
     const failed: FailedDelivery[] = [];
     const fellBack: Array<FailedDelivery & { to: string }> = [];
@@ -315,6 +341,7 @@ export class DeliveryRecorder {
         this.deliveries.release(released),
       ]),
     );
+    written();
     this.onRecorded(
       outcomes.map((o) => ({ runId: o.request.runId, contactId: o.request.contactId })),
     );

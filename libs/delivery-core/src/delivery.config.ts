@@ -30,6 +30,17 @@ export class DeliveryConfig extends BaseConfig {
   DELIVERY_CONCURRENCY: number = 256;
 
   /**
+   * People per process whose send has started and whose outcome is not yet written, across all
+   * partitions and retry topics: a send waits while this many are. It is the most people a
+   * kill -9 can leave to be sent a second time, however slow the database is.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65_536)
+  DELIVERY_MAX_UNRECORDED: number = 2048;
+
+  /**
    * `true`: a provider account's pacing and breaker are shared by every replica of this service
    * (through PostgreSQL); `false`: each process paces on its own (one replica per account only).
    */

@@ -1,5 +1,5 @@
 // What an operator watches on a delivery service: outcomes by channel and status, each provider
-// account's breaker, and how long pacing holds sends back. A no-op without a registry.
+// account's breaker, how long pacing holds sends back, and sends waiting for recording. A no-op without a registry.
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { Channel, DeliveryResult } from '@herald/contracts';
 import type { MetricsRegistry } from '@herald/observability';
@@ -16,6 +16,7 @@ export class DeliveryMetrics {
   private readonly pacing?: Histogram<string>;
   private readonly missingVariables?: Counter<string>;
   private readonly recordRetries?: Counter<string>;
+  private readonly unrecordedWaits?: Counter<string>;
   private readonly graphBatch?: Histogram<string>;
 
   constructor(
@@ -48,6 +49,11 @@ export class DeliveryMetrics {
       'Tries at recording delivery outcomes that failed and were tried again (the database was unavailable)',
       ['channel'],
     );
+    this.unrecordedWaits = registry?.counter(
+      'herald_delivery_unrecorded_waits_total',
+      'Provider calls that waited because DELIVERY_MAX_UNRECORDED people were sent and not yet recorded',
+      ['channel'],
+    );
     this.graphBatch = registry?.histogram(
       'herald_graph_batch_operations',
       'Sends carried by each Graph API request (1: a plain request; more: a batch request)',
@@ -73,6 +79,11 @@ export class DeliveryMetrics {
   /** A try at recording outcomes failed and is tried again. */
   recordRetried(): void {
     this.recordRetries?.inc({ channel: this.channel });
+  }
+
+  /** A provider call waits: DELIVERY_MAX_UNRECORDED people are sent and not yet recorded. */
+  unrecordedWait(): void {
+    this.unrecordedWaits?.inc({ channel: this.channel });
   }
 
   /** One Graph API request went out carrying `operations` sends. */
