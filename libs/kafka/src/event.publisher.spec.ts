@@ -1,5 +1,5 @@
 import type { KafkaConnection } from './kafka.connection.js';
-import type { RecordMetadata, TopicMessages } from 'kafkajs';
+import kafkajs, { type RecordMetadata, type TopicMessages } from 'kafkajs';
 import { EventPublisher, unacknowledged } from './event.publisher.js';
 import { ErrorCode } from '@herald/errors';
 import { CATALOG, Topics, retryTopicOf, type DeliveryResult } from '@herald/contracts';
@@ -252,5 +252,100 @@ describe('EventPublisher retries and dead letters', () => {
       herald_dlq_reason: 'gave up',
       ce_type: CATALOG[Topics.DeliveryResult].type,
     });
+  });
+});
+
+describe('EventPublisher: a producer whose sequence numbers Kafka no longer accepts', () => {
+  /** A protocol error kafkajs does not retry, as its sendBatch throws it (bailing out). */
+  const refusedAs = (type: string) =>
+    Object.assign(new kafkajs.KafkaJSProtocolError(`the broker says ${type}`), { type });
+
+  /** A connection whose n-th producer created fails each send with `failures[n]` (none past the list). */
+  function producers(failures: Array<Error | undefined>) {
+    const made: Array<{ sent: number; disconnected: boolean }> = [];
+    const connection = {
+      kafka: {
+        producer: () => {
+          const failure = failures[made.length];
+          const state = { sent: 0, disconnected: false };
+          made.push(state);
+          return {
+            connect: async () => undefined,
+            disconnect: async () => {
+              state.disconnected = true;
+            },
+            sendBatch: async ({ topicMessages }: { topicMessages: TopicMessages[] }) => {
+              if (failure) throw failure;
+              state.sent += topicMessages.reduce((n, t) => n + t.messages.length, 0);
+              return topicMessages.flatMap((t) =>
+                t.messages.map((m) => ack(t.topic, m.partition!)),
+              );
+            },
+          };
+        },
+        admin: fakeConnection(() => []).connection.kafka.admin,
+      },
+      options: { clientId: 'test' },
+      physical: (t: string) => t,
+      logical: (t: string) => t,
+    } as unknown as KafkaConnection;
+    return { connection, made };
+  }
+
+  it('sends again with a new producer after OUT_OF_ORDER_SEQUENCE_NUMBER, and lets the old one go', async () => {
+    const { connection, made } = producers([refusedAs('OUT_OF_ORDER_SEQUENCE_NUMBER')]);
+    const publisher = new EventPublisher(connection);
+    await publisher.publishRaw('delivery.result.v1', raw(7));
+    expect(made).toEqual([
+      { sent: 0, disconnected: true },
+      { sent: 7, disconnected: false },
+    ]);
+    await publisher.onApplicationShutdown();
+    expect(made[1].disconnected).toBe(true);
+  });
+
+  it('sees it through the error kafkajs wraps it in when its retrier gives up', async () => {
+    const lost = refusedAs('OUT_OF_ORDER_SEQUENCE_NUMBER');
+    const wrapped = Object.assign(new kafkajs.KafkaJSNonRetriableError(lost), { cause: lost });
+    const { connection, made } = producers([wrapped]);
+    const publisher = new EventPublisher(connection);
+    await publisher.publishRaw('delivery.result.v1', raw(3));
+    expect(made.map((p) => p.sent)).toEqual([0, 3]);
+    await publisher.onApplicationShutdown();
+  });
+
+  it.each(['UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING'])(
+    'does the same after %s',
+    async (type) => {
+      const { connection, made } = producers([refusedAs(type)]);
+      const publisher = new EventPublisher(connection);
+      await publisher.publishRaw('delivery.result.v1', raw(2));
+      expect(made.map((p) => p.sent)).toEqual([0, 2]);
+      await publisher.onApplicationShutdown();
+    },
+  );
+
+  it('renews once per send: a new producer refused the same way fails that publish as an outage', async () => {
+    const lost = refusedAs('OUT_OF_ORDER_SEQUENCE_NUMBER');
+    const { connection, made } = producers([lost, lost, undefined]);
+    const publisher = new EventPublisher(connection);
+    await expect(publisher.publishRaw('delivery.result.v1', raw(1))).rejects.toMatchObject({
+      failure: 'outage',
+    });
+    expect(made).toHaveLength(2);
+    // The next publish (the consumer's retry) gets its own renewal.
+    await publisher.publishRaw('delivery.result.v1', raw(1));
+    expect(made.map((p) => p.sent)).toEqual([0, 0, 1]);
+    await publisher.onApplicationShutdown();
+  });
+
+  it('keeps its producer through other failures', async () => {
+    const { connection, made } = producers([refusedAs('MESSAGE_TOO_LARGE')]);
+    const publisher = new EventPublisher(connection);
+    await expect(publisher.publishRaw('delivery.result.v1', raw(1))).rejects.toMatchObject({
+      failure: 'permanent',
+    });
+    expect(made).toHaveLength(1);
+    await publisher.onApplicationShutdown();
   });
 });

@@ -63,10 +63,32 @@ export const PUBLISH_BOUNDS: QueueBounds = { maxMessages: 5_000, maxBytes: 900_0
 /** Produce requests for one batch before its unacknowledged rest is reported as a failure. */
 const SEND_ATTEMPTS = 5;
 
+/**
+ * Broker answers after which the producer id's sequence numbers no longer match the broker's (a
+ * leader died with a produce request in flight, or the broker forgot the id). kafkajs's idempotent
+ * producer never recovers from them: every later send to that partition gets the same answer.
+ * Only a new producer, with a new id, sends again.
+ */
+const PRODUCER_STATE_LOST = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+  'INVALID_PRODUCER_ID_MAPPING',
+]);
+
+/** Whether `error`, or an error it wraps (kafkajs's retrier does), is one of PRODUCER_STATE_LOST. */
+export function producerStateLost(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; depth++) {
+    if (PRODUCER_STATE_LOST.has((e as { type?: unknown }).type as string)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 @Injectable()
 export class EventPublisher implements OnApplicationShutdown {
   private readonly logger = new Logger(EventPublisher.name);
-  private readonly producer: Producer;
+  private producer: Producer;
   private readonly queue: CoalescingQueue<Outgoing>;
   private readonly partitions: PartitionAssigner;
   private metadataAdmin?: Promise<Admin>;
@@ -77,12 +99,7 @@ export class EventPublisher implements OnApplicationShutdown {
     private readonly connection: KafkaConnection,
     private readonly kafkaMetrics: KafkaMetrics = new KafkaMetrics(),
   ) {
-    this.producer = connection.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: KeyPartitioner,
-    });
+    this.producer = this.newProducer();
     this.queue = new CoalescingQueue<Outgoing>(
       (batch) => this.send(batch),
       approximateSize,
@@ -137,6 +154,31 @@ export class EventPublisher implements OnApplicationShutdown {
    */
   async partitionsOf(topic: TopicName, keys: readonly string[]): Promise<number[]> {
     return this.partitions.partitionsOf(this.connection.physical(topic), keys);
+  }
+
+  private newProducer(): Producer {
+    return this.connection.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: KeyPartitioner,
+    });
+  }
+
+  /**
+   * Replaces a producer whose sequence numbers the broker no longer accepts (PRODUCER_STATE_LOST)
+   * with a new one, which gets a new producer id. Sends are one at a time (CoalescingQueue), so
+   * none is using the old one.
+   */
+  private async renewProducer(error: unknown): Promise<void> {
+    this.logger.warn(
+      `Kafka no longer accepts this producer's sequence numbers (${describeError(error)}): sending again with a new producer id`,
+    );
+    const old = this.producer;
+    this.producer = this.newProducer();
+    this.connecting = undefined;
+    void old.disconnect().catch(() => undefined);
+    await this.connect();
   }
 
   /** Connects the producer now instead of on the first publish (e.g. at boot, to fail fast). */
@@ -265,8 +307,20 @@ export class EventPublisher implements OnApplicationShutdown {
    */
   private async sendUntilAcknowledged(topicMessages: TopicMessages[]): Promise<void> {
     let pending = topicMessages;
+    let renewed = false;
     for (let attempt = 1; attempt <= SEND_ATTEMPTS; attempt++) {
-      const acknowledged = await this.producer.sendBatch({ topicMessages: pending, acks: -1 });
+      let acknowledged: RecordMetadata[];
+      try {
+        acknowledged = await this.producer.sendBatch({ topicMessages: pending, acks: -1 });
+      } catch (error) {
+        // Once per send: a new producer that meets it again is not this. What the old one had
+        // written of the batch on other partitions is written again (consumers take a record
+        // twice as once: claims, counted results).
+        if (renewed || !producerStateLost(error)) throw error;
+        renewed = true;
+        await this.renewProducer(error);
+        continue;
+      }
       pending = unacknowledged(pending, acknowledged);
       if (pending.length === 0) return;
       const count = pending.reduce((n, t) => n + t.messages.length, 0);
