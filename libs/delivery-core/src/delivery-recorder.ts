@@ -1,6 +1,6 @@
-// Records the outcomes of one batch as they come, in small groups (every FLUSH_MS or
-// FLUSH_SIZE outcomes, sooner when sends wait for their slots): rows first (a few batched statements), then the
-// events they imply (results, retries, dead letters). An outcome may carry the release of its
+// Records the outcomes of one batch as they come, in small groups (every FLUSH_MS or FLUSH_SIZE
+// outcomes, sooner when sends wait for their slots): rows first (a few batched statements), then
+// the events they imply (results, retries, dead letters). An outcome may carry the release of its
 // send's slot (DeliverService's bound on sends not yet recorded): it is called once the rows are
 // written, or once writing them has failed for good. Recording while the batch is still sending
 // keeps the window a crash can leave unrecorded small, and lets provider status webhooks find
