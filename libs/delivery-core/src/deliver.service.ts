@@ -239,6 +239,11 @@ export class DeliverService
     handBack: AbortSignal | undefined,
   ): Promise<void> {
     let next = 0;
+    // Every slot of the batch waits the same way: counted, and the batch's recorder hurried.
+    const hurry = () => {
+      this.metrics.unrecordedWait();
+      recorder.hurry();
+    };
     const worker = async () => {
       for (;;) {
         const request = work[next];
@@ -249,12 +254,7 @@ export class DeliverService
           recorder.add(held(request, 0, notNow));
           continue;
         }
-        const slot: UnrecordedSlot = {
-          hurry: () => {
-            this.metrics.unrecordedWait();
-            recorder.hurry();
-          },
-        };
+        const slot: UnrecordedSlot = { hurry };
         recorder.add(
           await this.deliverOne(request, waits, handBack, slot)
             .then((outcome) => this.orFallback(outcome))
@@ -445,6 +445,7 @@ export class DeliverService
       return await this.limiter.run(async () => {
         // A crash repeats only people sent and not yet recorded: while too many are, the call
         // waits for their rows.
+        // tryAcquire first: a free slot then costs no promise.
         slot.release ??=
           this.unrecorded.tryAcquire() ?? (await this.unrecorded.acquire(slot.hurry));
         return this.stop.signal.aborted

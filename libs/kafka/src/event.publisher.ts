@@ -77,7 +77,7 @@ const PRODUCER_STATE_LOST = new Set([
 ]);
 
 /** Whether `error`, or an error it wraps (kafkajs's retrier does), is one of PRODUCER_STATE_LOST. */
-export function producerStateLost(error: unknown): boolean {
+function producerStateLost(error: unknown): boolean {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; depth++) {
     if (PRODUCER_STATE_LOST.has((e as { type?: unknown }).type as string)) return true;
     e = (e as { cause?: unknown }).cause;
