@@ -178,6 +178,26 @@ export interface ReadMessage {
   timestamp: string;
 }
 
+/** Who wrote a record: the idempotent producer's id and epoch. */
+export interface ProducerIdentity {
+  producerId: string;
+  producerEpoch: number;
+}
+
+interface BatchContext {
+  producerId: string;
+  producerEpoch: number;
+}
+
+/** The part of kafkajs's private Cluster and Broker that KafkaProbe.produceAs uses. */
+type RawClusterFactory = (options: { allowAutoTopicCreation: boolean }) => {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  addTargetTopic(topic: string): Promise<void>;
+  findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
+  findBroker(node: { nodeId: number }): Promise<{ produce(request: unknown): Promise<unknown> }>;
+};
+
 /** Raw kafkajs access for tests: produce anything anywhere, read topics back, inspect offsets. */
 export class KafkaProbe {
   readonly kafka = new Kafka({
@@ -267,6 +287,89 @@ export class KafkaProbe {
       return messages;
     } finally {
       await consumer.disconnect();
+    }
+  }
+
+  /**
+   * The producer id and epoch each record of a logical topic's partition was written with, in
+   * offset order (from the record batch headers, which kafkajs keeps on each message).
+   */
+  async writers(topic: string, partition: number, count: number): Promise<ProducerIdentity[]> {
+    const consumer = this.kafka.consumer({ groupId: `probe-${randomUUID()}`, maxWaitTimeInMs: 200 });
+    const writers: ProducerIdentity[] = [];
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [this.physical(topic)], fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ partition: p, message }) => {
+          if (p !== partition) return;
+          const context = (message as KafkaMessage & { batchContext?: BatchContext }).batchContext;
+          if (!context) throw new Error('kafkajs no longer keeps the record batch on a message');
+          writers.push({ producerId: context.producerId, producerEpoch: context.producerEpoch });
+        },
+      });
+      await waitFor(
+        () => writers.length >= count,
+        15_000,
+        `${count} record(s) on ${topic}[${partition}] (got ${writers.length})`,
+      );
+      return writers;
+    } finally {
+      await consumer.disconnect();
+    }
+  }
+
+  /**
+   * Writes `count` records to a partition as producer `writer`, from sequence number
+   * `firstSequence`: the broker's record of that producer moves past what the producer itself
+   * believes it sent, which is what a leader that died with the producer's request in flight can
+   * leave behind. kafkajs has no public raw produce, so this takes a cluster from the client's
+   * private factory and sends the Produce request through its leader.
+   */
+  async produceAs(
+    topic: string,
+    partition: number,
+    writer: ProducerIdentity,
+    firstSequence: number,
+    count: number,
+  ): Promise<void> {
+    const factory = Object.getOwnPropertySymbols(this.kafka).find(
+      (s) => s.description === 'private:Kafka:createCluster',
+    );
+    if (!factory) throw new Error('kafkajs no longer has its private cluster factory');
+    const cluster = (this.kafka as unknown as Record<symbol, RawClusterFactory>)[factory]({
+      allowAutoTopicCreation: false,
+    });
+    const physical = this.physical(topic);
+    await cluster.connect();
+    try {
+      await cluster.addTargetTopic(physical);
+      const [nodeId] = Object.keys(cluster.findLeaderForPartitions(physical, [partition]));
+      const broker = await cluster.findBroker({ nodeId: Number(nodeId) });
+      await broker.produce({
+        acks: -1,
+        timeout: 10_000,
+        producerId: writer.producerId,
+        producerEpoch: writer.producerEpoch,
+        topicData: [
+          {
+            topic: physical,
+            partitions: [
+              {
+                partition,
+                firstSequence,
+                messages: Array.from({ length: count }, (_, i) => ({
+                  key: null,
+                  value: `forged ${firstSequence + i}`,
+                  headers: {},
+                })),
+              },
+            ],
+          },
+        ],
+      });
+    } finally {
+      await cluster.disconnect();
     }
   }
 
