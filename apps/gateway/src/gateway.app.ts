@@ -10,6 +10,8 @@ import { clientErrors, frameworkErrors } from './errors/http-error.filter.js';
 import { GatewayConfig } from './gateway.config.js';
 import { GatewayModule } from './gateway.module.js';
 import { refuseNulInUrl } from './http/json-body.parser.js';
+import { answerWritesOnceVisible } from './lookups/changes-visible.js';
+import { PgNotifications } from './lookups/pg-notifications.service.js';
 import { setupOpenApi } from './openapi/openapi.setup.js';
 
 /** The seeds' cap on a POST body: 1 MiB, exactly. */
@@ -35,7 +37,10 @@ export async function startGateway(config: GatewayConfig): Promise<NestFastifyAp
   });
 }
 
-/** HTTP details of the gateway: per-route body limits, the URL check, the OpenAPI document (JSON parsing: JsonBodyParserInstaller). */
+/**
+ * HTTP details of the gateway: per-route body limits, the URL check, writes answered once visible
+ * everywhere, the OpenAPI document (JSON parsing: JsonBodyParserInstaller).
+ */
 export function configureGateway(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   // Runs as Nest registers its routes (at init, after this): the operators' bulk import may be
@@ -45,6 +50,7 @@ export function configureGateway(app: NestFastifyApplication): void {
       route.bodyLimit = CONTACT_IMPORT_BODY_LIMIT;
   });
   refuseNulInUrl(fastify);
+  answerWritesOnceVisible(fastify, app.get(PgNotifications));
   setupOpenApi(app);
   serveConsole(app);
 }

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { coreImports } from '@herald/runtime';
 import { AdminBroadcastsController } from './admin/admin-broadcasts.controller.js';
 import { AdminContactsController } from './admin/admin-contacts.controller.js';
@@ -39,7 +39,6 @@ import { gatewayValidationPipe } from './http/validation.pipe.js';
 import { IdempotencySweeperService } from './idempotency/idempotency-sweeper.service.js';
 import { IdempotencyService } from './idempotency/idempotency.service.js';
 import { BotLookupService } from './lookups/bot-lookup.service.js';
-import { ChangesVisibleInterceptor } from './lookups/changes-visible.interceptor.js';
 import { NotificationsModule } from './lookups/pg-notifications.service.js';
 import { GatewayPeers } from './quotas/gateway-peers.service.js';
 import { QuotaService } from './quotas/quota.service.js';
@@ -97,7 +96,6 @@ export class GatewayModule {
         CsmlBroadcastService,
         RequestBroadcastService,
         { provide: APP_FILTER, useClass: HttpErrorFilter },
-        { provide: APP_INTERCEPTOR, useClass: ChangesVisibleInterceptor },
         { provide: APP_PIPE, useValue: gatewayValidationPipe() },
       ],
     };

@@ -1,5 +1,5 @@
 // Who called a public API, as its guard established it. The guard of each authentication scheme
-// sets it on the request; the quota guard, the idempotency interceptor and the handlers read it.
+// sets it on the request; the quota guard, `@Idempotent()` and the handlers read it.
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { BroadcastEntity } from '@herald/persistence';

@@ -1,5 +1,5 @@
-// Chatfuel V1 at the handler: its token guard, QuotaGuard, the idempotency interceptor, the
-// parameter pipes and ChatfuelErrorFilter, around a fake ChatfuelV1Service.
+// Chatfuel V1 at the handler: its token guard, QuotaGuard, the Idempotency-Key, the parameters'
+// parse and ChatfuelErrorFilter, around a fake ChatfuelV1Service.
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { ApiCaller } from '../auth/api-caller.js';
 import { BOT_ID, TOKEN, body, startApiHarness, type ApiHarness } from '../testing/api.harness.js';

@@ -1,32 +1,30 @@
-import {
-  Controller,
-  HttpCode,
-  Param,
-  Post,
-  UseFilters,
-  UseGuards,
-  UseInterceptors,
-} from '@nestjs/common';
+import { Controller, HttpCode, Param, Post, UseFilters, UseGuards } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { Caller, type ApiCaller } from '../auth/api-caller.js';
-import { IdempotencyInterceptor, RunId } from '../idempotency/idempotency.interceptor.js';
+import { Idempotent } from '../idempotency/idempotent-call.js';
+import { IdempotencyService, type IdempotentCall } from '../idempotency/idempotency.service.js';
 import { ChatfuelDocs } from '../openapi/chatfuel.docs.js';
 import { Quota, QuotaGuard } from '../quotas/quota.guard.js';
 import { CHATFUEL_ERRORS, ChatfuelErrorFilter } from './chatfuel-error.filter.js';
-import type { ChatfuelV1Params } from './chatfuel-v1-params.parser.js';
-import { ChatfuelV1ParamsPipe, ChatfuelV1Request } from './chatfuel-v1-params.pipe.js';
+import {
+  ChatfuelV1Request,
+  parseChatfuelV1Input,
+  type ChatfuelV1Input,
+} from './chatfuel-v1-request.js';
 import { ChatfuelV1TokenGuard } from './chatfuel-v1-token.guard.js';
 import { ChatfuelV1Service, type ChatfuelResult } from './chatfuel-v1.service.js';
-import { MessengerUserIdPipe } from './messenger-user-id.pipe.js';
+import { messengerUserId } from './messenger-user-id.js';
 
 @ChatfuelDocs.v1Controller()
 @Controller('bots')
 @UseFilters(ChatfuelErrorFilter)
 @UseGuards(ChatfuelV1TokenGuard, QuotaGuard)
 @Quota('chatfuel-v1')
-@UseInterceptors(IdempotencyInterceptor)
 export class ChatfuelV1Controller {
-  constructor(private readonly v1: ChatfuelV1Service) {}
+  constructor(
+    private readonly v1: ChatfuelV1Service,
+    private readonly idempotency: IdempotencyService,
+  ) {}
 
   @Post(':botId/users/:userId/send')
   @HttpCode(200)
@@ -34,10 +32,12 @@ export class ChatfuelV1Controller {
   @ChatfuelDocs.v1()
   send(
     @Caller() caller: ApiCaller,
-    @Param('userId', new MessengerUserIdPipe()) userId: string,
-    @ChatfuelV1Request(new ChatfuelV1ParamsPipe()) params: ChatfuelV1Params,
-    @RunId() runId: string,
+    @Param('userId') userId: string,
+    @ChatfuelV1Request() input: ChatfuelV1Input,
+    @Idempotent() call: IdempotentCall,
   ): Promise<ChatfuelResult> {
-    return this.v1.send(caller, userId, params, runId);
+    return this.idempotency.answer(call, (runId) =>
+      this.v1.send(caller, messengerUserId(userId), parseChatfuelV1Input(input), runId),
+    );
   }
 }

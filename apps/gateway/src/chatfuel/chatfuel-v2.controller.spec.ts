@@ -1,5 +1,5 @@
-// Chatfuel V2 at the handler, on both of its paths: BearerTokenGuard, QuotaGuard, the idempotency
-// interceptor, ChatfuelV2BodyPipe and ChatfuelErrorFilter, around a fake ChatfuelV2Service.
+// Chatfuel V2 at the handler, on both of its paths: BearerTokenGuard, QuotaGuard, the
+// Idempotency-Key, the body's parse and ChatfuelErrorFilter, around a fake ChatfuelV2Service.
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { ApiCaller } from '../auth/api-caller.js';
 import { BOT_ID, TOKEN, body, startApiHarness, type ApiHarness } from '../testing/api.harness.js';

@@ -1,5 +1,5 @@
-// CSML broadcasts at the handler: ApiKeyGuard, QuotaGuard, the idempotency interceptor,
-// CsmlBroadcastPipe and the global filter (Herald's body), around a fake CsmlBroadcastService.
+// CSML broadcasts at the handler: ApiKeyGuard, QuotaGuard, the Idempotency-Key, the body's parse
+// and the global filter (Herald's body), around a fake CsmlBroadcastService.
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { ApiCaller } from '../auth/api-caller.js';
 import { BOT_ID, TOKEN, body, startApiHarness, type ApiHarness } from '../testing/api.harness.js';

@@ -1,11 +1,11 @@
-import { Body, Controller, HttpCode, Post, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { Caller, type ApiCaller } from '../auth/api-caller.js';
-import { IdempotencyInterceptor, RunId } from '../idempotency/idempotency.interceptor.js';
+import { Idempotent } from '../idempotency/idempotent-call.js';
+import { IdempotencyService, type IdempotentCall } from '../idempotency/idempotency.service.js';
 import { CsmlDocs } from '../openapi/csml.docs.js';
 import { Quota, QuotaGuard } from '../quotas/quota.guard.js';
-import type { CsmlBroadcast } from './csml-broadcast.parser.js';
-import { CsmlBroadcastPipe } from './csml-broadcast.pipe.js';
+import { parseCsmlBroadcast } from './csml-broadcast.parser.js';
 import { CsmlBroadcastService, type CsmlBroadcastAccepted } from './csml-broadcast.service.js';
 
 /** CSML-style broadcasts (seed 003); errors in Herald's body (the global filter). */
@@ -13,18 +13,22 @@ import { CsmlBroadcastService, type CsmlBroadcastAccepted } from './csml-broadca
 @Controller('v1/api/broadcasts')
 @UseGuards(ApiKeyGuard, QuotaGuard)
 @Quota('csml')
-@UseInterceptors(IdempotencyInterceptor)
 export class CsmlBroadcastController {
-  constructor(private readonly csml: CsmlBroadcastService) {}
+  constructor(
+    private readonly csml: CsmlBroadcastService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
 
   @Post()
   @HttpCode(200)
   @CsmlDocs.post()
   broadcast(
     @Caller() caller: ApiCaller,
-    @Body(new CsmlBroadcastPipe()) request: CsmlBroadcast,
-    @RunId() runId: string,
+    @Body() body: unknown,
+    @Idempotent() call: IdempotentCall,
   ): Promise<CsmlBroadcastAccepted> {
-    return this.csml.broadcast(caller, request, runId);
+    return this.idempotency.answer(call, (runId) =>
+      this.csml.broadcast(caller, parseCsmlBroadcast(body), runId),
+    );
   }
 }

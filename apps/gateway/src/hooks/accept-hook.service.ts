@@ -12,7 +12,7 @@ export interface HookAccepted {
 
 /**
  * The on-demand hook (seeds 000/001): one produce. HookKeyGuard has opened the broadcast and
- * authenticated the caller, QuotaGuard counted the call, HookBodyPipe parsed the body.
+ * authenticated the caller, QuotaGuard counted the call, parseHookInput parsed the body.
  */
 @Injectable()
 export class AcceptHookService {

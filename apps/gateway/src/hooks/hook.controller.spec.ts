@@ -1,5 +1,5 @@
-// The hook's pipeline, at the handler: HookKeyGuard, QuotaGuard, the idempotency interceptor,
-// HookBodyPipe and the global filter, around a fake AcceptHookService.
+// The hook's pipeline, at the handler: HookKeyGuard, QuotaGuard, the Idempotency-Key (checked
+// before the body is parsed) and the global filter, around a fake AcceptHookService.
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { HookCaller } from '../auth/api-caller.js';
 import {

@@ -1,40 +1,34 @@
-import {
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Patch,
-  Post,
-  Put,
-  UseGuards,
-  UseInterceptors,
-} from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Patch, Post, Put, UseGuards } from '@nestjs/common';
 import { Hook, type HookCaller } from '../auth/api-caller.js';
-import { IdempotencyInterceptor, RunId } from '../idempotency/idempotency.interceptor.js';
+import { Idempotent } from '../idempotency/idempotent-call.js';
+import { IdempotencyService, type IdempotentCall } from '../idempotency/idempotency.service.js';
 import { HookDocs } from '../openapi/hook.docs.js';
 import { Quota, QuotaGuard } from '../quotas/quota.guard.js';
 import { AcceptHookService, type HookAccepted } from './accept-hook.service.js';
-import { HookBody, HookBodyPipe } from './hook-body.pipe.js';
-import type { ParsedHook } from './hook-payload.parser.js';
+import { HookBody, parseHookInput, type HookBodyInput } from './hook-body.js';
 import { HookKeyGuard, otherVerb } from './hook-key.guard.js';
 
 @HookDocs.controller()
 @Controller('hooks')
 export class HookController {
-  constructor(private readonly hooks: AcceptHookService) {}
+  constructor(
+    private readonly hooks: AcceptHookService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
 
   @Post(':hookKey')
   @HttpCode(200)
   @UseGuards(HookKeyGuard, QuotaGuard)
   @Quota('hook')
-  @UseInterceptors(IdempotencyInterceptor)
   @HookDocs.post()
   post(
     @Hook() hook: HookCaller,
-    @HookBody(new HookBodyPipe()) parsed: ParsedHook,
-    @RunId() runId: string,
+    @HookBody() body: HookBodyInput,
+    @Idempotent() call: IdempotentCall,
   ): Promise<HookAccepted> {
-    return this.hooks.accept(hook, parsed, runId);
+    return this.idempotency.answer(call, (runId) =>
+      this.hooks.accept(hook, parseHookInput(body), runId),
+    );
   }
 
   /** Fastify answers HEAD here too: HookKeyGuard refuses it (it must not start a broadcast). */

@@ -21,6 +21,14 @@ export interface Answer<T> {
 }
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
+export const REPLAYED_HEADER = 'idempotent-replayed';
+
+/** One public POST (`@Idempotent()`): its bot, its Idempotency-Key as sent, where to mark a replay. */
+export interface IdempotentCall {
+  botId: string;
+  key: string | undefined;
+  reply: { header(name: string, value: string): unknown };
+}
 
 @Injectable()
 export class IdempotencyService {
@@ -39,6 +47,18 @@ export class IdempotencyService {
       );
     }
     return key;
+  }
+
+  /**
+   * A public POST's answer: a malformed Idempotency-Key is a 400 naming the header before `work`
+   * runs (so before the body `work` parses); then `work` runs once per (bot, key), and a repeat
+   * gets the stored answer marked `Idempotent-Replayed: true`.
+   */
+  async answer<T>(call: IdempotentCall, work: (runId: string) => T | Promise<T>): Promise<T> {
+    const key = IdempotencyService.check(call.key);
+    const { body, replayed } = await this.once(call.botId, key, async (runId) => work(runId));
+    if (replayed) call.reply.header(REPLAYED_HEADER, 'true');
+    return body;
   }
 
   /**
