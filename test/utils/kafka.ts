@@ -263,57 +263,58 @@ export class KafkaProbe {
   }
 
   /** Reads a logical topic from the beginning until `count` messages arrived (or fails after timeoutMs). */
-  async read(topic: string, count: number, timeoutMs = 15_000): Promise<ReadMessage[]> {
-    const consumer = this.kafka.consumer({
-      groupId: `probe-${randomUUID()}`,
-      sessionTimeout: 6_000,
-      heartbeatInterval: 1_000,
-      maxWaitTimeInMs: 200,
-    });
-    const messages: ReadMessage[] = [];
-    try {
-      await consumer.connect();
-      await consumer.subscribe({ topics: [this.physical(topic)], fromBeginning: true });
-      await consumer.run({
-        eachMessage: async ({ partition, message }) => {
-          messages.push(toRead(partition, message));
-        },
-      });
-      await waitFor(
-        () => messages.length >= count,
-        timeoutMs,
-        `${count} message(s) on ${topic} (got ${messages.length})`,
-      );
-      return messages;
-    } finally {
-      await consumer.disconnect();
-    }
+  read(topic: string, count: number, timeoutMs = 15_000): Promise<ReadMessage[]> {
+    return this.collect(topic, count, timeoutMs, `message(s) on ${topic}`, toRead);
   }
 
   /**
    * The producer id and epoch each record of a logical topic's partition was written with, in
    * offset order (from the record batch headers, which kafkajs keeps on each message).
    */
-  async writers(topic: string, partition: number, count: number): Promise<ProducerIdentity[]> {
-    const consumer = this.kafka.consumer({ groupId: `probe-${randomUUID()}`, maxWaitTimeInMs: 200 });
-    const writers: ProducerIdentity[] = [];
+  writers(topic: string, partition: number, count: number): Promise<ProducerIdentity[]> {
+    return this.collect(
+      topic,
+      count,
+      15_000,
+      `record(s) on ${topic}[${partition}]`,
+      (p, message) => {
+        if (p !== partition) return undefined;
+        const context = (message as KafkaMessage & { batchContext?: BatchContext }).batchContext;
+        if (!context) throw new Error('kafkajs no longer keeps the record batch on a message');
+        return { producerId: context.producerId, producerEpoch: context.producerEpoch };
+      },
+    );
+  }
+
+  /**
+   * Reads a logical topic from the beginning with a consumer group of its own until `count`
+   * messages were kept by `pick` (undefined: skipped), or fails after `timeoutMs` naming `what`.
+   */
+  private async collect<T>(
+    topic: string,
+    count: number,
+    timeoutMs: number,
+    what: string,
+    pick: (partition: number, message: KafkaMessage) => T | undefined,
+  ): Promise<T[]> {
+    const consumer = this.kafka.consumer({
+      groupId: `probe-${randomUUID()}`,
+      sessionTimeout: 6_000,
+      heartbeatInterval: 1_000,
+      maxWaitTimeInMs: 200,
+    });
+    const kept: T[] = [];
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [this.physical(topic)], fromBeginning: true });
       await consumer.run({
-        eachMessage: async ({ partition: p, message }) => {
-          if (p !== partition) return;
-          const context = (message as KafkaMessage & { batchContext?: BatchContext }).batchContext;
-          if (!context) throw new Error('kafkajs no longer keeps the record batch on a message');
-          writers.push({ producerId: context.producerId, producerEpoch: context.producerEpoch });
+        eachMessage: async ({ partition, message }) => {
+          const value = pick(partition, message);
+          if (value !== undefined) kept.push(value);
         },
       });
-      await waitFor(
-        () => writers.length >= count,
-        15_000,
-        `${count} record(s) on ${topic}[${partition}] (got ${writers.length})`,
-      );
-      return writers;
+      await waitFor(() => kept.length >= count, timeoutMs, `${count} ${what} (got ${kept.length})`);
+      return kept;
     } finally {
       await consumer.disconnect();
     }

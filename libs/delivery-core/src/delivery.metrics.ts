@@ -1,5 +1,6 @@
 // What an operator watches on a delivery service: outcomes by channel and status, each provider
-// account's breaker, how long pacing holds sends back, and sends waiting for recording. A no-op without a registry.
+// account's breaker, how long pacing holds sends back, and sends waiting for recording. A no-op
+// without a registry.
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { Channel, DeliveryResult } from '@herald/contracts';
 import type { MetricsRegistry } from '@herald/observability';

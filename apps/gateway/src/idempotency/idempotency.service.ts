@@ -54,9 +54,8 @@ export class IdempotencyService {
    * runs (so before the body `work` parses); then `work` runs once per (bot, key), and a repeat
    * gets the stored answer marked `Idempotent-Replayed: true`.
    */
-  async answer<T>(call: IdempotentCall, work: (runId: string) => T | Promise<T>): Promise<T> {
-    const key = IdempotencyService.check(call.key);
-    const { body, replayed } = await this.once(call.botId, key, async (runId) => work(runId));
+  async answer<T>(call: IdempotentCall, work: (runId: string) => Promise<T>): Promise<T> {
+    const { body, replayed } = await this.once(call.botId, call.key, work);
     if (replayed) call.reply.header(REPLAYED_HEADER, 'true');
     return body;
   }
@@ -64,9 +63,10 @@ export class IdempotencyService {
   /**
    * Runs `work` once per (bot, key): its answer is stored (2xx answers only; a failed request
    * starts nothing and gives its key back) and returned to later requests with the same key.
-   * Without a key, `work` simply runs. `work` gets the run id it must use.
+   * Without a key, `work` simply runs; a malformed one is refused before it runs. `work` gets the
+   * run id it must use.
    */
-  async once<T>(
+  private async once<T>(
     botId: string,
     key: string | undefined,
     work: (runId: string) => Promise<T>,

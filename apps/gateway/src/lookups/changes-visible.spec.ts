@@ -9,25 +9,35 @@ describe('answerWritesOnceVisible', () => {
   let app: FastifyInstance | undefined;
   afterEach(() => app?.close());
 
-  /** A server whose every route answers `status`, and the syncs its hook started, held open. */
+  /**
+   * A server whose every route answers `status`; the syncs its hook started, held open; and a
+   * promise settled when the first one starts.
+   */
   async function serve(status = 200) {
     const syncs: Array<() => void> = [];
+    let started!: () => void;
+    const firstSync = new Promise<void>((resolve) => (started = resolve));
     const notifications = {
-      sync: () => new Promise<void>((resolve) => syncs.push(resolve)),
+      sync: () =>
+        new Promise<void>((resolve) => {
+          syncs.push(resolve);
+          started();
+        }),
     } as unknown as PgNotifications;
     app = Fastify();
     answerWritesOnceVisible(app, notifications);
     app.all('/*', async (_request, reply) => reply.code(status).send({ ok: status < 400 }));
     await app.ready();
-    return { app, syncs };
+    return { app, syncs, firstSync };
   }
 
   it('holds a successful admin write until the notification arrived, then answers it as it was', async () => {
-    const { app, syncs } = await serve();
+    const { app, syncs, firstSync } = await serve();
     let answered = false;
     const response = app.inject({ method: 'POST', url: '/admin/bots/b/tokens/t/revoke' });
     void response.then(() => (answered = true));
-    await expectEventually(() => syncs.length === 1);
+    await firstSync;
+    expect(syncs).toHaveLength(1);
     expect(answered).toBe(false);
     syncs[0]();
     const answer = await response;
@@ -53,11 +63,3 @@ describe('answerWritesOnceVisible', () => {
     expect(syncs).toHaveLength(0);
   });
 });
-
-async function expectEventually(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 2_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met within 2 s');
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
