@@ -84,6 +84,9 @@ export function kafkaPaths({ nodes = 1, dataDir, version = kafkaVersion() } = {}
 // ---------------------------------------------------------------------------------------------
 // Jars
 
+/** Attempts at fetching the jars before giving up: a network can drop a download midway. */
+const MAVEN_ATTEMPTS = 3;
+
 /**
  * Makes sure Apache Kafka's jars for `version` are in .cache/kafka/<version>/lib (runs Maven
  * once; a marker file records completion). Returns the lib directory; the classpath is `<lib>/*`.
@@ -123,9 +126,18 @@ export async function ensureKafkaJars({ version = kafkaVersion(), log = defaultL
         `-DoutputDirectory=${tmpDir}`,
         `-Dkafka.version=${version}`,
       ];
-      const result = await run(mvn, args, { cwd: ROOT });
       const brokerJar = `kafka_2.13-${version}.jar`;
-      if (result.code !== 0 || !fs.existsSync(path.join(tmpDir, brokerJar))) {
+      const fetched = () => fs.existsSync(path.join(tmpDir, brokerJar));
+      // A download cut short by the network fails one attempt, not the run: Maven keeps what it
+      // fetched in its local repository, so a second attempt asks only for what is missing.
+      let result;
+      for (let attempt = 1; ; attempt++) {
+        result = await run(mvn, args, { cwd: ROOT });
+        if ((result.code === 0 && fetched()) || attempt === MAVEN_ATTEMPTS) break;
+        say(`Maven exited ${result.code} (attempt ${attempt} of ${MAVEN_ATTEMPTS}); trying again`);
+        await new Promise((resolve) => setTimeout(resolve, 5_000 * attempt));
+      }
+      if (result.code !== 0 || !fetched()) {
         fs.rmSync(tmpDir, { recursive: true, force: true });
         // eslint-disable-next-line no-control-regex
         const ansi = /\x1b\[[0-9;]*m/g; // Maven colours its errors even in batch mode
