@@ -4,7 +4,8 @@ import type { SendFailure, SendFailureKind } from '../channel-sender.js';
 
 // One keep-alive agent per process: the fan-out hot path reuses connections to each provider.
 // No HTTP/1.1 pipelining: undici resends the pipelined requests behind a dropped connection's
-// first, so a send the provider had accepted would go out twice unseen (docs/benchmark.md).
+// first, so a send the provider had accepted would go out twice unseen. Over HTTPS undici offers
+// HTTP/2, which multiplexes without that replay (docs/benchmark.md, Baselines).
 const AGENT_OPTIONS = { connections: 256, keepAliveTimeout: 30_000, pipelining: 1 };
 let agent = new Agent(AGENT_OPTIONS);
 let guard: AddressPolicy | undefined;
