@@ -227,17 +227,18 @@ describe('channel rules', () => {
     ]);
   });
 
-  it('sends nothing more once the run is cancelled mid-delivery, and records why the rest were not sent', async () => {
-    // Paced at 2 messages/s: twenty people take ten seconds, so the cancel lands mid-batch.
+  it('sends nothing more once the run is cancelled mid-delivery, ends the waiting people within seconds, and records why they were not sent', async () => {
+    // Paced at 1 message/s: forty people would take forty seconds, so the cancel lands while
+    // nearly all of them wait on pacing, claimed by the delivery service.
     const botId = await h.bot({
       sms: {
         accountSid: 'AC00000000000000000000000000000091',
         authToken: 'tok',
         from: '+15550009100',
-        messagesPerSecond: 2,
+        messagesPerSecond: 1,
       },
     });
-    const people = Array.from({ length: 20 }, (_, i) => `+155509100${String(i).padStart(2, '0')}`);
+    const people = Array.from({ length: 40 }, (_, i) => `+155509100${String(i).padStart(2, '0')}`);
     const runId = await h.broadcast({
       botId,
       content: { messages: [{ text: 'Until cancelled' }] },
@@ -249,13 +250,20 @@ describe('channel rules', () => {
     const cancelled = await h.stack.admin('POST', `/admin/runs/${runId}/cancel`);
     expect(cancelled.status).toBe(200);
 
-    // The delivery service reads the run's status at most every 2 s; then everyone is either
-    // sent or refused as cancelled, and with nobody left to send to, nothing more can go out.
-    const rows = await eventually(async () => {
-      const all = await h.deliveries(runId);
-      const ended = all.filter((d) => d.provider_message_id !== null || d.code === 'RUN_CANCELLED');
-      return ended.length === people.length ? all : undefined;
-    }, 'everyone to be sent or refused as cancelled');
+    // The delivery service reads the run's status at most every 2 s, also while a person waits
+    // for their slot; then everyone is either sent or refused as cancelled, without waiting for
+    // slots that would have come up to 40 s later. Nobody is left to send to, so nothing more can go out.
+    const rows = await eventually(
+      async () => {
+        const all = await h.deliveries(runId);
+        const ended = all.filter(
+          (d) => d.provider_message_id !== null || d.code === 'RUN_CANCELLED',
+        );
+        return ended.length === people.length ? all : undefined;
+      },
+      'everyone to be sent or refused as cancelled, well before their slots',
+      15_000,
+    );
     const settled = await sentTo();
     expect(settled).toBe(rows.filter((d) => d.provider_message_id !== null).length);
     expect(settled).toBeLessThan(people.length);

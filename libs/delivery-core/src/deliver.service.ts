@@ -316,26 +316,29 @@ export class DeliverService
               : refusal.reason;
           return { kind: 'failed', request, code: refusal.code, reason, sentMessages: sentSoFar };
         }
+        // A run cancelled while this batch was sending (pacing can hold it for minutes) sends
+        // nothing more and books no slot of the account for it: the run's status (read at most
+        // every RUN_STATUS_CACHE_MS) is asked before the slot and while waiting for it.
+        if (await this.cancelled(request.runId))
+          return runCancelled(request, sentSoFar, messages.length);
         const asked = Date.now();
-        // Waiting for the account's schedule to free up, and for the slot, ends early only on
-        // shutdown or when the batch is handed back.
+        // Both waits, for the account's schedule to free up and then for the slot, end early on
+        // shutdown, when the batch is handed back, or when the run is cancelled.
+        let ended = 'stopped' as 'stopped' | 'cancelled';
+        const pace = async (ms: number) => {
+          const due = await this.waitForSlot(ms, waits, request.runId);
+          if (due !== 'due') ended = due;
+          return due === 'due';
+        };
         const wait = await this.pacer.reserve(
           this.channel.pacing(account, request.to, this.config),
-          (ms) => waits.wait(ms),
+          pace,
         );
         if (wait !== null) this.metrics.paced(Date.now() - asked + wait);
-        if (wait === null || (wait > 0 && !(await waits.wait(wait))))
-          return held(request, sentSoFar, this.notNow(handBack) ?? 'shutting down');
-        // A run cancelled while this batch was sending (pacing can hold it for minutes) sends
-        // nothing more; the run's status is read at most every RUN_STATUS_CACHE_MS.
-        // (A failed read does not stop the send: the run was live when the batch claimed it.)
-        if (await this.stopped(request.runId).catch(() => false)) {
-          const reason =
-            sentSoFar > 0
-              ? `the run was cancelled before this message was sent (after ${sentSoFar} of ${messages.length} messages were sent)`
-              : 'the run was cancelled before this message was sent';
-          return { kind: 'failed', request, code: 'RUN_CANCELLED', reason };
-        }
+        if (wait === null || (wait > 0 && !(await pace(wait))))
+          return ended === 'cancelled'
+            ? runCancelled(request, sentSoFar, messages.length)
+            : held(request, sentSoFar, this.notNow(handBack) ?? 'shutting down');
         outcome = await this.sendThrough(account, keys[at], request, message, slot);
         if (outcome === STOPPED) return held(request, sentSoFar, 'shutting down');
         // The breaker refused (it opened meanwhile, or its half-open probe is out), or the
@@ -530,6 +533,31 @@ export class DeliverService
     });
   }
 
+  /**
+   * Waits `ms` for pacing, a status read's worth (RUN_STATUS_CACHE_MS) at a time, and asks after
+   * each step whether the run was cancelled: a cancelled run's people stop waiting within seconds
+   * instead of holding their batch (and its partition) until their slots would have come round.
+   */
+  private async waitForSlot(
+    ms: number,
+    waits: StoppableWaits,
+    runId: string,
+  ): Promise<'due' | 'stopped' | 'cancelled'> {
+    for (let left = ms; left > 0; left -= RUN_STATUS_CACHE_MS) {
+      if (!(await waits.wait(Math.min(left, RUN_STATUS_CACHE_MS)))) return 'stopped';
+      if (await this.cancelled(runId)) return 'cancelled';
+    }
+    return 'due';
+  }
+
+  /**
+   * Whether a person about to be sent belongs to a stopped run. A failed read does not stop the
+   * send: the run was live when the batch claimed the person.
+   */
+  private cancelled(runId: string): Promise<boolean> {
+    return this.stopped(runId).catch(() => false);
+  }
+
   /** Whether the run was cancelled or failed: its people are sent nothing more. */
   private async stopped(runId: string): Promise<boolean> {
     const status = await this.statusOf(runId);
@@ -564,6 +592,15 @@ export interface BatchConsumer {
 
 /** A batch no consumer hands over (callers outside Kafka): nothing to heartbeat, never handed back. */
 const UNCONSUMED: BatchConsumer = { heartbeat: async () => undefined };
+
+/** A person of a run stopped before their message `sentSoFar + 1` of `total` went out. */
+function runCancelled(request: DeliveryRequested, sentSoFar: number, total: number): Outcome {
+  const reason =
+    sentSoFar > 0
+      ? `the run was cancelled before this message was sent (after ${sentSoFar} of ${total} messages were sent)`
+      : 'the run was cancelled before this message was sent';
+  return { kind: 'failed', request, code: 'RUN_CANCELLED', reason };
+}
 
 function held(request: DeliveryRequested, sentMessages: number, reason: string): Outcome {
   return { kind: 'held', request, sentMessages, reason };
