@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { MAX_ANSWER_BYTES, networkFailure, postHttp } from '@herald/delivery-core';
+import { answerRoutes } from './provider-answer-routes.js';
 
 function selfSignedCertificate(dir: string): { key: string; cert: string } {
   const key = path.join(dir, 'key.pem');
@@ -43,7 +44,7 @@ function selfSignedCertificate(dir: string): { key: string; cert: string } {
 }
 
 describe('reading provider answers over HTTP/2 (real TLS)', () => {
-  const routes = new Map<string, (response: Http2ServerResponse) => void>();
+  const routes = answerRoutes<Http2ServerResponse>((response) => response.stream.destroyed);
   const seen: Array<{ version: string; url: string; body: string; authorization?: string }> = [];
   const sessions = new Set<ServerHttp2Session>();
   const originalCAs = tls.getCACertificates('default');
@@ -77,30 +78,6 @@ describe('reading provider answers over HTTP/2 (real TLS)', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    routes.set('/json', (r) =>
-      r.writeHead(201, { 'content-type': 'application/json' }).end('{"sid":"SM1"}'),
-    );
-    routes.set('/chunks', (r) => {
-      r.writeHead(200, { 'content-type': 'application/json' });
-      r.write('{"message_id":');
-      setTimeout(() => r.end('"m_é1"}'), 20);
-    });
-    routes.set('/text', (r) => r.writeHead(502).end('<html>Bad gateway</html>'));
-    routes.set('/empty', (r) => r.writeHead(204).end());
-    routes.set('/huge', (r) => {
-      r.writeHead(200, { 'content-type': 'application/json' });
-      const block = 'x'.repeat(64 * 1024);
-      let sent = 0;
-      const more = () => {
-        // Writes until the client resets the stream (at most a little past the limit).
-        while (sent <= MAX_ANSWER_BYTES * 2 && !r.stream.destroyed) {
-          sent += block.length;
-          if (!r.write(block)) return void r.once('drain', more);
-        }
-        if (!r.stream.destroyed) r.end();
-      };
-      more();
-    });
     routes.set('/silent', () => undefined);
     routes.set('/reset', (r) => {
       r.writeHead(200, { 'content-type': 'application/json' });

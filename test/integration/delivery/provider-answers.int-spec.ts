@@ -4,9 +4,10 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MAX_ANSWER_BYTES, postHttp } from '@herald/delivery-core';
+import { answerRoutes } from './provider-answer-routes.js';
 
 describe('reading provider answers (real HTTP)', () => {
-  const routes = new Map<string, (response: ServerResponse) => void>();
+  const routes = answerRoutes<ServerResponse>((response) => response.destroyed);
   const seen: Array<{ url: string; body: string; authorization?: string }> = [];
   const server = createServer((request, response) => {
     let body = '';
@@ -24,33 +25,9 @@ describe('reading provider answers (real HTTP)', () => {
   beforeAll(async () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    routes.set('/json', (r) =>
-      r.writeHead(201, { 'content-type': 'application/json' }).end('{"sid":"SM1"}'),
-    );
-    routes.set('/chunks', (r) => {
-      r.writeHead(200, { 'content-type': 'application/json' });
-      r.write('{"message_id":');
-      setTimeout(() => r.end('"m_é1"}'), 20);
-    });
-    routes.set('/text', (r) => r.writeHead(502).end('<html>Bad gateway</html>'));
-    routes.set('/empty', (r) => r.writeHead(204).end());
     routes.set('/hints', (r) => {
       r.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
       r.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-    });
-    routes.set('/huge', (r) => {
-      r.writeHead(200, { 'content-type': 'application/json' });
-      const block = 'x'.repeat(64 * 1024);
-      let sent = 0;
-      const more = () => {
-        // Writes until the client hangs up (at most a little past the limit).
-        while (sent <= MAX_ANSWER_BYTES * 2 && !r.destroyed) {
-          sent += block.length;
-          if (!r.write(block)) return void r.once('drain', more);
-        }
-        r.end();
-      };
-      more();
     });
     routes.set('/silent', () => undefined);
     routes.set('/cut', (r) => {
