@@ -184,11 +184,6 @@ export interface ProducerIdentity {
   producerEpoch: number;
 }
 
-interface BatchContext {
-  producerId: string;
-  producerEpoch: number;
-}
-
 /** The part of kafkajs's private Cluster and Broker that KafkaProbe.produceAs uses. */
 type RawClusterFactory = (options: { allowAutoTopicCreation: boolean }) => {
   connect(): Promise<void>;
@@ -279,7 +274,8 @@ export class KafkaProbe {
       `record(s) on ${topic}[${partition}]`,
       (p, message) => {
         if (p !== partition) return undefined;
-        const context = (message as KafkaMessage & { batchContext?: BatchContext }).batchContext;
+        const context = (message as KafkaMessage & { batchContext?: ProducerIdentity })
+          .batchContext;
         if (!context) throw new Error('kafkajs no longer keeps the record batch on a message');
         return { producerId: context.producerId, producerEpoch: context.producerEpoch };
       },

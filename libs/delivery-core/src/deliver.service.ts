@@ -324,19 +324,14 @@ export class DeliverService
         const asked = Date.now();
         // Both waits, for the account's schedule to free up and then for the slot, end early on
         // shutdown, when the batch is handed back, or when the run is cancelled.
-        let ended = 'stopped' as 'stopped' | 'cancelled';
-        const pace = async (ms: number) => {
-          const due = await this.waitForSlot(ms, waits, request.runId);
-          if (due !== 'due') ended = due;
-          return due === 'due';
-        };
+        const pace = (ms: number) => this.waitForSlot(ms, waits, request.runId);
         const wait = await this.pacer.reserve(
           this.channel.pacing(account, request.to, this.config),
           pace,
         );
         if (wait !== null) this.metrics.paced(Date.now() - asked + wait);
         if (wait === null || (wait > 0 && !(await pace(wait))))
-          return ended === 'cancelled'
+          return (await this.cancelled(request.runId))
             ? runCancelled(request, sentSoFar, messages.length)
             : held(request, sentSoFar, this.notNow(handBack) ?? 'shutting down');
         outcome = await this.sendThrough(account, keys[at], request, message, slot);
@@ -537,17 +532,14 @@ export class DeliverService
    * Waits `ms` for pacing, a status read's worth (RUN_STATUS_CACHE_MS) at a time, and asks after
    * each step whether the run was cancelled: a cancelled run's people stop waiting within seconds
    * instead of holding their batch (and its partition) until their slots would have come round.
+   * False when the wait ended early (shutdown, hand-back, or the run cancelled).
    */
-  private async waitForSlot(
-    ms: number,
-    waits: StoppableWaits,
-    runId: string,
-  ): Promise<'due' | 'stopped' | 'cancelled'> {
+  private async waitForSlot(ms: number, waits: StoppableWaits, runId: string): Promise<boolean> {
     for (let left = ms; left > 0; left -= RUN_STATUS_CACHE_MS) {
-      if (!(await waits.wait(Math.min(left, RUN_STATUS_CACHE_MS)))) return 'stopped';
-      if (await this.cancelled(runId)) return 'cancelled';
+      if (!(await waits.wait(Math.min(left, RUN_STATUS_CACHE_MS)))) return false;
+      if (await this.cancelled(runId)) return false;
     }
-    return 'due';
+    return true;
   }
 
   /**

@@ -1,7 +1,7 @@
-// An operator's write (admin API, console) (revoke a token, regenerate a hook key, disable a broadcast) answers only
-// once this instance has received the database's change notification: notifications arrive in
-// commit order, so by then every other gateway has it too, and the very next public call, on
-// any instance, sees the change.
+// An operator's write (admin API, console: revoke a token, regenerate a hook key, disable a
+// broadcast) answers only once this instance has received the database's change notification:
+// notifications arrive in commit order, so by then every other gateway has it too, and the very
+// next public call, on any instance, sees the change.
 //
 // A Fastify hook rather than a Nest interceptor: a route with no interceptor skips the rxjs
 // Nest wraps each handler in when one exists, which the public routes' hot path does not pay.
