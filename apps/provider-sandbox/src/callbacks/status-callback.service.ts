@@ -237,6 +237,9 @@ export class StatusCallbackService implements OnModuleDestroy {
   }
 
   private async deliver(job: Job): Promise<void> {
+    // The counters as they are now: a webhook still in flight when the sandbox is reset counts in
+    // the counters it started under, not in the fresh ones.
+    const counters = this.counters;
     try {
       const webhook = buildStatusWebhook(
         job.context,
@@ -252,10 +255,10 @@ export class StatusCallbackService implements OnModuleDestroy {
       });
       await response.body.dump();
       if (response.statusCode >= 300) throw new Error(`answered HTTP ${response.statusCode}`);
-      this.counters.sent++;
+      counters.sent++;
     } catch (error) {
       if (!this.closed) {
-        this.counters.failed++;
+        counters.failed++;
         this.warnOnce(job.url, `status callbacks to ${job.url} fail: ${describe(error)}`);
       }
     } finally {
