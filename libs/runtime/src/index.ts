@@ -5,3 +5,4 @@ export * from './service.js';
 export * from './promise-cache.js';
 export * from './production-safety.js';
 export * from './kafka-security.js';
+export * from './due-poller.js';
