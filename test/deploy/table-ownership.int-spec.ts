@@ -61,6 +61,7 @@ export class RogueCancel {
 `,
     });
     expect(drift).toEqual([
+      'paced_deliveries: written by contact (RunAdminRepository), not named in the document',
       'runs: written by contact (RunAdminRepository), not named in the document',
     ]);
   });

@@ -253,14 +253,9 @@ describe('channel rules', () => {
     // The delivery service reads the run's status at most every 2 s, also while a person waits
     // for their slot; then everyone is either sent or refused as cancelled, without waiting for
     // slots that would have come up to 40 s later. Nobody is left to send to, so nothing more can go out.
-    const rows = await eventually(
-      async () => {
-        const all = await h.deliveries(runId);
-        const ended = all.filter(
-          (d) => d.provider_message_id !== null || d.code === 'RUN_CANCELLED',
-        );
-        return ended.length === people.length ? all : undefined;
-      },
+    const rows = await h.cancelledRows(
+      runId,
+      people.length,
       'everyone to be sent or refused as cancelled, well before their slots',
       15_000,
     );

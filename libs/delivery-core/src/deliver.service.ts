@@ -30,6 +30,7 @@ import { InFlightLimiter } from './in-flight-limiter.js';
 import { DeliveryMetrics } from './delivery.metrics.js';
 import { failsOver, nextAccount } from './failover.js';
 import { fallbackTarget } from './fallback.js';
+import { PaceQueues, type Park } from './pacing/pace-queues.js';
 import { SharedPacer } from './pacing/shared-pacer.js';
 import { StoppableWaits } from './pacing/stoppable-waits.js';
 import { render } from './render.js';
@@ -47,8 +48,9 @@ const REBALANCING = 'the consumer group is rebalancing';
 
 /**
  * The delivery core every channel shares. Per batch: claim each (run, contact) row, then for
- * each claimed person check the channel's rules, render, wait for the pacing of every scope,
- * send through the account's breaker with a process-wide bound on calls in flight, and record
+ * each claimed person check the channel's rules, render, wait for the pacing of every scope (or,
+ * when its queue is longer than DELIVERY_PARK_AFTER_MS, park the person until their turn), send
+ * through the account's breaker with a process-wide bound on calls in flight, and record
  * outcomes as they come. A redelivered event whose row is already final is not sent again (its
  * result is announced again, and counted once); one whose row is being sent elsewhere waits on
  * the first retry topic. On shutdown or an open breaker, people not yet sent are given back and
@@ -70,6 +72,8 @@ export class DeliverService
   /** People whose send started and whose row is not yet written (DELIVERY_MAX_UNRECORDED). */
   private readonly unrecorded: InFlightLimiter;
   private readonly pacer: SharedPacer;
+  /** Who waits in each pacing queue: a long one parks newcomers (DELIVERY_PARK_AFTER_MS). */
+  private readonly queues: PaceQueues;
   private readonly stop = new AbortController();
   /** The pacing waits of each batch being sent: ended on shutdown, or when its batch is handed back. */
   private readonly batchWaits = new Set<StoppableWaits>();
@@ -91,6 +95,7 @@ export class DeliverService
   ) {
     this.limiter = new InFlightLimiter(config.DELIVERY_CONCURRENCY);
     this.unrecorded = new InFlightLimiter(config.DELIVERY_MAX_UNRECORDED);
+    this.queues = new PaceQueues(config.DELIVERY_PARK_AFTER_MS);
     this.pacer = new SharedPacer(
       config.DELIVERY_SHARED_LIMITS === 'true' ? budgets : null,
       `${config.HERALD_TOPIC_PREFIX}pace:`,
@@ -140,7 +145,11 @@ export class DeliverService
       );
     if (handBack?.aborted) throw HeraldError.outage(ErrorCode.DependencyUnavailable, REBALANCING);
     const live: DeliveryRequested[] = [];
-    for (const request of requests) if (!(await this.stopped(request.runId))) live.push(request);
+    // A stopped run's events are dropped, except people released from parking: their row waits
+    // as pending, and is ended as cancelled below.
+    for (const request of requests)
+      if (request.pacedUntil !== undefined || !(await this.stopped(request.runId)))
+        live.push(request);
     const claimed = await this.deliveries.claim(
       live.map((r) => ({
         runId: r.runId,
@@ -321,16 +330,25 @@ export class DeliverService
         // every RUN_STATUS_CACHE_MS) is asked before the slot and while waiting for it.
         if (await this.cancelled(request.runId))
           return runCancelled(request, sentSoFar, messages.length);
+        const scopes = this.channel.pacing(account, request.to, this.config);
+        // A long queue parks the person rather than holding the batch (and its partition); a
+        // person released from parking takes their turn here.
+        const park = request.pacedUntil === undefined ? this.queues.parkIn(scopes) : null;
+        if (park !== null) return this.parked(request, sentSoFar, park);
         const asked = Date.now();
         // Both waits, for the account's schedule to free up and then for the slot, end early on
         // shutdown, when the batch is handed back, or when the run is cancelled.
         const pace = (ms: number) => this.waitForSlot(ms, waits, request.runId);
-        const wait = await this.pacer.reserve(
-          this.channel.pacing(account, request.to, this.config),
-          pace,
-        );
-        if (wait !== null) this.metrics.paced(Date.now() - asked + wait);
-        if (wait === null || (wait > 0 && !(await pace(wait))))
+        const leave = this.queues.enter(scopes);
+        let waited: boolean;
+        try {
+          const wait = await this.pacer.reserve(scopes, pace);
+          if (wait !== null) this.metrics.paced(Date.now() - asked + wait);
+          waited = wait !== null && (wait === 0 || (await pace(wait)));
+        } finally {
+          leave();
+        }
+        if (!waited)
           return (await this.cancelled(request.runId))
             ? runCancelled(request, sentSoFar, messages.length)
             : held(request, sentSoFar, this.notNow(handBack) ?? 'shutting down');
@@ -394,6 +412,24 @@ export class DeliverService
       ...(segments !== undefined ? { segments } : {}),
       ...(sentBy ? { accountId: sentBy.id } : {}),
       ...(failover.length > 0 ? { failover: [...new Set(failover)].join('; ') } : {}),
+    };
+  }
+
+  /** A person parked behind their pacing queue: sent by the releaser when their turn comes. */
+  private parked(request: DeliveryRequested, sentMessages: number, park: Park): Outcome {
+    this.metrics.parked();
+    const ahead = Math.round(park.waitMs / 1000);
+    return {
+      kind: 'parked',
+      request,
+      sentMessages,
+      park: {
+        topicPrefix: this.config.HERALD_TOPIC_PREFIX,
+        paceKey: park.key,
+        intervalMs: park.intervalMs,
+        waitMs: park.waitMs,
+        reason: `waiting for its turn in the account's pacing (parked: ${ahead} s or more of sends ahead); sent when its turn comes`,
+      },
     };
   }
 

@@ -9,7 +9,7 @@ import {
   type DeliveryResultBatch,
 } from '@herald/contracts';
 import type { EventPublisher, OutgoingEvent } from '@herald/kafka';
-import type { DeliveryRepository } from '@herald/persistence';
+import type { DeliveryRepository, ParkedDelivery } from '@herald/persistence';
 import { DeliveryRecorder, type Outcome } from './delivery-recorder.js';
 import type { DeliveryMetrics } from './delivery.metrics.js';
 import { RetrySchedule } from './retry-schedule.js';
@@ -26,10 +26,17 @@ const request = (runId: string): DeliveryRequested => ({
   attempt: 0,
 });
 
-function recorder(options: { markSent?: () => Promise<void>; shuttingDown?: AbortSignal } = {}) {
+function recorder(
+  options: {
+    markSent?: () => Promise<void>;
+    park?: (rows: ParkedDelivery[]) => Promise<void>;
+    shuttingDown?: AbortSignal;
+  } = {},
+) {
   const steps: string[] = [];
   const records: Array<OutgoingEvent<DeliveryResultBatch>> = [];
   const counted: string[] = [];
+  const retried: DeliveryRequested[] = [];
   const rows = async () => {
     steps.push('rows');
   };
@@ -39,13 +46,17 @@ function recorder(options: { markSent?: () => Promise<void>; shuttingDown?: Abor
     markFellBack: rows,
     markPending: rows,
     release: rows,
+    park: options.park ?? rows,
   } as unknown as DeliveryRepository;
   const publisher = {
     publish: async (topic: string, events: OutgoingEvent<DeliveryResultBatch>[]) => {
       steps.push(`publish ${topic}`);
       if (topic === Topics.DeliveryResultBatch) records.push(...events);
     },
-    publishRetry: async () => undefined,
+    publishRetry: async (topic: string, events: OutgoingEvent<DeliveryRequested>[]) => {
+      steps.push(`retry ${topic}`);
+      retried.push(...events.map((e) => e.data));
+    },
     publishDeadLetters: async () => undefined,
   } as unknown as EventPublisher;
   const metrics = {
@@ -62,7 +73,7 @@ function recorder(options: { markSent?: () => Promise<void>; shuttingDown?: Abor
     metrics,
     options.shuttingDown,
   );
-  return { recorder, steps, records, counted };
+  return { recorder, steps, records, counted, retried };
 }
 
 describe('DeliveryRecorder results', () => {
@@ -162,6 +173,50 @@ describe('DeliveryRecorder results', () => {
     expect(writes).toBe(1);
     await r.close();
     expect(writes).toBe(1);
+  });
+
+  it('parks a person behind their pacing queue with the event that will send the rest, and announces nothing for them', async () => {
+    const parked: ParkedDelivery[] = [];
+    const {
+      recorder: r,
+      records,
+      counted,
+    } = recorder({
+      park: async (rows) => {
+        parked.push(...rows);
+      },
+    });
+    const waiting = { ...request(randomUUID()), messages: [{ text: 'one' }, { text: 'two' }] };
+    const park = {
+      topicPrefix: 'blue-',
+      paceKey: 'sms:AC1:+15550001',
+      intervalMs: 500,
+      waitMs: 12_000,
+      reason: 'parked',
+    };
+    r.add({ kind: 'parked', request: waiting, sentMessages: 1, park });
+    await r.close();
+    expect(parked).toEqual([
+      {
+        runId: waiting.runId,
+        contactId: waiting.contactId,
+        channel: 'sms',
+        ...park,
+        event: { ...waiting, sentMessages: 1 },
+      },
+    ]);
+    expect(records).toEqual([]);
+    expect(counted).toEqual([]);
+  });
+
+  it('sends a retry of a person released from parking back to the queue (without their release)', async () => {
+    const { recorder: r, retried } = recorder();
+    const released = { ...request(randomUUID()), pacedUntil: new Date().toISOString() };
+    r.add({ kind: 'retry', request: released, code: '20500', reason: '5xx', sentMessages: 0 });
+    await r.close();
+    expect(retried).toHaveLength(1);
+    expect(retried[0]).toMatchObject({ contactId: released.contactId, attempt: 1 });
+    expect(retried[0]).not.toHaveProperty('pacedUntil');
   });
 
   it('publishes every result of a long run once, in records of at most MAX_BATCH_RECIPIENTS', async () => {

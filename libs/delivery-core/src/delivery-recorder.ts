@@ -28,6 +28,7 @@ import type {
   DeliveryRepository,
   DeliveryState,
   FailedDelivery,
+  ParkedDelivery,
   SentDelivery,
 } from '@herald/persistence';
 import type { DeliveryMetrics } from './delivery.metrics.js';
@@ -72,6 +73,16 @@ export type Outcome =
     }
   /** Not attempted (shutdown, open breaker): the row goes back to pending, nothing spent. */
   | { kind: 'held'; request: DeliveryRequested; sentMessages: number; reason: string }
+  /**
+   * Parked behind the account's pacing queue (PaceQueues): the row goes back to pending, nothing
+   * spent, and the event waits in paced_deliveries until the person's turn.
+   */
+  | {
+      kind: 'parked';
+      request: DeliveryRequested;
+      sentMessages: number;
+      park: Pick<ParkedDelivery, 'topicPrefix' | 'paceKey' | 'intervalMs' | 'waitMs' | 'reason'>;
+    }
   /** The claim found the row already final (a redelivered event): announce it again. */
   | { kind: 'settled'; request: DeliveryRequested; state: DeliveryState }
   /** The claim found the row being sent by another consumer (rebalance) or a dead one (lease). */
@@ -170,6 +181,7 @@ export class DeliveryRecorder {
     const fallbacks: OutgoingEvent<DeliveryFallback>[] = [];
     const pending: FailedDelivery[] = [];
     const released: DeliveryKey[] = [];
+    const parked: ParkedDelivery[] = [];
     const results: DeliveryResult[] = [];
     const announcedAgain: DeliveryResult[] = [];
     // Read again later (a retry twin, or the topic itself), or parked in the DLQ.
@@ -257,8 +269,9 @@ export class DeliveryRecorder {
             add(
               again,
               next,
+              // A retry takes its place in the account's queue again (it may be parked).
               this.event({
-                ...request,
+                ...withoutPacing(request),
                 attempt: request.attempt + 1,
                 sentMessages: outcome.sentMessages,
               }),
@@ -303,6 +316,14 @@ export class DeliveryRecorder {
             );
           }
           break;
+        case 'parked':
+          parked.push({
+            ...key,
+            channel: request.channel,
+            ...outcome.park,
+            event: { ...request, sentMessages: outcome.sentMessages },
+          });
+          break;
         case 'settled':
           if (outcome.state.fallbackTo) {
             // Handed on to another channel: hand them on again (the contact service's listing
@@ -339,6 +360,7 @@ export class DeliveryRecorder {
         this.deliveries.markFellBack(fellBack),
         this.deliveries.markPending(pending),
         this.deliveries.release(released),
+        this.deliveries.park(parked),
       ]),
     );
     written();
@@ -394,4 +416,10 @@ export class DeliveryRecorder {
   ): OutgoingEvent<DeliveryRequested> {
     return { key: request.contactId, data: request, headers };
   }
+}
+
+/** The event without its release from parking (`pacedUntil`). */
+function withoutPacing(request: DeliveryRequested): DeliveryRequested {
+  const { pacedUntil: _released, ...rest } = request;
+  return rest;
 }

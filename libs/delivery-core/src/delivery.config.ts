@@ -47,6 +47,18 @@ export class DeliveryConfig extends BaseConfig {
   @IsIn(['true', 'false'])
   DELIVERY_SHARED_LIMITS: string = 'true';
 
+  /**
+   * A person whose account's pacing queue (in this process) would keep them waiting longer than
+   * this is parked instead: their row waits as pending and their event is published again when
+   * their turn comes, so a slowly paced account never holds its channel's partitions (and other
+   * bots' people behind them) for longer than this. 0: never park.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  DELIVERY_PARK_AFTER_MS: number = 10_000;
+
   @Type(() => Number)
   @IsInt()
   @Min(100)

@@ -19,6 +19,7 @@ export class DeliveryMetrics {
   private readonly recordRetries?: Counter<string>;
   private readonly unrecordedWaits?: Counter<string>;
   private readonly graphBatch?: Histogram<string>;
+  private readonly parkedPeople?: Counter<string>;
 
   constructor(
     private readonly channel: Channel,
@@ -53,6 +54,11 @@ export class DeliveryMetrics {
     this.unrecordedWaits = registry?.counter(
       'herald_delivery_unrecorded_waits_total',
       'Provider calls that waited because DELIVERY_MAX_UNRECORDED people were sent and not yet recorded',
+      ['channel'],
+    );
+    this.parkedPeople = registry?.counter(
+      'herald_delivery_parked_total',
+      "People parked behind their account's pacing queue (DELIVERY_PARK_AFTER_MS), sent when their turn comes",
       ['channel'],
     );
     this.graphBatch = registry?.histogram(
@@ -90,6 +96,11 @@ export class DeliveryMetrics {
   /** One Graph API request went out carrying `operations` sends. */
   graphRequest(operations: number): void {
     this.graphBatch?.observe({ channel: this.channel }, operations);
+  }
+
+  /** A person was parked behind their account's pacing queue. */
+  parked(): void {
+    this.parkedPeople?.inc({ channel: this.channel });
   }
 
   paced(waitMs: number): void {

@@ -17,6 +17,7 @@ import { DELIVERY_CHANNEL, type DeliveryChannelDefinition } from './delivery-cha
 import { DeliveryConfig } from './delivery.config.js';
 import { deliveryHandlerFor, deliveryStatusHandlerFor } from './delivery-handler.factory.js';
 import { DeliveryStatusService, statusRetryTopic } from './delivery-status.service.js';
+import { PacedDeliveryReleaser } from './paced-delivery.releaser.js';
 import { RetrySchedule, parseRetryStages } from './retry-schedule.js';
 import { guardProviderAddresses } from './senders/http.js';
 
@@ -96,6 +97,7 @@ export class DeliveryModule {
         },
         DeliverService,
         DeliveryStatusService,
+        PacedDeliveryReleaser,
       ],
     };
   }

@@ -27,6 +27,7 @@ import { ChannelFailover1766100000000 } from './migrations/1766100000000-channel
 import { ChannelFallback1766100000001 } from './migrations/1766100000001-channel-fallback.js';
 import { RunPolicyCounts1766200000000 } from './migrations/1766200000000-run-policy-counts.js';
 import { DeliveryLeaseClock1766300000000 } from './migrations/1766300000000-delivery-lease-clock.js';
+import { PacedDeliveries1766400000000 } from './migrations/1766400000000-paced-deliveries.js';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/herald';
 
@@ -62,6 +63,7 @@ export const MIGRATIONS = [
   ChannelFallback1766100000001,
   RunPolicyCounts1766200000000,
   DeliveryLeaseClock1766300000000,
+  PacedDeliveries1766400000000,
 ];
 
 export interface PersistenceOptions {

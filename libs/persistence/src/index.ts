@@ -28,6 +28,7 @@ export * from './repositories/dead-letter-admin.repository.js';
 export * from './repositories/dead-letter.repository.js';
 export * from './repositories/delivery-report.repository.js';
 export * from './repositories/delivery.repository.js';
+export * from './repositories/paced-delivery.repository.js';
 export * from './repositories/frequency-ledger.repository.js';
 export * from './repositories/gateway-contact.repository.js';
 export * from './repositories/held-delivery-report.repository.js';

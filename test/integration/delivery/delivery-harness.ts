@@ -39,6 +39,8 @@ export interface SandboxMessage {
   type: string;
   count: number;
   account: string;
+  /** When the sandbox received it (ISO 8601). */
+  receivedAt: string;
 }
 
 export class DeliveryHarness {
@@ -130,6 +132,29 @@ export class DeliveryHarness {
         cause: error,
       });
     }
+  }
+
+  /**
+   * The run's rows once all `count` of them are sent or ended as cancelled (a cancel mid-run),
+   * waiting at most `timeoutMs`.
+   */
+  cancelledRows(
+    runId: string,
+    count: number,
+    what: string,
+    timeoutMs: number,
+  ): Promise<DeliveryRow[]> {
+    return eventually(
+      async () => {
+        const all = await this.deliveries(runId);
+        const ended = all.filter(
+          (d) => d.provider_message_id !== null || d.code === 'RUN_CANCELLED',
+        );
+        return ended.length === count ? all : undefined;
+      },
+      what,
+      timeoutMs,
+    );
   }
 
   async deliveries(runId: string): Promise<DeliveryRow[]> {

@@ -51,6 +51,13 @@ export const DeliveryRequestedSchema = Type.Object(
         description: 'Messages of `messages` an earlier try already sent; a retry sends the rest.',
       }),
     ),
+    pacedUntil: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description:
+          "Set by the delivery service when it releases a person it parked behind their provider account's pacing queue (their due time): they are sent at the account's pace and never parked again.",
+      }),
+    ),
   },
   {
     $id: 'https://herald.dev/schemas/delivery.requested.v1.json',

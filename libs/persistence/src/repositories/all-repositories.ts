@@ -25,6 +25,7 @@ import { HeldDeliveryRepository } from './held-delivery.repository.js';
 import { IdempotencyRepository } from './idempotency.repository.js';
 import { InboundReceiptRepository } from './inbound-receipt.repository.js';
 import { OperatorRepository } from './operator.repository.js';
+import { PacedDeliveryRepository } from './paced-delivery.repository.js';
 import { RunAdminRepository } from './run-admin.repository.js';
 import { RunLedgerRepository } from './run-ledger.repository.js';
 import { RunListRepository } from './run-list.repository.js';
@@ -60,6 +61,7 @@ export const REPOSITORIES = [
   IdempotencyRepository,
   InboundReceiptRepository,
   OperatorRepository,
+  PacedDeliveryRepository,
   RunAdminRepository,
   RunLedgerRepository,
   RunListRepository,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { Channel } from '@herald/contracts';
+import type { Channel, DeliveryRequested } from '@herald/contracts';
 import type { DeliveryRowStatus } from '../entities/delivery.entity.js';
 import { countMoved } from './run-counts.js';
 
@@ -77,6 +77,22 @@ const WATERMARK_SLACK_MS = 2_000;
 export interface FailedDelivery extends DeliveryKey {
   reason: string;
   code: string | null;
+}
+
+/** A person parked by their account's pacing (PacedDeliveryRepository releases them). */
+export interface ParkedDelivery extends DeliveryKey {
+  channel: Channel;
+  /** The deployment's topic prefix: its releaser publishes only its own. */
+  topicPrefix: string;
+  /** The pacing queue they join (one per provider account, or per recipient). */
+  paceKey: string;
+  /** The queue's spacing: its rate's interval. */
+  intervalMs: number;
+  /** How long the queue in front of them was expected to take (used when nobody is parked in it yet). */
+  waitMs: number;
+  reason: string;
+  /** The event that will message them, as it is to be published when due. */
+  event: DeliveryRequested;
 }
 
 const keyOf = (k: DeliveryKey) => `${k.runId}/${k.contactId}`;
@@ -220,6 +236,57 @@ export class DeliveryRepository {
         rows.map((r) => r.contactId),
         rows.map((r) => r.reason),
         rows.map((r) => r.code),
+      ],
+    );
+  }
+
+  /**
+   * Parks claimed people behind their pacing queue, without an attempt: each row still `sending`
+   * goes back to `pending` (code PACED) and its event joins paced_deliveries, due one interval
+   * after the queue's last parked person (or after the expected wait, when nobody is parked in it),
+   * in one statement. A row no longer `sending` is not parked.
+   */
+  async park(rows: ParkedDelivery[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.query(
+      `WITH u AS (
+         SELECT u.*, row_number() OVER (PARTITION BY u.topic_prefix, u.pace_key ORDER BY u.ord) AS n,
+                min(u.wait_ms) OVER (PARTITION BY u.topic_prefix, u.pace_key) AS ahead_ms
+           FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[], $8::text[], $9::jsonb[])
+                WITH ORDINALITY AS u(run_id, contact_id, channel, topic_prefix, pace_key, interval_ms, wait_ms, reason, event, ord)
+       ),
+       moved AS (
+         UPDATE deliveries d SET status = 'pending', reason = u.reason, code = 'PACED',
+                attempts = GREATEST(d.attempts - 1, 0), updated_at = now()
+           FROM u
+          WHERE d.run_id = u.run_id AND d.contact_id = u.contact_id AND d.status = 'sending'
+         RETURNING d.run_id, d.contact_id
+       ),
+       tails AS (
+         SELECT p.topic_prefix, p.pace_key, max(p.due_at) AS tail
+           FROM paced_deliveries p JOIN (SELECT DISTINCT topic_prefix, pace_key FROM u) q
+             ON p.topic_prefix = q.topic_prefix AND p.pace_key = q.pace_key
+          GROUP BY p.topic_prefix, p.pace_key
+       )
+       INSERT INTO paced_deliveries (run_id, contact_id, channel, topic_prefix, pace_key, due_at, event)
+       SELECT u.run_id, u.contact_id, u.channel, u.topic_prefix, u.pace_key,
+              GREATEST(now() + make_interval(secs => u.ahead_ms / 1000), t.tail)
+                + make_interval(secs => u.n * u.interval_ms / 1000),
+              u.event
+         FROM u JOIN moved m ON m.run_id = u.run_id AND m.contact_id = u.contact_id
+         LEFT JOIN tails t ON t.topic_prefix = u.topic_prefix AND t.pace_key = u.pace_key
+       ON CONFLICT (run_id, contact_id) DO UPDATE
+         SET due_at = EXCLUDED.due_at, pace_key = EXCLUDED.pace_key, event = EXCLUDED.event`,
+      [
+        rows.map((r) => r.runId),
+        rows.map((r) => r.contactId),
+        rows.map((r) => r.channel),
+        rows.map((r) => r.topicPrefix),
+        rows.map((r) => r.paceKey),
+        rows.map((r) => r.intervalMs),
+        rows.map((r) => r.waitMs),
+        rows.map((r) => r.reason),
+        rows.map((r) => JSON.stringify(r.event)),
       ],
     );
   }

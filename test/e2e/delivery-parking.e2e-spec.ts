@@ -1,0 +1,128 @@
+// Parking end to end (real Kafka and PostgreSQL): a provider account paced far below its
+// broadcast no longer holds its channel's partitions. People who would wait longer than
+// DELIVERY_PARK_AFTER_MS are parked (their row pending, their event in paced_deliveries) and
+// released when their turn comes, so another bot's people on the same partitions are sent at
+// once, the slow account keeps its pace, everyone is sent once, and a cancel ends the parked
+// people within seconds.
+import { eventually } from '@herald/testing';
+import { DeliveryHarness } from '../integration/delivery/delivery-harness.js';
+
+const PARK_AFTER_MS = 2_000;
+
+describe('parking behind a slow account', () => {
+  let h: DeliveryHarness;
+
+  beforeAll(async () => {
+    h = await DeliveryHarness.start({ DELIVERY_PARK_AFTER_MS: String(PARK_AFTER_MS) });
+  }, 90_000);
+
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  const smsBot = (sender: string, messagesPerSecond: number) =>
+    h.bot({
+      sms: {
+        accountSid: `AC0000000000000000000000000000${sender.slice(-4)}`,
+        authToken: 'tok',
+        from: sender,
+        messagesPerSecond,
+      },
+    });
+  const people = (prefix: string, count: number) =>
+    Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(3, '0')}`);
+  const parkedOf = async (runId: string): Promise<number> => {
+    const { rows } = await h.db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM paced_deliveries WHERE run_id = $1`,
+      [runId],
+    );
+    return Number(rows[0].n);
+  };
+
+  it("sends another bot's people at once while a slowly paced bot waits its turn, keeps the slow pace, and sends everyone once", async () => {
+    // Bot A: 40 people at 2/s (20 s of sends). Without parking, its claimed people would hold
+    // every partition of the SMS topic for those 20 s, and bot B's people would wait behind them.
+    const slowPeople = people('+15550920', 40);
+    const slow = await smsBot('+15550009201', 2);
+    const slowRun = await h.broadcast({
+      botId: slow,
+      content: { messages: [{ text: 'Slow lane' }] },
+      targets: slowPeople.map((userId) => ({ userId, channel: 'sms' as const, create: true })),
+    });
+    await eventually(
+      async () => (await h.messages('sms')).filter((m) => m.text === 'Slow lane').length >= 2,
+      'the slow account to start sending',
+    );
+
+    const fastPeople = people('+15550930', 20);
+    const fast = await smsBot('+15550009301', 100);
+    const fastRun = await h.broadcast({
+      botId: fast,
+      content: { messages: [{ text: 'Fast lane' }] },
+      targets: fastPeople.map((userId) => ({ userId, channel: 'sms' as const, create: true })),
+    });
+    // Within seconds, not after the slow run's 20 s.
+    expect(await h.runWhen(fastRun, undefined, 'the fast run to complete', 10_000)).toMatchObject({
+      sent: 20,
+      failed: 0,
+    });
+    // The slow run is still going: bot B did not wait for it.
+    expect((await h.run(slowRun))?.status).toBe('delivering');
+
+    // Parked people wait as pending, with the reason.
+    const waiting = (await h.deliveries(slowRun)).filter((d) => d.status === 'pending');
+    expect(waiting.length).toBeGreaterThan(0);
+    expect(waiting[0]).toMatchObject({
+      code: 'PACED',
+      attempts: 0,
+      reason: expect.stringContaining('parked'),
+    });
+
+    expect(await h.runWhen(slowRun, undefined, 'the slow run to complete', 60_000)).toMatchObject({
+      sent: 40,
+      failed: 0,
+    });
+    // Once each, and at the account's pace: 40 sends at 2/s span at least 19 s less a burst.
+    const slowSent = (await h.messages('sms')).filter((m) => m.text === 'Slow lane');
+    expect(slowSent.map((m) => m.to).sort()).toEqual([...slowPeople].sort());
+    // When the provider received them: sends are spaced by the account's schedule, not by when
+    // their rows were written.
+    const times = slowSent.map((m) => Date.parse(m.receivedAt)).sort((a, b) => a - b);
+    expect(times[times.length - 1] - times[0]).toBeGreaterThanOrEqual(17_000);
+    // No second of the run carried more than its rate, give or take the network's jitter.
+    for (const [i, at] of times.entries()) {
+      const inSecond = times.slice(i).filter((t) => t < at + 1_000).length;
+      expect(inSecond).toBeLessThanOrEqual(3);
+    }
+    expect(await parkedOf(slowRun)).toBe(0);
+  }, 120_000);
+
+  it('ends the parked people of a cancelled run within seconds, as cancelled', async () => {
+    const waiting = people('+15550940', 30);
+    const botId = await smsBot('+15550009401', 1);
+    const runId = await h.broadcast({
+      botId,
+      content: { messages: [{ text: 'Cancelled lane' }] },
+      targets: waiting.map((userId) => ({ userId, channel: 'sms' as const, create: true })),
+    });
+    await eventually(
+      async () => (await parkedOf(runId)) >= 20,
+      'most of the run to be parked behind its 1/s account',
+    );
+    const cancelled = await h.stack.admin('POST', `/admin/runs/${runId}/cancel`);
+    expect(cancelled.status).toBe(200);
+
+    // Their turns would have come up to 30 s later: the cancel brings them due at once.
+    const rows = await h.cancelledRows(
+      runId,
+      waiting.length,
+      'everyone to be sent or ended as cancelled',
+      12_000,
+    );
+    const sent = rows.filter((d) => d.provider_message_id !== null).length;
+    expect(sent).toBeLessThan(10);
+    expect(rows.filter((d) => d.code === 'RUN_CANCELLED')).toHaveLength(waiting.length - sent);
+    expect((await h.messages('sms')).filter((m) => m.text === 'Cancelled lane')).toHaveLength(sent);
+    expect(await parkedOf(runId)).toBe(0);
+  }, 60_000);
+});
