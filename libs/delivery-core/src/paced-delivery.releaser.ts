@@ -43,6 +43,10 @@ export class PacedDeliveryReleaser implements OnApplicationBootstrap, BeforeAppl
       new Logger(PacedDeliveryReleaser.name),
       'parked people',
       "their turn in their account's pacing came",
+      500,
+      1_000,
+      // One release a slot of a slow account: counted by herald_delivery_parked_total, not logged.
+      'debug',
     );
   }
 

@@ -8,7 +8,11 @@ describe('DuePoller', () => {
 
   const logger = () => {
     const lines: string[] = [];
-    const log = { log: (m: string) => lines.push(m), warn: (m: string) => lines.push(`warn ${m}`) };
+    const log = {
+      log: (m: string) => lines.push(m),
+      debug: (m: string) => lines.push(`debug ${m}`),
+      warn: (m: string) => lines.push(`warn ${m}`),
+    };
     return { lines, log: log as unknown as Logger };
   };
 
@@ -37,6 +41,32 @@ describe('DuePoller', () => {
     expect(calls).toHaveLength(3);
     await jest.advanceTimersByTimeAsync(1);
     expect(calls).toHaveLength(4);
+    await poller.stop();
+  });
+
+  it('sleeps at least a tenth of a second between looks, and logs at the level it is given', async () => {
+    const calls: number[] = [];
+    const work: DueWork = {
+      releaseDue: async () => {
+        calls.push(Date.now());
+        return 1;
+      },
+      nextDueAt: async () => new Date(Date.now() + 1),
+    };
+    const { lines, log } = logger();
+    const poller = new DuePoller(
+      work,
+      log,
+      'parked people',
+      'their turn came',
+      500,
+      1_000,
+      'debug',
+    );
+    poller.start();
+    await jest.advanceTimersByTimeAsync(250);
+    expect(calls.map((t) => t - 1_000_000)).toEqual([0, 100, 200]);
+    expect(lines[0]).toBe('debug 1 parked people released: their turn came');
     await poller.stop();
   });
 

@@ -5,6 +5,13 @@
 import type { Logger } from '@nestjs/common';
 import { describeError } from '@herald/errors';
 
+/**
+ * The shortest sleep between looks: work due within it goes out with the next look (at most this
+ * late), so work due a little apart (a paced account's people) costs a look per tenth of a second,
+ * not one each.
+ */
+const MIN_GAP_MS = 100;
+
 export interface DueWork {
   /** Releases up to `limit` due items; how many it released. */
   releaseDue(limit: number): Promise<number>;
@@ -26,6 +33,8 @@ export class DuePoller {
     private readonly why: string,
     private readonly batch = 500,
     private readonly pollMs = 1_000,
+    /** 'debug' where releases are routine and counted elsewhere (parked people, one a slot). */
+    private readonly level: 'log' | 'debug' = 'log',
   ) {}
 
   start(): void {
@@ -51,10 +60,10 @@ export class DuePoller {
       let count: number;
       do {
         count = await this.work.releaseDue(this.batch);
-        if (count > 0) this.logger.log(`${count} ${this.what} released: ${this.why}`);
+        if (count > 0) this.logger[this.level](`${count} ${this.what} released: ${this.why}`);
       } while (count === this.batch && !this.stopping);
       const due = await this.work.nextDueAt();
-      if (due) next = Math.max(0, Math.min(this.pollMs, due.getTime() - Date.now()));
+      if (due) next = Math.max(MIN_GAP_MS, Math.min(this.pollMs, due.getTime() - Date.now()));
     } catch (error) {
       this.logger.warn(
         `releasing ${this.what} failed, retried in ${this.pollMs} ms: ${describeError(error)}`,
