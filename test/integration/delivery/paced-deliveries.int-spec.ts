@@ -165,12 +165,16 @@ describe('paced deliveries', () => {
     expect(await dueTimes(runId)).toEqual([]);
   });
 
-  it("brings a cancelled run's parked people due at once", async () => {
-    const { runId, people, parked } = await claimed(2);
-    await deliveries.park(parked(people, 'sms:AC1:+15550001', 60_000));
+  it("brings a cancelled run's parked people due at once, and parks people of a stopped run due now", async () => {
+    const { runId, people, parked } = await claimed(3);
+    await deliveries.park(parked(people.slice(0, 2), 'sms:AC1:+15550001', 60_000));
     expect((await dueTimes(runId)).every((d) => d.due > 50_000)).toBe(true);
     const { cancelled } = await new RunAdminRepository(db).cancel(runId);
     expect(cancelled).toBe(true);
+    expect((await dueTimes(runId)).every((d) => d.due <= 0)).toBe(true);
+    // A delivery service that had not yet seen the cancel parks one more: due at once, not in a minute.
+    await deliveries.park(parked(people.slice(2), 'sms:AC1:+15550001', 60_000));
+    expect(await dueTimes(runId)).toHaveLength(3);
     expect((await dueTimes(runId)).every((d) => d.due <= 0)).toBe(true);
   });
 });

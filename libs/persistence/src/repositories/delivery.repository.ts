@@ -244,7 +244,8 @@ export class DeliveryRepository {
    * Parks claimed people behind their pacing queue, without an attempt: each row still `sending`
    * goes back to `pending` (code PACED) and its event joins paced_deliveries, due one interval
    * after the queue's last parked person (or after the expected wait, when nobody is parked in it),
-   * in one statement. A row no longer `sending` is not parked.
+   * in one statement. A row no longer `sending` is not parked. A person of a run stopped meanwhile
+   * (the delivery service reads run statuses through a cache) is due at once, to be ended now.
    */
   async park(rows: ParkedDelivery[]): Promise<void> {
     if (rows.length === 0) return;
@@ -270,11 +271,14 @@ export class DeliveryRepository {
        )
        INSERT INTO paced_deliveries (run_id, contact_id, channel, topic_prefix, pace_key, due_at, event)
        SELECT u.run_id, u.contact_id, u.channel, u.topic_prefix, u.pace_key,
-              GREATEST(now() + make_interval(secs => u.ahead_ms / 1000), t.tail)
-                + make_interval(secs => u.n * u.interval_ms / 1000),
+              CASE WHEN r.status IN ('cancelled', 'failed') THEN now()
+                   ELSE GREATEST(now() + make_interval(secs => u.ahead_ms / 1000), t.tail)
+                          + make_interval(secs => u.n * u.interval_ms / 1000)
+              END,
               u.event
          FROM u JOIN moved m ON m.run_id = u.run_id AND m.contact_id = u.contact_id
          LEFT JOIN tails t ON t.topic_prefix = u.topic_prefix AND t.pace_key = u.pace_key
+         LEFT JOIN runs r ON r.id = u.run_id
        ON CONFLICT (run_id, contact_id) DO UPDATE
          SET due_at = EXCLUDED.due_at, pace_key = EXCLUDED.pace_key, event = EXCLUDED.event`,
       [
