@@ -418,7 +418,6 @@ export class DeliverService
   /** A person parked behind their pacing queue: sent by the releaser when their turn comes. */
   private parked(request: DeliveryRequested, sentMessages: number, park: Park): Outcome {
     this.metrics.parked();
-    const ahead = Math.round(park.waitMs / 1000);
     return {
       kind: 'parked',
       request,
@@ -428,7 +427,7 @@ export class DeliverService
         paceKey: park.key,
         intervalMs: park.intervalMs,
         waitMs: park.waitMs,
-        reason: `waiting for its turn in the account's pacing (parked: ${ahead} s or more of sends ahead); sent when its turn comes`,
+        reason: `parked: the account's pacing queue is longer than ${this.config.DELIVERY_PARK_AFTER_MS / 1000} s; sent when its turn comes`,
       },
     };
   }
