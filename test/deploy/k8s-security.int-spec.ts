@@ -44,6 +44,17 @@ const matches = (acl: Acl, type: string, name: string) =>
   acl.resource.type === type &&
   (acl.resource.patternType === 'prefix' ? name.startsWith(acl.resource.name) : acl.resource.name === name || acl.resource.name === '*');
 
+/**
+ * Topics an app puts its own events back on, besides their retry twins (EventPublisher.publishRetry
+ * onto the topic itself): each delivery service releases the people it parked behind their
+ * account's pacing onto the one-person topic it reads.
+ */
+const PUTS_BACK: Partial<Record<ServiceName, string[]>> = {
+  'delivery-whatsapp': [Topics.DeliveryRequestedWhatsapp],
+  'delivery-sms': [Topics.DeliveryRequestedSms],
+  'delivery-messenger': [Topics.DeliveryRequestedMessenger],
+};
+
 /** What an app must be allowed to do on Kafka: derived from the catalog and the consumers it starts. */
 function requiredOf(service: ServiceName, consumed: Array<{ physicalTopic: string; group: string }>, prefix: string) {
   const read = new Set(consumed.map((c) => c.physicalTopic));
@@ -57,6 +68,7 @@ function requiredOf(service: ServiceName, consumed: Array<{ physicalTopic: strin
     if ((ALL_TOPICS as readonly string[]).includes(logical)) write.add(prefix + dlqTopicOf(logical));
     if (/\.retry\.[^.]+$/.test(logical)) write.add(topic);
   }
+  for (const topic of PUTS_BACK[service] ?? []) write.add(prefix + topic);
   // The gateway's dead-letter replay puts a record back on its contract topic, whichever it is.
   if (service === 'gateway') for (const topic of ALL_TOPICS) write.add(prefix + topic);
   return { read, write, groups: new Set(consumed.map((c) => c.group)) };

@@ -74,7 +74,7 @@ const deliveryRequested = (channel: string, topic: TopicName): TopicContract => 
   type: 'dev.herald.delivery.requested.v1',
   schema: DeliveryRequestedSchema,
   key: 'contactId',
-  summary: `Send one person their message on ${channel}: a retry, a held delivery released when its send window opens, or a first try from a contact service older than delivery.requested.v2.`,
+  summary: `Send one person their message on ${channel}: a retry, a held delivery released when its send window opens, a person the delivery service parked behind their account's pacing put back when their turn comes (pacedUntil), or a first try from a contact service older than delivery.requested.v2.`,
   producers: ['contact'],
   consumers: [`delivery-${channel}`],
 });

@@ -33,7 +33,8 @@ export class PacedDeliveryReleaser implements OnApplicationBootstrap, BeforeAppl
       {
         releaseDue: (limit) =>
           paced.releaseDue(prefix, channel, limit, (events) =>
-            publisher.publish(
+            // Put back on the topic this service reads: its own events, read again.
+            publisher.publishRetry(
               topic,
               events.map((data) => ({ key: data.contactId, data })),
             ),
