@@ -332,8 +332,8 @@ export class DeliverService
           return runCancelled(request, sentSoFar, messages.length);
         const scopes = this.channel.pacing(account, request.to, this.config);
         // A long queue parks the person rather than holding the batch (and its partition); a
-        // person released from parking takes their turn here.
-        const park = request.pacedUntil === undefined ? this.queues.parkIn(scopes) : null;
+        // person released from parking takes their turn here unless the queue is itself too long.
+        const park = this.queues.parkIn(scopes, request.pacedUntil !== undefined);
         if (park !== null) return this.parked(request, sentSoFar, park);
         const asked = Date.now();
         // Both waits, for the account's schedule to free up and then for the slot, end early on

@@ -55,7 +55,7 @@ export const DeliveryRequestedSchema = Type.Object(
       Type.String({
         format: 'date-time',
         description:
-          "Set by the delivery service when it releases a person it parked behind their provider account's pacing queue (their due time): they are sent at the account's pace and never parked again.",
+          "Set by the delivery service when it releases a person it parked behind their provider account's pacing queue (their due time): they take their turn at the account's pace, and are parked again only if the queue in front of them is itself too long.",
       }),
     ),
   },

@@ -35,6 +35,19 @@ describe('PaceQueues', () => {
     expect(queues.parkIn([account])).toBeNull();
   });
 
+  it('parks a person released from parking again only when the queue in front of them is too long', () => {
+    const queues = new PaceQueues(2_000, clock);
+    const leaves = Array.from({ length: 5 }, () => queues.enter([account]));
+    expect(queues.parkIn([account])).not.toBeNull();
+    for (const leave of leaves.splice(0, 3)) leave();
+    // People are parked behind them, but the queue in front is one second: they wait here.
+    expect(queues.parkIn([account], true)).toBeNull();
+    expect(queues.parkIn([account])).not.toBeNull();
+    // Released faster than the account sends: five seconds in front, so parked again.
+    leaves.push(...Array.from({ length: 8 }, () => queues.enter([account])));
+    expect(queues.parkIn([account], true)).toMatchObject({ key: account.key, waitMs: 5_000 });
+  });
+
   it('counts each scope on its own and parks in the one with the longest queue', () => {
     const queues = new PaceQueues(2_000, clock);
     for (let i = 0; i < 1_000; i += 1) queues.enter([fast]);

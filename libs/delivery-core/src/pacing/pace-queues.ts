@@ -4,7 +4,9 @@
 // waiting in each pacing scope; a person who would wait longer than the limit is parked instead
 // (DeliveryRepository.park: their row back to pending, their event due at their turn) and the
 // batch goes on. Once someone is parked in a scope, newcomers park behind them, so the queue
-// keeps its order. A person released from parking is never parked again.
+// keeps its order. A person released from parking is parked again only when the queue in front
+// of them is itself too long (people released faster than the account sends, after a restart
+// say), never merely because others are parked behind them.
 import type { PaceScope } from './pacer.js';
 
 /** Where a person is parked: their queue, its spacing, and how long it was expected to take. */
@@ -28,10 +30,10 @@ export class PaceQueues {
 
   /**
    * Where to park a person about to wait for a slot in `scopes`, or null to let them wait here:
-   * the queue they would wait longest in, when that is longer than the limit or people are parked
-   * in it already.
+   * the queue they would wait longest in, when that is longer than the limit or (for a newcomer,
+   * not a person `released` from parking) people are parked in it already.
    */
-  parkIn(scopes: readonly PaceScope[]): Park | null {
+  parkIn(scopes: readonly PaceScope[], released = false): Park | null {
     if (this.parkAfterMs <= 0) return null;
     const now = this.clock();
     let park: Park | null = null;
@@ -40,7 +42,8 @@ export class PaceQueues {
       const waitMs = (this.waiting.get(key) ?? 0) * intervalMs;
       const parkedUntil = this.parkedUntil.get(key) ?? 0;
       if (parkedUntil <= now) this.parkedUntil.delete(key);
-      if ((waitMs > this.parkAfterMs || parkedUntil > now) && waitMs >= (park?.waitMs ?? 0))
+      const behind = !released && parkedUntil > now;
+      if ((waitMs > this.parkAfterMs || behind) && waitMs >= (park?.waitMs ?? 0))
         park = { key, intervalMs, waitMs };
     }
     if (park !== null) {
