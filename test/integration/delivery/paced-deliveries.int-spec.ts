@@ -97,6 +97,19 @@ describe('paced deliveries', () => {
     expect(rows).toEqual(Array(4).fill({ status: 'pending', attempts: 0, code: 'PACED' }));
   });
 
+  it('gives batches parking side by side in one queue turns of their own, one interval apart', async () => {
+    const { runId, people, parked } = await claimed(40);
+    // Four batches (partitions, replicas) park ten people each at the same moment.
+    await Promise.all(
+      [0, 10, 20, 30].map((from) =>
+        deliveries.park(parked(people.slice(from, from + 10), 'sms:AC1:+15550001', 0)),
+      ),
+    );
+    const due = (await dueTimes(runId)).map((d) => d.due);
+    expect(due).toHaveLength(40);
+    for (let i = 1; i < due.length; i += 1) expect(due[i] - due[i - 1]).toBeGreaterThan(900);
+  });
+
   it('parks only rows still being sent, and a person parked again moves to their new turn', async () => {
     const { runId, people, parked } = await claimed(2);
     await deliveries.markSent([{ ...people[0], providerMessageId: 'SM1' }]);

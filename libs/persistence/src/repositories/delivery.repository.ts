@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Channel, DeliveryRequested } from '@herald/contracts';
 import type { DeliveryRowStatus } from '../entities/delivery.entity.js';
 import { countMoved } from './run-counts.js';
@@ -249,7 +249,24 @@ export class DeliveryRepository {
    */
   async park(rows: ParkedDelivery[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.db.query(
+    const queues = [...new Set(rows.map((r) => `${r.topicPrefix}pace:${r.paceKey}`))].sort();
+    await this.db.transaction(async (tx) => {
+      // One parker at a time per queue, each reading the tail the one before it wrote: batches
+      // parking side by side (partitions, replicas) would otherwise read the same tail and give
+      // out the same turns, and the releaser would then hand people back faster than the
+      // account sends. Locks in key order (no deadlock); the statement below reads after them.
+      await tx.query(
+        `SELECT pg_advisory_xact_lock(h) FROM (
+           SELECT hashtextextended(q, 0) AS h FROM unnest($1::text[]) AS q ORDER BY 1
+         ) locks`,
+        [queues],
+      );
+      await this.parkLocked(tx, rows);
+    });
+  }
+
+  private async parkLocked(tx: EntityManager, rows: ParkedDelivery[]): Promise<void> {
+    await tx.query(
       `WITH u AS (
          SELECT u.*, row_number() OVER (PARTITION BY u.topic_prefix, u.pace_key ORDER BY u.ord) AS n,
                 min(u.wait_ms) OVER (PARTITION BY u.topic_prefix, u.pace_key) AS ahead_ms
