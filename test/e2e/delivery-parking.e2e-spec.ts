@@ -44,6 +44,25 @@ describe('parking behind a slow account', () => {
     return Number(rows[0].n);
   };
 
+  /**
+   * Checks that `text` reached each of `to` once, and at a pace: the sends span at least
+   * `minSpanMs` and no second holds more than `perSecond`, by when the provider received them
+   * (the account's schedule, not when rows were written).
+   */
+  const expectOnceAtPace = async (
+    text: string,
+    to: string[],
+    minSpanMs: number,
+    perSecond: number,
+  ): Promise<void> => {
+    const sent = (await h.messages('sms')).filter((m) => m.text === text);
+    expect(sent.map((m) => m.to).sort()).toEqual([...to].sort());
+    const times = sent.map((m) => Date.parse(m.receivedAt)).sort((a, b) => a - b);
+    expect(times[times.length - 1] - times[0]).toBeGreaterThanOrEqual(minSpanMs);
+    for (const [i, at] of times.entries())
+      expect(times.slice(i).filter((t) => t < at + 1_000).length).toBeLessThanOrEqual(perSecond);
+  };
+
   it("sends another bot's people at once while a slowly paced bot waits its turn, keeps the slow pace, and sends everyone once", async () => {
     // Bot A: 40 people at 2/s (20 s of sends). Without parking, its claimed people would hold
     // every partition of the SMS topic for those 20 s, and bot B's people would wait behind them.
@@ -87,18 +106,9 @@ describe('parking behind a slow account', () => {
       sent: 40,
       failed: 0,
     });
-    // Once each, and at the account's pace: 40 sends at 2/s span at least 19 s less a burst.
-    const slowSent = (await h.messages('sms')).filter((m) => m.text === 'Slow lane');
-    expect(slowSent.map((m) => m.to).sort()).toEqual([...slowPeople].sort());
-    // When the provider received them: sends are spaced by the account's schedule, not by when
-    // their rows were written.
-    const times = slowSent.map((m) => Date.parse(m.receivedAt)).sort((a, b) => a - b);
-    expect(times[times.length - 1] - times[0]).toBeGreaterThanOrEqual(17_000);
-    // No second of the run carried more than its rate, give or take the network's jitter.
-    for (const [i, at] of times.entries()) {
-      const inSecond = times.slice(i).filter((t) => t < at + 1_000).length;
-      expect(inSecond).toBeLessThanOrEqual(3);
-    }
+    // Once each, and at the account's pace: 40 sends at 2/s span at least 19 s less a burst, and
+    // no second carries more than its rate, give or take the network's jitter.
+    await expectOnceAtPace('Slow lane', slowPeople, 17_000, 3);
     expect(await parkedOf(slowRun)).toBe(0);
   }, 120_000);
 
@@ -154,13 +164,8 @@ describe('parking behind a slow account', () => {
       sent: 60,
       failed: 0,
     });
-    const sent = (await h.messages('sms')).filter((m) => m.text === 'Shared lane');
-    expect(sent.map((m) => m.to).sort()).toEqual([...everyone].sort());
-    const times = sent.map((m) => Date.parse(m.receivedAt)).sort((a, b) => a - b);
     // 60 sends at 4/s together, not at 4/s a replica: at least 14 s less a burst.
-    expect(times[times.length - 1] - times[0]).toBeGreaterThanOrEqual(12_000);
-    for (const [i, at] of times.entries())
-      expect(times.slice(i).filter((t) => t < at + 1_000).length).toBeLessThanOrEqual(6);
+    await expectOnceAtPace('Shared lane', everyone, 12_000, 6);
     // People were parked (by whichever replicas got their partitions), and nobody is left parked.
     const after = await parked();
     expect(after.reduce((n, v, i) => n + v - before[i], 0)).toBeGreaterThan(0);
