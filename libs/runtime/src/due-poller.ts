@@ -1,8 +1,9 @@
 // The loop of a releaser that hands out work stored with a due time (people held by their send
 // window, people parked by pacing): release what is due, a batch at a time, then sleep until the
 // next is due, at most `pollMs` (work stored by another instance is seen within that). A failed
-// look is logged and tried again after `pollMs`; shutdown waits for the look in progress.
-import type { Logger } from '@nestjs/common';
+// look is logged and tried again after `pollMs`; shutdown waits for the look in progress. A Nest
+// provider that extends it starts with the application and stops before its shutdown.
+import type { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { describeError } from '@herald/errors';
 
 /**
@@ -19,7 +20,7 @@ export interface DueWork {
   nextDueAt(): Promise<Date | null>;
 }
 
-export class DuePoller {
+export class DuePoller implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private running: Promise<void> = Promise.resolve();
   private stopping = false;
@@ -45,6 +46,14 @@ export class DuePoller {
     this.stopping = true;
     clearTimeout(this.timer);
     await this.running;
+  }
+
+  onApplicationBootstrap(): void {
+    this.start();
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.stop();
   }
 
   private arm(ms: number): void {
