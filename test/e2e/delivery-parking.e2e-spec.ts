@@ -2,8 +2,8 @@
 // broadcast no longer holds its channel's partitions. People who would wait longer than
 // DELIVERY_PARK_AFTER_MS are parked (their row pending, their event in paced_deliveries) and
 // released when their turn comes, so another bot's people on the same partitions are sent at
-// once, the slow account keeps its pace, everyone is sent once, and a cancel ends the parked
-// people within seconds.
+// once, the slow account keeps its pace, everyone is sent once, a cancel ends the parked people
+// within seconds, and raising the account's rate speeds up the people already parked.
 import type { INestApplication } from '@nestjs/common';
 import { counterSum, eventually } from '@herald/testing';
 import { DeliveryHarness } from '../integration/delivery/delivery-harness.js';
@@ -14,7 +14,11 @@ describe('parking behind a slow account', () => {
   let h: DeliveryHarness;
 
   beforeAll(async () => {
-    h = await DeliveryHarness.start({ DELIVERY_PARK_AFTER_MS: String(PARK_AFTER_MS) });
+    h = await DeliveryHarness.start({
+      DELIVERY_PARK_AFTER_MS: String(PARK_AFTER_MS),
+      // An operator's change to an account reaches the delivery services within a second here.
+      DELIVERY_ACCOUNT_CACHE_MS: '1000',
+    });
   }, 90_000);
 
   /** delivery-sms replicas the last test adds; closed before the harness. */
@@ -141,6 +145,43 @@ describe('parking behind a slow account', () => {
     expect((await h.messages('sms')).filter((m) => m.text === 'Cancelled lane')).toHaveLength(sent);
     expect(await parkedOf(runId)).toBe(0);
   }, 60_000);
+
+  it("gives parked people their turns at the account's new pace once an operator raises its rate", async () => {
+    // 60 people at 1/s: a minute of sends, almost everyone parked one second apart.
+    const everyone = people('+15550960', 60);
+    const botId = await smsBot('+15550009601', 1);
+    const runId = await h.broadcast({
+      botId,
+      content: { messages: [{ text: 'Raised lane' }] },
+      targets: everyone.map((userId) => ({ userId, channel: 'sms' as const, create: true })),
+    });
+    await eventually(
+      async () => (await parkedOf(runId)) >= 45,
+      'most of the run to be parked behind its 1/s account',
+    );
+    const listed = await h.stack.admin<{ channels: Array<{ id: string }> }>(
+      'GET',
+      `/admin/bots/${botId}/channels`,
+    );
+    const raised = await h.stack.admin(
+      'PATCH',
+      `/admin/bots/${botId}/channels/${listed.body.channels[0].id}`,
+      { config: { messagesPerSecond: 20 } },
+    );
+    expect(raised.status).toBe(200);
+    const at = Date.now();
+
+    // Their turns were a second apart, most of a minute still to go. Once the change is read
+    // (the account cache) and one turn at the old pace has come, the rest go at 20/s: seconds.
+    expect(await h.runWhen(runId, undefined, 'the raised run to complete', 20_000)).toMatchObject({
+      sent: 60,
+      failed: 0,
+    });
+    expect(Date.now() - at).toBeLessThan(15_000);
+    // Once each, and never above the new pace.
+    await expectOnceAtPace('Raised lane', everyone, 0, 24);
+    expect(await parkedOf(runId)).toBe(0);
+  }, 90_000);
 
   it("shares one slow account's queue across three replicas: they park and release its people, the pace holds, and everyone is sent once", async () => {
     for (let i = 0; i < 2; i += 1)

@@ -30,13 +30,13 @@ import { InFlightLimiter } from './in-flight-limiter.js';
 import { DeliveryMetrics } from './delivery.metrics.js';
 import { failsOver, nextAccount } from './failover.js';
 import { fallbackTarget } from './fallback.js';
+import { PacedDeliveryReleaser } from './paced-delivery.releaser.js';
 import { PaceQueues, type Park } from './pacing/pace-queues.js';
 import { SharedPacer } from './pacing/shared-pacer.js';
 import { StoppableWaits } from './pacing/stoppable-waits.js';
 import { render } from './render.js';
 import { RetrySchedule } from './retry-schedule.js';
 
-const ACCOUNT_CACHE_MS = 30_000;
 const RUN_STATUS_CACHE_MS = 2_000;
 /** Rows being sent keep their lease while the batch waits on pacing (the lease is 60 s). */
 const LEASE_RENEW_MS = 20_000;
@@ -64,10 +64,10 @@ export class DeliverService
 {
   private readonly logger = new Logger(DeliverService.name);
   /** A batch's workers share one lookup of their account, and one read of their run's status. */
-  private readonly accounts = new PromiseCache<ChannelAccount[]>(ACCOUNT_CACHE_MS);
+  private readonly accounts: PromiseCache<ChannelAccount[]>;
   private readonly runStatus = new PromiseCache<string | null>(RUN_STATUS_CACHE_MS);
   /** Per bot: its enabled channel types (channel fallback goes only to one it has). */
-  private readonly enabledTypes = new PromiseCache<ReadonlySet<Channel>>(ACCOUNT_CACHE_MS);
+  private readonly enabledTypes: PromiseCache<ReadonlySet<Channel>>;
   private readonly limiter: InFlightLimiter;
   /** People whose send started and whose row is not yet written (DELIVERY_MAX_UNRECORDED). */
   private readonly unrecorded: InFlightLimiter;
@@ -91,8 +91,11 @@ export class DeliverService
     @Inject(CHANNEL_SENDER) private readonly sender: ChannelSender,
     @Inject(CHANNEL_POLICY) private readonly policy: ChannelPolicy,
     private readonly metrics: DeliveryMetrics,
+    private readonly releaser: PacedDeliveryReleaser,
     budgets: AccountBudgetRepository,
   ) {
+    this.accounts = new PromiseCache(config.DELIVERY_ACCOUNT_CACHE_MS);
+    this.enabledTypes = new PromiseCache(config.DELIVERY_ACCOUNT_CACHE_MS);
     this.limiter = new InFlightLimiter(config.DELIVERY_CONCURRENCY);
     this.unrecorded = new InFlightLimiter(config.DELIVERY_MAX_UNRECORDED);
     this.queues = new PaceQueues(config.DELIVERY_PARK_AFTER_MS);
@@ -333,7 +336,10 @@ export class DeliverService
         const scopes = this.channel.pacing(account, request.to, this.config);
         // A long queue parks the person rather than holding the batch (and its partition); a
         // person released from parking takes their turn here unless the queue is itself too long.
-        const park = this.queues.parkIn(scopes, request.pacedUntil !== undefined);
+        const released = request.pacedUntil !== undefined;
+        const park = this.queues.parkIn(scopes, released);
+        // Parked people's turns follow their account's pace when it changes (follow's job).
+        if (park !== null || released) this.releaser.follow(scopes);
         if (park !== null) return this.parked(request, sentSoFar, park);
         const asked = Date.now();
         // Both waits, for the account's schedule to free up and then for the slot, end early on

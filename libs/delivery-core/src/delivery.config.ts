@@ -59,6 +59,17 @@ export class DeliveryConfig extends BaseConfig {
   @Max(600_000)
   DELIVERY_PARK_AFTER_MS: number = 10_000;
 
+  /**
+   * How long a delivery process keeps a bot's channel accounts (and which channels it has
+   * enabled) before reading them again: an account added, disabled or re-paced by an operator
+   * reaches the delivery services within this.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1_000)
+  @Max(300_000)
+  DELIVERY_ACCOUNT_CACHE_MS: number = 30_000;
+
   @Type(() => Number)
   @IsInt()
   @Min(100)

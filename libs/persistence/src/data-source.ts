@@ -28,6 +28,7 @@ import { ChannelFallback1766100000001 } from './migrations/1766100000001-channel
 import { RunPolicyCounts1766200000000 } from './migrations/1766200000000-run-policy-counts.js';
 import { DeliveryLeaseClock1766300000000 } from './migrations/1766300000000-delivery-lease-clock.js';
 import { PacedDeliveries1766400000000 } from './migrations/1766400000000-paced-deliveries.js';
+import { PacedSpacing1766500000000 } from './migrations/1766500000000-paced-spacing.js';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/herald';
 
@@ -64,6 +65,7 @@ export const MIGRATIONS = [
   RunPolicyCounts1766200000000,
   DeliveryLeaseClock1766300000000,
   PacedDeliveries1766400000000,
+  PacedSpacing1766500000000,
 ];
 
 export interface PersistenceOptions {

@@ -2,7 +2,7 @@
 // pending without an attempt and queues the event one interval after the queue's last person;
 // releasing hands out only what is due, earliest first, marked with its due time, to one replica
 // at a time; deployments (topic prefixes) and channels never see each other's; a cancel brings a
-// run's parked people due at once.
+// run's parked people due at once; a changed pace gives a queue's parked people new turns.
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { DeliveryRequested } from '@herald/contracts';
@@ -176,6 +176,51 @@ describe('paced deliveries', () => {
     // The second replica skipped the person the first one was publishing.
     expect(second).toHaveLength(1);
     expect(await dueTimes(runId)).toEqual([]);
+  });
+
+  it("gives a queue's parked people their turns again when its pace changed, in their order, leaving people due and other queues alone", async () => {
+    const { runId, people, parked, prefix } = await claimed(5);
+    await deliveries.park(parked(people.slice(0, 4), 'sms:AC1:+15550001', 0));
+    await deliveries.park(parked(people.slice(4), 'sms:AC1:+15550002', 0));
+    // The first person's turn has come (the releaser is about to hand them out).
+    await db.query(`UPDATE paced_deliveries SET due_at = now() WHERE contact_id = $1`, [
+      people[0].contactId,
+    ]);
+    const dueOf = async (key: string) =>
+      (
+        await db.query<Array<{ contact_id: string; due: number }>>(
+          `SELECT contact_id, extract(epoch FROM due_at - now()) * 1000 AS due
+             FROM paced_deliveries WHERE run_id = $1 AND pace_key = $2 ORDER BY due_at`,
+          [runId, key],
+        )
+      ).map((r) => ({ contactId: r.contact_id, due: Number(r.due) }));
+    const otherQueue = await dueOf('sms:AC1:+15550002');
+
+    // The pace they were parked at: nothing to do.
+    expect(await paced.respace(prefix, 'sms:AC1:+15550001', 1_000)).toBe(0);
+    // Raised to 10/s: the three not yet due, a tenth of a second apart from now, in their order.
+    expect(await paced.respace(prefix, 'sms:AC1:+15550001', 100)).toBe(3);
+    let due = await dueOf('sms:AC1:+15550001');
+    expect(due.map((d) => d.contactId)).toEqual(people.slice(0, 4).map((p) => p.contactId));
+    expect(due[0].due).toBeLessThanOrEqual(0);
+    [100, 200, 300].forEach((ms, i) => expect(Math.abs(due[i + 1].due - ms)).toBeLessThan(500));
+    expect(await paced.respace(prefix, 'sms:AC1:+15550001', 100)).toBe(0);
+    // Lowered to one every 2 s: spread out again.
+    expect(await paced.respace(prefix, 'sms:AC1:+15550001', 2_000)).toBe(3);
+    due = await dueOf('sms:AC1:+15550001');
+    [2_000, 4_000, 6_000].forEach((ms, i) =>
+      expect(Math.abs(due[i + 1].due - ms)).toBeLessThan(500),
+    );
+    // Another deployment's queue of the same name, and another queue, were not touched.
+    expect(await paced.respace(`${prefix}-other`, 'sms:AC1:+15550001', 50)).toBe(0);
+    const after = await dueOf('sms:AC1:+15550002');
+    expect(after.map((d) => d.contactId)).toEqual(otherQueue.map((d) => d.contactId));
+    expect(Math.abs(after[0].due - otherQueue[0].due)).toBeLessThan(500);
+    // People parked before spacings were kept are given turns at the first look.
+    await db.query(`UPDATE paced_deliveries SET interval_ms = NULL WHERE contact_id = $1`, [
+      people[4].contactId,
+    ]);
+    expect(await paced.respace(prefix, 'sms:AC1:+15550002', 1_000)).toBe(1);
   });
 
   it("brings a cancelled run's parked people due at once, and parks people of a stopped run due now", async () => {

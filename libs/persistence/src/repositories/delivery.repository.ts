@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Channel, DeliveryRequested } from '@herald/contracts';
 import type { DeliveryRowStatus } from '../entities/delivery.entity.js';
+import { lockPaceQueues } from './paced-delivery.repository.js';
 import { countMoved } from './run-counts.js';
 
 export interface DeliveryKey {
@@ -249,17 +250,14 @@ export class DeliveryRepository {
    */
   async park(rows: ParkedDelivery[]): Promise<void> {
     if (rows.length === 0) return;
-    const queues = [...new Set(rows.map((r) => `${r.topicPrefix}pace:${r.paceKey}`))].sort();
     await this.db.transaction(async (tx) => {
       // One parker at a time per queue, each reading the tail the one before it wrote: batches
       // parking side by side (partitions, replicas) would otherwise read the same tail and give
       // out the same turns, and the releaser would then hand people back faster than the
-      // account sends. Locks in key order (no deadlock); the statement below reads after them.
-      await tx.query(
-        `SELECT pg_advisory_xact_lock(h) FROM (
-           SELECT hashtextextended(q, 0) AS h FROM unnest($1::text[]) AS q ORDER BY 1
-         ) locks`,
-        [queues],
+      // account sends.
+      await lockPaceQueues(
+        tx,
+        rows.map((r) => ({ topicPrefix: r.topicPrefix, paceKey: r.paceKey })),
       );
       await this.parkLocked(tx, rows);
     });
@@ -286,8 +284,8 @@ export class DeliveryRepository {
              ON p.topic_prefix = q.topic_prefix AND p.pace_key = q.pace_key
           GROUP BY p.topic_prefix, p.pace_key
        )
-       INSERT INTO paced_deliveries (run_id, contact_id, channel, topic_prefix, pace_key, due_at, event)
-       SELECT u.run_id, u.contact_id, u.channel, u.topic_prefix, u.pace_key,
+       INSERT INTO paced_deliveries (run_id, contact_id, channel, topic_prefix, pace_key, interval_ms, due_at, event)
+       SELECT u.run_id, u.contact_id, u.channel, u.topic_prefix, u.pace_key, u.interval_ms,
               CASE WHEN r.status IN ('cancelled', 'failed') THEN now()
                    ELSE GREATEST(now() + make_interval(secs => u.ahead_ms / 1000), t.tail)
                           + make_interval(secs => u.n * u.interval_ms / 1000)
@@ -297,7 +295,8 @@ export class DeliveryRepository {
          LEFT JOIN tails t ON t.topic_prefix = u.topic_prefix AND t.pace_key = u.pace_key
          LEFT JOIN runs r ON r.id = u.run_id
        ON CONFLICT (run_id, contact_id) DO UPDATE
-         SET due_at = EXCLUDED.due_at, pace_key = EXCLUDED.pace_key, event = EXCLUDED.event`,
+         SET due_at = EXCLUDED.due_at, pace_key = EXCLUDED.pace_key, interval_ms = EXCLUDED.interval_ms,
+             event = EXCLUDED.event`,
       [
         rows.map((r) => r.runId),
         rows.map((r) => r.contactId),

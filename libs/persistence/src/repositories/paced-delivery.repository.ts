@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Channel, DeliveryRequested } from '@herald/contracts';
 
 /**
@@ -47,6 +47,38 @@ export class PacedDeliveryRepository {
     });
   }
 
+  /**
+   * Gives the people parked in one account's queue their turns again, `intervalMs` apart from
+   * now in the order they had, when any of them was parked at another spacing (the account's rate
+   * was raised or lowered since) or before spacings were kept. People already due (a cancelled
+   * run's among them) keep their turn. Returns how many were given a new one (0: none differed).
+   */
+  async respace(topicPrefix: string, paceKey: string, intervalMs: number): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      await lockPaceQueues(tx, [{ topicPrefix, paceKey }]);
+      const [{ n }]: Array<{ n: number }> = await tx.query(
+        `WITH queue AS (
+           SELECT run_id, contact_id,
+                  row_number() OVER (ORDER BY due_at, run_id, contact_id) AS n
+             FROM paced_deliveries
+            WHERE topic_prefix = $1 AND pace_key = $2 AND due_at > now()
+         ), moved AS (
+           UPDATE paced_deliveries p
+              SET due_at = now() + make_interval(secs => q.n * $3 / 1000), interval_ms = $3
+             FROM queue q
+            WHERE p.run_id = q.run_id AND p.contact_id = q.contact_id
+              AND EXISTS (SELECT 1 FROM paced_deliveries x
+                           WHERE x.topic_prefix = $1 AND x.pace_key = $2 AND x.due_at > now()
+                             AND x.interval_ms IS DISTINCT FROM $3)
+           RETURNING 1
+         )
+         SELECT count(*)::int AS n FROM moved`,
+        [topicPrefix, paceKey, intervalMs],
+      );
+      return n;
+    });
+  }
+
   /** When the next parked person of this deployment's channel is due, or null. */
   async nextDueAt(topicPrefix: string, channel: Channel): Promise<Date | null> {
     const rows: Array<{ due_at: Date | null }> = await this.db.query(
@@ -55,4 +87,21 @@ export class PacedDeliveryRepository {
     );
     return rows[0]?.due_at ?? null;
   }
+}
+
+/**
+ * Takes the transaction's lock of each pacing queue (in key order: no deadlock), so that one
+ * writer at a time reads and gives out a queue's turns (DeliveryRepository.park, respace).
+ */
+export async function lockPaceQueues(
+  tx: EntityManager,
+  queues: ReadonlyArray<{ topicPrefix: string; paceKey: string }>,
+): Promise<void> {
+  const keys = [...new Set(queues.map((q) => `${q.topicPrefix}pace:${q.paceKey}`))].sort();
+  await tx.query(
+    `SELECT pg_advisory_xact_lock(h) FROM (
+       SELECT hashtextextended(q, 0) AS h FROM unnest($1::text[]) AS q ORDER BY 1
+     ) locks`,
+    [keys],
+  );
 }
