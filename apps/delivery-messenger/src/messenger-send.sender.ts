@@ -25,11 +25,14 @@ const ADVICE: Record<number, string> = {
   190: 're-authorise the Messenger channel: its page access token is invalid',
 };
 // The Page's token is invalid (190) or the Page is blocked for policy (368): nothing was sent.
-// Failure `account`, so a bot with a failover Page sends through it at once.
-const TRIPPING = new Set([...RETRIABLE, 190, 368]);
+// Failure `account`, so a bot with a failover Page sends through it at once; refused, so it
+// opens no breaker (the Page's own trouble never pauses other bots).
+const ACCOUNT_REFUSALS = [190, 368];
+const TRIPPING = new Set([...RETRIABLE, ...ACCOUNT_REFUSALS]);
 export const MESSENGER_CODES: GraphCodes = {
   retriable: RETRIABLE,
   tripping: TRIPPING,
+  refusals: new Set(ACCOUNT_REFUSALS),
   advice: ADVICE,
 };
 

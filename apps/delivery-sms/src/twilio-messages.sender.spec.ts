@@ -25,7 +25,11 @@ describe('Twilio error classification', () => {
     expect(twilioFailure(429, { code: 20429 })).toMatchObject({ failure: 'account' });
     expect(twilioFailure(400, { code: 30001 })).toMatchObject({ failure: 'transient' });
     // The account itself refused: a failover account may send instead.
-    expect(twilioFailure(401, { code: 20003 })).toMatchObject({ failure: 'account' });
+    expect(twilioFailure(401, { code: 20003 })).toMatchObject({
+      failure: 'account',
+      refused: true,
+    });
+    expect(twilioFailure(429, { code: 20429 })).not.toHaveProperty('refused');
   });
 
   it('falls back to the HTTP status when the answer has no code', () => {

@@ -23,8 +23,10 @@ import { smsSegments } from './sms-segments.js';
 // queue overflow and server errors are about the account and count against the breaker.
 // The account itself refused (credentials 20003, account suspended 30002, closed or
 // suspended account 20005): nothing was sent. Failure `account`, so a bot with a failover
-// account sends the same message through it at once.
+// account sends the same message through it at once; refused, so it opens no breaker (the
+// account's own trouble never pauses other bots).
 const ACCOUNT_REFUSALS = [20003, 20005, 30002];
+const REFUSALS = new Set(ACCOUNT_REFUSALS);
 const RETRIABLE = new Set([20429, 20500, 20503, 21611, 30001, 30002]);
 const TRIPPING = new Set([20429, 20500, 20503, 21611, ...ACCOUNT_REFUSALS]);
 const ADVICE: Record<number, string> = {
@@ -129,5 +131,6 @@ export function twilioFailure(status: number, body: unknown): SendFailure {
     failure: failureOf(status, code, RETRIABLE, TRIPPING),
     code: code !== undefined ? String(code) : `HTTP_${status}`,
     reason: hint ? `${detail} — ${hint}` : detail,
+    ...(code !== undefined && REFUSALS.has(code) ? { refused: true as const } : {}),
   };
 }

@@ -19,7 +19,8 @@ import type { ChannelAccount } from '@herald/persistence';
 const RETRIABLE = new Set([130429, 131056, 131000, 131016, 131053, 133004, 2, 4, 80007]);
 // The account itself refused (invalid or expired token 190, account locked 131031, payment /
 // eligibility 131042, blocked for policy 368): nothing was sent. Failure `account`, so a bot
-// with a failover account sends the same message through it at once.
+// with a failover account sends the same message through it at once; refused, so it opens no
+// breaker (the account's own trouble never pauses other bots).
 const ACCOUNT_REFUSALS = [190, 131031, 131042, 368];
 const TRIPPING = new Set([130429, 131000, 131016, 133004, 2, 4, 80007, ...ACCOUNT_REFUSALS]);
 const ADVICE: Record<number, string> = {
@@ -41,6 +42,7 @@ const ADVICE: Record<number, string> = {
 export const WHATSAPP_CODES: GraphCodes = {
   retriable: RETRIABLE,
   tripping: TRIPPING,
+  refusals: new Set(ACCOUNT_REFUSALS),
   advice: ADVICE,
 };
 

@@ -23,6 +23,13 @@ export type SendFailure = {
   failure: SendFailureKind;
   code: string;
   reason: string;
+  /**
+   * The account itself refused, for the bot's own reasons (its credentials, its suspension, its
+   * config): nothing was sent, and nothing is down. Failure `account` (a failover account sends
+   * instead, else it is retried and then failed with the reason), but it opens no breaker: an
+   * open breaker pauses the channel for every bot, and one bot's revoked token is not an outage.
+   */
+  refused?: true;
 };
 
 export type SendOutcome =
@@ -45,5 +52,5 @@ export function templateNotSupported(channel: TextOnlyChannel): SendFailure {
  * nothing was sent. The account's trouble, so a bot with a failover account sends through it.
  */
 export function configInvalid(reason: string): SendFailure {
-  return { ok: false, failure: 'account', code: 'CONFIG_INVALID', reason };
+  return { ok: false, failure: 'account', code: 'CONFIG_INVALID', reason, refused: true };
 }

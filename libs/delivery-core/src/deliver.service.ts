@@ -32,6 +32,7 @@ import { failsOver, nextAccount } from './failover.js';
 import { fallbackTarget } from './fallback.js';
 import { PacedDeliveryReleaser } from './paced-delivery.releaser.js';
 import { PaceQueues, type Park } from './pacing/pace-queues.js';
+import { Refusals } from './breakers/refusals.js';
 import { SharedPacer } from './pacing/shared-pacer.js';
 import { StoppableWaits } from './pacing/stoppable-waits.js';
 import { render } from './render.js';
@@ -74,6 +75,8 @@ export class DeliverService
   private readonly pacer: SharedPacer;
   /** Who waits in each pacing queue: a long one parks newcomers (DELIVERY_PARK_AFTER_MS). */
   private readonly queues: PaceQueues;
+  /** Accounts their provider refused moments ago (a revoked token): not asked again yet. */
+  private readonly refusals = new Refusals();
   private readonly stop = new AbortController();
   /** The pacing waits of each batch being sent: ended on shutdown, or when its batch is handed back. */
   private readonly batchWaits = new Set<StoppableWaits>();
@@ -333,33 +336,23 @@ export class DeliverService
         // every RUN_STATUS_CACHE_MS) is asked before the slot and while waiting for it.
         if (await this.cancelled(request.runId))
           return runCancelled(request, sentSoFar, messages.length);
-        const scopes = this.channel.pacing(account, request.to, this.config);
-        // A long queue parks the person rather than holding the batch (and its partition); a
-        // person released from parking takes their turn here unless the queue is itself too long.
-        const released = request.pacedUntil !== undefined;
-        const park = this.queues.parkIn(scopes, released);
-        // Parked people's turns follow their account's pace when it changes (follow's job).
-        if (park !== null || released) this.releaser.follow(scopes);
-        if (park !== null) return this.parked(request, sentSoFar, park);
-        const asked = Date.now();
-        // Both waits, for the account's schedule to free up and then for the slot, end early on
-        // shutdown, when the batch is handed back, or when the run is cancelled.
-        const pace = (ms: number) => this.waitForSlot(ms, waits, request.runId);
-        const leave = this.queues.enter(scopes);
-        let waited: boolean;
-        try {
-          const wait = await this.pacer.reserve(scopes, pace);
-          if (wait !== null) this.metrics.paced(Date.now() - asked + wait);
-          waited = wait !== null && (wait === 0 || (await pace(wait)));
-        } finally {
-          leave();
-        }
-        if (!waited)
-          return (await this.cancelled(request.runId))
-            ? runCancelled(request, sentSoFar, messages.length)
-            : held(request, sentSoFar, this.notNow(handBack) ?? 'shutting down');
-        outcome = await this.sendThrough(account, keys[at], request, message, slot);
-        if (outcome === STOPPED) return held(request, sentSoFar, 'shutting down');
+        // An account its provider refused moments ago is not asked again yet: the person takes
+        // the same answer without a call or a slot of the account (Refusals).
+        const remembered = this.refusals.of(account);
+        if (remembered === undefined) {
+          const notNow = await this.takeTurn(
+            request,
+            account,
+            sentSoFar,
+            messages.length,
+            waits,
+            handBack,
+          );
+          if (notNow) return notNow;
+          outcome = await this.sendThrough(account, keys[at], request, message, slot);
+          if (outcome === STOPPED) return held(request, sentSoFar, 'shutting down');
+          if (outcome !== REFUSED) this.refusals.saw(account, outcome);
+        } else outcome = remembered;
         // The breaker refused (it opened meanwhile, or its half-open probe is out), or the
         // account refused for its own reasons and the provider sent nothing: the same message
         // goes through the next account whose breaker is not open, at once.
@@ -419,6 +412,45 @@ export class DeliverService
       ...(sentBy ? { accountId: sentBy.id } : {}),
       ...(failover.length > 0 ? { failover: [...new Set(failover)].join('; ') } : {}),
     };
+  }
+
+  /**
+   * The person's turn in the account's pacing: undefined once it came, else how the person ends
+   * here (parked behind a long queue, the run cancelled, held on shutdown or hand-back).
+   */
+  private async takeTurn(
+    request: DeliveryRequested,
+    account: ChannelAccount,
+    sentSoFar: number,
+    total: number,
+    waits: StoppableWaits,
+    handBack: AbortSignal | undefined,
+  ): Promise<Outcome | undefined> {
+    const scopes = this.channel.pacing(account, request.to, this.config);
+    // A long queue parks the person rather than holding the batch (and its partition); a
+    // person released from parking takes their turn here unless the queue is itself too long.
+    const released = request.pacedUntil !== undefined;
+    const park = this.queues.parkIn(scopes, released);
+    // Parked people's turns follow their account's pace when it changes (follow's job).
+    if (park !== null || released) this.releaser.follow(scopes);
+    if (park !== null) return this.parked(request, sentSoFar, park);
+    const asked = Date.now();
+    // Both waits, for the account's schedule to free up and then for the slot, end early on
+    // shutdown, when the batch is handed back, or when the run is cancelled.
+    const pace = (ms: number) => this.waitForSlot(ms, waits, request.runId);
+    const leave = this.queues.enter(scopes);
+    let waited: boolean;
+    try {
+      const wait = await this.pacer.reserve(scopes, pace);
+      if (wait !== null) this.metrics.paced(Date.now() - asked + wait);
+      waited = wait !== null && (wait === 0 || (await pace(wait)));
+    } finally {
+      leave();
+    }
+    if (waited) return undefined;
+    return (await this.cancelled(request.runId))
+      ? runCancelled(request, sentSoFar, total)
+      : held(request, sentSoFar, this.notNow(handBack) ?? 'shutting down');
   }
 
   /** A person parked behind their pacing queue: sent by the releaser when their turn comes. */

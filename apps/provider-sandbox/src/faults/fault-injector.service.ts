@@ -20,6 +20,11 @@ export interface ChannelFaults {
    * down while the channel's other accounts work: one account's outage, for provider failover.
    */
   outageAccounts: ReadonlySet<string>;
+  /**
+   * Provider accounts whose credentials the provider refuses, as if their token were revoked or
+   * the account suspended (Twilio 20003, Graph 190): nothing is sent through them.
+   */
+  refusedAccounts: ReadonlySet<string>;
   /** Keyed by normalized recipient. */
   rejectRecipients: Map<string, RejectRule>;
 }
@@ -31,6 +36,7 @@ export interface ChannelFaultsView {
   latencyMs: number;
   outage: boolean;
   outageAccounts: string[];
+  refusedAccounts: string[];
   rejectRecipients: Record<string, { code: number; subcode?: number; async: boolean }>;
 }
 
@@ -53,6 +59,11 @@ export class FaultInjectorService {
   /** Whether the channel's sends through `account` answer with the outage error. */
   down(faults: ChannelFaults, account: string | undefined): boolean {
     return faults.outage || (account !== undefined && faults.outageAccounts.has(account));
+  }
+
+  /** Whether the provider refuses the credentials of `account` (refusedAccounts). */
+  refused(faults: ChannelFaults | undefined, account: string | undefined): boolean {
+    return faults !== undefined && account !== undefined && faults.refusedAccounts.has(account);
   }
 
   clear(): void {
@@ -97,6 +108,7 @@ export class FaultInjectorService {
         latencyMs: faults.latencyMs,
         outage: faults.outage,
         outageAccounts: [...faults.outageAccounts],
+        refusedAccounts: [...faults.refusedAccounts],
         rejectRecipients,
       };
     }
@@ -110,6 +122,7 @@ function noFaults(): ChannelFaults {
     latencyMs: 0,
     outage: false,
     outageAccounts: new Set(),
+    refusedAccounts: new Set(),
     rejectRecipients: new Map(),
   };
 }
@@ -120,6 +133,7 @@ function isNone(faults: ChannelFaults): boolean {
     faults.latencyMs === 0 &&
     !faults.outage &&
     faults.outageAccounts.size === 0 &&
+    faults.refusedAccounts.size === 0 &&
     faults.rejectRecipients.size === 0
   );
 }

@@ -33,6 +33,8 @@ export class MessengerSendService {
       if (this.faults.down(faults, request.pageId ?? this.config.messengerPageId))
         return this.faulted(OUTAGE.messenger);
     }
+    if (this.faults.refused(faults, request.pageId ?? this.config.messengerPageId))
+      return this.faulted({ status: 400, code: 190, message: INVALID_TOKEN_MESSAGE });
     if (!request.token) {
       return messengerError({ status: 400, code: 190, message: INVALID_TOKEN_MESSAGE });
     }

@@ -60,6 +60,7 @@ export function parseFaultsInput(input: unknown): FaultsInput {
     'latencyMs',
     'outage',
     'outageAccounts',
+    'refusedAccounts',
     'rejectRecipients',
   ]);
   const channel = requireChannel(input);
@@ -81,22 +82,33 @@ export function parseFaultsInput(input: unknown): FaultsInput {
     patch.outage = input.outage;
   }
   if (input.outageAccounts !== undefined) {
-    const accounts = input.outageAccounts;
-    if (
-      !Array.isArray(accounts) ||
-      accounts.some((account) => typeof account !== 'string' || account === '')
-    ) {
-      throw HeraldError.invalid(
-        'outageAccounts',
-        'outageAccounts must be a list of provider account ids (phone number id, AccountSid, Page id); [] ends their outage',
-      );
-    }
-    patch.outageAccounts = new Set(accounts as string[]);
+    patch.outageAccounts = accountList(
+      input.outageAccounts,
+      'outageAccounts',
+      'outageAccounts must be a list of provider account ids (phone number id, AccountSid, Page id); [] ends their outage',
+    );
+  }
+  if (input.refusedAccounts !== undefined) {
+    patch.refusedAccounts = accountList(
+      input.refusedAccounts,
+      'refusedAccounts',
+      'refusedAccounts must be a list of provider account ids (phone number id, AccountSid, Page id) whose credentials are refused; [] accepts them again',
+    );
   }
   if (input.rejectRecipients !== undefined) {
     patch.rejectRecipients = parseRejectRecipients(channel, input.rejectRecipients);
   }
   return { clear: false, channel, patch };
+}
+
+/** A list of provider account ids (phone number id, AccountSid, Page id), none empty. */
+function accountList(input: unknown, field: string, message: string): ReadonlySet<string> {
+  if (
+    !Array.isArray(input) ||
+    input.some((account) => typeof account !== 'string' || account === '')
+  )
+    throw HeraldError.invalid(field, message);
+  return new Set(input as string[]);
 }
 
 function parseRejectRecipients(channel: Channel, input: unknown): Map<string, RejectRule> {

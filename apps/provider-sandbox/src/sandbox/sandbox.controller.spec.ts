@@ -229,6 +229,29 @@ describe('Sandbox API', () => {
       expect(stats.byChannel.sms.faulted).toBe(1);
     });
 
+    it("refuses one account's credentials while its other accounts send (refusedAccounts)", async () => {
+      await setFaults({ channel: 'whatsapp', refusedAccounts: ['106540352242922'] });
+      const refused = await whatsapp('+16505551234', 'Hello');
+      expect(refused.statusCode).toBe(401);
+      expect(refused.json().error).toMatchObject({ code: 190 });
+      const other = await app.inject({
+        method: 'POST',
+        url: '/v21.0/106540352242923/messages',
+        headers: { authorization: 'Bearer t' },
+        payload: {
+          messaging_product: 'whatsapp',
+          to: '+16505551234',
+          type: 'text',
+          text: { body: 'Hi' },
+        },
+      });
+      expect(other.statusCode).toBe(200);
+      expect((await get('/sandbox/faults')).whatsapp.refusedAccounts).toEqual(['106540352242922']);
+      await setFaults({ channel: 'whatsapp', refusedAccounts: [] });
+      expect((await whatsapp('+16505551234', 'Hello')).statusCode).toBe(200);
+      expect((await setFaults({ channel: 'whatsapp', refusedAccounts: [3] })).statusCode).toBe(400);
+    });
+
     it('takes down one account of a channel while its other accounts send (outageAccounts)', async () => {
       await setFaults({ channel: 'whatsapp', outageAccounts: ['106540352242922'] });
       const down = await whatsapp('+16505551234', 'Hello');
@@ -403,6 +426,7 @@ describe('Sandbox API', () => {
         latencyMs: 5,
         outage: false,
         outageAccounts: [],
+        refusedAccounts: [],
         rejectRecipients: { '+15145535858': { code: 21610, async: false } },
       });
       expect(faults.whatsapp).toEqual({
@@ -410,6 +434,7 @@ describe('Sandbox API', () => {
         latencyMs: 0,
         outage: false,
         outageAccounts: [],
+        refusedAccounts: [],
         rejectRecipients: {},
       });
 
@@ -420,6 +445,7 @@ describe('Sandbox API', () => {
         latencyMs: 0,
         outage: false,
         outageAccounts: [],
+        refusedAccounts: [],
         rejectRecipients: {},
       });
       expect((await sms('+15145535858', 'Hello')).statusCode).toBe(201);

@@ -30,6 +30,9 @@ export class TwilioMessagesService {
       await this.faults.delay(faults);
       if (this.faults.down(faults, request.accountSid)) return this.faulted(OUTAGE.sms);
     }
+    // The account's credentials are refused (refusedAccounts): counted as a fault.
+    if (this.faults.refused(faults, request.accountSid))
+      return this.faulted({ status: 401, code: 20003, message: 'Authenticate' });
     const credentials = basicCredentials(request.authorization);
     if (
       credentials === undefined ||

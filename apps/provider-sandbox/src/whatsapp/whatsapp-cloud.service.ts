@@ -28,6 +28,8 @@ export class WhatsAppCloudService {
       await this.faults.delay(faults);
       if (this.faults.down(faults, request.phoneNumberId)) return this.faulted(OUTAGE.whatsapp);
     }
+    if (this.faults.refused(faults, request.phoneNumberId))
+      return this.faulted({ status: 401, code: 190, message: INVALID_TOKEN_MESSAGE });
     if (!request.token) {
       return whatsappError({ status: 401, code: 190, message: INVALID_TOKEN_MESSAGE });
     }

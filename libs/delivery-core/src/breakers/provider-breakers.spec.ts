@@ -17,6 +17,14 @@ const badNumber: SendOutcome = {
   reason: 'Message undeliverable',
 };
 
+const revoked: SendOutcome = {
+  ok: false,
+  failure: 'account',
+  code: '190',
+  reason: 'Invalid OAuth access token',
+  refused: true,
+};
+
 function setup() {
   const calls: string[] = [];
   const gate = new ConsumptionGate(
@@ -45,6 +53,15 @@ describe('ProviderBreakers', () => {
     for (let i = 0; i < 10; i++)
       expect(await breakers.call('wa:1', async () => badNumber)).toBe(badNumber);
     expect(await breakers.call('wa:1', async () => ok)).toBe(ok);
+    expect(breakers.isOpen('wa:1')).toBe(false);
+    expect(calls).toEqual([]);
+    breakers.shutdown();
+  });
+
+  it('never opens for an account refusing for its own reasons (a revoked token): no other bot is paused', async () => {
+    const { breakers, calls } = setup();
+    for (let i = 0; i < 10; i++)
+      expect(await breakers.call('wa:1', async () => revoked)).toBe(revoked);
     expect(breakers.isOpen('wa:1')).toBe(false);
     expect(calls).toEqual([]);
     breakers.shutdown();

@@ -1,7 +1,8 @@
 // One opossum circuit breaker per provider account, wrapped around the channel adapter's
 // `send` in this one place. Only failures that say the account is in trouble (timeouts, 5xx,
-// throughput limits: failure `account`) count against it; a per-recipient 4xx is a success for
-// the breaker. A call an open breaker refuses never reached the provider.
+// throughput limits: failure `account`) count against it; a per-recipient 4xx, and an account
+// refusing for its own reasons (credentials, suspension: `refused`), are successes for the
+// breaker. A call an open breaker refuses never reached the provider.
 import CircuitBreaker from 'opossum';
 import type { SendFailure, SendOutcome } from '../channel-sender.js';
 import type { BreakerState } from '../delivery.metrics.js';
@@ -82,7 +83,10 @@ export class ProviderBreakers {
     breaker = new CircuitBreaker<[Action], SendOutcome>(
       async (send: Action) => {
         const outcome = await send();
-        if (!outcome.ok && outcome.failure === 'account') throw new TrippingFailure(outcome);
+        // An account refusing for its own reasons (a revoked token) is not down: counted as a
+        // success, it never opens the breaker, which would pause the channel for every bot.
+        if (!outcome.ok && outcome.failure === 'account' && !outcome.refused)
+          throw new TrippingFailure(outcome);
         return outcome;
       },
       {

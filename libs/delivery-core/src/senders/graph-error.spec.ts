@@ -3,7 +3,8 @@ import { networkFailure } from './http.js';
 
 const codes = {
   retriable: new Set([130429, 131056, 131000, 2]),
-  tripping: new Set([130429, 131000, 2]),
+  tripping: new Set([130429, 131000, 2, 190]),
+  refusals: new Set([190]),
   advice: { 131026: 'the number is not on WhatsApp' },
 };
 const graph = (status: number, code?: number, extra: Record<string, unknown> = {}) =>
@@ -30,6 +31,12 @@ describe('Meta Graph and network error classification', () => {
       code: '10/2018278',
       failure: 'permanent',
     });
+  });
+
+  it("marks the account's own refusals (an invalid token) as refused: failure account, opening no breaker", () => {
+    expect(graph(401, 190)).toMatchObject({ failure: 'account', code: '190', refused: true });
+    expect(graph(400, 130429)).not.toHaveProperty('refused');
+    expect(graph(503)).not.toHaveProperty('refused');
   });
 
   it('treats 5xx and unparseable 429s as provider trouble', () => {

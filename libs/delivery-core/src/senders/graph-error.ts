@@ -18,6 +18,11 @@ export interface GraphCodes {
   retriable: ReadonlySet<number>;
   /** Codes that say the account or platform is in trouble (throughput, outage): they count against the breaker. */
   tripping: ReadonlySet<number>;
+  /**
+   * Codes of the account refusing for its own reasons (an invalid token, a suspension): failure
+   * `account` (listed in `tripping` too, for failover), but they open no breaker (SendFailure.refused).
+   */
+  refusals: ReadonlySet<number>;
   /** What an operator can do, by code. */
   advice: Record<number, string>;
 }
@@ -36,5 +41,6 @@ export function graphFailure(status: number, body: unknown, codes: GraphCodes): 
         ? `${code}${error?.error_subcode ? `/${error.error_subcode}` : ''}`
         : `HTTP_${status}`,
     reason: hint ? `${detail} — ${hint}` : detail,
+    ...(code !== undefined && codes.refusals.has(code) ? { refused: true as const } : {}),
   };
 }
