@@ -1,11 +1,13 @@
 // One bot's provider account never holds another bot's deliveries (real Kafka and PostgreSQL).
 // A bot whose account the provider refuses (a revoked token, a suspended account) has its people
-// failed with the reason after their attempts, and its refusals do not open a breaker: an open
-// breaker pauses the channel's topics, and with them every other bot on the channel.
+// failed with the reason after their attempts, and its refusals do not open a breaker. A bot
+// whose account is down while the channel's other accounts send has its breaker open, and its
+// people parked until the account recovers: the channel's topics are paused only when the
+// provider looks down for everyone, so the other bots are sent at once.
 import { counterSum, eventually } from '@herald/testing';
 import { DeliveryHarness } from '../integration/delivery/delivery-harness.js';
 
-describe('tenancy: one bot refused by its provider', () => {
+describe("tenancy: one bot's provider account", () => {
   let h: DeliveryHarness;
 
   beforeAll(async () => {
@@ -80,4 +82,62 @@ describe('tenancy: one bot refused by its provider', () => {
     });
     expect(breaker).toBe(0);
   }, 60_000);
+
+  it("parks the people of a bot whose account is down while the channel's other accounts send, and sends them once after it recovers", async () => {
+    const downSid = 'AC00000000000000000000000000007003';
+    const down = await smsBot(downSid);
+    const healthy = await smsBot('AC00000000000000000000000000007004');
+    const sms = h.stack.apps.get('delivery-sms')!;
+    // The healthy account sends: the provider is up.
+    const warmUp = await h.broadcast({
+      botId: healthy,
+      content: { messages: [{ text: 'Warm-up lane' }] },
+      targets: [{ userId: '+15550972000', channel: 'sms', create: true }],
+    });
+    await h.runWhen(warmUp);
+
+    await h.faults('sms', { outageAccounts: [downSid] });
+    const downPeople = people('+15550973', 30);
+    const downRun = await h.broadcast({
+      botId: down,
+      content: { messages: [{ text: 'Down lane' }] },
+      targets: downPeople.map((userId) => ({ userId, channel: 'sms' as const, create: true })),
+    });
+    await eventually(
+      async () =>
+        (await counterSum(sms, 'herald_breaker_state', { account: `sms:${downSid}` })) === 2,
+      "the down account's breaker to open",
+    );
+    const healthyPeople = people('+15550974', 20);
+    const healthyRun = await h.broadcast({
+      botId: healthy,
+      content: { messages: [{ text: 'Beside the outage' }] },
+      targets: healthyPeople.map((userId) => ({ userId, channel: 'sms' as const, create: true })),
+    });
+    // The breaker stays open 15 s at a time: the other bot does not wait for it.
+    expect(
+      await h.runWhen(healthyRun, undefined, 'the healthy run to complete', 8_000),
+    ).toMatchObject({ sent: 20, failed: 0 });
+    // Its people wait parked (pending, no attempt spent) once their retry meets the open breaker.
+    const parked = await eventually(
+      async () =>
+        (await h.deliveries(downRun)).find(
+          (d) => d.status === 'pending' && d.code === 'BREAKER_OPEN',
+        ),
+      'people of the down account to be parked behind its breaker',
+    );
+    expect(parked.reason).toContain('breaker is open');
+
+    // The account recovers: its breaker's probe succeeds and its parked people go out, once each.
+    await h.faults('sms', { outageAccounts: [] });
+    const run = await h.runWhen(downRun, undefined, 'the recovered run to complete', 45_000);
+    expect(run.sent + run.failed).toBe(30);
+    const received = (await h.messages('sms')).filter((m) => m.text === 'Down lane');
+    expect(received).toHaveLength(run.sent);
+    expect(received.every((m) => m.count === 1)).toBe(true);
+    // Only people who spent every attempt before the breaker opened failed, with the outage's code.
+    for (const row of (await h.deliveries(downRun)).filter((d) => d.status === 'failed'))
+      expect(row.code).toBe('20503');
+    expect(run.sent).toBeGreaterThan(20);
+  }, 90_000);
 });

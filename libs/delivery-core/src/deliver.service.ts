@@ -39,6 +39,8 @@ import { render } from './render.js';
 import { RetrySchedule } from './retry-schedule.js';
 
 const RUN_STATUS_CACHE_MS = 2_000;
+/** A person parked behind a breaker that is half-open (its probe out) looks again after this. */
+const BREAKER_PARK_MIN_MS = 1_000;
 /** Rows being sent keep their lease while the batch waits on pacing (the lease is 60 s). */
 const LEASE_RENEW_MS = 20_000;
 /** How often a batch being sent heartbeats its consumer (kafkajs' own heartbeat interval). */
@@ -320,8 +322,7 @@ export class DeliverService
         );
       let outcome: SendOutcome | typeof REFUSED | typeof STOPPED | undefined;
       for (;;) {
-        if (at === -1)
-          return held(request, sentSoFar, `the ${request.channel} provider's breaker is open`);
+        if (at === -1) return this.breakerOpen(request, sentSoFar, accounts, keys);
         const account = accounts[at];
         const refusal = this.policy.check(request, message, account, Date.now());
         if (refusal) {
@@ -371,8 +372,7 @@ export class DeliverService
         failover.push(`account ${accountName(account, at)} did not send (${passOn})`);
         at = next;
       }
-      if (outcome === REFUSED)
-        return held(request, sentSoFar, `the ${request.channel} provider's breaker is open`);
+      if (outcome === REFUSED) return this.breakerOpen(request, sentSoFar, accounts, keys);
       if (!outcome.ok) {
         const decision = decide(outcome.failure, {
           site: 'delivery',
@@ -453,8 +453,14 @@ export class DeliverService
       : held(request, sentSoFar, this.notNow(handBack) ?? 'shutting down');
   }
 
-  /** A person parked behind their pacing queue: sent by the releaser when their turn comes. */
-  private parked(request: DeliveryRequested, sentMessages: number, park: Park): Outcome {
+  /** A person parked in an account's queue: sent by the releaser when their turn comes. */
+  private parked(
+    request: DeliveryRequested,
+    sentMessages: number,
+    park: Park,
+    code = 'PACED',
+    reason = `parked: the account's pacing queue is longer than ${this.config.DELIVERY_PARK_AFTER_MS / 1000} s; sent when its turn comes`,
+  ): Outcome {
     this.metrics.parked();
     return {
       kind: 'parked',
@@ -465,9 +471,43 @@ export class DeliverService
         paceKey: park.key,
         intervalMs: park.intervalMs,
         waitMs: park.waitMs,
-        reason: `parked: the account's pacing queue is longer than ${this.config.DELIVERY_PARK_AFTER_MS / 1000} s; sent when its turn comes`,
+        code,
+        reason,
       },
     };
+  }
+
+  /**
+   * Every account of the person's bot has its breaker open. When the provider looks down for
+   * everyone (the breakers paused the channel's topics), the person is held: given back, no
+   * attempt spent, until consumption resumes. When it is this bot's accounts only (other
+   * accounts of the channel send), the person is parked in the first account's queue until its
+   * breaker lets a probe through, so the batch goes on and one bot's failing account holds
+   * nobody else's people on the partition. With parking off (DELIVERY_PARK_AFTER_MS 0), held.
+   */
+  private breakerOpen(
+    request: DeliveryRequested,
+    sentSoFar: number,
+    accounts: readonly ChannelAccount[],
+    keys: readonly string[],
+  ): Outcome {
+    const reason = `the ${request.channel} provider's breaker is open`;
+    if (this.breakers.pausing || this.config.DELIVERY_PARK_AFTER_MS <= 0)
+      return held(request, sentSoFar, reason);
+    const scopes = this.channel.pacing(accounts[0], request.to, this.config);
+    const scope = scopes.find((s) => s.shared) ?? scopes[0];
+    const now = Date.now();
+    const waitMs = Math.max(
+      BREAKER_PARK_MIN_MS,
+      Math.min(...keys.map((key) => this.breakers.reopensIn(key, now))),
+    );
+    return this.parked(
+      request,
+      sentSoFar,
+      { key: scope.key, intervalMs: 1000 / scope.rate.perSecond, waitMs },
+      'BREAKER_OPEN',
+      `parked: ${reason} (the account keeps failing while others send); sent when it lets calls through again`,
+    );
   }
 
   /**

@@ -192,6 +192,7 @@ describe('DeliveryRecorder results', () => {
       paceKey: 'sms:AC1:+15550001',
       intervalMs: 500,
       waitMs: 12_000,
+      code: 'PACED',
       reason: 'parked',
     };
     r.add({ kind: 'parked', request: waiting, sentMessages: 1, park });

@@ -74,14 +74,18 @@ export type Outcome =
   /** Not attempted (shutdown, open breaker): the row goes back to pending, nothing spent. */
   | { kind: 'held'; request: DeliveryRequested; sentMessages: number; reason: string }
   /**
-   * Parked behind the account's pacing queue (PaceQueues): the row goes back to pending, nothing
-   * spent, and the event waits in paced_deliveries until the person's turn.
+   * Parked in the account's queue, behind its pacing (PaceQueues) or until its open breaker lets
+   * calls through: the row goes back to pending, nothing spent, and the event waits in
+   * paced_deliveries until the person's turn.
    */
   | {
       kind: 'parked';
       request: DeliveryRequested;
       sentMessages: number;
-      park: Pick<ParkedDelivery, 'topicPrefix' | 'paceKey' | 'intervalMs' | 'waitMs' | 'reason'>;
+      park: Pick<
+        ParkedDelivery,
+        'topicPrefix' | 'paceKey' | 'intervalMs' | 'waitMs' | 'code' | 'reason'
+      >;
     }
   /** The claim found the row already final (a redelivered event): announce it again. */
   | { kind: 'settled'; request: DeliveryRequested; state: DeliveryState }

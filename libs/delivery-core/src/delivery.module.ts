@@ -66,11 +66,11 @@ export class DeliveryModule {
                 rollingCountTimeout: config.BREAKER_WINDOW_MS,
                 resetTimeout: config.BREAKER_RESET_MS,
               },
-              new ConsumptionGate(server, [
-                deliveryBatchTopicFor(definition.channel),
-                topic,
-                ...retries.topicsOf(topic),
-              ]),
+              new ConsumptionGate(
+                server,
+                [deliveryBatchTopicFor(definition.channel), topic, ...retries.topicsOf(topic)],
+                config.BREAKER_WINDOW_MS,
+              ),
               (account, state) => metrics.breakerState(account, state),
               (account) => sync.tripped(account),
             );

@@ -67,6 +67,7 @@ describe('paced deliveries', () => {
         paceKey: key,
         intervalMs: 1_000,
         waitMs,
+        code: 'PACED',
         reason: 'parked',
         event: event(p),
       }));

@@ -91,13 +91,64 @@ describe('ProviderBreakers', () => {
     breakers.shutdown();
   });
 
-  it('pauses once for several open accounts and resumes when the last one is released', () => {
+  it('pauses once when every account called is open, and resumes as soon as one lets calls through', () => {
     const { gate, calls } = setup();
+    gate.called('a');
+    gate.called('b');
     gate.opened('a');
     gate.opened('b');
-    gate.released('a');
     expect(calls).toEqual(['pause topic', 'pause topic.retry.5s']);
-    gate.released('b');
+    // a is half-open: its probe needs consumption back; b's people are parked meanwhile.
+    gate.released('a');
     expect(calls.slice(2)).toEqual(['resume topic', 'resume topic.retry.5s']);
+    gate.released('b');
+    expect(calls).toHaveLength(4);
+  });
+
+  it("does not pause for one account's breaker while other accounts send: the provider is not down for everyone", () => {
+    let now = 0;
+    const calls: string[] = [];
+    const gate = new ConsumptionGate(
+      { pause: (t) => calls.push(`pause ${t}`), resume: (t) => calls.push(`resume ${t}`) },
+      ['topic'],
+      10_000,
+      () => now,
+    );
+    gate.group('bot-a', ['a']);
+    gate.group('bot-b', ['b']);
+    gate.called('a');
+    gate.called('b');
+    // Bot A's only account fails while bot B's sends: A's people are parked, B's go on.
+    gate.opened('a');
+    expect(gate.blocking).toBe(false);
+    // B's account fails too: the provider looks down for everyone, and the channel pauses.
+    gate.opened('b');
+    expect(calls).toEqual(['pause topic']);
+    gate.released('a');
+    gate.released('b');
+    expect(calls).toEqual(['pause topic', 'resume topic']);
+    // An account that last sent longer ago than the window does not count as sending.
+    now = 20_000;
+    gate.called('a');
+    gate.opened('a');
+    expect(calls.slice(2)).toEqual(['pause topic']);
+    gate.released('a');
+    // A breaker another replica opened, in a process that called nobody lately: no evidence
+    // the provider is down for everyone, so no pause (its people are parked instead).
+    now = 40_000;
+    gate.opened('b');
+    expect(gate.blocking).toBe(false);
+  });
+
+  it('tells how long an open breaker stays open', async () => {
+    jest.useFakeTimers({ now: 1_000 });
+    const { breakers } = setup();
+    expect(breakers.reopensIn('wa:1')).toBe(0);
+    for (let i = 0; i < 3; i++) await breakers.call('wa:1', async () => outage);
+    expect(breakers.reopensIn('wa:1')).toBe(100);
+    expect(breakers.reopensIn('wa:1', Date.now() + 40)).toBe(60);
+    jest.advanceTimersByTime(100);
+    expect(breakers.reopensIn('wa:1')).toBe(0);
+    breakers.shutdown();
   });
 });

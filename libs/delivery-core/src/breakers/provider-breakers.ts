@@ -28,6 +28,8 @@ type Action = () => Promise<SendOutcome>;
 
 export class ProviderBreakers {
   private readonly breakers = new Map<string, CircuitBreaker<[Action], SendOutcome>>();
+  /** Per open account: when its breaker lets a probe through (half-open). */
+  private readonly openUntil = new Map<string, number>();
   /** Accounts being opened because another replica found them down (not reported back). */
   private readonly forcing = new Set<string>();
 
@@ -53,6 +55,7 @@ export class ProviderBreakers {
 
   /** Runs `send` through the account's breaker. */
   async call(account: string, send: Action): Promise<SendOutcome | typeof REFUSED> {
+    this.gate.called(account);
     try {
       return await this.breakerOf(account).fire(send);
     } catch (error) {
@@ -70,6 +73,16 @@ export class ProviderBreakers {
   /** Open (not half-open): a send now would only be refused. */
   isOpen(account: string): boolean {
     return this.breakers.get(account)?.opened ?? false;
+  }
+
+  /** How long until the account's open breaker lets a probe through; 0 when it is not open. */
+  reopensIn(account: string, now = Date.now()): number {
+    return Math.max(0, (this.openUntil.get(account) ?? now) - now);
+  }
+
+  /** Whether open breakers have paused the channel's topics (its provider looks down for all). */
+  get pausing(): boolean {
+    return this.gate.blocking;
   }
 
   shutdown(): void {
@@ -105,15 +118,18 @@ export class ProviderBreakers {
       },
     );
     breaker.on('open', () => {
+      this.openUntil.set(account, Date.now() + this.settings.resetTimeout);
       this.onState(account, 'open');
       this.gate.opened(account);
       if (!this.forcing.has(account)) this.onTripped(account);
     });
     breaker.on('halfOpen', () => {
+      this.openUntil.delete(account);
       this.onState(account, 'halfOpen');
       this.gate.released(account);
     });
     breaker.on('close', () => {
+      this.openUntil.delete(account);
       this.onState(account, 'closed');
       this.gate.released(account);
     });

@@ -91,6 +91,8 @@ export interface ParkedDelivery extends DeliveryKey {
   intervalMs: number;
   /** How long the queue in front of them was expected to take (used when nobody is parked in it yet). */
   waitMs: number;
+  /** Why they wait, for the row: PACED (a long pacing queue), BREAKER_OPEN (their account is failing). */
+  code: string;
   reason: string;
   /** The event that will message them, as it is to be published when due. */
   event: DeliveryRequested;
@@ -268,11 +270,11 @@ export class DeliveryRepository {
       `WITH u AS (
          SELECT u.*, row_number() OVER (PARTITION BY u.topic_prefix, u.pace_key ORDER BY u.ord) AS n,
                 min(u.wait_ms) OVER (PARTITION BY u.topic_prefix, u.pace_key) AS ahead_ms
-           FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[], $8::text[], $9::jsonb[])
-                WITH ORDINALITY AS u(run_id, contact_id, channel, topic_prefix, pace_key, interval_ms, wait_ms, reason, event, ord)
+           FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[], $8::text[], $9::text[], $10::jsonb[])
+                WITH ORDINALITY AS u(run_id, contact_id, channel, topic_prefix, pace_key, interval_ms, wait_ms, code, reason, event, ord)
        ),
        moved AS (
-         UPDATE deliveries d SET status = 'pending', reason = u.reason, code = 'PACED',
+         UPDATE deliveries d SET status = 'pending', reason = u.reason, code = u.code,
                 attempts = GREATEST(d.attempts - 1, 0), updated_at = now()
            FROM u
           WHERE d.run_id = u.run_id AND d.contact_id = u.contact_id AND d.status = 'sending'
@@ -305,6 +307,7 @@ export class DeliveryRepository {
         rows.map((r) => r.paceKey),
         rows.map((r) => r.intervalMs),
         rows.map((r) => r.waitMs),
+        rows.map((r) => r.code),
         rows.map((r) => r.reason),
         rows.map((r) => JSON.stringify(r.event)),
       ],
