@@ -58,7 +58,7 @@ export class DeliveryMetrics {
     );
     this.parkedPeople = registry?.counter(
       'herald_delivery_parked_total',
-      "People parked behind their account's pacing queue (DELIVERY_PARK_AFTER_MS), sent when their turn comes",
+      "People parked behind their account's pacing queue (DELIVERY_PARK_AFTER_MS) or its open breaker, sent when their turn comes",
       ['channel'],
     );
     this.graphBatch = registry?.histogram(
