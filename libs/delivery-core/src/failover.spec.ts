@@ -34,12 +34,14 @@ describe('provider failover', () => {
     expect(failsOver(failure('transient', '131056'))).toBe(false);
   });
 
-  it('pauses consumption only when an open breaker leaves some bot without a healthy account', () => {
+  it('pauses consumption only when an open breaker leaves some bot without a healthy account, and the provider is down for every account called', () => {
     const calls: string[] = [];
     const gate = new ConsumptionGate(
       { pause: (t) => calls.push(`pause ${t}`), resume: (t) => calls.push(`resume ${t}`) },
       ['t'],
     );
+    gate.called('a');
+    gate.called('b');
     gate.group('bot1', ['a', 'b']);
     gate.opened('a');
     expect(gate.blocking).toBe(false);
@@ -47,14 +49,16 @@ describe('provider failover', () => {
     expect(gate.blocking).toBe(true);
     gate.released('b');
     expect(gate.blocking).toBe(false);
-    // A bot whose only account is `a` has nowhere else to send.
+    // A bot whose only account is `a` has nowhere else to send; but `b` sends, so the provider
+    // is up: that bot's people are parked (DeliverService), nobody else is paused.
     gate.group('bot2', ['a']);
-    expect(gate.blocking).toBe(true);
-    gate.released('a');
     expect(gate.blocking).toBe(false);
-    // An account never seen in a group pauses, as before failover.
-    gate.opened('z');
-    expect(gate.blocking).toBe(true);
-    expect(calls).toEqual(['pause t', 'resume t', 'pause t', 'resume t', 'pause t']);
+    gate.released('a');
+    expect(calls).toEqual(['pause t', 'resume t']);
+    // An account never seen in a group, the only one called, pauses, as before failover.
+    const alone = new ConsumptionGate({ pause: () => undefined, resume: () => undefined }, ['t']);
+    alone.called('z');
+    alone.opened('z');
+    expect(alone.blocking).toBe(true);
   });
 });
