@@ -2,7 +2,8 @@
 // signs (Twilio: HMAC-SHA1 of URL + sorted params with the account's own auth token; Meta:
 // X-Hub-Signature-256 with the app secret of the account's app), accepted for the account it
 // names, refused with any other secret, and applied to that account only. A replayed webhook
-// changes nothing, and an older keyword arriving after a newer one is ignored.
+// changes nothing, and an older keyword arriving after a newer one is ignored. A tenant whose
+// channel names another tenant's account (with its own secret) signs for itself alone.
 import { createHmac, randomUUID } from 'node:crypto';
 import { eventually, json } from '@herald/testing';
 import { DeliveryHarness } from '../integration/delivery/delivery-harness.js';
@@ -360,6 +361,78 @@ describe('tenancy: per-account webhook trust', () => {
       smuggled.entry[0].messaging[0].recipient.id = 'some-other-page';
       expect((await meta('messenger', smuggled, appSecret.a)).status).toBe(401);
     });
+  });
+
+  it("a bot naming another bot's accounts with its own secrets signs for itself alone: it never opts out, writes in for, or moves the statuses of the other bot's people", async () => {
+    // Mallory's channels name A's Twilio account and sender and A's WhatsApp number (a Page or
+    // number id is no secret), with secrets of her own.
+    const tokenM = `tok-m-${randomUUID()}`;
+    const secretM = `app-secret-m-${randomUUID()}`;
+    const botM = await h.bot({
+      sms: { accountSid: sid.a, authToken: tokenM, from: smsFrom.a },
+      whatsapp: { phoneNumberId: phone.a, accessToken: 'EAAG-m', appSecret: secretM },
+    });
+    // A's person wrote to A (Twilio signed it with A's token).
+    const person = '+12025550160';
+    expect((await twilio(sms(sid.a, person, 'hi'), token.a)).status).toBe(200);
+    await eventually(
+      async () => (await contact(botA, 'sms', person))?.last_inbound_at,
+      "A's person to be recorded",
+    );
+
+    // Mallory forges a STOP from A's person, signed with her own token: verified for her bot only.
+    expect((await twilio(sms(sid.a, person, 'STOP'), tokenM)).status).toBe(200);
+    await eventually(
+      async () => (await optedOut(botM, 'sms', person)) !== null,
+      "the forged STOP to reach Mallory's own bot",
+    );
+    expect(await optedOut(botA, 'sms', person)).toBeNull();
+
+    // A forged WhatsApp message (it would open A's 24-hour window) reaches only Mallory's bot.
+    const now = Math.floor(Date.now() / 1000);
+    expect(
+      (await meta('whatsapp', whatsappText(phone.a, '12025550161', 'hi', now), secretM)).status,
+    ).toBe(200);
+    await eventually(
+      async () => (await contact(botM, 'whatsapp', '+12025550161'))?.last_inbound_at,
+      "the forged message to reach Mallory's own bot",
+    );
+    expect(await contact(botA, 'whatsapp', '+12025550161')).toBeUndefined();
+    // A message dated far ahead is taken as written now: it cannot outrank later keywords.
+    expect(
+      (await meta('whatsapp', whatsappText(phone.a, '12025550161', 'x', now + 10 ** 7), secretM))
+        .status,
+    ).toBe(200);
+    const applied = await eventually(async () => {
+      const at = (await contact(botM, 'whatsapp', '+12025550161'))?.last_inbound_at;
+      return at && at.getTime() > now * 1000 ? at : undefined;
+    }, 'the far-dated message to be applied');
+    expect(applied.getTime()).toBeLessThanOrEqual(Date.now());
+
+    // A status of A's message, forged "failed" with Mallory's token, leaves A's delivery alone.
+    const runId = await h.broadcast({
+      botId: botA,
+      content: { messages: [{ text: 'Forged status test' }] },
+      targets: [{ userId: person.replace('60', '62'), channel: 'sms', create: true }],
+    });
+    const [row] = await eventually(async () => {
+      const rows = await h.deliveries(runId);
+      return rows[0]?.provider_message_id ? rows : undefined;
+    }, 'the message to be sent');
+    const status = (messageStatus: string) => ({
+      AccountSid: sid.a,
+      MessageSid: row.provider_message_id!,
+      MessageStatus: messageStatus,
+      To: person.replace('60', '62'),
+      From: smsFrom.a,
+    });
+    expect((await twilio(status('failed'), tokenM)).status).toBe(200);
+    expect((await twilio(status('delivered'), token.a)).status).toBe(200);
+    const [after] = await eventually(async () => {
+      const rows = await h.deliveries(runId);
+      return rows[0]?.status !== 'sent' ? rows : undefined;
+    }, 'a status to be applied');
+    expect(after).toMatchObject({ status: 'delivered', code: null, reason: null });
   });
 
   it('no secret appears in what a refusal answers', async () => {

@@ -29,6 +29,8 @@ export class RecordInboundService {
         event.sender,
         event.to ?? '',
         event.messagingServiceSid ?? '',
+        // Events speaking for other bots never fold together (a forged one into a real one).
+        event.botIds?.join(',') ?? '*',
       ].join('\u0000');
       const at = new Date(event.at);
       const prev = latest.get(key);
@@ -38,6 +40,7 @@ export class RecordInboundService {
         sender: event.sender,
         ...(event.to ? { to: event.to } : {}),
         ...(event.messagingServiceSid ? { messagingServiceSid: event.messagingServiceSid } : {}),
+        ...(event.botIds ? { botIds: event.botIds } : {}),
         at,
       };
       if (at > folded.at) folded.at = at;

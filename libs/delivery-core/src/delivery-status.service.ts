@@ -122,8 +122,10 @@ function retryEvent(status: DeliveryStatusReport): OutgoingEvent<DeliveryStatusR
 function toUpdate(status: DeliveryStatusReport): StatusUpdate {
   return {
     status: status.status,
-    // Only the named account's deliveries: the webhook was verified with that account's secret.
+    // Only the named account's deliveries: the webhook was verified with that account's secret,
+    // and only of the bots that secret speaks for.
     account: status.account,
+    ...(status.botIds ? { botIds: status.botIds } : {}),
     ...(status.providerMessageId ? { providerMessageId: status.providerMessageId } : {}),
     ...(!status.providerMessageId && status.watermark
       ? {

@@ -36,12 +36,16 @@ export function textAt(value: unknown, field: string, max = 256): string {
   return text;
 }
 
-/** Unix seconds (Meta sends strings; some payloads carry milliseconds) → ISO time. */
-export function unixTime(value: unknown, field: string): string {
+/**
+ * Unix seconds (Meta sends strings; some payloads carry milliseconds) → ISO time, never later
+ * than now: a keyword dated in the future would otherwise outrank every real one after it (the
+ * contact service applies the latest keyword of a sender).
+ */
+export function unixTime(value: unknown, field: string, now = Date.now()): string {
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isFinite(n) || n < 0)
     throw HeraldError.invalid(field, `${field} must be a Unix timestamp`);
-  return new Date(n > 1e12 ? n : n * 1000).toISOString();
+  return new Date(Math.min(n > 1e12 ? n : n * 1000, now)).toISOString();
 }
 
 export const clip = (text: string, max: number) =>

@@ -12,7 +12,7 @@ import { parseMessengerWebhook } from './messenger-webhook.parser.js';
 import { parseTwilioWebhook } from './twilio-webhook.parser.js';
 import { WebhookConfig } from './webhook.config.js';
 import { isObject, type WebhookEvents } from './webhook-events.js';
-import { WebhookSecretsService } from './webhook-secrets.service.js';
+import { WebhookSecretsService, botsSigning } from './webhook-secrets.service.js';
 import { metaSignatureValid, twilioSignatureValid } from './webhook-signature.js';
 import { parseWhatsAppWebhook } from './whatsapp-webhook.parser.js';
 
@@ -29,11 +29,15 @@ export interface TwilioRequest extends SignedRequest {
   path: string;
 }
 
+/** Per account a webhook names: the bots it speaks for (null: every bot naming the account). */
+type SignedFor = Map<string, readonly string[] | null>;
+
 /**
  * Verifies provider webhooks as each provider signs them, with the secret of the account each
  * names (a body naming several accounts must verify for each), and relays what they say to Kafka:
  * statuses to the channel's delivery service (which owns the delivery rows), people writing in
- * to the contact service (which owns contacts). Answers only once Kafka has acknowledged.
+ * to the contact service (which owns contacts). Each event names the bots whose secret verified
+ * it (`botIds`), and applies to theirs only. Answers only once Kafka has acknowledged.
  */
 @Injectable()
 export class WebhookRelayService {
@@ -65,13 +69,13 @@ export class WebhookRelayService {
   }
 
   async whatsapp(request: SignedRequest): Promise<void> {
-    await this.checkMeta('whatsapp', request, whatsappAccounts(request.body));
-    await this.relay(parseWhatsAppWebhook(request.body));
+    const signedFor = await this.checkMeta('whatsapp', request, whatsappAccounts(request.body));
+    await this.relay(parseWhatsAppWebhook(request.body), signedFor);
   }
 
   async messenger(request: SignedRequest): Promise<void> {
-    await this.checkMeta('messenger', request, messengerAccounts(request.body));
-    await this.relay(parseMessengerWebhook(request.body));
+    const signedFor = await this.checkMeta('messenger', request, messengerAccounts(request.body));
+    await this.relay(parseMessengerWebhook(request.body), signedFor);
   }
 
   async twilio(request: TwilioRequest): Promise<void> {
@@ -84,12 +88,14 @@ export class WebhookRelayService {
     const accountSid = params.find(([name]) => name === 'AccountSid')?.[1];
     if (!accountSid || accountSid.length > 128)
       throw HeraldError.invalid('AccountSid', 'a Twilio webhook names its account in AccountSid');
-    const tokens = await this.secrets.twilio(accountSid);
     const urls = [
       request.url,
       ...(this.config.publicUrl ? [this.config.publicUrl + request.path] : []),
     ];
-    if (!twilioSignatureValid(tokens, urls, params, request.signature)) {
+    const bots = botsSigning(await this.secrets.twilio(accountSid), (token) =>
+      twilioSignatureValid([token], urls, params, request.signature),
+    );
+    if (bots === undefined) {
       throw new HeraldError(
         ErrorCode.Unauthorized,
         'X-Twilio-Signature is missing or does not match this URL and body for the AccountSid it names',
@@ -98,23 +104,30 @@ export class WebhookRelayService {
         },
       );
     }
-    await this.relay(parseTwilioWebhook(params));
+    await this.relay(parseTwilioWebhook(params), new Map([[accountSid, bots]]));
   }
 
+  /** Verifies the body for each account it names; the bots it speaks for, per account. */
   private async checkMeta(
     type: 'whatsapp' | 'messenger',
     request: SignedRequest,
     accounts: string[],
-  ): Promise<void> {
+  ): Promise<SignedFor> {
     const { rawBody } = request;
     if (!rawBody) throw HeraldError.invalid('body', 'Meta webhooks are JSON (application/json)');
+    const signedFor: SignedFor = new Map();
     // A body naming no account carries nothing to apply; the platform's secret still signs it.
     const named = accounts.length > 0 ? accounts : [undefined];
     for (const account of named) {
-      const secrets =
-        account === undefined ? this.config.metaAppSecrets : await this.secrets.meta(type, account);
-      if (secrets.length === 0) this.config.required(secrets, 'META_APP_SECRET');
-      if (!metaSignatureValid(secrets, rawBody, request.signature)) {
+      const signers =
+        account === undefined
+          ? this.config.metaAppSecrets.map((secret) => ({ secret, botIds: [] }))
+          : await this.secrets.meta(type, account);
+      if (signers.length === 0) this.config.required([], 'META_APP_SECRET');
+      const bots = botsSigning(signers, (secret) =>
+        metaSignatureValid([secret], rawBody, request.signature),
+      );
+      if (bots === undefined) {
         throw new HeraldError(
           ErrorCode.Unauthorized,
           'X-Hub-Signature-256 is missing or does not match the body for the account it names',
@@ -123,14 +136,25 @@ export class WebhookRelayService {
           },
         );
       }
+      if (account !== undefined) signedFor.set(account, bots);
     }
+    return signedFor;
   }
 
-  private async relay({ statuses, inbound }: WebhookEvents): Promise<void> {
+  /** Publishes the events, each naming the bots its account's signature speaks for. */
+  private async relay({ statuses, inbound }: WebhookEvents, signedFor: SignedFor): Promise<void> {
+    // An event of an account the signature did not cover speaks for nobody.
+    const bots = (account: string) => {
+      const ids = signedFor.has(account) ? signedFor.get(account)! : [];
+      return ids === null ? {} : { botIds: [...ids] };
+    };
     const byTopic = new Map<DeliveryStatusTopic, DeliveryStatusReport[]>();
     for (const status of statuses) {
       const topic = deliveryStatusTopicFor(status.channel);
-      byTopic.set(topic, [...(byTopic.get(topic) ?? []), status]);
+      const list = byTopic.get(topic);
+      const signed = { ...status, ...bots(status.account) };
+      if (list) list.push(signed);
+      else byTopic.set(topic, [signed]);
     }
     await Promise.all([
       ...[...byTopic].map(([topic, list]) =>
@@ -142,7 +166,10 @@ export class WebhookRelayService {
       inbound.length > 0
         ? this.publisher.publish(
             Topics.ContactInbound,
-            inbound.map((data: ContactInbound) => ({ key: data.sender, data })),
+            inbound.map((data: ContactInbound) => ({
+              key: data.sender,
+              data: { ...data, ...bots(data.account) },
+            })),
           )
         : Promise.resolve(),
     ]);

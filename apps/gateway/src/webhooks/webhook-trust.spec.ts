@@ -8,19 +8,24 @@ import {
   messengerAccounts,
   whatsappAccounts,
 } from './webhook-relay.service.js';
-import type { WebhookSecretsService } from './webhook-secrets.service.js';
+import type { WebhookSecretsService, WebhookSigner } from './webhook-secrets.service.js';
 import { twilioSignature } from './webhook-signature.js';
 
-/** Secrets per account, as the channels would hold them. */
-const SECRETS: Record<string, string[]> = {
-  AC1: ['token-1'],
-  AC2: ['token-2'],
-  '1065': ['secret-a'],
-  '2065': ['platform'],
+/** Signers per account, as the channels naming it would give them (secret → its bots). */
+const SIGNERS: Record<string, WebhookSigner[]> = {
+  AC1: [
+    { secret: 'token-1', botIds: ['bot-1'] },
+    // Another tenant's channel names AC1 with a token of its own.
+    { secret: 'token-m', botIds: ['bot-m'] },
+  ],
+  AC2: [{ secret: 'token-2', botIds: ['bot-2'] }],
+  '1065': [{ secret: 'secret-a', botIds: ['bot-a', 'bot-a2'] }],
+  '2065': [{ secret: 'platform', botIds: ['bot-b'] }],
 };
 const secrets = {
-  twilio: async (sid: string) => SECRETS[sid] ?? [],
-  meta: async (_type: string, account: string) => SECRETS[account] ?? ['platform'],
+  twilio: async (sid: string) => SIGNERS[sid] ?? [],
+  meta: async (_type: string, account: string) =>
+    SIGNERS[account] ?? [{ secret: 'platform', botIds: [] }],
 } as unknown as WebhookSecretsService;
 
 function relay() {
@@ -102,8 +107,26 @@ describe('webhook trust per account', () => {
     await r.twilio(twilio(inbound('AC1'), 'token-1'));
     expect(published).toEqual([
       expect.objectContaining({
-        data: expect.objectContaining({ account: 'AC1', keyword: 'opt_out', messageId: 'SM1' }),
+        data: expect.objectContaining({
+          account: 'AC1',
+          keyword: 'opt_out',
+          messageId: 'SM1',
+          botIds: ['bot-1'],
+        }),
       }),
+    ]);
+  });
+
+  it('speaks only for the bots whose secret verified it: another tenant naming the account signs for itself', async () => {
+    const { relay: r, published } = relay();
+    await r.twilio(twilio(inbound('AC1'), 'token-m'));
+    await r.whatsapp(meta(whatsapp('1065'), 'secret-a'));
+    await r.whatsapp(meta(whatsapp('4065'), 'platform'));
+    expect(published.map((e) => (e as { data: { botIds?: string[] } }).data.botIds)).toEqual([
+      ['bot-m'],
+      ['bot-a', 'bot-a2'],
+      // An account no channel names: verified with the platform's secret, for no bot.
+      [],
     ]);
   });
 

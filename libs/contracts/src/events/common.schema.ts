@@ -3,6 +3,22 @@ import { CHANNELS } from '../topics.js';
 import { INPUT_LIMITS } from '../input-limits.js';
 
 export const Uuid = Type.String({ format: 'uuid' });
+
+/**
+ * The bots a verified provider webhook speaks for: those whose channel naming the account holds
+ * the secret that signed it (its app secret, its auth token). Absent on events from before the
+ * field: every bot naming the account, as then.
+ */
+export const SignedForBots = Type.Optional(
+  Type.Array(Uuid, {
+    maxItems: 10_000,
+    uniqueItems: true,
+    description:
+      "The bots whose channel's secret verified the webhook: it applies to their contacts and deliveries only. " +
+      'A bot naming the same provider account with another secret (another tenant) is not among them. ' +
+      'Absent (events published before this field): every bot whose channel names the account.',
+  }),
+);
 export const Timestamp = Type.String({ format: 'date-time' });
 export const ChannelSchema = Type.Union(
   CHANNELS.map((c) => Type.Literal(c)),

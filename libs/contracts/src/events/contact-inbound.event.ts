@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { ChannelSchema, Timestamp } from './common.schema.js';
+import { ChannelSchema, SignedForBots, Timestamp } from './common.schema.js';
 
 export const INBOUND_KEYWORDS = ['opt_out', 'opt_in'] as const;
 export type InboundKeyword = (typeof INBOUND_KEYWORDS)[number];
@@ -18,6 +18,7 @@ export const ContactInboundSchema = Type.Object(
       maxLength: 256,
       description: 'Who wrote: wa_id, E.164 number or Messenger PSID.',
     }),
+    botIds: SignedForBots,
     to: Type.Optional(
       Type.String({
         maxLength: 64,

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { ChannelSchema, Timestamp } from './common.schema.js';
+import { ChannelSchema, SignedForBots, Timestamp } from './common.schema.js';
 
 export const PROVIDER_STATUSES = ['delivered', 'read', 'failed'] as const;
 export type ProviderStatus = (typeof PROVIDER_STATUSES)[number];
@@ -18,6 +18,7 @@ export const DeliveryStatusReportSchema = Type.Object(
       maxLength: 256,
       description: 'wa_id, E.164 number or Messenger PSID the status is about.',
     }),
+    botIds: SignedForBots,
     status: Type.Union(PROVIDER_STATUSES.map((s) => Type.Literal(s))),
     providerMessageId: Type.Optional(
       Type.String({

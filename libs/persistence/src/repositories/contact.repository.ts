@@ -45,6 +45,8 @@ export interface InboundContact {
   messagingServiceSid?: string;
   at: Date;
   keyword?: 'opt_out' | 'opt_in';
+  /** The bots the verified webhook speaks for; absent: every bot naming the account. */
+  botIds?: readonly string[];
 }
 
 /**
@@ -156,11 +158,15 @@ export class ContactRepository {
     if (events.length === 0) return { updated: 0, created: 0 };
     const [row]: Array<{ updated: string; created: string }> = await this.db.query(
       `WITH x AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
-                WITH ORDINALITY AS x(channel, account, sender, to_number, service, at, keyword, idx)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[])
+                WITH ORDINALITY AS x(channel, account, sender, to_number, service, at, keyword, bots, idx)
        ), owners AS (
          SELECT x.*, ch.bot_id, regexp_replace(x.sender, '\\D', '', 'g') AS digits
-           FROM x JOIN channels ch ON ch.type = x.channel AND ch.enabled AND (
+           FROM x JOIN channels ch ON ch.type = x.channel AND ch.enabled
+            -- Only the bots the webhook's signature speaks for (another tenant naming the same
+            -- account signs for itself alone).
+            AND (x.bots IS NULL OR ch.bot_id::text = ANY(string_to_array(x.bots, ',')))
+            AND (
                 (x.channel = 'whatsapp' AND ch.config->>'phoneNumberId' = x.account)
              OR (x.channel = 'messenger' AND ch.config->>'pageId' = x.account)
              OR (x.channel = 'sms' AND ch.config->>'accountSid' = x.account
@@ -211,6 +217,7 @@ export class ContactRepository {
         events.map((e) => e.messagingServiceSid ?? null),
         events.map((e) => e.at),
         events.map((e) => e.keyword ?? null),
+        events.map((e) => (e.botIds ? e.botIds.join(',') : null)),
       ],
     );
     return { updated: Number(row?.updated ?? 0), created: Number(row?.created ?? 0) };

@@ -47,6 +47,8 @@ export interface StatusUpdate {
    * that account match (a message id another account reports never moves this one's rows).
    */
   account?: string;
+  /** The bots the verified webhook speaks for: only their deliveries match (absent: any bot's). */
+  botIds?: readonly string[];
   /** Messenger watermark: Page id and PSID of the person, and the time. */
   watermark?: { pageId: string; psid: string; at: Date };
   code?: string | null;
@@ -416,16 +418,21 @@ export class DeliveryRepository {
   ): Promise<StatusMatch[]> {
     const unique = [
       ...new Map(
-        updates.map((u) => [`${u.providerMessageId!}\u0000${u.account ?? ''}`, u]),
+        updates.map((u) => [
+          `${u.providerMessageId!}\u0000${u.account ?? ''}\u0000${u.botIds?.join(',') ?? '*'}`,
+          u,
+        ]),
       ).values(),
     ];
     // A delivery belongs to one of its bot's accounts of its type (several with failover).
+    // And to a bot the webhook's signature speaks for.
     const ofAccount = `(x.account IS NULL OR EXISTS (
            SELECT 1 FROM channels ch WHERE ch.bot_id = d.bot_id AND ch.type = d.channel
-              AND ch.config->>(CASE d.channel WHEN 'whatsapp' THEN 'phoneNumberId' WHEN 'sms' THEN 'accountSid' ELSE 'pageId' END) = x.account))`;
+              AND ch.config->>(CASE d.channel WHEN 'whatsapp' THEN 'phoneNumberId' WHEN 'sms' THEN 'accountSid' ELSE 'pageId' END) = x.account))
+           AND (x.bots IS NULL OR d.bot_id::text = ANY(string_to_array(x.bots, ',')))`;
     const rows: MatchRow[] = await this.db.query(
       `WITH input AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $7::text[]) AS x(pmid, code, reason, account)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $7::text[], $8::text[]) AS x(pmid, code, reason, account, bots)
        ), moved AS (
          UPDATE deliveries d SET status = $4, updated_at = now(),
                 code = CASE WHEN $4 = 'failed' THEN x.code ELSE d.code END,
@@ -448,6 +455,7 @@ export class DeliveryRepository {
         channel,
         MOVES_FROM[status],
         unique.map((u) => u.account ?? null),
+        unique.map((u) => (u.botIds ? u.botIds.join(',') : null)),
       ],
     );
     return rows.map(toMatch);
@@ -462,18 +470,23 @@ export class DeliveryRepository {
     status: StatusUpdate['status'],
     updates: StatusUpdate[],
   ): Promise<StatusMatch[]> {
-    const latest = new Map<string, NonNullable<StatusUpdate['watermark']>>();
-    for (const { watermark } of updates) {
-      const key = `${watermark!.pageId}\u0000${watermark!.psid}`;
+    const latest = new Map<
+      string,
+      { watermark: NonNullable<StatusUpdate['watermark']>; botIds?: readonly string[] }
+    >();
+    for (const { watermark, botIds } of updates) {
+      const key = `${watermark!.pageId}\u0000${watermark!.psid}\u0000${botIds?.join(',') ?? '*'}`;
       const seen = latest.get(key);
-      if (!seen || seen.at < watermark!.at) latest.set(key, watermark!);
+      if (!seen || seen.watermark.at < watermark!.at)
+        latest.set(key, { watermark: watermark!, botIds });
     }
     const marks = [...latest.values()];
     const rows: MatchRow[] = await this.db.query(
       `WITH marks AS (
          SELECT c.id AS contact_id, x.page_id, x.psid, x.at + make_interval(secs => $5::double precision / 1000) AS until
-           FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS x(page_id, psid, at)
+           FROM unnest($1::text[], $2::text[], $3::timestamptz[], $7::text[]) AS x(page_id, psid, at, bots)
            JOIN channels ch ON ch.type = 'messenger' AND ch.config->>'pageId' = x.page_id
+            AND (x.bots IS NULL OR ch.bot_id::text = ANY(string_to_array(x.bots, ',')))
            JOIN contacts c ON c.bot_id = ch.bot_id AND c.channel = 'messenger' AND (c.user_id = x.psid OR c.fbid = x.psid)
        ), moved AS (
          UPDATE deliveries d SET status = $4, updated_at = now()
@@ -484,12 +497,13 @@ export class DeliveryRepository {
        -- A SELECT, so the driver answers rows (an UPDATE answers [rows, count]).
        SELECT * FROM moved`,
       [
-        marks.map((m) => m.pageId),
-        marks.map((m) => m.psid),
-        marks.map((m) => m.at),
+        marks.map((m) => m.watermark.pageId),
+        marks.map((m) => m.watermark.psid),
+        marks.map((m) => m.watermark.at),
         status,
         WATERMARK_SLACK_MS,
         MOVES_FROM[status],
+        marks.map((m) => (m.botIds ? m.botIds.join(',') : null)),
       ],
     );
     return rows.map(toMatch);
